@@ -1,0 +1,1 @@
+"""Throughput and scaling benchmarks: `make bench` runs them all and prints figures with ratios."""

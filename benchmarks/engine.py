@@ -1,0 +1,147 @@
+"""Engine throughput: compiled kernel vs the pure-Python reference settler; `hpa adjudicate` vs pandas.read_csv."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.common import best_of, line, peak_rss_mib
+from model.codes import CATEGORIES, CHRONIC_CODES, DISEASE_CODE, DISEASES, LEVELS, SERVICES
+from model.rules.claims import ClaimArrays
+from model.rules.engine import program_for, settle
+from model.rules.kernel import N_OUT, TRACE_COLUMNS, arrange, settle_kernel
+from model.rules.reference import Claim
+from model.rules.reference import settle as reference_settle
+from model.scenario import load_scenario
+
+N_CLAIMS = 1_000_000
+REFERENCE_SAMPLE = 20_000
+SCHEME = "quanzhou_prefecture"
+
+
+def random_claims(n: int, seed: int = 20161) -> ClaimArrays:
+    """Valid random claims of n/5 persons over 2019–2020, in random order, every kind of claim."""
+    rng = np.random.default_rng(seed)
+    n_persons = max(1, n // 5)
+    service = rng.choice(3, n, p=[0.55, 0.25, 0.20]).astype(np.int8)
+    level = rng.integers(0, len(LEVELS), n).astype(np.int8)
+    level[(service == 2) & (level == 0)] = 1
+    disease = np.where(rng.random(n) < 0.3, rng.integers(1, len(DISEASES), n), 0).astype(np.int16)
+    chronic = np.array([DISEASE_CODE[c] for c in CHRONIC_CODES], dtype=np.int16)
+    disease[service == 1] = rng.choice(chronic, int((service == 1).sum()))
+    total = np.round(rng.lognormal(6.5, 1.8, n) * 100).astype(np.int64)
+    eligible = (total * rng.uniform(0.6, 1.0, n)).astype(np.int64)
+    return ClaimArrays(
+        person=rng.integers(0, n_persons, n), day=rng.integers(17897, 17897 + 731, n),
+        service=service, level=level, disease=disease,
+        category=rng.integers(0, len(CATEGORIES), n).astype(np.int8), compliant=rng.random(n) < 0.85,
+        total=total, eligible=eligible, n_persons=n_persons,
+    )
+
+
+def to_records(claims: ClaimArrays, rows: np.ndarray) -> list[Claim]:
+    dates = (np.datetime64("1970-01-01") + claims.day[rows].astype("timedelta64[D]")).astype(str)
+    return [
+        Claim(f"c{i}", f"p{claims.person[i]}", str(d), SERVICES[claims.service[i]], LEVELS[claims.level[i]],
+              DISEASES[claims.disease[i]], int(claims.total[i]), int(claims.eligible[i]), bool(claims.compliant[i]),
+              CATEGORIES[claims.category[i]])
+        for i, d in zip(rows, dates)
+    ]
+
+
+def _yuan_text(fen: np.ndarray) -> np.ndarray:
+    whole = (fen // 100).astype(str)
+    cents = np.char.zfill((fen % 100).astype(str), 2)
+    return np.char.add(np.char.add(whole, "."), cents)
+
+
+def write_claims_csv(path: Path, claims: ClaimArrays) -> None:
+    """A spec §1 claims file of these claims (ids c0…, persons p0…)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    n = len(claims)
+    table = pa.table({
+        "claim_id": np.char.add("c", np.arange(n).astype(str)),
+        "person_id": np.char.add("p", claims.person.astype(str)),
+        "date": (np.datetime64("1970-01-01") + claims.day.astype("timedelta64[D]")).astype(str),
+        "service": np.array(SERVICES)[claims.service],
+        "level": np.array(LEVELS)[claims.level],
+        "disease": np.array(DISEASES)[claims.disease],
+        "total_cost": _yuan_text(claims.total),
+        "eligible_cost": _yuan_text(claims.eligible),
+        "compliant": np.where(claims.compliant, "true", "false"),
+        "category": np.array(CATEGORIES)[claims.category],
+    })
+    pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="none"))
+
+
+def run() -> dict:
+    print(f"Engine: {N_CLAIMS:,} random claims under {SCHEME} (1 core)")
+    scheme = load_scenario(SCHEME).scheme
+    claims = random_claims(N_CLAIMS)
+    program = program_for(scheme)
+    settle(scheme, claims)  # compile and warm
+    arranged = arrange(claims.person, claims.day, claims.year, claims.klass, claims.total, claims.eligible, claims.n_persons)
+    inputs = arranged[1:]
+    trace = np.zeros((len(program.layer_ids), len(TRACE_COLUMNS)), dtype=np.int64)
+
+    def kernel_only() -> None:
+        settle_kernel(*inputs, *program.kernel_arguments(), np.zeros((N_CLAIMS, N_OUT), dtype=np.int64), -1, trace)
+
+    kernel_seconds = best_of(kernel_only, 5)
+    settle_seconds = best_of(lambda: settle(scheme, claims), 3)
+    sample = np.sort(np.random.default_rng(1).choice(N_CLAIMS, REFERENCE_SAMPLE, replace=False))
+    records = to_records(claims, sample)
+    start = time.perf_counter()
+    reference_settle(scheme, records)
+    reference_seconds = time.perf_counter() - start
+    kernel_rate = N_CLAIMS / kernel_seconds
+    settle_rate = N_CLAIMS / settle_seconds
+    reference_rate = REFERENCE_SAMPLE / reference_seconds
+    line("kernel, claims in processing order", f"{kernel_rate / 1e6:,.1f} M claims/s", "target ≥ 20 M/s")
+    line("settle() from random order (sort + kernel + scatter)", f"{settle_rate / 1e6:,.1f} M claims/s")
+    line(f"reference settler ({REFERENCE_SAMPLE:,} of the claims)", f"{reference_rate / 1e3:,.1f} k claims/s")
+    line("kernel / reference", f"{kernel_rate / reference_rate:,.0f}×", "target ≥ 100×")
+    line("settle() / reference", f"{settle_rate / reference_rate:,.0f}×")
+    line("peak memory of this benchmark process", f"{peak_rss_mib():,.0f} MiB")
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "claims.csv"
+        write_claims_csv(path, claims)
+        import pandas as pd
+
+        pandas_seconds = best_of(lambda: pd.read_csv(path), 3)
+        out = Path(folder) / "payments.csv"
+        from model.rules.claims_csv import read_claims, write_payments
+
+        def in_process() -> None:
+            parsed = read_claims(path)
+            write_payments(out, parsed, settle(scheme, parsed.claims))
+
+        in_process_seconds = best_of(in_process, 3)
+        command = [sys.executable, "-m", "model", "adjudicate", SCHEME, str(path), "-o", str(out)]
+        warm = subprocess.run(command, capture_output=True, text=True)  # warm the file cache and numba's cache
+        if warm.returncode != 0:
+            raise SystemExit(f"hpa adjudicate failed on the benchmark file:\n{warm.stderr[:2000]}")
+        hpa_seconds = best_of(lambda: subprocess.run(command, check=True, capture_output=True), 3)
+        size = os.path.getsize(path) / 2**20
+    line(f"pandas.read_csv of the {N_CLAIMS:,}-row file ({size:,.0f} MiB)", f"{pandas_seconds:,.2f} s")
+    line("read + validate + settle + write, in process", f"{in_process_seconds:,.2f} s")
+    line("  … / pandas.read_csv", f"{in_process_seconds / pandas_seconds:,.2f}×", "target ≤ 3×")
+    line("hpa adjudicate, whole command (start-up and imports too)", f"{hpa_seconds:,.2f} s")
+    line("  … / pandas.read_csv", f"{hpa_seconds / pandas_seconds:,.2f}×", "target ≤ 3×")
+    return {
+        "kernel_claims_per_s": kernel_rate, "settle_claims_per_s": settle_rate, "reference_claims_per_s": reference_rate,
+        "adjudicate_s": hpa_seconds, "adjudicate_in_process_s": in_process_seconds, "pandas_read_csv_s": pandas_seconds, "peak_rss_mib": peak_rss_mib(),
+    }
+
+
+if __name__ == "__main__":
+    run()

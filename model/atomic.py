@@ -1,0 +1,60 @@
+"""Writing results atomically: into a temporary sibling first, renamed into place only when complete."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+
+def write_chunks(path: Path, chunks) -> None:
+    """Write byte chunks (bytes, or numpy uint8 arrays, written without copying) as one file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            for chunk in chunks:
+                stream.write(memoryview(chunk))
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    write_chunks(path, [data])
+
+
+def write_text(path: Path, text: str) -> None:
+    write_bytes(path, text.encode("utf-8"))
+
+
+@contextlib.contextmanager
+def directory(path: Path, replace: bool = True) -> Iterator[Path]:
+    """A temporary folder beside `path`, renamed to `path` when the block ends without error.
+
+    An existing `path` is replaced (its old content moved aside, then removed) when `replace`.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent))
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if path.exists():
+        if not replace:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise FileExistsError(path)
+        retired = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
+        os.replace(path, retired / path.name)
+        os.replace(staging, path)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        os.replace(staging, path)

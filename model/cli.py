@@ -1,0 +1,93 @@
+"""The `hpa` command line: one subcommand per job, bad input reported in one message with a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from model.errors import InputError
+
+EXIT_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's own usage errors: same shape as ours
+        self.print_usage(sys.stderr)
+        raise InputError(f"{self.prog}: {message}")
+
+
+def _scenario_options() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--set", dest="sets", action="append", default=[], metavar="PATH=VALUE",
+        help="override a scenario value, e.g. layers.supplementary_ceiling_poor.ceiling.amount=3000 (repeatable)",
+    )
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="hpa", description="HPA-Sim: costing health poverty alleviation schemes (健康扶贫).")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    scenario = _scenario_options()
+
+    adjudicate = commands.add_parser(
+        "adjudicate", parents=[scenario], help="settle a claims file under a scheme (spec §1 in, §2 out)",
+        description="Settle every claim of CLAIMS through the scheme's layers. Writes spec §2 payments.",
+    )
+    adjudicate.add_argument("scenario", metavar="SCENARIO", help="scheme id in scenarios/ (e.g. sui_county) or a scheme/reform file")
+    adjudicate.add_argument("claims", metavar="CLAIMS.csv", type=Path, help="claims file, spec §1 columns")
+    adjudicate.add_argument("-o", "--output", type=Path, help="payments file to write (default: standard output)")
+    adjudicate.add_argument("--explain", metavar="CLAIM_ID", help="print this claim's settlement slip, layer by layer")
+    adjudicate.set_defaults(run=_adjudicate)
+
+    scenarios = commands.add_parser("scenarios", help="list the scheme files in the library")
+    scenarios.set_defaults(run=_list_scenarios)
+    return parser
+
+
+def _adjudicate(args: argparse.Namespace) -> int:
+    from model.codes import OUTPUT_COLUMNS, PAYER_LABELS
+    from model.money import format_yuan
+    from model.rules.claims_csv import payments_csv, read_claims, write_payments
+    from model.rules.engine import settle
+    from model.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario, args.sets)
+    claims_file = read_claims(args.claims)
+    amounts = settle(scenario.scheme, claims_file.claims)
+    if args.explain:
+        from model.rules.slip import explain
+
+        print(explain(scenario, claims_file, args.explain))
+    if args.output is not None:
+        write_payments(args.output, claims_file, amounts)
+        totals = amounts.sum(axis=0)
+        print(f"{scenario.id}: {len(amounts):,} claims settled → {args.output}")
+        for column, name in enumerate(OUTPUT_COLUMNS):
+            print(f"  {PAYER_LABELS[name]:<40} {format_yuan(int(totals[column])):>20}")
+        print(f"  {'总费用 / total cost':<40} {format_yuan(int(claims_file.claims.total.sum())):>20}")
+    elif not args.explain:
+        sys.stdout.buffer.write(payments_csv(claims_file, amounts))
+    return 0
+
+
+def _list_scenarios(args: argparse.Namespace) -> int:
+    from model.scenario import known_scenarios, load_scenario
+
+    for name in known_scenarios():
+        scenario = load_scenario(name)
+        print(f"{name:<28} {scenario.name['zh']} / {scenario.name['en']}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return args.run(args)
+    except InputError as exc:
+        print(f"hpa: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("hpa: interrupted; nothing half-written was kept", file=sys.stderr)
+        return 130

@@ -1,0 +1,263 @@
+"""Reading a claims file (spec §1) into arrays, rejecting every bad row by line and column; writing payments (§2)."""
+
+from __future__ import annotations
+
+import csv
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from model import atomic
+from model.codes import (
+    CATEGORIES,
+    CHRONIC_CODES,
+    DISEASE_CODE,
+    DISEASES,
+    LEVEL_CODE,
+    LEVELS,
+    OUTPUT_COLUMNS,
+    SERVICE_CODE,
+    SERVICES,
+)
+from model.errors import InputError
+from model.rules import claims_scan as scan
+from model.rules.claims import ClaimArrays
+from model.rules.textscan import format_rows
+
+COLUMNS = (
+    "claim_id", "person_id", "date", "service", "level", "disease",
+    "total_cost", "eligible_cost", "compliant", "category",
+)
+MONEY_EXPECTED = "yuan as digits with an optional point and 1–2 decimals (no sign, exponent or spaces)"
+EXPECTED = {
+    "claim_id": "a claim id",
+    "person_id": "a person id",
+    "date": "a date YYYY-MM-DD that exists",
+    "service": "outpatient, chronic_outpatient or inpatient",
+    "level": "village, township, county, prefecture or province",
+    "disease": "a disease code of spec §5, or nothing",
+    "total_cost": MONEY_EXPECTED,
+    "eligible_cost": MONEY_EXPECTED,
+    "compliant": "true or false (lowercase)",
+    "category": "ordinary, registered_poor, dibao or extreme_poor",
+}
+MAX_LISTED = 50
+_VOCABULARIES = (SERVICES, LEVELS, DISEASES, ("false", "true"), CATEGORIES)
+
+
+def _vocabulary_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    words = [word.encode() for vocabulary in _VOCABULARIES for word in vocabulary]
+    offsets = np.zeros(len(words) + 1, dtype=np.int64)
+    np.cumsum([len(w) for w in words], out=offsets[1:])
+    sets = np.zeros(len(_VOCABULARIES) + 1, dtype=np.int64)
+    np.cumsum([len(v) for v in _VOCABULARIES], out=sets[1:])
+    return np.frombuffer(b"".join(words) or b"\0", dtype=np.uint8).copy(), offsets, sets
+
+
+WORDS, WORD_OFFSETS, WORD_SETS = _vocabulary_tables()
+IS_CHRONIC = np.isin(np.arange(len(DISEASES)), [DISEASE_CODE[c] for c in CHRONIC_CODES])
+
+
+@dataclass
+class ClaimsFile:
+    """A validated claims file: the arrays the engine settles, and what is needed to write ids back."""
+
+    path: Path
+    claims: ClaimArrays
+    data: np.ndarray  # the file's bytes
+    id_start: np.ndarray  # claim ids as raw CSV fields data[id_start:id_end], quotes included
+    id_end: np.ndarray
+    id_quoted: np.ndarray
+    line_start: np.ndarray
+    line_number: np.ndarray
+    header: list[str]
+
+    def __len__(self) -> int:
+        return len(self.claims)
+
+    def claim_id(self, row: int) -> str:
+        return self.fields(row)["claim_id"]
+
+    def find(self, claim_id: str) -> int | None:
+        """The row of a claim id (matched on its exact CSV text, quoted as needed)."""
+        wanted = _as_field(claim_id)
+        for row in np.flatnonzero(self.id_end - self.id_start == len(wanted)):
+            if self.data[self.id_start[row] : self.id_end[row]].tobytes() == wanted:
+                return int(row)
+        return None
+
+    def fields(self, row: int) -> dict[str, str]:
+        """The row's text fields by column name (for slips and messages)."""
+        return _line_fields(self.data, int(self.line_start[row]), self.header)
+
+
+def _as_field(text: str) -> bytes:
+    if any(ch in text for ch in ',"\r\n'):
+        return ('"' + text.replace('"', '""') + '"').encode()
+    return text.encode()
+
+
+def _line_end(data: np.ndarray, start: int) -> int:
+    """Index of the newline ending the line that starts at `start` (or the end of the data)."""
+    end = start
+    window = 1 << 12
+    while end < data.shape[0]:  # growing windows: never a scan of the whole file for one line
+        newline = np.flatnonzero(data[end : end + window] == 10)
+        if newline.size:
+            return end + int(newline[0])
+        end += window
+        window *= 2
+    return data.shape[0]
+
+
+def _line_text(data: np.ndarray, start: int, errors: str = "replace") -> str:
+    return data[start : _line_end(data, start)].tobytes().decode("utf-8", errors=errors).rstrip("\r")
+
+
+def _line_fields(data: np.ndarray, start: int, header: list[str]) -> dict[str, str]:
+    values = next(csv.reader([_line_text(data, start)]), [])
+    return {name: (values[i] if i < len(values) else "") for i, name in enumerate(header)}
+
+
+def _read_bytes(path: Path) -> np.ndarray:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such claims file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: expected a claims file, found a folder") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    return np.frombuffer(raw, dtype=np.uint8)
+
+
+def _header(path: Path, data: np.ndarray) -> tuple[list[str], int]:
+    start = 3 if data[:3].tobytes() == b"\xef\xbb\xbf" else 0
+    try:
+        text = _line_text(data, start, errors="strict")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: line 1 (header): expected UTF-8 text, found bytes that are not UTF-8") from None
+    if not text.strip():
+        raise InputError(f"{path}: line 1 (header): expected the columns {','.join(COLUMNS)}, found an empty line")
+    header = [name.strip() for name in next(csv.reader([text]))]
+    missing = [name for name in COLUMNS if name not in header]
+    if missing:
+        raise InputError(
+            f"{path}: line 1 (header): missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+            f"(expected the columns {','.join(COLUMNS)}; found {','.join(header)})"
+        )
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    if duplicated:
+        raise InputError(f"{path}: line 1 (header): column {duplicated[0]} appears more than once")
+    return header, min(_line_end(data, start) + 1, data.shape[0])
+
+
+def _problem_lines(path: Path, data: np.ndarray, header: list[str], rows: dict[str, np.ndarray], problems: np.ndarray) -> str:
+    bad = np.flatnonzero(problems)
+    messages: list[str] = []
+    listed = 0
+    for row in bad:
+        listed += 1
+        bits = int(problems[row])
+        line = int(rows["line_number"][row])
+        if bits & scan.BIT_BLANK:
+            messages.append(f"{path}: line {line}: expected a claim of {len(header)} columns, found an empty line")
+            continue
+        fields = _line_fields(data, int(rows["line_start"][row]), header)
+        named = f" (claim_id {fields['claim_id']})" if fields.get("claim_id") else ""
+        where = f"{path}: line {line}{named}"
+        if bits & scan.BIT_COLUMNS:
+            found = len(next(csv.reader([_line_text(data, int(rows["line_start"][row]))]), []))
+            messages.append(f"{where}: expected {len(header)} comma-separated columns, found {found}")
+            continue
+        if bits & scan.BIT_QUOTING:
+            messages.append(f"{where}: expected fields quoted as CSV does (a quote only around a whole field, doubled inside it)")
+        for role, name in enumerate(COLUMNS):
+            if bits & (1 << role):
+                if name in ("claim_id", "person_id") and bits & scan.BIT_UTF8:
+                    messages.append(f"{where}, column {name}: expected UTF-8 text, found bytes that are not UTF-8")
+                else:
+                    shown = repr(fields[name]) if fields[name] != "" else "nothing"
+                    messages.append(f"{where}, column {name}: expected {EXPECTED[name]}, found {shown}")
+        if bits & scan.BIT_DUPLICATE_ID:
+            messages.append(f"{where}, column claim_id: expected a claim id not used on an earlier line, found {fields['claim_id']!r} again")
+        if bits & scan.BIT_ELIGIBLE_ABOVE_TOTAL:
+            messages.append(f"{where}, column eligible_cost: expected at most total_cost ({fields['total_cost']}), found {fields['eligible_cost']!r}")
+        if bits & scan.BIT_CHRONIC_WITHOUT_CODE:
+            shown = repr(fields["disease"]) if fields["disease"] else "nothing"
+            messages.append(f"{where}, column disease: expected a chronic code (spec §5) on a chronic_outpatient claim, found {shown}")
+        if bits & scan.BIT_VILLAGE_ADMISSION:
+            messages.append(f"{where}, column level: expected township or above for an inpatient claim (village clinics do not admit), found 'village'")
+        if len(messages) >= MAX_LISTED:
+            break
+    more = f"\n... and {bad.size - listed} more bad rows" if bad.size > listed else ""
+    count = int(bad.size)
+    return f"{path}: {count} bad row{'s' if count != 1 else ''}; nothing was written\n" + "\n".join(messages) + more
+
+
+PARALLEL_BYTES = 8 << 20  # files smaller than this are scanned in one part
+
+
+def _scan_in_parts(data: np.ndarray, body: int, roles: np.ndarray, n_header: int) -> tuple:
+    """Scan runs of whole lines on up to two threads (the scanner releases the GIL), rows kept in file order."""
+    parts = 2 if data.shape[0] - body > PARALLEL_BYTES and (os.cpu_count() or 1) > 1 else 1
+    cuts = scan.split_points(data, body, parts)
+    first_lines = [2]
+    for left, right in zip(cuts[:-2], cuts[1:-1]):
+        first_lines.append(first_lines[-1] + int(np.count_nonzero(data[left:right] == 10)))
+    arguments = [
+        (data, left, right, line, roles, n_header, WORDS, WORD_OFFSETS, WORD_SETS, IS_CHRONIC,
+         SERVICE_CODE["inpatient"], SERVICE_CODE["chronic_outpatient"], LEVEL_CODE["village"])
+        for left, right, line in zip(cuts[:-1], cuts[1:], first_lines)
+    ]
+    if len(arguments) == 1:
+        return scan.scan(*arguments[0])
+    with ThreadPoolExecutor(max_workers=len(arguments)) as pool:
+        results = list(pool.map(lambda a: scan.scan(*a), arguments))
+    return tuple(np.concatenate(columns) for columns in zip(*results))
+
+
+def read_claims(path: Path | str) -> ClaimsFile:
+    """Read and validate a claims CSV; raise InputError listing the bad rows (line, claim_id, column)."""
+    path = Path(path)
+    data = _read_bytes(path)
+    header, body = _header(path, data)
+    roles = np.array([COLUMNS.index(name) if name in COLUMNS else -1 for name in header], dtype=np.int64)
+    (line_start, line_number, problems, id_start, id_end, id_quoted, person_start, person_end, person_quoted,
+     day, year, codes, total, eligible) = _scan_in_parts(data, body, roles, len(header))
+    id_ok = (problems & (1 << scan.CLAIM_ID)) == 0
+    content_start, content_end = id_start + id_quoted, id_end - id_quoted
+    claim_index, first_row = scan.intern(data, content_start, content_end, id_quoted, id_ok)
+    duplicate = id_ok & (first_row[np.maximum(claim_index, 0)] != np.arange(len(claim_index)))
+    problems = problems | np.where(duplicate, scan.BIT_DUPLICATE_ID, 0)
+    if problems.any():
+        rows = {"line_start": line_start, "line_number": line_number}
+        raise InputError(_problem_lines(path, data, header, rows, problems))
+    person, first_person_row = scan.intern(data, person_start, person_end, person_quoted, np.ones(len(person_start), dtype=np.bool_))
+    claims = ClaimArrays(
+        person=person, day=day, service=codes[:, 0].astype(np.int8), level=codes[:, 1].astype(np.int8),
+        disease=codes[:, 2].astype(np.int16), compliant=codes[:, 3].astype(np.bool_),
+        category=codes[:, 4].astype(np.int8), total=total, eligible=eligible,
+        n_persons=len(first_person_row), _year=year,
+    )
+    return ClaimsFile(path, claims, data, id_start, id_end, id_quoted, line_start, line_number, header)
+
+
+HEADER = ("claim_id," + ",".join(OUTPUT_COLUMNS) + "\n").encode("utf-8")
+
+
+def payments_bytes(claims_file: ClaimsFile, amounts: np.ndarray) -> np.ndarray:
+    """Spec §2 rows (no header) for the claims of a file, ids written back exactly as read."""
+    return format_rows(claims_file.id_start, claims_file.id_end, claims_file.data,
+                       np.ascontiguousarray(amounts, dtype=np.int64), False)
+
+
+def payments_csv(claims_file: ClaimsFile, amounts: np.ndarray) -> bytes:
+    return HEADER + payments_bytes(claims_file, amounts).tobytes()
+
+
+def write_payments(path: Path | str, claims_file: ClaimsFile, amounts: np.ndarray) -> None:
+    atomic.write_chunks(Path(path), [HEADER, payments_bytes(claims_file, amounts)])

@@ -1,0 +1,369 @@
+"""One compiled pass over a claims file's bytes: split CSV fields, check and convert each spec §1 column.
+
+Every row comes out as codes and fen, or with a bit set for each column that broke a rule; the
+caller turns bits into messages by re-reading only the bad lines. Ids are interned with a hash
+table (persons to dense indices, claim ids to find duplicates).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from model.rules.textscan import MAX_INTEGER_DIGITS
+
+# Roles of the spec columns, in spec order; -1 marks a column the spec does not name.
+CLAIM_ID, PERSON_ID, DATE, SERVICE, LEVEL, DISEASE, TOTAL, ELIGIBLE, COMPLIANT, CATEGORY = range(10)
+# Row problem bits beyond one bit per role.
+BIT_COLUMNS = 1 << 10  # wrong number of fields
+BIT_BLANK = 1 << 11  # an empty line among the rows
+BIT_QUOTING = 1 << 12  # a quote where it cannot be, or an unclosed quote
+BIT_UTF8 = 1 << 13  # an id that is not UTF-8
+BIT_ELIGIBLE_ABOVE_TOTAL = 1 << 14
+BIT_CHRONIC_WITHOUT_CODE = 1 << 15
+BIT_VILLAGE_ADMISSION = 1 << 16
+BIT_DUPLICATE_ID = 1 << 17
+
+QUOTE, COMMA, NEWLINE, RETURN = 34, 44, 10, 13
+FNV_OFFSET = np.uint64(14695981039346656037)
+FNV_PRIME = np.uint64(1099511628211)
+
+
+@njit(cache=True)
+def _key(data, start, end, quoted):
+    """(hash, length, first 8 bytes packed) of a field's text, quotes unescaped."""
+    h = FNV_OFFSET
+    length = 0
+    head = np.uint64(0)
+    k = start
+    while k < end:
+        b = data[k]
+        if quoted and b == QUOTE:
+            k += 1  # "" stands for one quote
+        h = (h ^ np.uint64(b)) * FNV_PRIME
+        if length < 8:
+            head |= np.uint64(b) << np.uint64(8 * length)
+        length += 1
+        k += 1
+    return h, length, head
+
+
+@njit(cache=True)
+def _same(data, a0, a1, aq, b0, b1, bq):
+    """Equal field contents, quotes unescaped."""
+    i, j = a0, b0
+    while i < a1 and j < b1:
+        if data[i] != data[j]:
+            return False
+        if aq and data[i] == QUOTE:
+            i += 1
+        if bq and data[j] == QUOTE:
+            j += 1
+        i += 1
+        j += 1
+    return i >= a1 and j >= b1
+
+
+@njit(cache=True)
+def intern(data, starts, ends, quoted, valid):
+    """Dense ids in order of first appearance for the fields [starts, ends); -1 where not valid.
+
+    Returns (ids, first_row) with first_row[id] the row where that id first appeared. Each slot
+    keeps the hash, length and first 8 bytes of its text: equal text, never a hash alone, decides,
+    and ids of up to 8 bytes are compared without going back to the file's bytes.
+    """
+    n = starts.shape[0]
+    size = 1
+    while size < 2 * n + 2:
+        size *= 2
+    mask = np.uint64(size - 1)
+    slot_hash = np.zeros(size, dtype=np.uint64)
+    slot_head = np.zeros(size, dtype=np.uint64)
+    slot_length = np.zeros(size, dtype=np.int64)
+    slot_row = np.full(size, -1, dtype=np.int64)
+    slot_id = np.zeros(size, dtype=np.int64)
+    ids = np.full(n, -1, dtype=np.int64)
+    first_row = np.empty(n, dtype=np.int64)
+    count = 0
+    for row in range(n):
+        if not valid[row]:
+            continue
+        h, length, head = _key(data, starts[row], ends[row], quoted[row])
+        slot = h & mask
+        while True:
+            other = slot_row[slot]
+            if other < 0:
+                slot_row[slot] = row
+                slot_hash[slot] = h
+                slot_head[slot] = head
+                slot_length[slot] = length
+                slot_id[slot] = count
+                first_row[count] = row
+                ids[row] = count
+                count += 1
+                break
+            if slot_hash[slot] == h and slot_length[slot] == length and slot_head[slot] == head and (
+                length <= 8 or _same(data, starts[row], ends[row], quoted[row], starts[other], ends[other], quoted[other])
+            ):
+                ids[row] = slot_id[slot]
+                break
+            slot = (slot + np.uint64(1)) & mask
+    return ids, first_row[:count]
+
+
+@njit(cache=True)
+def _word(data, start, end, vocabulary, offsets):
+    """Index of the vocabulary word equal to data[start:end], or -1."""
+    length = end - start
+    for w in range(offsets.shape[0] - 1):
+        lo = offsets[w]
+        if offsets[w + 1] - lo != length:
+            continue
+        same = True
+        for k in range(length):
+            if data[start + k] != vocabulary[lo + k]:
+                same = False
+                break
+        if same:
+            return w
+    return -1
+
+
+@njit(cache=True)
+def _money(data, start, end):
+    """Fen from 'digits[.d[d]]', or -1."""
+    whole = 0
+    digits = 0
+    k = start
+    while k < end and 48 <= data[k] <= 57:
+        whole = whole * 10 + (data[k] - 48)
+        digits += 1
+        k += 1
+    if digits == 0 or digits > MAX_INTEGER_DIGITS:
+        return -1
+    cents = 0
+    if k < end:
+        if data[k] != 46:
+            return -1
+        k += 1
+        decimals = end - k
+        if decimals < 1 or decimals > 2:
+            return -1
+        for j in range(k, end):
+            if data[j] < 48 or data[j] > 57:
+                return -1
+            cents = cents * 10 + (data[j] - 48)
+        if decimals == 1:
+            cents *= 10
+    return whole * 100 + cents
+
+
+@njit(cache=True)
+def _date(data, start, end):
+    """(days since 1970, year) of an existing YYYY-MM-DD date, or (0, -1)."""
+    if end - start != 10 or data[start + 4] != 45 or data[start + 7] != 45:
+        return 0, -1
+    for k in range(start, end):
+        if k != start + 4 and k != start + 7 and (data[k] < 48 or data[k] > 57):
+            return 0, -1
+    year = (data[start] - 48) * 1000 + (data[start + 1] - 48) * 100 + (data[start + 2] - 48) * 10 + (data[start + 3] - 48)
+    month = (data[start + 5] - 48) * 10 + (data[start + 6] - 48)
+    day = (data[start + 8] - 48) * 10 + (data[start + 9] - 48)
+    if year < 1 or month < 1 or month > 12 or day < 1:
+        return 0, -1
+    limit = 31
+    if month == 4 or month == 6 or month == 9 or month == 11:
+        limit = 30
+    elif month == 2:
+        limit = 29 if (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)) else 28
+    if day > limit:
+        return 0, -1
+    y = year - 1 if month <= 2 else year
+    era = y // 400
+    yoe = y - era * 400
+    mp = month - 3 if month > 2 else month + 9
+    doy = (153 * mp + 2) // 5 + day - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468, year
+
+
+@njit(cache=True)
+def _utf8_ok(data, start, end):
+    """Well-formed UTF-8 (no overlong forms, surrogates or code points above U+10FFFF)."""
+    k = start
+    while k < end:
+        b = data[k]
+        if b < 0x80:
+            k += 1
+            continue
+        if 0xC2 <= b <= 0xDF:
+            need, low, high = 1, 0x80, 0xBF
+        elif 0xE0 <= b <= 0xEF:
+            need = 2
+            low = 0xA0 if b == 0xE0 else 0x80
+            high = 0x9F if b == 0xED else 0xBF
+        elif 0xF0 <= b <= 0xF4:
+            need = 3
+            low = 0x90 if b == 0xF0 else 0x80
+            high = 0x8F if b == 0xF4 else 0xBF
+        else:
+            return False
+        if k + need >= end + 1 or data[k + 1] < low or data[k + 1] > high:
+            return False
+        for j in range(2, need + 1):
+            if (data[k + j] & 0xC0) != 0x80:
+                return False
+        k += need + 1
+    return True
+
+
+@njit(cache=True, nogil=True)
+def scan(data, start, stop, first_line, roles, n_header, words, word_offsets, word_sets, chronic, inpatient,
+         chronic_service, village):
+    """Parse the rows of data[start:stop] (whole lines; the first is line `first_line` of the file).
+
+    Returns the row arrays (see read_claims). Releases the GIL, so parts of a file scan in parallel.
+    """
+    n_max = 1
+    for k in range(start, stop):  # rows are at most lines
+        n_max += data[k] == NEWLINE
+    line_start = np.empty(n_max, dtype=np.int64)
+    line_number = np.empty(n_max, dtype=np.int64)
+    problems = np.zeros(n_max, dtype=np.int64)
+    id_start = np.zeros(n_max, dtype=np.int64)
+    id_end = np.zeros(n_max, dtype=np.int64)
+    id_quoted = np.zeros(n_max, dtype=np.bool_)
+    person_start = np.zeros(n_max, dtype=np.int64)
+    person_end = np.zeros(n_max, dtype=np.int64)
+    person_quoted = np.zeros(n_max, dtype=np.bool_)
+    day = np.zeros(n_max, dtype=np.int64)
+    year = np.zeros(n_max, dtype=np.int64)
+    codes = np.zeros((n_max, 5), dtype=np.int64)  # service, level, disease, compliant, category
+    total = np.zeros(n_max, dtype=np.int64)
+    eligible = np.zeros(n_max, dtype=np.int64)
+    n = stop
+    k = start
+    row = 0
+    line = first_line
+    blank_lines = 0
+    while k < n:
+        # one line
+        if data[k] == NEWLINE or (data[k] == RETURN and k + 1 < n and data[k + 1] == NEWLINE):
+            blank_lines += 1
+            k += 1 if data[k] == NEWLINE else 2
+            line += 1
+            continue
+        while blank_lines > 0:  # blank lines followed by more rows: report each
+            line_start[row] = -1
+            line_number[row] = line - blank_lines
+            problems[row] = BIT_BLANK
+            row += 1
+            blank_lines -= 1
+        line_start[row] = k
+        line_number[row] = line
+        field = 0
+        bits = 0
+        while True:
+            f0 = k
+            quoted = False
+            if k < n and data[k] == QUOTE:
+                quoted = True
+                k += 1
+                while True:
+                    if k >= n:
+                        bits |= BIT_QUOTING
+                        break
+                    if data[k] == QUOTE:
+                        if k + 1 < n and data[k + 1] == QUOTE:
+                            k += 2
+                            continue
+                        k += 1
+                        break
+                    if data[k] == NEWLINE:
+                        bits |= BIT_QUOTING  # newlines inside values are not claims-file text
+                        break
+                    k += 1
+                f1 = k
+                if k < n and data[k] != COMMA and data[k] != NEWLINE and data[k] != RETURN:
+                    bits |= BIT_QUOTING
+                    while k < n and data[k] != COMMA and data[k] != NEWLINE:
+                        k += 1
+                    f1 = k
+            else:
+                while k < n and data[k] != COMMA and data[k] != NEWLINE:
+                    if data[k] == QUOTE:
+                        bits |= BIT_QUOTING
+                    k += 1
+                f1 = k
+                if f1 > f0 and data[f1 - 1] == RETURN and (k >= n or data[k] == NEWLINE):
+                    f1 -= 1
+            role = roles[field] if field < roles.shape[0] else -1
+            if role >= 0:
+                c0, c1 = f0, f1
+                if quoted:
+                    c0, c1 = f0 + 1, f1 - 1
+                if role == CLAIM_ID or role == PERSON_ID:
+                    if c1 <= c0:
+                        bits |= 1 << role
+                    elif not _utf8_ok(data, c0, c1):
+                        bits |= BIT_UTF8 | (1 << role)
+                    if role == CLAIM_ID:  # the raw field, quotes and all: written back as read
+                        id_start[row], id_end[row], id_quoted[row] = f0, f1, quoted
+                    else:
+                        person_start[row], person_end[row], person_quoted[row] = c0, c1, quoted
+                elif role == DATE:
+                    d, y = _date(data, c0, c1)
+                    if y < 0:
+                        bits |= 1 << DATE
+                    day[row] = d
+                    year[row] = y
+                elif role == TOTAL or role == ELIGIBLE:
+                    fen = _money(data, c0, c1)
+                    if fen < 0:
+                        bits |= 1 << role
+                    if role == TOTAL:
+                        total[row] = fen
+                    else:
+                        eligible[row] = fen
+                else:
+                    slot = role - SERVICE if role <= DISEASE else role - COMPLIANT + 3
+                    w = _word(data, c0, c1, words, word_offsets[word_sets[slot]:word_sets[slot + 1] + 1])
+                    if w < 0:
+                        bits |= 1 << role
+                        w = 0
+                    codes[row, slot] = w
+            field += 1
+            if k < n and data[k] == COMMA:
+                k += 1
+                continue
+            break
+        if field != n_header:
+            bits |= BIT_COLUMNS
+        # cross-field rules, on fields that parsed
+        if bits & ((1 << TOTAL) | (1 << ELIGIBLE)) == 0 and eligible[row] > total[row]:
+            bits |= BIT_ELIGIBLE_ABOVE_TOTAL
+        if bits & ((1 << SERVICE) | (1 << DISEASE)) == 0 and codes[row, 0] == chronic_service and not chronic[codes[row, 2]]:
+            bits |= BIT_CHRONIC_WITHOUT_CODE
+        if bits & ((1 << SERVICE) | (1 << LEVEL)) == 0 and codes[row, 0] == inpatient and codes[row, 1] == village:
+            bits |= BIT_VILLAGE_ADMISSION
+        problems[row] = bits
+        row += 1
+        if k < n and data[k] == NEWLINE:
+            k += 1
+        line += 1
+    return (line_start[:row], line_number[:row], problems[:row], id_start[:row], id_end[:row], id_quoted[:row],
+            person_start[:row], person_end[:row], person_quoted[:row], day[:row], year[:row], codes[:row],
+            total[:row], eligible[:row])
+
+
+def split_points(data: np.ndarray, start: int, parts: int) -> list[int]:
+    """Offsets that cut data[start:] into about equal runs of whole lines."""
+    cuts = [start]
+    size = data.shape[0]
+    for part in range(1, parts):
+        guess = start + (size - start) * part // parts
+        newline = np.flatnonzero(data[guess : guess + (1 << 20)] == NEWLINE)
+        cut = guess + int(newline[0]) + 1 if newline.size else size
+        cuts.append(max(cuts[-1], min(cut, size)))
+    cuts.append(size)
+    return cuts

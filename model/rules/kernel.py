@@ -1,0 +1,228 @@
+"""The compiled settlement loop: claims in processing order through their layers, pools, caps and counters.
+
+Claims are independent across persons and sequential within a person-year (spec §3), so one
+pass over claims sorted by (person, date, input order) settles everything. Counters carry the
+index of the person-year that last wrote them ("stamps"), so a new person-year starts at zero
+without clearing anything.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from model.rules.program import CEILING, COINSURANCE, NO_LIMIT, OUT_OF_LIST, TIERED, TOPUP
+
+SCALE = 1_000_000
+HALF = SCALE // 2
+N_OUT = 7  # six payers, then oop
+OOP = 6
+# Columns of a trace row (one row per applied layer of the traced claim).
+TRACE_COLUMNS = (
+    "layer", "base", "computed", "paid", "eligible_left", "out_of_list_left",
+    "cumulative_after", "layer_cap_left", "payer_cap_left",
+)
+
+
+@njit(cache=True)
+def in_processing_order(person, day) -> bool:
+    """True when claims already come person by person, date by date (as the simulation emits them)."""
+    for i in range(1, person.shape[0]):
+        if person[i] < person[i - 1] or (person[i] == person[i - 1] and day[i] < day[i - 1]):
+            return False
+    return True
+
+
+@njit(cache=True)
+def arrange(person, day, year, klass, total, eligible, n_persons):
+    """Claims laid out in processing order: grouped by person (counting sort), each person's by date,
+    ties in input order. Returns (order, person, year, klass, total, eligible) in that order, with
+    order[k] the input index of the k-th claim.
+
+    Scattering each input once (sequential reads, scattered writes) is cheaper than gathering.
+    """
+    n = person.shape[0]
+    start = np.zeros(n_persons + 1, dtype=np.int64)
+    for i in range(n):
+        start[person[i] + 1] += 1
+    for p in range(n_persons):
+        start[p + 1] += start[p]
+    fill = start[:-1].copy()
+    order = np.empty(n, dtype=np.int64)
+    s_day = np.empty(n, dtype=np.int64)
+    s_person = np.empty(n, dtype=np.int64)
+    s_year = np.empty(n, dtype=np.int64)
+    s_klass = np.empty(n, dtype=np.int64)
+    s_total = np.empty(n, dtype=np.int64)
+    s_eligible = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        p = person[i]
+        k = fill[p]
+        fill[p] = k + 1
+        order[k] = i
+        s_day[k] = day[i]
+        s_person[k] = p
+        s_year[k] = year[i]
+        s_klass[k] = klass[i]
+        s_total[k] = total[i]
+        s_eligible[k] = eligible[i]
+    for p in range(n_persons):
+        lo, hi = start[p], start[p + 1]
+        for k in range(lo + 1, hi):
+            if s_day[k] < s_day[k - 1]:
+                by_date = np.argsort(s_day[lo:hi], kind="mergesort") + lo  # stable
+                order[lo:hi] = order[by_date]
+                s_year[lo:hi] = s_year[by_date]
+                s_klass[lo:hi] = s_klass[by_date]
+                s_total[lo:hi] = s_total[by_date]
+                s_eligible[lo:hi] = s_eligible[by_date]
+                break
+    return order, s_person, s_year, s_klass, s_total, s_eligible
+
+
+@njit(cache=True)
+def scatter_to_input(order, settled, out):
+    for k in range(order.shape[0]):
+        i = order[k]
+        for column in range(settled.shape[1]):
+            out[i, column] = settled[k, column]
+
+
+@njit(cache=True, inline="always")
+def _tiered(layer, amount, deductible, upper, rate, count):
+    """F(amount) of spec §4.1, rounded half up once on the exact sum."""
+    exact = 0  # in fen × SCALE
+    lower = deductible[layer]
+    for k in range(count[layer]):
+        top = upper[layer, k]
+        if top == NO_LIMIT or amount < top:
+            top = amount
+        if top > lower:
+            exact += rate[layer, k] * (top - lower)
+        if upper[layer, k] == NO_LIMIT or amount <= upper[layer, k]:
+            break
+        lower = upper[layer, k]
+    return (exact + HALF) // SCALE
+
+
+@njit(cache=True)
+def settle_kernel(
+    person, year, klass, total, eligible,
+    class_start, entry_layer, entry_rate, entry_deductible, entry_cap, entry_cap_slot, n_cap_slots,
+    mechanic, payer, base_total, tier_deductible, tier_upper, tier_rate, tier_count, ceiling,
+    out_of_list_limit, payer_cap,
+    out, trace_claim, trace,
+):
+    """Settle claims given in processing order into `out` (n × 7 fen, same order).
+
+    Fills `trace` for the claim at position `trace_claim` (-1: none).
+
+    Returns the number of trace rows written.
+    """
+    n_layers = mechanic.shape[0]
+    n_payers = payer_cap.shape[0]
+    cumulative = np.zeros(n_layers, dtype=np.int64)
+    cumulative_stamp = np.full(n_layers, -1, dtype=np.int64)
+    cap_used = np.zeros(n_cap_slots, dtype=np.int64)
+    cap_stamp = np.full(n_cap_slots, -1, dtype=np.int64)
+    payer_used = np.zeros(n_payers, dtype=np.int64)
+    payer_stamp = np.full(n_payers, -1, dtype=np.int64)
+    person_year = -1
+    last_person = -1
+    last_year = -1
+    traced = 0
+    for i in range(person.shape[0]):
+        if person[i] != last_person or year[i] != last_year:
+            person_year += 1
+            last_person = person[i]
+            last_year = year[i]
+        claim_total = total[i]
+        claim_eligible = eligible[i]
+        left_eligible = claim_eligible
+        left_out = claim_total - claim_eligible
+        c = klass[i]
+        for j in range(class_start[c], class_start[c + 1]):
+            layer = entry_layer[j]
+            kind = mechanic[layer]
+            if kind == OUT_OF_LIST:
+                pool = left_out
+            elif base_total[layer]:
+                pool = left_eligible + left_out
+            else:
+                pool = left_eligible
+            cumulative_after = NO_LIMIT
+            if kind == COINSURANCE:
+                above = pool - entry_deductible[j]
+                pay = (entry_rate[j] * above + HALF) // SCALE if above > 0 else 0
+            elif kind == TIERED or kind == CEILING:
+                before = cumulative[layer] if cumulative_stamp[layer] == person_year else 0
+                after = before + pool
+                if kind == TIERED:
+                    pay = _tiered(layer, after, tier_deductible, tier_upper, tier_rate, tier_count) - _tiered(
+                        layer, before, tier_deductible, tier_upper, tier_rate, tier_count
+                    )
+                else:
+                    c_amount = ceiling[layer]
+                    pay = max(0, after - c_amount) - max(0, before - c_amount)
+                cumulative[layer] = after  # advances by the full base even when a cap cuts the payment
+                cumulative_stamp[layer] = person_year
+                cumulative_after = after
+            elif kind == TOPUP:
+                if base_total[layer]:
+                    pay = (entry_rate[j] * claim_total + HALF) // SCALE - (claim_total - left_eligible - left_out)
+                else:
+                    pay = (entry_rate[j] * claim_eligible + HALF) // SCALE - (claim_eligible - left_eligible)
+            else:
+                pay = pool
+                if out_of_list_limit[layer] != NO_LIMIT:
+                    limit = (out_of_list_limit[layer] * claim_total + HALF) // SCALE
+                    if limit < pay:
+                        pay = limit
+            if pay < 0:
+                pay = 0
+            if pay > pool:
+                pay = pool
+            computed = pay
+            layer_cap_left = NO_LIMIT
+            cap = entry_cap[j]
+            if cap != NO_LIMIT:
+                slot = entry_cap_slot[j]
+                if cap_stamp[slot] != person_year:
+                    cap_stamp[slot] = person_year
+                    cap_used[slot] = 0
+                layer_cap_left = cap - cap_used[slot]
+                if pay > layer_cap_left:
+                    pay = layer_cap_left
+            p = payer[layer]
+            payer_cap_left = NO_LIMIT
+            if payer_cap[p] != NO_LIMIT:
+                if payer_stamp[p] != person_year:
+                    payer_stamp[p] = person_year
+                    payer_used[p] = 0
+                payer_cap_left = payer_cap[p] - payer_used[p]
+                if pay > payer_cap_left:
+                    pay = payer_cap_left
+                payer_used[p] += pay
+            if cap != NO_LIMIT:
+                cap_used[entry_cap_slot[j]] += pay
+            if kind == OUT_OF_LIST:
+                left_out -= pay
+            elif pay <= left_eligible:
+                left_eligible -= pay
+            else:
+                left_out -= pay - left_eligible
+                left_eligible = 0
+            out[i, p] += pay
+            if i == trace_claim:
+                trace[traced, 0] = layer
+                trace[traced, 1] = pool
+                trace[traced, 2] = computed
+                trace[traced, 3] = pay
+                trace[traced, 4] = left_eligible
+                trace[traced, 5] = left_out
+                trace[traced, 6] = cumulative_after
+                trace[traced, 7] = layer_cap_left
+                trace[traced, 8] = payer_cap_left
+                traced += 1
+        out[i, OOP] = left_eligible + left_out
+    return traced

@@ -1,0 +1,197 @@
+"""A slow, literal reading of spec §3–§4 in plain Python: the yardstick the fast engine is tested against.
+
+It shares nothing with the compiled engine but the typed scheme: its arithmetic uses Fractions,
+its accumulators are dictionaries, and it walks claims one at a time as the spec describes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from model.codes import PAYERS
+from model.scenario.scheme import Ceiling, Coinsurance, Filter, Layer, OutOfList, Scheme, Tiered, Topup
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim in spec §1 terms, money in integer fen."""
+
+    claim_id: str
+    person_id: str
+    date: str  # YYYY-MM-DD
+    service: str
+    level: str
+    disease: str
+    total: int
+    eligible: int
+    compliant: bool
+    category: str
+
+    @property
+    def year(self) -> int:
+        return int(self.date[:4])
+
+
+def round_half_up(value: Fraction) -> int:
+    """Round a non-negative exact amount of fen half up."""
+    numerator, denominator = value.numerator, value.denominator
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+def times(rate_ppm: int, amount: int) -> int:
+    return round_half_up(Fraction(rate_ppm, 1_000_000) * amount)
+
+
+def is_special(scheme: Scheme, claim: Claim) -> bool:
+    listing = scheme.special_treatment
+    return (
+        listing is not None
+        and claim.service == "inpatient"
+        and claim.compliant
+        and claim.disease in listing.diseases
+        and claim.level in listing.levels
+    )
+
+
+def failed_filter(when: Filter, claim: Claim, special: bool) -> str | None:
+    """The first filter the claim fails, named for a settlement slip; None when every filter matches."""
+    if when.categories is not None and claim.category not in when.categories:
+        return f"category {claim.category} not in {', '.join(when.categories)}"
+    if when.services is not None and claim.service not in when.services:
+        return f"service {claim.service} not in {', '.join(when.services)}"
+    if when.levels is not None and claim.level not in when.levels:
+        return f"level {claim.level} not in {', '.join(when.levels)}"
+    if when.diseases is not None and claim.disease not in when.diseases:
+        return f"disease {claim.disease or '(none)'} not in the layer's list"
+    if when.diseases_by_service is not None and claim.service in when.diseases_by_service:
+        if claim.disease not in when.diseases_by_service[claim.service]:
+            return f"disease {claim.disease or '(none)'} not in the layer's list for {claim.service}"
+    if when.exclude_diseases is not None and claim.disease in when.exclude_diseases:
+        return f"disease {claim.disease} is excluded"
+    if when.compliant is not None and claim.compliant != when.compliant:
+        return "claim is referral-compliant; the layer is for unreferred claims" if claim.compliant else "claim is not referral-compliant"
+    if when.special is not None and special != when.special:
+        return "claim is special treatment, which the layer excludes" if special else "claim is not special treatment"
+    return None
+
+
+def coinsurance_rate(mechanic: Coinsurance, claim: Claim) -> int | None:
+    """The layer's rate for this claim, or None when its level is missing from the rates by level."""
+    if claim.disease in mechanic.rate_by_disease:
+        return mechanic.rate_by_disease[claim.disease]
+    if mechanic.rate_by_level is not None:
+        return mechanic.rate_by_level.get(claim.level)
+    return mechanic.rate
+
+
+def tiered_amount(mechanic: Tiered, cumulative: int) -> int:
+    """F(x) of spec §4.1: brackets start at the deductible and are absolute amounts."""
+    total = Fraction(0)
+    lower = mechanic.deductible
+    for upper, rate in mechanic.brackets:
+        top = cumulative if upper is None else min(cumulative, upper)
+        if top > lower:
+            total += Fraction(rate, 1_000_000) * (top - lower)
+        if upper is None or cumulative <= upper:
+            break
+        lower = upper
+    return round_half_up(total)
+
+
+@dataclass
+class SettledLayer:
+    """What one layer did to one claim, for tests and settlement slips."""
+
+    layer: Layer
+    applied: bool
+    reason: str | None
+    base: int = 0
+    computed: int = 0
+    paid: int = 0
+    eligible_left: int = 0
+    out_of_list_left: int = 0
+
+
+@dataclass
+class Settlement:
+    payments: list[dict[str, int]]  # per claim, input order: {payer: fen, ..., "oop": fen}
+    by_layer: list[dict[str, int]]  # per claim: {layer id: fen paid} for the layers that applied
+    trace: list[SettledLayer]  # every layer's step for the traced claim
+
+
+def settle(scheme: Scheme, claims: list[Claim], trace: str | None = None) -> Settlement:
+    """Settle claims one at a time in date order, exactly as spec §3 describes."""
+    order = sorted(range(len(claims)), key=lambda i: claims[i].date)
+    cumulative: dict[tuple, int] = {}  # (person, year, layer) -> cumulative base of tiered/ceiling layers
+    layer_used: dict[tuple, int] = {}  # (person, year, layer[, disease]) -> paid against the layer's cap
+    payer_used: dict[tuple, int] = {}  # (person, year, payer) -> paid against the payer cap
+    results: list[dict[str, int]] = [{} for _ in claims]
+    by_layer: list[dict[str, int]] = [{} for _ in claims]
+    traced: list[SettledLayer] = []
+    for index in order:
+        claim = claims[index]
+        person_year = (claim.person_id, claim.year)
+        eligible_left, out_of_list_left = claim.eligible, claim.total - claim.eligible
+        paid = {payer: 0 for payer in PAYERS}
+        special = is_special(scheme, claim)
+        for layer in scheme.layers:
+            reason = failed_filter(layer.when, claim, special)
+            mechanic = layer.mechanic
+            rate = None
+            if reason is None and isinstance(mechanic, Coinsurance):
+                rate = coinsurance_rate(mechanic, claim)
+                if rate is None:
+                    reason = f"no rate for level {claim.level}"
+            if reason is not None:
+                if trace == claim.claim_id:
+                    traced.append(SettledLayer(layer, False, reason))
+                continue
+            pool = eligible_left + out_of_list_left if mechanic.base == "total" else eligible_left
+            if isinstance(mechanic, OutOfList):
+                pool = out_of_list_left
+            if isinstance(mechanic, Coinsurance):
+                deductible = mechanic.deductible_by_level.get(claim.level, 0)
+                payment = times(rate, max(0, pool - deductible))
+            elif isinstance(mechanic, Tiered):
+                before = cumulative.get(person_year + (layer.id,), 0)
+                payment = tiered_amount(mechanic, before + pool) - tiered_amount(mechanic, before)
+                cumulative[person_year + (layer.id,)] = before + pool
+            elif isinstance(mechanic, Topup):
+                target = mechanic.target_by_disease.get(claim.disease, mechanic.target)
+                if mechanic.base == "eligible":
+                    payment = max(0, times(target, claim.eligible) - (claim.eligible - eligible_left))
+                else:
+                    payment = max(0, times(target, claim.total) - (claim.total - eligible_left - out_of_list_left))
+            elif isinstance(mechanic, Ceiling):
+                before = cumulative.get(person_year + (layer.id,), 0)
+                payment = max(0, before + pool - mechanic.amount) - max(0, before - mechanic.amount)
+                cumulative[person_year + (layer.id,)] = before + pool
+            else:
+                payment = pool
+                if mechanic.limit_share_of_total is not None:
+                    payment = min(payment, times(mechanic.limit_share_of_total, claim.total))
+            computed = payment = min(max(payment, 0), pool)
+            if layer.annual_cap_by_disease is not None:
+                cap_key = person_year + (layer.id, claim.disease)
+                cap = layer.annual_cap_by_disease.get(claim.disease)
+            else:
+                cap_key = person_year + (layer.id,)
+                cap = layer.annual_cap
+            if cap is not None:
+                payment = min(payment, cap - layer_used.get(cap_key, 0))
+            payer_cap = scheme.payer_caps.get(layer.payer)
+            if payer_cap is not None:
+                payment = min(payment, payer_cap - payer_used.get(person_year + (layer.payer,), 0))
+            layer_used[cap_key] = layer_used.get(cap_key, 0) + payment
+            payer_used[person_year + (layer.payer,)] = payer_used.get(person_year + (layer.payer,), 0) + payment
+            from_eligible = 0 if isinstance(mechanic, OutOfList) else min(payment, eligible_left)
+            eligible_left -= from_eligible
+            out_of_list_left -= payment - from_eligible
+            paid[layer.payer] += payment
+            by_layer[index][layer.id] = payment
+            if trace == claim.claim_id:
+                traced.append(SettledLayer(layer, True, None, pool, computed, payment, eligible_left, out_of_list_left))
+        paid["oop"] = eligible_left + out_of_list_left
+        results[index] = paid
+    return Settlement(results, by_layer, traced)

@@ -1,0 +1,108 @@
+"""Scenario files: load a scheme by id or path, apply reforms and --set overrides, validate every value."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from model.errors import InputError
+from model.scenario.node import Node, Origins
+from model.scenario.resolve import Resolver, known_scenarios, parse_cli_set, scenarios_dir, set_path
+from model.scenario.scheme import Scheme, parse_name, parse_scheme
+
+__all__ = ["Scenario", "load_scenario", "known_scenarios", "scenarios_dir", "validate_sections"]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario: the scheme the engine settles with, and the merged tree it came from."""
+
+    id: str
+    name: dict[str, str]
+    scheme: Scheme
+    tree: dict
+    path: Path
+    sets: tuple[str, ...] = field(default=())
+
+    @property
+    def content_hash(self) -> str:
+        """sha256 of the merged tree (values and sources): two runs with equal hashes used equal rules."""
+        canonical = json.dumps(self.tree, sort_keys=True, ensure_ascii=False, default=_json_default)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    def label(self, lang: str = "en") -> str:
+        return self.name.get(lang) or self.id
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def _check_date(node: Node) -> dt.date:
+    text = node.value if isinstance(node.value, str) else ""
+    try:
+        if len(text) != 10:
+            raise ValueError(text)
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise node.fail("a date YYYY-MM-DD") from None
+
+
+def validate_header(node: Node) -> None:
+    """id, name, document and in_force: the parts every scenario file carries besides its rules."""
+    parts = node.mapping(tuple(node.value) if isinstance(node.value, dict) else ())
+    parts["id"].text()
+    if "document" in parts:
+        document = parts["document"].mapping(("title", "number", "seed", "clause", "url"), required=("title",))
+        for item in document.values():
+            item.text()
+    if "in_force" in parts:
+        period = parts["in_force"].mapping(("from", "to"), required=("from",))
+        start = _check_date(period["from"])
+        if "to" in period and _check_date(period["to"]) < start:
+            raise period["to"].fail(f"a date on or after {start.isoformat()}")
+    if "description" in parts:
+        parts["description"].text()
+
+
+# The sections other than the rules, each validated by the module that uses it (imported when needed,
+# so that those modules may themselves import this package).
+SECTION_VALIDATORS = {
+    "financing": "model.scenario.financing",
+}
+
+
+def validate_sections(node: Node) -> None:
+    for key, module_name in SECTION_VALIDATORS.items():
+        if isinstance(node.value, dict) and key in node.value:
+            importlib.import_module(module_name).validate(node.at(key, node.value[key]))
+
+
+def load_scenario(reference: str, sets: tuple[str, ...] | list[str] = ()) -> Scenario:
+    """Load a scheme id, scheme file or reform file, apply `--set path=value` options, validate it all."""
+    tree, origins, path = Resolver().resolve(reference)
+    for option in sets:
+        set_path_text, value = parse_cli_set(option)
+        origin = "command line --set"
+        set_path(tree, set_path_text, value, f"command line: --set {option}", origin, origins)
+    node = Node(tree, (), origins)
+    if "id" not in tree:
+        raise InputError(f"{path}: missing key 'id' (the scheme id)")
+    validate_header(node)
+    scheme = parse_scheme(node, str(tree["id"]))
+    validate_sections(node)
+    return Scenario(
+        id=str(tree["id"]),
+        name=parse_name(node.at("name", tree["name"])),
+        scheme=scheme,
+        tree=tree,
+        path=path,
+        sets=tuple(sets),
+    )

@@ -1,0 +1,253 @@
+"""Turning a scenario reference into one merged tree: reforms, included and copied layers, `set` overrides."""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+
+from model.errors import InputError, describe_found
+from model.scenario.node import Origins, dotted
+from model.scenario.yamlio import parse_yaml_text, read_yaml
+
+CITED_KEYS = ("value", "source", "note")
+
+
+def scenarios_dir() -> Path:
+    """The scenario library: $HPA_SCENARIOS, else the repository's scenarios/ folder."""
+    override = os.environ.get("HPA_SCENARIOS")
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def known_scenarios() -> list[str]:
+    root = scenarios_dir()
+    names = [p.stem for p in sorted(root.glob("*.yaml"))] + [p.stem for p in sorted((root / "reforms").glob("*.yaml"))]
+    return names
+
+
+def locate(reference: str) -> Path:
+    """A scheme id in the library (scenarios/, scenarios/reforms/) or a path to a file."""
+    as_path = Path(reference)
+    if as_path.suffix in (".yaml", ".yml") or os.sep in reference or "/" in reference:
+        if as_path.is_file():
+            return as_path
+        raise InputError(f"{reference}: no such scenario file")
+    root = scenarios_dir()
+    for candidate in (root / f"{reference}.yaml", root / "reforms" / f"{reference}.yaml"):
+        if candidate.is_file():
+            return candidate
+    raise InputError(
+        f"scenario {reference!r}: not a file and not a scheme id in {root} "
+        f"(known: {', '.join(known_scenarios())})"
+    )
+
+
+def is_cited(node: object) -> bool:
+    return isinstance(node, dict) and "value" in node and "source" in node and set(node) <= set(CITED_KEYS)
+
+
+def _layer_index(layers: list, layer_id: str) -> int | None:
+    for index, layer in enumerate(layers):
+        if isinstance(layer, dict) and layer.get("id") == layer_id:
+            return index
+    return None
+
+
+def set_path(tree: dict, path_text: str, value: object, source: str, origin: str, origins: Origins) -> None:
+    """Override the value at a dotted path (layers addressed by id); the path must exist.
+
+    A cited value `{value, source}` gets the new value and the new source; a plain entry
+    inside a cited value (one level of a by-level map, say) is replaced and the source of
+    the cited value it sits in records the change.
+    """
+    keys = [key for key in path_text.split(".")]
+    if not path_text or any(not key for key in keys):
+        raise InputError(f"{origin}: {path_text!r}: expected a dotted path such as layers.LAYER_ID.coinsurance.rate")
+    node: object = tree
+    walked: list[str] = []
+    nearest_cited: dict | None = None
+    nearest_sourced: dict | None = None
+    for position, key in enumerate(keys):
+        last = position == len(keys) - 1
+        if is_cited(node) and key not in CITED_KEYS:
+            nearest_cited = node
+            node = node["value"]
+        if isinstance(node, dict) and "source" in node and not is_cited(node):
+            nearest_sourced = node
+        if isinstance(node, list):
+            index = _layer_index(node, key)
+            if index is None:
+                ids = [item.get("id") for item in node if isinstance(item, dict) and "id" in item]
+                raise InputError(
+                    f"{origin}: {path_text}: no such path: {dotted(tuple(walked)) or 'the list'} has no entry "
+                    f"{key!r} (it has: {', '.join(map(str, ids))})"
+                )
+            container, slot = node, index
+        elif isinstance(node, dict):
+            if key not in node:
+                raise InputError(
+                    f"{origin}: {path_text}: no such path: {dotted(tuple(walked))} has no key {key!r} "
+                    f"(it has: {', '.join(map(str, node))})"
+                )
+            container, slot = node, key
+        else:
+            raise InputError(
+                f"{origin}: {path_text}: no such path: {dotted(tuple(walked))} is a value "
+                f"({describe_found(node)}), not a mapping"
+            )
+        walked.append(key)
+        if last:
+            target = container[slot]
+            new_value = value["value"] if is_cited(value) else value
+            new_source = value["source"] if is_cited(value) else source
+            if is_cited(target):
+                target["value"] = copy.deepcopy(new_value)
+                target["source"] = new_source
+            else:
+                container[slot] = copy.deepcopy(new_value)
+                annotated = nearest_cited if nearest_cited is not None else nearest_sourced
+                if annotated is not None:
+                    annotated["source"] = f"{annotated['source']}; {key} set by {new_source}"
+            origins.mark(_origin_path(tree, keys), origin)
+            return
+        node = container[slot]
+
+
+def _origin_path(tree: dict, keys: list[str]) -> tuple[str, ...]:
+    # Paths in messages skip 'value' (the cited wrapper), as the validator's paths do.
+    return tuple(key for key in keys if key != "value")
+
+
+def _add_when(layer: dict, extra: dict, origin: str) -> None:
+    """Narrow an included layer by extra filters (intersecting lists, agreeing flags)."""
+    when = layer.setdefault("when", {})
+    for key, wanted in extra.items():
+        if key not in when:
+            when[key] = copy.deepcopy(wanted)
+        elif isinstance(wanted, bool) or isinstance(when[key], bool):
+            if when[key] != wanted:
+                raise InputError(f"{origin}: include.when.{key}: contradicts the included layer {layer.get('id')!r}")
+        elif isinstance(wanted, list) and isinstance(when[key], list):
+            when[key] = [item for item in when[key] if item in wanted]
+        else:
+            when[key] = copy.deepcopy(wanted)
+
+
+class Resolver:
+    """Loads scheme files and merges what they refer to, recording where each part came from."""
+
+    def __init__(self) -> None:
+        self._stack: list[Path] = []
+
+    def resolve(self, reference: str) -> tuple[dict, Origins, Path]:
+        path = locate(reference)
+        real = path.resolve()
+        if real in self._stack:
+            chain = " → ".join(p.name for p in self._stack + [real])
+            raise InputError(f"{path}: refers back to itself ({chain})")
+        self._stack.append(real)
+        try:
+            return self._resolve_file(path)
+        finally:
+            self._stack.pop()
+
+    def _resolve_file(self, path: Path) -> tuple[dict, Origins, Path]:
+        raw = read_yaml(path)
+        origin = str(path)
+        if not isinstance(raw, dict):
+            raise InputError(f"{origin}: expected a mapping at the top level (id, name, layers, ...), found {describe_found(raw)}")
+        if "base" in raw:
+            base_ref = raw["base"]
+            if not isinstance(base_ref, str):
+                raise InputError(f"{origin}: base: expected a scheme id or file, found {describe_found(base_ref)}")
+            tree, origins, _ = self.resolve(base_ref)
+            tree = copy.deepcopy(tree)
+            tree["base"] = base_ref
+            for key, value in raw.items():
+                if key not in ("base", "set"):
+                    tree[key] = copy.deepcopy(value)
+                    origins.mark((key,), origin)
+        else:
+            tree = copy.deepcopy(raw)
+            origins = Origins(origin)
+            if "layers" in tree:
+                tree["layers"] = self._expand_layers(tree["layers"], origins, origin)
+        self._apply_sets(tree, raw.get("set"), origin, origins)
+        return tree, origins, path
+
+    def _expand_layers(self, layers: object, origins: Origins, origin: str) -> object:
+        if not isinstance(layers, list):
+            return layers  # the validator reports it
+        expanded: list = []
+        for position, item in enumerate(layers):
+            if isinstance(item, dict) and "include" in item:
+                expanded.extend(self._include(item, position, origins, origin))
+            elif isinstance(item, dict) and "copy" in item:
+                expanded.append(self._copy(item, position, origin))
+            else:
+                expanded.append(item)
+        return expanded
+
+    def _include(self, item: dict, position: int, origins: Origins, origin: str) -> list:
+        where = f"{origin}: layers[{position}]"
+        unknown = set(item) - {"include", "when", "source"}
+        if unknown:
+            raise InputError(f"{where}: unknown key {sorted(unknown)[0]!r} beside include (expected: include, when, source)")
+        if not isinstance(item.get("source"), str) or not item["source"].strip():
+            raise InputError(f"{where}.source: expected the source for including {item['include']!r}, found nothing")
+        if not isinstance(item["include"], str):
+            raise InputError(f"{where}.include: expected a scheme id, found {describe_found(item['include'])}")
+        included, included_origins, _ = self.resolve(item["include"])
+        layers = copy.deepcopy(included.get("layers", []))
+        extra = item.get("when") or {}
+        if not isinstance(extra, dict):
+            raise InputError(f"{where}.when: expected a mapping of filters, found {describe_found(extra)}")
+        for layer in layers:
+            _add_when(layer, extra, origin)
+            layer_id = str(layer.get("id"))
+            origins.mark(("layers", layer_id), included_origins.of(("layers", layer_id)))
+        return layers
+
+    def _copy(self, item: dict, position: int, origin: str) -> dict:
+        where = f"{origin}: layers[{position}].copy"
+        spec = item["copy"]
+        if not isinstance(spec, dict) or set(spec) != {"layer", "source"} or not isinstance(spec.get("layer"), str):
+            raise InputError(f"{where}: expected {{layer: SCHEME.LAYER_ID, source: \"why\"}}, found {describe_found(spec)}")
+        scheme_ref, _, layer_id = spec["layer"].partition(".")
+        if not layer_id:
+            raise InputError(f"{where}.layer: expected SCHEME.LAYER_ID, found {spec['layer']!r}")
+        other, _, _ = self.resolve(scheme_ref)
+        index = _layer_index(other.get("layers", []), layer_id)
+        if index is None:
+            raise InputError(f"{where}.layer: scheme {scheme_ref!r} has no layer {layer_id!r}")
+        layer = copy.deepcopy(other["layers"][index])
+        for key, value in item.items():
+            if key != "copy":
+                layer[key] = copy.deepcopy(value)
+        layer["source"] = f"{item.get('source', layer.get('source'))} (as {spec['layer']}: {spec['source']})"
+        return layer
+
+    def _apply_sets(self, tree: dict, sets: object, origin: str, origins: Origins) -> None:
+        if sets is None:
+            return
+        if not isinstance(sets, dict):
+            raise InputError(f"{origin}: set: expected a mapping of path: {{value, source}}, found {describe_found(sets)}")
+        for path_text, entry in sets.items():
+            if not is_cited(entry):
+                raise InputError(
+                    f"{origin}: set.{path_text}: expected {{value: ..., source: \"why\"}}, found {describe_found(entry)}"
+                )
+            set_path(tree, str(path_text), entry, entry["source"], origin, origins)
+
+
+def parse_cli_set(option: str) -> tuple[str, object]:
+    """'path=value' from the command line; the value is read as YAML (numbers exact, lists allowed)."""
+    path, sep, text = option.partition("=")
+    if not sep or not path.strip():
+        raise InputError(f"--set {option!r}: expected path=value, such as layers.LAYER_ID.ceiling.amount=3000")
+    value = parse_yaml_text(text, f"--set {path.strip()}") if text.strip() else None
+    if value is None:
+        raise InputError(f"--set {path.strip()}: expected a value after '=', found nothing")
+    return path.strip(), value

@@ -1,0 +1,33 @@
+"""Shared test helpers: paths, loading claim text, settling with both engines."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+TESTS = ROOT / "tests"
+SPEC_CASES = TESTS / "cases" / "spec"
+SEED_SCHEMES = ("baseline", "quanzhou_prefecture", "maiji_district", "sui_county", "gansu_province_2016")
+
+
+def write_scheme(tmp_path: Path, tree: dict) -> str:
+    """Write an inline scheme (a dict) to a file the loader can read; returns its path."""
+    path = tmp_path / f"{tree['id']}.yaml"
+    path.write_text(yaml.safe_dump(tree, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture
+def claims_file(tmp_path):
+    """Write claims CSV text to a file and return its path."""
+
+    def make(text: str, name: str = "claims.csv") -> Path:
+        path = tmp_path / name
+        path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        return path
+
+    return make

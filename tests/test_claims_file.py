@@ -1,0 +1,154 @@
+"""Claims files (spec §1): every bad row named by line, claim_id and column; nothing written; non-zero exit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from model.cli import main
+from model.errors import InputError
+from model.rules.claims_csv import COLUMNS, payments_csv, read_claims
+from model.rules.engine import settle
+from model.scenario import load_scenario
+
+HEADER = ",".join(COLUMNS)
+GOOD = "c1,p1,2019-03-01,inpatient,county,,100.00,80.00,true,registered_poor"
+
+
+def _row(**changes: str) -> str:
+    values = dict(zip(COLUMNS, GOOD.split(",")))
+    values.update(changes)
+    return ",".join(values[c] for c in COLUMNS)
+
+
+BAD_ROWS = {
+    "empty claim_id": (_row(claim_id=""), "claim_id", "a claim id"),
+    "empty person_id": (_row(person_id=""), "person_id", "a person id"),
+    "impossible date": (_row(date="2019-02-30"), "date", "a date YYYY-MM-DD that exists"),
+    "date format": (_row(date="2019/03/01"), "date", "a date YYYY-MM-DD"),
+    "unknown service": (_row(service="dental"), "service", "outpatient, chronic_outpatient or inpatient"),
+    "unknown level": (_row(level="clinic"), "level", "village, township"),
+    "unknown disease": (_row(disease="flu"), "disease", "a disease code of spec §5"),
+    "unknown category": (_row(category="rich"), "category", "ordinary, registered_poor"),
+    "uppercase boolean": (_row(compliant="TRUE"), "compliant", "true or false (lowercase)"),
+    "exponent": (_row(total_cost="1e3"), "total_cost", "yuan as digits"),
+    "negative": (_row(total_cost="-5"), "total_cost", "yuan as digits"),
+    "leading space": (_row(total_cost=" 5"), "total_cost", "yuan as digits"),
+    "trailing point": (_row(total_cost="5."), "total_cost", "yuan as digits"),
+    "leading point": (_row(eligible_cost=".5"), "eligible_cost", "yuan as digits"),
+    "three decimals": (_row(total_cost="5.001"), "total_cost", "yuan as digits"),
+    "eligible above total": (_row(total_cost="50.00", eligible_cost="80.00"), "eligible_cost", "at most total_cost"),
+    "chronic without chronic code": (_row(service="chronic_outpatient", disease=""), "disease", "a chronic code"),
+    "chronic with a non-chronic code": (_row(service="chronic_outpatient", disease="cataract"), "disease", "a chronic code"),
+    "admission at a village clinic": (_row(level="village"), "level", "village clinics do not admit"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_ROWS), ids=list(BAD_ROWS))
+def test_bad_row_is_named_by_line_and_column(case: str, claims_file) -> None:
+    row, column, expected = BAD_ROWS[case]
+    path = claims_file(f"{HEADER}\n{GOOD.replace('c1', 'c0')}\n{row}\n")
+    with pytest.raises(InputError) as caught:
+        read_claims(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: 1 bad row; nothing was written")
+    assert f"line 3" in message and f"column {column}: expected" in message, message
+    assert expected in message, message
+
+
+def test_money_forms_that_are_allowed(claims_file) -> None:
+    rows = [_row(claim_id=f"c{i}", total_cost=v, eligible_cost="0") for i, v in enumerate(["5", "5.0", "5.00", "0", "1234567.89"])]
+    parsed = read_claims(claims_file(HEADER + "\n" + "\n".join(rows)))
+    assert parsed.claims.total.tolist() == [500, 500, 500, 0, 123456789]
+
+
+def test_duplicate_claim_id_names_the_later_line(claims_file) -> None:
+    path = claims_file(f"{HEADER}\n{GOOD}\n{_row(person_id='p2')}\n")
+    with pytest.raises(InputError, match=r"line 3 \(claim_id c1\), column claim_id: expected a claim id not used on an earlier line"):
+        read_claims(path)
+
+
+def test_all_bad_rows_are_listed(claims_file) -> None:
+    rows = [_row(claim_id=f"c{i}", level="moon") for i in range(30)]
+    path = claims_file(HEADER + "\n" + "\n".join(rows))
+    message = str(pytest.raises(InputError, read_claims, path).value)
+    assert message.startswith(f"{path}: 30 bad rows")
+    assert all(f"line {i + 2} (claim_id c{i})" in message for i in range(30))
+
+
+def test_missing_column(claims_file) -> None:
+    path = claims_file("claim_id,person_id,date\nc1,p1,2019-01-01\n")
+    with pytest.raises(InputError, match=r"line 1 \(header\): missing columns service, level, disease"):
+        read_claims(path)
+
+
+def test_wrong_number_of_fields(claims_file) -> None:
+    path = claims_file(f"{HEADER}\n{GOOD}\nc2,p1,2019-03-01\n")
+    with pytest.raises(InputError, match=r"line 3 \(claim_id c2\): expected 10 comma-separated columns, found 3"):
+        read_claims(path)
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.csv"
+    path.write_bytes((HEADER + "\n" + GOOD + "\n").encode() + b"c2,p\xe9,2019-03-01,inpatient,county,,1,1,true,ordinary\n")
+    with pytest.raises(InputError, match=r"line 3 \(claim_id c2\), column person_id: expected UTF-8 text"):
+        read_claims(path)
+
+
+def test_extra_columns_quotes_and_trailing_blank_line_are_fine(claims_file) -> None:
+    path = claims_file(f"{HEADER},episode_id\n\"c,1\",p1,2019-03-01,inpatient,county,,100.00,80.00,true,dibao,e7\n\n")
+    parsed = read_claims(path)
+    assert parsed.claim_id(0) == "c,1"
+    assert parsed.find("c,1") == 0
+    assert payments_csv(parsed, settle(load_scenario("baseline").scheme, parsed.claims)).splitlines()[1].startswith(b'"c,1",')
+
+
+def test_blank_line_between_rows_and_crlf(claims_file, tmp_path) -> None:
+    path = tmp_path / "crlf.csv"
+    path.write_bytes((HEADER + "\r\n" + GOOD + "\r\n" + _row(claim_id="c2") + "\r\n").encode())
+    assert read_claims(path).claims.total.tolist() == [10000, 10000]
+    with pytest.raises(InputError, match=r"line 3: expected a claim of 10 columns, found an empty line"):
+        read_claims(claims_file(f"{HEADER}\n{GOOD}\n\n{_row(claim_id='c2')}\n"))
+
+
+def test_stray_quote(claims_file) -> None:
+    with pytest.raises(InputError, match=r"line 2 \(claim_id c\"1\): expected fields quoted as CSV does"):
+        read_claims(claims_file(f'{HEADER}\n{_row(claim_id="c" + chr(34) + "1")}\n'))
+
+
+def test_header_only_is_an_empty_claims_file(claims_file) -> None:
+    assert len(read_claims(claims_file(HEADER)).claims) == 0
+
+
+def test_missing_file() -> None:
+    with pytest.raises(InputError, match="nowhere.csv: no such claims file"):
+        read_claims(Path("nowhere.csv"))
+
+
+def test_cli_rejects_bad_file_writes_nothing_exits_nonzero(claims_file, tmp_path: Path, capsys) -> None:
+    path = claims_file(f"{HEADER}\n{_row(total_cost='1e3')}\n")
+    out = tmp_path / "payments.csv"
+    assert main(["adjudicate", "sui_county", str(path), "-o", str(out)]) == 2
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == [path]  # no partial files either
+    error = capsys.readouterr().err
+    assert "line 2 (claim_id c1), column total_cost" in error
+
+
+def test_large_file_scanned_in_parts_keeps_line_numbers(tmp_path: Path) -> None:
+    from model.rules import claims_csv
+
+    rows = [_row(claim_id=f"c{i}", person_id=f"p{i % 977}") for i in range(120_000)]
+    rows[-3] = _row(claim_id="c-bad", level="moon")
+    path = tmp_path / "big.csv"
+    path.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert path.stat().st_size > claims_csv.PARALLEL_BYTES
+    message = str(pytest.raises(InputError, read_claims, path).value)
+    assert f"line {len(rows) - 3 + 2} (claim_id c-bad), column level" in message
+    rows[-3] = _row(claim_id="c-good")
+    path.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    parsed = read_claims(path)
+    assert len(parsed) == 120_000 and parsed.claims.n_persons == 977
+    assert parsed.claim_id(119_999) == "c119999"
+    assert parsed.claims.person[:3].tolist() == [0, 1, 2]

@@ -1,0 +1,60 @@
+"""`hpa adjudicate` as a user runs it: spec output, settlement slips, --set, reforms, python -m model."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT, SPEC_CASES
+from model.cli import main
+
+
+def test_writes_spec_output_and_prints_totals(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "payments.csv"
+    assert main(["adjudicate", "maiji_district", str(SPEC_CASES / "claims.csv"), "-o", str(out)]) == 0
+    assert out.read_bytes() == (SPEC_CASES / "expected_maiji_district.csv").read_bytes()
+    printed = capsys.readouterr().out
+    assert "177 claims settled" in printed and "医院扶贫基金 / hospital fund" in printed
+
+
+def test_standard_output_when_no_file_is_named(capsys) -> None:
+    assert main(["adjudicate", "baseline", str(SPEC_CASES / "claims.csv")]) == 0
+    assert capsys.readouterr().out == (SPEC_CASES / "expected_baseline.csv").read_text()
+
+
+def test_explain_prints_a_slip_that_adds_up(capsys) -> None:
+    assert main(["adjudicate", "sui_county", str(SPEC_CASES / "claims.csv"), "--explain", "c1-95"]) == 0
+    slip = capsys.readouterr().out
+    assert "结算单 Settlement slip — claim c1-95" in slip
+    assert "supplementary_topup" in slip and "does not apply" not in slip.split("不适用")[0]
+    assert "1,148.92" in slip  # the supplementary payment of spec case c1-95 under sui_county
+    assert "total 7,978.80 ✓" in slip
+
+
+def test_explain_unknown_claim(capsys) -> None:
+    assert main(["adjudicate", "sui_county", str(SPEC_CASES / "claims.csv"), "--explain", "nope"]) == 2
+    assert "--explain nope: no claim with that claim_id" in capsys.readouterr().err
+
+
+def test_reform_file_and_set_give_the_same_result(tmp_path: Path) -> None:
+    by_reform, by_set = tmp_path / "a.csv", tmp_path / "b.csv"
+    claims = str(SPEC_CASES / "claims.csv")
+    assert main(["adjudicate", str(ROOT / "scenarios/reforms/sui_ceiling_3000.yaml"), claims, "-o", str(by_reform)]) == 0
+    assert main(["adjudicate", "sui_county", claims, "-o", str(by_set),
+                 "--set", "layers.supplementary_ceiling_poor.ceiling.amount=3000"]) == 0
+    assert by_reform.read_bytes() == by_set.read_bytes()
+    assert by_reform.read_bytes() != (SPEC_CASES / "expected_sui_county.csv").read_bytes()
+
+
+def test_python_dash_m_model(tmp_path: Path) -> None:
+    out = tmp_path / "p.csv"
+    done = subprocess.run([sys.executable, "-m", "model", "adjudicate", "gansu_province_2016",
+                           str(SPEC_CASES / "claims.csv"), "-o", str(out)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes() == (SPEC_CASES / "expected_gansu_province_2016.csv").read_bytes()
+
+
+def test_bad_arguments_exit_non_zero(capsys) -> None:
+    assert main(["adjudicate", "sui_county"]) == 2
+    assert "required: CLAIMS.csv" in capsys.readouterr().err
