@@ -10,7 +10,7 @@ from pathlib import Path
 
 from benchmarks.common import machine
 
-SECTIONS = ("engine",)
+SECTIONS = ("engine", "population")
 
 
 def main(argv: list[str]) -> int:

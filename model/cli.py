@@ -41,9 +41,76 @@ def build_parser() -> argparse.ArgumentParser:
     adjudicate.add_argument("--explain", metavar="CLAIM_ID", help="print this claim's settlement slip, layer by layer")
     adjudicate.set_defaults(run=_adjudicate)
 
+    population = commands.add_parser(
+        "population", parents=[scenario], help="write a synthetic (or given) population's persons table",
+        description="Generate the households and persons of a county (money in yuan a year, whole household).",
+    )
+    population.add_argument("scenario", metavar="SCENARIO", help="a scheme id or file, or a population preset (poor_households, rural_county)")
+    population.add_argument("--population", metavar="PRESET", help="population preset in scenarios/populations/ or a file (default poor_households)")
+    population.add_argument("--persons", type=_positive_int, default=100_000, help="number of persons (default 100,000)")
+    population.add_argument("--seed", type=_seed, default=20161, help="root seed (default 20161)")
+    population.add_argument("--households", type=Path, metavar="FILE.csv", help="use this household table instead of synthetic households")
+    population.add_argument("-o", "--output", type=Path, help="persons CSV to write")
+    population.add_argument("--describe", action="store_true", help="print realized statistics beside their targets and sources")
+    population.set_defaults(run=_population)
+
     scenarios = commands.add_parser("scenarios", help="list the scheme files in the library")
     scenarios.set_defaults(run=_list_scenarios)
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number above 0, found {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 0, found {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 0, found {text!r}")
+    return value
+
+
+def _population(args: argparse.Namespace) -> int:
+    from model import atomic
+    from model.population import population_params
+    from model.population.build import StageSeeds, chunks, concatenate, persons_table, synthetic_county
+    from model.tables import csv_bytes
+    from model.population.describe import describe, render
+    from model.population.illness import draw_illness
+    from model.population.illness import merge as merge_illness
+    from model.population.table import population_from_table
+    from model.scenario import load_scenario
+
+    if args.output is None and not args.describe:
+        raise InputError("hpa population: nothing to do: give -o persons.csv, --describe, or both")
+    scenario = load_scenario(args.scenario, args.sets, population=args.population)
+    params = population_params(scenario)
+    seeds = StageSeeds.of_replication(args.seed, 0)
+    if args.households is not None:
+        population, county = population_from_table(args.households, params, seeds.population)
+        illness = draw_illness(params, population, seeds.illness) if args.describe else None
+    else:
+        county = synthetic_county(params, seeds)
+        parts = list(chunks(params, args.persons, county, seeds))
+        population = concatenate([part.population for part in parts])
+        illness = merge_illness([part.illness for part in parts], [part.population.n_persons for part in parts])
+    if args.output is not None:
+        atomic.write_bytes(args.output, csv_bytes(persons_table(population, county)))
+        print(f"{params.id}: {population.n_persons:,} persons in {population.n_households:,} households → {args.output}")
+    if args.describe:
+        title = (f"{params.name['zh']} / {params.name['en']}: {population.n_persons:,} persons, "
+                 f"{population.n_households:,} households, seed {args.seed}")
+        print(render(describe(params, scenario.tree["population"], population, illness), title))
+    return 0
 
 
 def _adjudicate(args: argparse.Namespace) -> int:

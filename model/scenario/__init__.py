@@ -12,7 +12,14 @@ from pathlib import Path
 
 from model.errors import InputError
 from model.scenario.node import Node, Origins
-from model.scenario.resolve import Resolver, known_scenarios, parse_cli_set, scenarios_dir, set_path
+from model.scenario.resolve import (
+    POPULATION_FOLDERS,
+    Resolver,
+    known_scenarios,
+    parse_cli_set,
+    scenarios_dir,
+    set_path,
+)
 from model.scenario.scheme import Scheme, parse_name, parse_scheme
 
 __all__ = ["Scenario", "load_scenario", "known_scenarios", "scenarios_dir", "validate_sections"]
@@ -28,6 +35,7 @@ class Scenario:
     tree: dict
     path: Path
     sets: tuple[str, ...] = field(default=())
+    origins: Origins | None = field(default=None, compare=False, repr=False)
 
     @property
     def content_hash(self) -> str:
@@ -76,7 +84,9 @@ def validate_header(node: Node) -> None:
 # so that those modules may themselves import this package).
 SECTION_VALIDATORS = {
     "financing": "model.scenario.financing",
+    "population": "model.population.params",
 }
+DEFAULT_POPULATION = "poor_households"
 
 
 def validate_sections(node: Node) -> None:
@@ -85,9 +95,25 @@ def validate_sections(node: Node) -> None:
             importlib.import_module(module_name).validate(node.at(key, node.value[key]))
 
 
-def load_scenario(reference: str, sets: tuple[str, ...] | list[str] = ()) -> Scenario:
-    """Load a scheme id, scheme file or reform file, apply `--set path=value` options, validate it all."""
+def _graft(tree: dict, origins: Origins, key: str, folders: tuple[str, ...], reference: str) -> None:
+    """Put a preset (population, ...) under `key` of the scenario tree, keeping where each part came from."""
+    section, section_origins, _ = Resolver(folders).resolve(reference)
+    tree[key] = section
+    origins.by_prefix[(key,)] = section_origins.default
+    for prefix, label in section_origins.by_prefix.items():
+        origins.by_prefix[(key,) + prefix] = label
+
+
+def load_scenario(reference: str, sets: tuple[str, ...] | list[str] = (), population: str | None = None) -> Scenario:
+    """Load a scheme id, scheme file or reform file with a population preset (default poor_households),
+    apply `--set path=value` options, and validate it all.
+
+    A population preset given as the reference itself means: the baseline scheme with that population.
+    """
+    if population is None and reference in known_scenarios(POPULATION_FOLDERS):
+        reference, population = "baseline", reference
     tree, origins, path = Resolver().resolve(reference)
+    _graft(tree, origins, "population", POPULATION_FOLDERS, population or DEFAULT_POPULATION)
     for option in sets:
         set_path_text, value = parse_cli_set(option)
         origin = "command line --set"
@@ -105,4 +131,5 @@ def load_scenario(reference: str, sets: tuple[str, ...] | list[str] = ()) -> Sce
         tree=tree,
         path=path,
         sets=tuple(sets),
+        origins=origins,
     )

@@ -21,26 +21,31 @@ def scenarios_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "scenarios"
 
 
-def known_scenarios() -> list[str]:
+SCHEME_FOLDERS = ("", "reforms")
+POPULATION_FOLDERS = ("populations",)
+
+
+def known_scenarios(folders: tuple[str, ...] = SCHEME_FOLDERS) -> list[str]:
     root = scenarios_dir()
-    names = [p.stem for p in sorted(root.glob("*.yaml"))] + [p.stem for p in sorted((root / "reforms").glob("*.yaml"))]
-    return names
+    return [p.stem for folder in folders for p in sorted((root / folder).glob("*.yaml"))]
 
 
-def locate(reference: str) -> Path:
-    """A scheme id in the library (scenarios/, scenarios/reforms/) or a path to a file."""
+def locate(reference: str, folders: tuple[str, ...] = SCHEME_FOLDERS) -> Path:
+    """An id in the library (scenarios/ and its subfolders `folders`) or a path to a file."""
     as_path = Path(reference)
     if as_path.suffix in (".yaml", ".yml") or os.sep in reference or "/" in reference:
         if as_path.is_file():
             return as_path
         raise InputError(f"{reference}: no such scenario file")
     root = scenarios_dir()
-    for candidate in (root / f"{reference}.yaml", root / "reforms" / f"{reference}.yaml"):
+    for folder in folders:
+        candidate = root / folder / f"{reference}.yaml"
         if candidate.is_file():
             return candidate
+    what = "scenario" if folders == SCHEME_FOLDERS else f"{folders[0].rstrip('s')} preset"
     raise InputError(
-        f"scenario {reference!r}: not a file and not a scheme id in {root} "
-        f"(known: {', '.join(known_scenarios())})"
+        f"{what} {reference!r}: not a file and not an id in {root / folders[0]} "
+        f"(known: {', '.join(known_scenarios(folders))})"
     )
 
 
@@ -138,11 +143,12 @@ def _add_when(layer: dict, extra: dict, origin: str) -> None:
 class Resolver:
     """Loads scheme files and merges what they refer to, recording where each part came from."""
 
-    def __init__(self) -> None:
+    def __init__(self, folders: tuple[str, ...] = SCHEME_FOLDERS) -> None:
         self._stack: list[Path] = []
+        self.folders = folders
 
     def resolve(self, reference: str) -> tuple[dict, Origins, Path]:
-        path = locate(reference)
+        path = locate(reference, self.folders)
         real = path.resolve()
         if real in self._stack:
             chain = " → ".join(p.name for p in self._stack + [real])
@@ -199,7 +205,7 @@ class Resolver:
             raise InputError(f"{where}.source: expected the source for including {item['include']!r}, found nothing")
         if not isinstance(item["include"], str):
             raise InputError(f"{where}.include: expected a scheme id, found {describe_found(item['include'])}")
-        included, included_origins, _ = self.resolve(item["include"])
+        included, included_origins, _ = Resolver().resolve(item["include"])
         layers = copy.deepcopy(included.get("layers", []))
         extra = item.get("when") or {}
         if not isinstance(extra, dict):
@@ -218,7 +224,7 @@ class Resolver:
         scheme_ref, _, layer_id = spec["layer"].partition(".")
         if not layer_id:
             raise InputError(f"{where}.layer: expected SCHEME.LAYER_ID, found {spec['layer']!r}")
-        other, _, _ = self.resolve(scheme_ref)
+        other, _, _ = Resolver().resolve(scheme_ref)
         index = _layer_index(other.get("layers", []), layer_id)
         if index is None:
             raise InputError(f"{where}.layer: scheme {scheme_ref!r} has no layer {layer_id!r}")
