@@ -10,7 +10,7 @@ from pathlib import Path
 
 from benchmarks.common import machine
 
-SECTIONS = ("engine", "population")
+SECTIONS = ("engine", "population", "care")
 
 
 def main(argv: list[str]) -> int:

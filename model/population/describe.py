@@ -8,7 +8,7 @@ import numpy as np
 
 from model.codes import CATEGORIES, CATEGORY_CODE, LEVELS, SERVICE_CODE
 from model.population.costs import admission_total
-from model.population.households import INCOME_GROUP_EXITED, INCOME_GROUP_OF_CATEGORY, Population
+from model.population.households import INCOME_GROUP_EXITED, INCOME_GROUP_OF_CATEGORY, Population, member_age_shares
 from model.population.illness import Illness
 from model.population.params import AGE_BANDS, INCOME_GROUPS, PopulationParams
 from model.textwidth import table
@@ -73,9 +73,15 @@ def describe(params: PopulationParams, tree: dict, population: Population, illne
                             params.exited_share, _source(tree, "households", "exited_share")))
     person_category = population.category
     stats.append(_share("persons male", population.male, params.male_share, _source(tree, "persons", "male_share")))
-    old = params.age_shares[:, AGE_BANDS.index("60-79")] + params.age_shares[:, AGE_BANDS.index("80-94")]
-    stats.append(_share("persons aged 60+", population.age >= 60, float(old[person_category].mean()),
+    head_shares, other_shares = member_age_shares(params)
+    old_bands = [AGE_BANDS.index("60-79"), AGE_BANDS.index("80-94")]
+    is_head = np.ones(population.n_persons, dtype=bool)
+    is_head[1:] = population.household[1:] != population.household[:-1]
+    expected_old = np.where(is_head, head_shares[:, old_bands].sum(axis=1)[person_category],
+                            other_shares[:, old_bands].sum(axis=1)[person_category])
+    stats.append(_share("persons aged 60+ (heads are adults)", population.age >= 60, float(expected_old.mean()),
                         _source(tree, "persons", "age_band_shares")))
+    stats.append(_share("household heads aged 18+", population.age[is_head] >= 18, 1.0, "model: a household's first member is an adult"))
     group = np.where(population.household_exited, INCOME_GROUP_EXITED, INCOME_GROUP_OF_CATEGORY[category])
     per_capita = population.household_income / size / 100
     for index, name in enumerate(INCOME_GROUPS):

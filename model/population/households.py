@@ -151,15 +151,32 @@ def draw_households(params: PopulationParams, n_persons: int, county: County, rn
     }
 
 
+HEAD_MIN_AGE = 18
+
+
+def member_age_shares(params: PopulationParams) -> tuple[np.ndarray, np.ndarray]:
+    """Age-band shares [category, band] of household heads (adults: the category's bands from 15 up,
+    renormalized, ages 18+) and of other members (the category's shares)."""
+    head = params.age_shares.copy()
+    head[:, 0] = 0.0
+    head /= head.sum(axis=1, keepdims=True)
+    return head, params.age_shares
+
+
 def draw_members(params: PopulationParams, household_category: np.ndarray, household_size: np.ndarray,
                  rng: np.random.Generator) -> dict:
-    """Members of each household: ages from the category's age bands (uniform within a band), sexes."""
+    """Members of each household: the first (the head) an adult, the others from the category's age bands
+    (ages uniform within a band), and sexes."""
     household = np.repeat(np.arange(household_size.shape[0]), household_size)
     category = household_category[household]
-    cumulative = np.cumsum(params.age_shares, axis=1)
+    is_head = np.ones(household.shape[0], dtype=bool)
+    is_head[1:] = household[1:] != household[:-1]
+    head_shares, other_shares = member_age_shares(params)
+    cumulative = np.cumsum(np.where(is_head[:, None], head_shares[category], other_shares[category]), axis=1)
     cumulative[:, -1] = 1.0
-    band = (rng.random(household.shape[0])[:, None] >= cumulative[category]).sum(axis=1)
-    low, high = AGE_LIMITS[band, 0], AGE_LIMITS[band, 1]
+    band = (rng.random(household.shape[0])[:, None] >= cumulative).sum(axis=1)
+    low = np.where(is_head, np.maximum(AGE_LIMITS[band, 0], HEAD_MIN_AGE), AGE_LIMITS[band, 0])
+    high = AGE_LIMITS[band, 1]
     age = low + np.floor(rng.random(household.shape[0]) * (high - low + 1)).astype(np.int64)
     return {"household": household, "age": age, "male": rng.random(household.shape[0]) < params.male_share}
 

@@ -52,6 +52,8 @@ class Admissions:
     list_factor: np.ndarray  # float64 gamma(mean 1): the episode's out-of-list factor, at any level
     los_z: np.ndarray  # float64 standard normal: length-of-stay quantile
     choice_u: np.ndarray  # float64 uniform: the patient's care-seeking draw
+    facility_u: np.ndarray  # float64 uniform: which hospital of a level
+    timing_u: np.ndarray  # float64 uniform: time of day of arrival
 
     def __len__(self) -> int:
         return int(self.person.shape[0])
@@ -162,6 +164,8 @@ def _slots(n: int, person: np.ndarray, severity_floor: np.ndarray | float, rng: 
         cost_z=rng.standard_normal(n),
         los_z=rng.standard_normal(n),
         choice_u=rng.random(n),
+        facility_u=rng.random(n),
+        timing_u=rng.random(n),
     )
 
 

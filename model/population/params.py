@@ -25,6 +25,7 @@ class PopulationParams:
     villages_per_township: int
     village_km: tuple[float, float]  # lognormal median, sigma
     township_km: tuple[float, float]  # uniform low, high
+    bed_use_ratio: float  # the simulated persons' use of care relative to the county's residents
     category_shares: np.ndarray  # [category]
     exited_share: float
     size_shares: np.ndarray  # [category, size - 1]
@@ -131,8 +132,9 @@ def parse(node: Node) -> PopulationParams:
         required=("id", "name", "county", "households", "persons", "illness", "costs"),
     )
     county = parts["county"].mapping(
-        ("townships", "villages_per_township", "village_to_township_km", "township_to_county_km"),
-        required=("townships", "villages_per_township", "village_to_township_km", "township_to_county_km"),
+        ("townships", "villages_per_township", "village_to_township_km", "township_to_county_km", "bed_use_relative_to_residents"),
+        required=("townships", "villages_per_township", "village_to_township_km", "township_to_county_km",
+                  "bed_use_relative_to_residents"),
     )
     township_km = _cited(county["township_to_county_km"]).mapping(("low", "high"), required=("low", "high"))
     low, high = _float(township_km["low"]), _float(township_km["high"])
@@ -214,6 +216,7 @@ def parse(node: Node) -> PopulationParams:
         villages_per_township=_cited(county["villages_per_township"]).integer(1, 1000),
         village_km=_lognormal(_cited(county["village_to_township_km"])),
         township_km=(low, high),
+        bed_use_ratio=_float(_cited(county["bed_use_relative_to_residents"]), 0.01, 100),
         category_shares=_shares(_cited(households["category_shares"]), CATEGORIES),
         exited_share=_float(_cited(households["exited_share"]), 0, 1),
         size_shares=_size_shares(_cited(households["size_shares"])),

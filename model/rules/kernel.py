@@ -34,13 +34,8 @@ def in_processing_order(person, day) -> bool:
 
 
 @njit(cache=True)
-def arrange(person, day, year, klass, total, eligible, n_persons):
-    """Claims laid out in processing order: grouped by person (counting sort), each person's by date,
-    ties in input order. Returns (order, person, year, klass, total, eligible) in that order, with
-    order[k] the input index of the k-th claim.
-
-    Scattering each input once (sequential reads, scattered writes) is cheaper than gathering.
-    """
+def processing_order(person, day, n_persons):
+    """Claim indices grouped by person (counting sort), each person's by date, ties in input order."""
     n = person.shape[0]
     start = np.zeros(n_persons + 1, dtype=np.int64)
     for i in range(n):
@@ -49,34 +44,39 @@ def arrange(person, day, year, klass, total, eligible, n_persons):
         start[p + 1] += start[p]
     fill = start[:-1].copy()
     order = np.empty(n, dtype=np.int64)
-    s_day = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        p = person[i]
+        order[fill[p]] = i
+        fill[p] += 1
+    for p in range(n_persons):  # insertion sort by date: stable, and fast for a person's few claims
+        for k in range(start[p] + 1, start[p + 1]):
+            moving = order[k]
+            j = k - 1
+            while j >= start[p] and day[order[j]] > day[moving]:
+                order[j + 1] = order[j]
+                j -= 1
+            order[j + 1] = moving
+    return order
+
+
+@njit(cache=True)
+def arrange(person, day, year, klass, total, eligible, n_persons):
+    """Claims laid out in processing order. Returns (order, person, year, klass, total, eligible), order[k]
+    being the input index of the k-th claim: one gather, so the settlement loop then reads memory in sequence."""
+    order = processing_order(person, day, n_persons)
+    n = order.shape[0]
     s_person = np.empty(n, dtype=np.int64)
     s_year = np.empty(n, dtype=np.int64)
     s_klass = np.empty(n, dtype=np.int64)
     s_total = np.empty(n, dtype=np.int64)
     s_eligible = np.empty(n, dtype=np.int64)
-    for i in range(n):
-        p = person[i]
-        k = fill[p]
-        fill[p] = k + 1
-        order[k] = i
-        s_day[k] = day[i]
-        s_person[k] = p
+    for k in range(n):
+        i = order[k]
+        s_person[k] = person[i]
         s_year[k] = year[i]
         s_klass[k] = klass[i]
         s_total[k] = total[i]
         s_eligible[k] = eligible[i]
-    for p in range(n_persons):
-        lo, hi = start[p], start[p + 1]
-        for k in range(lo + 1, hi):
-            if s_day[k] < s_day[k - 1]:
-                by_date = np.argsort(s_day[lo:hi], kind="mergesort") + lo  # stable
-                order[lo:hi] = order[by_date]
-                s_year[lo:hi] = s_year[by_date]
-                s_klass[lo:hi] = s_klass[by_date]
-                s_total[lo:hi] = s_total[by_date]
-                s_eligible[lo:hi] = s_eligible[by_date]
-                break
     return order, s_person, s_year, s_klass, s_total, s_eligible
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from model.errors import InputError
 from model.scenario.node import Node, Origins
 from model.scenario.resolve import (
+    CARE_FOLDERS,
     POPULATION_FOLDERS,
     Resolver,
     known_scenarios,
@@ -85,8 +86,10 @@ def validate_header(node: Node) -> None:
 SECTION_VALIDATORS = {
     "financing": "model.scenario.financing",
     "population": "model.population.params",
+    "care": "model.care.params",
 }
 DEFAULT_POPULATION = "poor_households"
+DEFAULT_CARE = "default"
 
 
 def validate_sections(node: Node) -> None:
@@ -114,6 +117,7 @@ def load_scenario(reference: str, sets: tuple[str, ...] | list[str] = (), popula
         reference, population = "baseline", reference
     tree, origins, path = Resolver().resolve(reference)
     _graft(tree, origins, "population", POPULATION_FOLDERS, population or DEFAULT_POPULATION)
+    _graft(tree, origins, "care", CARE_FOLDERS, DEFAULT_CARE)
     for option in sets:
         set_path_text, value = parse_cli_set(option)
         origin = "command line --set"

@@ -23,6 +23,7 @@ def scenarios_dir() -> Path:
 
 SCHEME_FOLDERS = ("", "reforms")
 POPULATION_FOLDERS = ("populations",)
+CARE_FOLDERS = ("care",)
 
 
 def known_scenarios(folders: tuple[str, ...] = SCHEME_FOLDERS) -> list[str]:

@@ -1,0 +1,46 @@
+"""Settlement cash flow: hospitals advance every payer's share at discharge (one-stop settlement); each payer
+repays them monthly after a lag, a share within the year and the rest at the annual settlement."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.care.params import CareParams
+from model.codes import PAYERS
+from model.money import RATE_SCALE
+from model.rules.claims import EPOCH
+
+ANNUAL_SETTLEMENT_MONTH = 12  # months after January of the simulated year: the next January
+
+
+def month_index(days: np.ndarray, year: int) -> np.ndarray:
+    """Months since January of `year` (0 = January; 12 = the next January)."""
+    months = (EPOCH + days.astype("timedelta64[D]")).astype("datetime64[M]").astype(np.int64)
+    return months - (year - 1970) * 12
+
+
+def cash_flow(care: CareParams, settle_day: np.ndarray, payments: np.ndarray) -> dict[str, np.ndarray]:
+    """Monthly fen by payer: advanced by hospitals, repaid by the payer, and hospitals' receivables at month end.
+
+    The payer's monthly repayment is its disbursement rate of what was advanced `lag` months
+    earlier; what is left of the simulated year's advances is paid at the annual settlement.
+    """
+    month = month_index(settle_day, care.year)
+    horizon = int(max(month.max(initial=0) + 1, ANNUAL_SETTLEMENT_MONTH + 1) + care.repayment_lag_months.max() + 1)
+    n_payers = len(PAYERS)
+    advanced = np.zeros((n_payers, horizon), dtype=np.int64)
+    for p in range(n_payers):
+        np.add.at(advanced[p], month, payments[:, p])
+    repaid = np.zeros_like(advanced)
+    for p in range(n_payers):
+        lag = int(care.repayment_lag_months[p])
+        on_time = (care.disbursement_ppm[p] * advanced[p] + RATE_SCALE // 2) // RATE_SCALE
+        repaid[p, lag:] += on_time[: horizon - lag]
+        rest = advanced[p] - on_time
+        # what the year's monthly repayments leave is settled the next January, or with the month's own repayment after
+        late = np.arange(horizon) + lag >= ANNUAL_SETTLEMENT_MONTH
+        repaid[p, ANNUAL_SETTLEMENT_MONTH] += int(rest[~late].sum())
+        late_months = np.flatnonzero(late) + lag
+        np.add.at(repaid[p], late_months[late_months < horizon], rest[late][late_months < horizon])
+    receivable = np.cumsum(advanced, axis=1) - np.cumsum(repaid, axis=1)
+    return {"advanced": advanced, "repaid": repaid, "receivable": receivable}
