@@ -15,9 +15,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The main job on the built-in default: the five seed schemes on the same default county.
+DEMO_SCHEMES := baseline quanzhou_prefecture maiji_district sui_county gansu_province_2016
+
 demo: setup
-	$(BIN)/hpa adjudicate quanzhou_prefecture tests/data/sample_claims.csv -o results/demo/payments.csv
-	$(BIN)/hpa adjudicate quanzhou_prefecture tests/data/sample_claims.csv --explain c1-95
+	$(BIN)/hpa compare $(DEMO_SCHEMES) --persons 100000 --reps 50 --seed 20161 --out results/demo
 
 test: setup
 	$(BIN)/python -m pytest -q

@@ -93,7 +93,8 @@ def run() -> dict:
     trace = np.zeros((len(program.layer_ids), len(TRACE_COLUMNS)), dtype=np.int64)
 
     def kernel_only() -> None:
-        settle_kernel(*inputs, *program.kernel_arguments(), np.zeros((N_CLAIMS, N_OUT), dtype=np.int64), -1, trace)
+        settle_kernel(*inputs, *program.kernel_arguments(), np.zeros((N_CLAIMS, N_OUT), dtype=np.int64),
+                      np.zeros(N_CLAIMS, dtype=np.int64), -1, trace)
 
     kernel_seconds = best_of(kernel_only, 5)
     settle_seconds = best_of(lambda: settle(scheme, claims), 3)

@@ -68,9 +68,82 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write (replaced atomically)")
     simulate.set_defaults(run=_simulate)
 
+    runs = _run_options()
+    run = commands.add_parser("run", parents=[scenario, runs], help="Monte Carlo run of one or more scenarios",
+                              description="R replications (each its own seed stream) of every scenario on the same people.")
+    run.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scheme ids or files")
+    run.set_defaults(run=_run, kind="run")
+    compare = commands.add_parser("compare", parents=[scenario, runs], help="compare schemes on the same households",
+                                  description="As run, plus paired differences of every scenario against the first (common random numbers).")
+    compare.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="the reference scheme first, then the others")
+    compare.set_defaults(run=_run, kind="compare")
+    sweep = commands.add_parser("sweep", parents=[scenario, runs], help="vary one or two parameters and read the trade-off",
+                                description="Each value of the varied parameter(s) as a scenario on the same households.")
+    sweep.add_argument("scenarios", nargs=1, metavar="SCENARIO", help="the scheme to vary")
+    sweep.add_argument("--vary", action="append", required=True, metavar="PATH=V1,V2,...",
+                       help="a parameter path and its values, e.g. layers.supplementary_ceiling_poor.ceiling.amount=3000,5000,8000 (once or twice)")
+    sweep.set_defaults(run=_run, kind="sweep")
+
     scenarios = commands.add_parser("scenarios", help="list the scheme files in the library")
     scenarios.set_defaults(run=_list_scenarios)
     return parser
+
+
+def _run_options() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--persons", type=_positive_int, default=100_000, help="persons simulated (default 100,000)")
+    parent.add_argument("--reps", type=_positive_int, default=20, help="replications (default 20)")
+    parent.add_argument("--seed", type=_seed, default=20161, help="root seed (default 20161)")
+    parent.add_argument("--population", metavar="PRESET", help="population preset (default poor_households)")
+    parent.add_argument("--households", type=Path, metavar="FILE.csv", help="use this household table")
+    parent.add_argument("--engine", choices=("auto", "des", "fast"), default="auto", help="care engine (default auto)")
+    parent.add_argument("--workers", type=_positive_int, default=None, help="local worker processes (default: the cores)")
+    parent.add_argument("--dask", metavar="ADDRESS", help="run replications on the Dask scheduler at ADDRESS, or 'local' for a LocalCluster")
+    parent.add_argument("--out", type=Path, metavar="DIR", help="output folder (default results/<run-id>/)")
+    parent.add_argument("--resume", action="store_true", help="continue an interrupted run from its finished replications")
+    return parent
+
+
+def _run(args: argparse.Namespace) -> int:
+    import os
+
+    from model.outcomes.metrics import METRIC_LABELS
+    from model.runner.plan import RunPlan, Variant, parse_vary, sweep_variants, unique_labels
+    from model.runner.store import run
+
+    sets = tuple(args.sets)
+    if args.kind == "sweep":
+        vary = parse_vary(args.vary)
+        variants = sweep_variants(args.scenarios[0], sets, vary)
+    else:
+        vary = ()
+        if args.kind == "compare" and len(args.scenarios) < 2:
+            raise InputError("hpa compare: expected at least two scenarios (the reference first)")
+        variants = tuple(Variant(label, ref, sets) for label, ref in zip(unique_labels(args.scenarios), args.scenarios))
+    if args.households is not None and not args.households.is_file():
+        raise InputError(f"{args.households}: no such household file")
+    plan = RunPlan(kind=args.kind, variants=variants, persons=args.persons, replications=args.reps, seed=args.seed,
+                   population=args.population, households=str(args.households) if args.households else None,
+                   engine=args.engine, vary=vary)
+    workers = args.workers or (os.cpu_count() or 1)
+    out, summary = run(plan, args.out, workers=workers, dask=args.dask, resume=args.resume)
+    print(f"{args.kind}: {len(variants)} scenario(s) × {args.reps} replications of {args.persons:,} persons → {out}")
+    shown = ("outlay_backstop", "outlay_ma", "outlay_supplementary", "oop", "che_10", "impoverishment", "target90_share")
+    header = f"  {'':44}" + "".join(f"{label[:22]:>24}" for label in summary["scenarios"])
+    print(header)
+    for metric in shown:
+        cells = []
+        for label in summary["scenarios"]:
+            stats = summary["scenarios"][label]["metrics"][metric]
+            if stats["mean"] is None:
+                cells.append(f"{'—':>24}")
+            elif metric.startswith(("outlay", "oop")):
+                cells.append(f"{stats['p50'] / 1e4:>11,.1f} (P95 {stats['p95'] / 1e4:,.1f})")
+            else:
+                cells.append(f"{stats['mean']:>17.2%} ±{stats['sd']:.2%}")
+        unit = " 万元" if metric.startswith(("outlay", "oop")) else ""
+        print(f"  {METRIC_LABELS[metric][:40] + unit:<44}" + "".join(f"{c:>24}" for c in cells))
+    return 0
 
 
 def _positive_int(text: str) -> int:

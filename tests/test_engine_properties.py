@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from conftest import SEED_SCHEMES
 from model.codes import CATEGORIES, CHRONIC_CODES, DISEASES, LEVELS, OUTPUT_COLUMNS, PAYERS, SERVICES
 from model.rules.claims import from_records
-from model.rules.engine import settle
+from model.rules.engine import settle, settle_pools
 from model.rules.reference import Claim
 from model.rules.reference import settle as reference_settle
 from model.scenario import load_scenario
@@ -56,13 +56,20 @@ def fast(scheme: Scheme, claims: list[Claim]) -> np.ndarray:
     return settle(scheme, from_records(claims))
 
 
+def fast_pools(scheme: Scheme, claims: list[Claim]):
+    return settle_pools(scheme, from_records(claims))
+
+
 @PROPERTY_SETTINGS
 @given(scheme_names, claims_streams())
 def test_fast_engine_equals_reference_and_adds_up(name: str, claims: list[Claim]) -> None:
     scheme = SCHEMES[name]
-    paid = fast(scheme, claims)
-    reference = reference_settle(scheme, claims).payments
-    assert paid.tolist() == [[row[c] for c in OUTPUT_COLUMNS] for row in reference]
+    settled = fast_pools(scheme, claims)
+    paid = settled.amounts
+    expected = reference_settle(scheme, claims)
+    assert paid.tolist() == [[row[c] for c in OUTPUT_COLUMNS] for row in expected.payments]
+    assert settled.oop_eligible.tolist() == expected.oop_eligible
+    assert np.all(settled.oop_eligible <= paid[:, -1])
     assert (paid >= 0).all()
     assert paid.sum(axis=1).tolist() == [c.total for c in claims]
 

@@ -88,10 +88,18 @@ def demand_multiplier(scenario: Scenario, care: CareParams, people: People) -> n
     return (ratio ** care.demand_elasticity)[people.population.category]
 
 
-def provide_care(scenario: Scenario, people: People, engine: str = "auto") -> Care:
-    """Route the year's admissions through the county's facilities and build its claims table."""
+_BY_SCHEME = object()
+
+
+def provide_care(scenario: Scenario, people: People, engine: str = "auto", multiplier=_BY_SCHEME) -> Care:
+    """Route the year's admissions through the county's facilities and build its claims table.
+
+    `multiplier`: the per-person demand multiplier (None: as drawn); by default, the scheme's own.
+    """
     care = care_params(scenario)
-    admissions = people.illness.admissions(demand_multiplier(scenario, care, people))
+    if multiplier is _BY_SCHEME:
+        multiplier = demand_multiplier(scenario, care, people)
+    admissions = people.illness.admissions(multiplier)
     population = people.population
     facilities = facilities_for(care, population, people.county, people.population_params.bed_use_ratio)
     km_to_township, _ = population.distances(people.county)

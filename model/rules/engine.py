@@ -60,27 +60,39 @@ def _run(program: Program, claims: ClaimArrays, trace_claim: int):
     position = trace_claim
     if arranged and trace_claim >= 0:
         position = int(np.flatnonzero(order == trace_claim)[0])
-    settled = np.zeros((len(claims), N_OUT), dtype=np.int64)
+    settled = np.zeros((len(claims), N_OUT + 1), dtype=np.int64)  # the last column: oop within the eligible pool
     trace = np.zeros((len(program.layer_ids), len(TRACE_COLUMNS)), dtype=np.int64)
-    count = settle_kernel(*inputs, *program.kernel_arguments(), settled, position, trace)
-    if not arranged:
-        return settled, trace[:count]
-    out = np.empty_like(settled)
-    scatter_to_input(order, settled, out)
-    return out, trace[:count]
+    count = settle_kernel(*inputs, *program.kernel_arguments(), settled[:, :N_OUT], settled[:, N_OUT], position, trace)
+    if arranged:
+        out = np.empty_like(settled)
+        scatter_to_input(order, settled, out)
+        settled = out
+    return settled, trace[:count]
+
+
+@dataclass(frozen=True)
+class Settlement:
+    amounts: np.ndarray  # (n, 7) int64 fen, columns OUTPUT_COLUMNS (spec §2)
+    oop_eligible: np.ndarray  # (n,) int64 fen: the out-of-pocket part inside the catalogue
+
+
+
+def settle_pools(scheme_or_program: Scheme | Program, claims: ClaimArrays) -> Settlement:
+    """Payments per claim (input order) and each claim's out-of-pocket inside the eligible pool."""
+    program = scheme_or_program if isinstance(scheme_or_program, Program) else program_for(scheme_or_program)
+    out, _ = _run(program, claims, -1)
+    return Settlement(np.ascontiguousarray(out[:, :N_OUT]), out[:, N_OUT].copy())
 
 
 def settle(scheme_or_program: Scheme | Program, claims: ClaimArrays) -> np.ndarray:
     """Payments per claim, input order: an (n, 7) int64 array of fen, columns OUTPUT_COLUMNS."""
-    program = scheme_or_program if isinstance(scheme_or_program, Program) else program_for(scheme_or_program)
-    out, _ = _run(program, claims, -1)
-    return out
+    return settle_pools(scheme_or_program, claims).amounts
 
 
 def settle_traced(scheme: Scheme, claims: ClaimArrays, claim_index: int) -> tuple[np.ndarray, list[TraceRow]]:
     """Settle and record, layer by layer, what happened to claim `claim_index`."""
     out, trace = _run(program_for(scheme), claims, claim_index)
-    return out, [TraceRow(*map(int, row)) for row in trace]
+    return np.ascontiguousarray(out[:, :N_OUT]), [TraceRow(*map(int, row)) for row in trace]
 
 
-__all__ = ["ENGINE_NAME", "OUTPUT_COLUMNS", "TraceRow", "program_for", "settle", "settle_traced"]
+__all__ = ["ENGINE_NAME", "OUTPUT_COLUMNS", "Settlement", "TraceRow", "program_for", "settle", "settle_pools", "settle_traced"]

@@ -111,9 +111,10 @@ def settle_kernel(
     class_start, entry_layer, entry_rate, entry_deductible, entry_cap, entry_cap_slot, n_cap_slots,
     mechanic, payer, base_total, tier_deductible, tier_upper, tier_rate, tier_count, ceiling,
     out_of_list_limit, payer_cap,
-    out, trace_claim, trace,
+    out, oop_eligible, trace_claim, trace,
 ):
-    """Settle claims given in processing order into `out` (n × 7 fen, same order).
+    """Settle claims given in processing order into `out` (n × 7 fen, same order); `oop_eligible` gets the
+    part of each claim's out-of-pocket left in the eligible pool (for policy-range reimbursement).
 
     Fills `trace` for the claim at position `trace_claim` (-1: none).
 
@@ -225,4 +226,5 @@ def settle_kernel(
                 trace[traced, 8] = payer_cap_left
                 traced += 1
         out[i, OOP] = left_eligible + left_out
+        oop_eligible[i] = left_eligible
     return traced

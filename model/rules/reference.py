@@ -118,6 +118,7 @@ class Settlement:
     payments: list[dict[str, int]]  # per claim, input order: {payer: fen, ..., "oop": fen}
     by_layer: list[dict[str, int]]  # per claim: {layer id: fen paid} for the layers that applied
     trace: list[SettledLayer]  # every layer's step for the traced claim
+    oop_eligible: list[int]  # per claim: the out-of-pocket left in the eligible pool
 
 
 def settle(scheme: Scheme, claims: list[Claim], trace: str | None = None) -> Settlement:
@@ -128,6 +129,7 @@ def settle(scheme: Scheme, claims: list[Claim], trace: str | None = None) -> Set
     payer_used: dict[tuple, int] = {}  # (person, year, payer) -> paid against the payer cap
     results: list[dict[str, int]] = [{} for _ in claims]
     by_layer: list[dict[str, int]] = [{} for _ in claims]
+    oop_eligible: list[int] = [0] * len(claims)
     traced: list[SettledLayer] = []
     for index in order:
         claim = claims[index]
@@ -194,4 +196,5 @@ def settle(scheme: Scheme, claims: list[Claim], trace: str | None = None) -> Set
                 traced.append(SettledLayer(layer, True, None, pool, computed, payment, eligible_left, out_of_list_left))
         paid["oop"] = eligible_left + out_of_list_left
         results[index] = paid
-    return Settlement(results, by_layer, traced)
+        oop_eligible[index] = eligible_left
+    return Settlement(results, by_layer, traced, oop_eligible)

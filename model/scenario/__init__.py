@@ -14,6 +14,7 @@ from model.errors import InputError
 from model.scenario.node import Node, Origins
 from model.scenario.resolve import (
     CARE_FOLDERS,
+    OUTCOME_FOLDERS,
     POPULATION_FOLDERS,
     Resolver,
     known_scenarios,
@@ -87,9 +88,11 @@ SECTION_VALIDATORS = {
     "financing": "model.scenario.financing",
     "population": "model.population.params",
     "care": "model.care.params",
+    "outcomes": "model.outcomes.params",
 }
 DEFAULT_POPULATION = "poor_households"
 DEFAULT_CARE = "default"
+DEFAULT_OUTCOMES = "default"
 
 
 def validate_sections(node: Node) -> None:
@@ -118,6 +121,7 @@ def load_scenario(reference: str, sets: tuple[str, ...] | list[str] = (), popula
     tree, origins, path = Resolver().resolve(reference)
     _graft(tree, origins, "population", POPULATION_FOLDERS, population or DEFAULT_POPULATION)
     _graft(tree, origins, "care", CARE_FOLDERS, DEFAULT_CARE)
+    _graft(tree, origins, "outcomes", OUTCOME_FOLDERS, DEFAULT_OUTCOMES)
     for option in sets:
         set_path_text, value = parse_cli_set(option)
         origin = "command line --set"

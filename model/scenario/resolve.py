@@ -24,6 +24,7 @@ def scenarios_dir() -> Path:
 SCHEME_FOLDERS = ("", "reforms")
 POPULATION_FOLDERS = ("populations",)
 CARE_FOLDERS = ("care",)
+OUTCOME_FOLDERS = ("outcomes",)
 
 
 def known_scenarios(folders: tuple[str, ...] = SCHEME_FOLDERS) -> list[str]:

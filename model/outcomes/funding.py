@@ -1,0 +1,80 @@
+"""Who finally pays (spec §6.6): outlays traced to province, prefecture, county, BMI fund, insurer, hospital,
+households; premiums, subsidies and loss ratios beside them.
+
+Claims side, adding up to total cost exactly: each payer's outlay goes to its funder; an insurer's
+cover moves the premium to whoever buys it and leaves the insurer claims minus premium; a fund
+with fixed province subsidies per poor person leaves the rest to its remainder funder.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.codes import CATEGORY_CODE, PAYERS
+from model.money import RATE_SCALE
+from model.scenario.financing import FUNDERS, Financing
+
+FUNDING_METRICS = tuple(f"funding_{funder}" for funder in FUNDERS if funder != "public_health")
+DEFAULT_FUNDER = {"bmi": "bmi_fund", "hospital": "hospital"}  # others, when a scheme names none: the county (assumed)
+
+
+def funding(financing: Financing | None, outlay_fen: np.ndarray, oop_fen: int, category: np.ndarray,
+            exited: np.ndarray) -> dict[str, float]:
+    """Yuan a year by funder, premiums and subsidies, for persons of `category` (codes) and `exited` (bool)."""
+    fen = {funder: 0 for funder in FUNDERS}
+    poor = category != CATEGORY_CODE["ordinary"]
+    n_persons, n_poor = int(category.shape[0]), int(poor.sum())
+    extra: dict[str, float] = {}
+    for p, payer in enumerate(PAYERS):
+        outlay = int(outlay_fen[p])
+        cover = financing.purchased_cover.get(payer) if financing else None
+        fund = financing.payer_funding.get(payer) if financing else None
+        if cover is not None:
+            insured = n_persons if cover.insured == "all" else n_poor
+            premium = cover.premium_per_person * insured
+            fen[cover.funder] += premium
+            fen["insurer"] += outlay - premium
+            extra[f"premium_{payer}"] = premium / 100
+            extra[f"loss_ratio_{payer}"] = outlay / premium if premium else float("nan")
+        elif fund is not None:
+            subsidy = fund.province_per_poor_person * n_poor
+            fen["province"] += subsidy
+            fen[fund.remainder] += outlay - subsidy
+        else:
+            fen[DEFAULT_FUNDER.get(payer, "county")] += outlay
+    fen["households"] += oop_fen
+    result = {f"funding_{funder}": fen[funder] / 100 for funder in FUNDERS if funder != "public_health"}
+    result.update(extra)
+    result.update(_premiums(financing, category, exited))
+    for level in ("province", "prefecture", "county"):
+        result[f"budget_{level}"] = result[f"funding_{level}"] + result[f"subsidy_{level}"]
+    return result
+
+
+def _premiums(financing: Financing | None, category: np.ndarray, exited: np.ndarray) -> dict[str, float]:
+    """The individual premium (and the poor's family-doctor fee): what governments subsidize, what households pay."""
+    out = {"premium_individual": 0.0, "premium_households": 0.0, "subsidy_province": 0.0, "subsidy_prefecture": 0.0,
+           "subsidy_county": 0.0, "family_doctor_public_health": 0.0, "family_doctor_bmi_fund": 0.0}
+    if financing is None:
+        return out
+    poor = category != CATEGORY_CODE["ordinary"]
+    share = np.array([financing.premium_subsidy_share[c] for c in ("ordinary", "registered_poor", "dibao", "extreme_poor")])
+    individual = np.full(category.shape[0], financing.individual_premium, dtype=np.int64)
+    fee = financing.family_doctor_split.get("individual", 0)
+    individual = individual + np.where(poor, fee, 0)  # the poor's contract fee share, subsidized as the premium
+    subsidy = (share[category] * individual + RATE_SCALE // 2) // RATE_SCALE
+    province_share = np.where(exited, financing.province_share["exited"], financing.province_share["not_exited"])
+    province = (province_share * subsidy + RATE_SCALE // 2) // RATE_SCALE
+    rest = subsidy - province
+    prefecture = (financing.remainder_split["prefecture"] * rest + RATE_SCALE // 2) // RATE_SCALE
+    n_poor = int(poor.sum())
+    out.update({
+        "premium_individual": float(individual.sum()) / 100,
+        "premium_households": float((individual - subsidy).sum()) / 100,
+        "subsidy_province": float(province.sum()) / 100,
+        "subsidy_prefecture": float(prefecture.sum()) / 100,
+        "subsidy_county": float((rest - prefecture).sum()) / 100,
+        "family_doctor_public_health": financing.family_doctor_split.get("public_health", 0) * n_poor / 100,
+        "family_doctor_bmi_fund": financing.family_doctor_split.get("bmi_fund", 0) * n_poor / 100,
+    })
+    return out

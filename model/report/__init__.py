@@ -1,0 +1,1 @@
+"""Figures and reports of a run: what users look at before they read."""

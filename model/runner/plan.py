@@ -1,0 +1,73 @@
+"""What a run computes: its scenario variants, sizes and seed, written into the manifest and checked on resume."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import asdict, dataclass
+
+from model.errors import InputError
+
+
+@dataclass(frozen=True)
+class Variant:
+    label: str  # unique within the run
+    reference: str  # scheme id or file
+    sets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    kind: str  # run, compare or sweep
+    variants: tuple[Variant, ...]
+    persons: int
+    replications: int
+    seed: int
+    population: str | None = None
+    households: str | None = None
+    engine: str = "auto"
+    vary: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "RunPlan":
+        data = dict(data)
+        data["variants"] = tuple(Variant(v["label"], v["reference"], tuple(v["sets"])) for v in data["variants"])
+        data["vary"] = tuple((path, tuple(values)) for path, values in data.get("vary", ()))
+        return cls(**data)
+
+
+def unique_labels(references: list[str]) -> list[str]:
+    """A label per scenario: its id, numbered when the same one appears twice."""
+    from pathlib import Path
+
+    stems = [Path(r).stem if r.endswith((".yaml", ".yml")) else r for r in references]
+    labels = []
+    for index, stem in enumerate(stems):
+        count = stems[:index].count(stem)
+        labels.append(stem if count == 0 else f"{stem}#{count + 1}")
+    return labels
+
+
+def parse_vary(options: list[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`path=v1,v2,...` options (one or two) into (path, values)."""
+    parsed = []
+    for option in options:
+        path, sep, values = option.partition("=")
+        items = tuple(v.strip() for v in values.split(",") if v.strip())
+        if not sep or not path.strip() or len(items) < 2:
+            raise InputError(f"--vary {option!r}: expected path=v1,v2,... with at least two values, "
+                             "such as layers.supplementary_ceiling_poor.ceiling.amount=3000,5000,8000")
+        parsed.append((path.strip(), items))
+    if not 1 <= len(parsed) <= 2:
+        raise InputError(f"--vary: expected one or two parameters to vary, found {len(parsed)}")
+    return tuple(parsed)
+
+
+def sweep_variants(reference: str, sets: tuple[str, ...], vary: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[Variant, ...]:
+    variants = []
+    for combination in itertools.product(*[[(path, value) for value in values] for path, values in vary]):
+        label = " ".join(f"{path.rsplit('.', 2)[-2] if path.count('.') >= 2 else path}={value}" for path, value in combination)
+        variants.append(Variant(label, reference, sets + tuple(f"{path}={value}" for path, value in combination)))
+    return tuple(variants)

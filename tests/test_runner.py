@@ -1,0 +1,139 @@
+"""Monte Carlo runs: reproducible, the same serial / in a pool / on Dask, conserving money, common random numbers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from model.cli import main
+from model.errors import InputError
+from model.outcomes.metrics import CORE_METRICS
+from model.runner.plan import RunPlan, Variant
+from model.runner.store import run
+
+PERSONS = 6_000
+SCHEMES = ("baseline", "quanzhou_prefecture", "sui_county")
+
+
+def _plan(kind: str = "compare", reps: int = 4, schemes=SCHEMES) -> RunPlan:
+    return RunPlan(kind=kind, variants=tuple(Variant(s, s) for s in schemes), persons=PERSONS, replications=reps, seed=99)
+
+
+def test_same_command_twice_gives_identical_summary(tmp_path: Path) -> None:
+    args = ["compare", "baseline", "sui_county", "--persons", str(PERSONS), "--reps", "3", "--seed", "5", "--workers", "1"]
+    assert main(args + ["--out", str(tmp_path / "a")]) == 0
+    assert main(args + ["--out", str(tmp_path / "b")]) == 0
+    first = (tmp_path / "a" / "summary.json").read_bytes()
+    assert first == (tmp_path / "b" / "summary.json").read_bytes()
+    summary = json.loads(first)
+    for label in ("baseline", "sui_county"):
+        metrics = summary["scenarios"][label]["metrics"]
+        assert set(CORE_METRICS) <= set(metrics)
+        assert set(metrics["oop"]) == {"mean", "sd", "p5", "p50", "p95", "p99"}
+    assert set(summary["differences"]["sui_county - baseline"]["metrics"]) >= set(CORE_METRICS)
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
+    assert manifest["seed"] == 5 and manifest["replications"] == 3
+    assert all(len(s["content_hash"]) == 64 for s in manifest["scenarios"])
+    assert {"started", "finished", "code_version", "engine"} <= set(manifest)
+    for name in ("replications", "summary_table", "quintiles", "cashflow", "differences"):
+        assert (tmp_path / "a" / f"{name}.csv").exists() and (tmp_path / "a" / f"{name}.parquet").exists()
+    assert list((tmp_path / "a" / "figures").glob("*.png"))
+
+
+def test_serial_process_pool_and_dask_agree_exactly(tmp_path: Path) -> None:
+    from dask.distributed import LocalCluster
+
+    plan = _plan(reps=4)
+    _, serial = run(plan, tmp_path / "serial", workers=1, progress=False)
+    _, pooled = run(plan, tmp_path / "pool", workers=2, progress=False)
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None)
+    try:
+        _, distributed = run(plan, tmp_path / "dask", workers=2, dask=cluster.scheduler_address, progress=False)
+    finally:
+        cluster.close()
+    assert serial == pooled == distributed
+    assert (tmp_path / "serial" / "summary.json").read_bytes() == (tmp_path / "dask" / "summary.json").read_bytes()
+
+
+def test_outlays_plus_oop_equal_total_cost_and_funding_adds_up(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    run(_plan(reps=3), tmp_path / "r", workers=1, progress=False)
+    table = pq.read_table(tmp_path / "r" / "replications.parquet").to_pydict()
+    for i in range(len(table["scenario"])):
+        outlays = sum(table[f"outlay_{p}"][i] for p in ("bmi", "cii", "ma", "backstop", "supplementary", "hospital"))
+        assert round((outlays + table["oop"][i]) * 100) == round(table["total_cost"][i] * 100)
+        funded = sum(table[f"funding_{f}"][i] for f in ("province", "prefecture", "county", "bmi_fund", "insurer", "hospital", "households"))
+        assert round(funded * 100) == round(table["total_cost"][i] * 100)
+
+
+def test_common_random_numbers_make_paired_differences_precise(tmp_path: Path) -> None:
+    _, summary = run(_plan(reps=8, schemes=("baseline", "sui_county")), tmp_path / "crn", workers=2, progress=False)
+    difference = summary["differences"]["sui_county - baseline"]["metrics"]
+    sd = {s: summary["scenarios"][s]["metrics"] for s in ("baseline", "sui_county")}
+    # payers' outlays: the paired difference varies far less than either scheme's outlay
+    for metric, bound in (("outlay_bmi", 0.25), ("outlay_cii", 0.75)):
+        assert difference[metric]["sd"] < bound * min(sd["baseline"][metric]["sd"], sd["sui_county"][metric]["sd"]), metric
+    # the same people fall ill in both: total cost is identical in every replication (no behaviour)
+    assert difference["total_cost"]["sd"] == 0
+    # every protection measure is positively correlated across schemes: its paired difference is more
+    # precise than the difference of two independent runs would be
+    for metric in ("oop", "che_10", "che_25", "che_ctp40", "impoverishment", "effective_reimbursement"):
+        independent = (sd["baseline"][metric]["sd"] ** 2 + sd["sui_county"][metric]["sd"] ** 2) ** 0.5
+        assert difference[metric]["sd"] < 0.9 * independent, metric
+
+
+def test_resume_continues_from_finished_replications(tmp_path: Path, monkeypatch) -> None:
+    import model.runner.store as store
+
+    plan = _plan(reps=4, schemes=("baseline",))
+    out = tmp_path / "run"
+    calls = []
+    real = store.execute
+
+    def interrupted(plan, todo, *args, **kwargs):
+        for done, (r, outcome) in enumerate(real(plan, todo, *args, **kwargs)):
+            if done == 2:
+                raise KeyboardInterrupt
+            calls.append(r)
+            yield r, outcome
+
+    monkeypatch.setattr(store, "execute", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run(plan, out, workers=1, progress=False)
+    assert not out.exists() and len(list((tmp_path / "run.partial" / "replications").glob("*.json"))) == 2
+    monkeypatch.setattr(store, "execute", lambda plan, todo, *a, **k: (calls.append(("again", todo)) or real(plan, todo, *a, **k)))
+    _, resumed = run(plan, out, workers=1, resume=True, progress=False)
+    assert calls[-1] == ("again", [2, 3])
+    _, fresh = run(plan, tmp_path / "fresh", workers=1, progress=False)
+    assert resumed == fresh
+
+
+def test_resume_refuses_a_different_plan(tmp_path: Path) -> None:
+    (tmp_path / "run.partial").mkdir()
+    (tmp_path / "run.partial" / "plan.json").write_text("{}")
+    with pytest.raises(InputError, match="belongs to a different run"):
+        run(_plan(reps=2), tmp_path / "run", resume=True, progress=False)
+
+
+def test_sweep_writes_a_table_and_a_figure(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "sweep"
+    assert main(["sweep", "sui_county", "--vary", "layers.supplementary_ceiling_poor.ceiling.amount=3000,5000,8000",
+                 "--persons", "4000", "--reps", "2", "--workers", "1", "--out", str(out)]) == 0
+    import pyarrow.csv as pacsv
+
+    table = pacsv.read_csv(out / "sweep.csv").to_pydict()
+    supplementary = [p50 for metric, p50 in zip(table["metric"], table["p50"]) if metric == "outlay_supplementary"]
+    assert supplementary[0] > supplementary[1] > supplementary[2]  # a lower ceiling costs the insurer more
+    assert (out / "figures" / "sweep.png").exists()
+
+
+def test_bad_vary_and_bad_scenario_are_refused(tmp_path: Path, capsys) -> None:
+    assert main(["sweep", "sui_county", "--vary", "layers.nope.ceiling.amount=1,2", "--out", str(tmp_path / "x")]) == 2
+    assert "no such path" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists() and not (tmp_path / "x.partial").exists()
+    assert main(["sweep", "sui_county", "--vary", "just-one=3", "--out", str(tmp_path / "y")]) == 2
+    assert "at least two values" in capsys.readouterr().err
