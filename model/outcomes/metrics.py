@@ -64,6 +64,7 @@ class Outcome:
     quintiles: dict[str, list[float]]  # per household income quintile (1 = poorest)
     monthly: dict[str, list[float]]  # cash flow by month and payer, yuan
     engine: str
+    flows: list[list[float]]  # admissions [entry level][treating level], levels in model.codes.LEVELS order
 
 
 def _ratio(numerator: float, denominator: float, empty: float = float("nan")) -> float:
@@ -157,4 +158,6 @@ def outcome(people: People, care: Care, care_params: CareParams, settlement: Set
     for key in ("advanced", "repaid", "receivable"):
         for p, payer in enumerate(PAYERS):
             monthly[f"{key}_{payer}"] = (flows[key][p] / 100).tolist()
-    return Outcome(metrics, quintiles, monthly, care.stays.engine)
+    flows_matrix = np.zeros((len(LEVELS), len(LEVELS)))
+    np.add.at(flows_matrix, (care.routes.entry_level, care.stays.level), 1)
+    return Outcome(metrics, quintiles, monthly, care.stays.engine, flows_matrix.tolist())

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from model import __version__, atomic
-from model.codes import PAYERS
+from model.codes import LEVELS, PAYERS
 from model.errors import InputError
 from model.outcomes.metrics import CORE_METRICS, Outcome
 from model.report import figures
@@ -74,7 +74,7 @@ def _outcome_to_json(outcome: Outcome) -> dict:
 
 def _outcome_from_json(data: dict) -> Outcome:
     metrics = {k: (float("nan") if v is None else v) for k, v in data["metrics"].items()}
-    return Outcome(metrics, data["quintiles"], data["monthly"], data["engine"])
+    return Outcome(metrics, data["quintiles"], data["monthly"], data["engine"], data["flows"])
 
 
 class RunStore:
@@ -171,6 +171,7 @@ def _write_outputs(folder: Path, plan: RunPlan, labels: list[str], records: dict
     _table(folder, "summary_table", _summary_table(summary))
     _table(folder, "quintiles", _quintile_table(labels, records))
     _table(folder, "cashflow", _cashflow_table(labels, records))
+    _table(folder, "flows", _flows_table(labels, records))
     if "differences" in summary:
         _table(folder, "differences", _summary_table({"scenarios": summary["differences"]}))
     if plan.kind == "sweep":
@@ -228,6 +229,19 @@ def _cashflow_table(labels: list[str], records: dict[int, dict[str, Outcome]]) -
                 rows["receivable_mean"].append(float(owed[:, month].mean()))
                 rows["receivable_p95"].append(float(np.percentile(owed[:, month], 95)))
                 rows["advanced_mean"].append(float(advanced[:, month].mean()))
+    return pa.table(rows)
+
+
+def _flows_table(labels: list[str], records: dict[int, dict[str, Outcome]]) -> pa.Table:
+    """Admissions from entry level to treating level: mean a replication (rows with none left out)."""
+    rows: dict[str, list] = {"scenario": [], "entry_level": [], "treating_level": [], "admissions_mean": []}
+    for label in labels:
+        mean = np.mean([np.array(records[r][label].flows) for r in records], axis=0)
+        for entry, treating in zip(*np.nonzero(mean)):
+            rows["scenario"].append(label)
+            rows["entry_level"].append(LEVELS[entry])
+            rows["treating_level"].append(LEVELS[treating])
+            rows["admissions_mean"].append(float(mean[entry, treating]))
     return pa.table(rows)
 
 
