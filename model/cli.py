@@ -84,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a parameter path and its values, e.g. layers.supplementary_ceiling_poor.ceiling.amount=3000,5000,8000 (once or twice)")
     sweep.set_defaults(run=_run, kind="sweep")
 
+    report = commands.add_parser("report", help="write report.html and report.xlsx for a run folder",
+                                 description="A self-contained HTML report and an Excel workbook of a run (hpa run/compare/sweep).")
+    report.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a folder written by hpa run, compare or sweep")
+    report.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the report (default zh)")
+    report.set_defaults(run=_report)
+
     scenarios = commands.add_parser("scenarios", help="list the scheme files in the library")
     scenarios.set_defaults(run=_list_scenarios)
     return parser
@@ -144,6 +150,12 @@ def _run(args: argparse.Namespace) -> int:
         unit = " 万元" if metric.startswith(("outlay", "oop")) else ""
         print(f"  {METRIC_LABELS[metric][:40] + unit:<44}" + "".join(f"{c:>24}" for c in cells))
     return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from model.report.command import write_report
+
+    return write_report(args.run_dir, args.lang)
 
 
 def _positive_int(text: str) -> int:
