@@ -84,6 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a parameter path and its values, e.g. layers.supplementary_ceiling_poor.ceiling.amount=3000,5000,8000 (once or twice)")
     sweep.set_defaults(run=_run, kind="sweep")
 
+    validate = commands.add_parser("validate", parents=[scenario], help="simulated vs published figures, with sources and bands",
+                                   description="Runs the default poor population and the rural_county preset under a scheme and compares "
+                                               "the results with published figures (shared/reference/calibration.md). Exit 1 if any is outside its band.")
+    validate.add_argument("scenario", nargs="?", default="baseline", metavar="SCENARIO", help="scheme (default baseline)")
+    validate.add_argument("--persons", type=_positive_int, default=200_000, help="persons in each population (default 200,000)")
+    validate.add_argument("--seed", type=_seed, default=20161, help="root seed (default 20161)")
+    validate.set_defaults(run=_validate)
+
     report = commands.add_parser("report", help="write report.html and report.xlsx for a run folder",
                                  description="A self-contained HTML report and an Excel workbook of a run (hpa run/compare/sweep).")
     report.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a folder written by hpa run, compare or sweep")
@@ -150,6 +158,14 @@ def _run(args: argparse.Namespace) -> int:
         unit = " 万元" if metric.startswith(("outlay", "oop")) else ""
         print(f"  {METRIC_LABELS[metric][:40] + unit:<44}" + "".join(f"{c:>24}" for c in cells))
     return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from model.validation import render, validate
+
+    checks = validate(args.scenario, args.persons, args.seed, tuple(args.sets))
+    print(render(checks, args.scenario, args.persons, args.seed))
+    return 0 if all(c.inside for c in checks) else 1
 
 
 def _report(args: argparse.Namespace) -> int:

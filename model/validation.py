@@ -1,0 +1,120 @@
+"""`hpa validate`: the default county simulated under a scheme, set beside published figures with their sources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.care.simulate import county_internal_share, draw_people, provide_care
+from model.codes import CATEGORY_CODE, LEVEL_CODE, SERVICE_CODE
+from model.scenario import load_scenario
+from model.textwidth import table
+
+INPATIENT, OUTPATIENT = SERVICE_CODE["inpatient"], SERVICE_CODE["outpatient"]
+
+
+@dataclass(frozen=True)
+class Check:
+    quantity: str
+    population: str
+    simulated: float
+    published: float
+    low: float
+    high: float
+    source: str
+    unit: str = ""
+
+    @property
+    def inside(self) -> bool:
+        return self.low <= self.simulated <= self.high
+
+
+def _mean(values: np.ndarray) -> float:
+    """The mean, or NaN (which no band contains) when nothing was observed."""
+    return float(values.mean()) if values.size else float("nan")
+
+
+def _relative(quantity, population, simulated, published, tolerance, source, unit="") -> Check:
+    return Check(quantity, population, simulated, published, published * (1 - tolerance), published * (1 + tolerance), source, unit)
+
+
+def _absolute(quantity, population, simulated, published, low, high, source, unit="") -> Check:
+    return Check(quantity, population, simulated, published, low, high, source, unit)
+
+
+NHSS_2018 = "Liu X et al., Int J Equity Health 2023 (NHSS 2013 and 2018), calibration: Annual admission rate"
+NHC_COMMUNIQUE = "NHC statistical communiqués 2016-18, calibration: Admissions per resident / Visits per resident"
+COSTS = "calibration: Township health centre (NHC 2020 communiqué); Secondary and Tertiary public hospitals (NHC Statistics Information Centre, 2019)"
+
+
+def validate(scheme: str = "baseline", persons: int = 200_000, seed: int = 20161, sets: tuple[str, ...] = ()) -> list[Check]:
+    checks: list[Check] = []
+    # The poor: the default population.
+    poor_scenario = load_scenario(scheme, list(sets), population="poor_households")
+    people = draw_people(poor_scenario, persons, seed)
+    care = provide_care(poor_scenario, people)
+    claims = care.claims.claims
+    admitted = np.zeros(people.population.n_persons, dtype=bool)
+    admitted[claims.person[claims.service == INPATIENT]] = True
+    label = "poor_households"
+    checks.append(_absolute("住院率(贫困人口) / share admitted in a year, poor", label, admitted.mean(), 0.208, 0.188, 0.228, NHSS_2018))
+    # 建档立卡 households comprise ordinary poor, dibao and extreme-poor households: all poor categories here
+    poor_households = people.population.household_category != CATEGORY_CODE["ordinary"]
+    checks.append(_absolute("建档立卡户均人口 / poor household size", label,
+                            people.population.household_size[poor_households].mean(), 3.0, 2.7, 3.3,
+                            "calibration: Registered poor household size ≈ 3.0 (derived, unverified)", "persons"))
+
+    # All rural residents: the rural_county preset, for figures published for residents at large.
+    rural = load_scenario(scheme, list(sets), population="rural_county")
+    people = draw_people(rural, persons, seed)
+    care = provide_care(rural, people)
+    claims = care.claims.claims
+    population = people.population
+    n = population.n_persons
+    label = "rural_county"
+    poor = population.poor
+    admitted = np.zeros(n, dtype=bool)
+    inpatient = claims.service == INPATIENT
+    admitted[claims.person[inpatient]] = True
+    checks.append(_absolute("住院率(非贫困) / share admitted in a year, non-poor", label, admitted[~poor].mean(), 0.131, 0.118, 0.144, NHSS_2018))
+    checks.append(_absolute("住院率(贫困人口) / share admitted in a year, poor", label, admitted[poor].mean(), 0.208, 0.178, 0.238, NHSS_2018))
+    checks.append(_absolute("人均住院次数 / admissions a resident a year", label, inpatient.sum() / n, 0.182, 0.150, 0.210,
+                            NHC_COMMUNIQUE + " (16.5%-18.2%, repeat admissions counted)"))
+    checks.append(_absolute("人均门诊次数 / outpatient visits a resident a year", label, (~inpatient).sum() / n, 6.0, 5.0, 7.0,
+                            NHC_COMMUNIQUE + " (5.8-6.0)", "visits"))
+    adults = population.age >= 35
+    checks.append(_absolute("高血压患病率(35岁以上) / hypertension, age 35+", label, people.illness.chronic[adults, 0].mean(), 0.412,
+                            0.372, 0.452, "J Health Popul Nutr 2023;42:38, calibration: Hypertension prevalence, poverty counties"))
+    checks.append(_absolute("县域内住院占比 / admissions within the county", label, county_internal_share(care.stays), 0.90, 0.90, 0.97,
+                            "NHSS-6 report summary, calibration: Care received within the county > 90%"))
+    township = claims.level == LEVEL_CODE["township"]
+    checks.append(_absolute("基层住院占比 / township share of admissions", label, _mean((inpatient & township)[inpatient]),
+                            0.161, 0.111, 0.211, "NHC 2020 communiqué, calibration: Primary institutions' share of admissions"))
+    for level, published, tolerance in (("township", 2083, 0.10), ("county", 6385.6, 0.10), ("prefecture", 13539, 0.12)):
+        at = inpatient & (claims.level == LEVEL_CODE[level])
+        checks.append(_relative(f"次均住院费用 {level} / cost an admission, {level}", label, _mean(claims.total[at]) / 100,
+                                published, tolerance, COSTS, "yuan"))
+    general = claims.service == OUTPATIENT
+    for level, published in (("township", 84.7), ("county", 221.9), ("prefecture", 332.7)):
+        at = general & (claims.level == LEVEL_CODE[level])
+        checks.append(_relative(f"次均门诊费用 {level} / cost a general outpatient visit, {level}", label,
+                                _mean(claims.total[at]) / 100, published, 0.10, COSTS, "yuan"))
+    los = care.claims.los_days
+    checks.append(_relative("平均住院日 乡镇 / stay at a township centre", label, _mean(los[inpatient & township]), 6.6, 0.10,
+                            "NHC 2020 communiqué, calibration: Township health centre stay ≈ 6.6 days", "days"))
+    hospital = inpatient & (claims.level >= LEVEL_CODE["county"])
+    checks.append(_relative("平均住院日 医院 / stay in a hospital", label, _mean(los[hospital]), 9.3, 0.12,
+                            "NHC 2018 communiqué, calibration: All hospitals stay ≈ 9.3 days", "days"))
+    return checks
+
+
+def render(checks: list[Check], scheme: str, persons: int, seed: int) -> str:
+    rows = [["quantity 指标", "population", "simulated 模拟", "published 公开", "band 区间", "", "source 来源"]]
+    for c in checks:
+        fmt = "{:,.1f}" if c.unit in ("yuan",) else ("{:.2f}" if c.unit in ("days", "visits", "persons") else "{:.3f}")
+        rows.append([c.quantity, c.population, fmt.format(c.simulated), fmt.format(c.published),
+                     f"{fmt.format(c.low)}–{fmt.format(c.high)}", "inside" if c.inside else "OUTSIDE", c.source])
+    inside = sum(c.inside for c in checks)
+    return (f"hpa validate: {scheme}, {persons:,} persons for each population, seed {seed}\n"
+            f"{table(rows, right_aligned={2, 3, 4})}\n{inside} of {len(checks)} figures inside their bands.")
