@@ -45,6 +45,13 @@ def year_start(year: int) -> int:
 
 def build_claims(population_params: PopulationParams, care: CareParams, population: Population, visits: Visits,
                  admissions: Admissions, routes: Routes, stays: Stays) -> ClaimsTable:
+    # Each person's admissions in arrival order, so that same-day claims settle in an order that does not
+    # depend on how admissions were gathered (all at once, or chunk by chunk).
+    arranged = np.lexsort((routes.arrival, admissions.person))
+    episode_index = arranged
+    admissions = admissions.take(arranged)
+    routes = Routes(**{f: getattr(routes, f)[arranged] for f in Routes.__dataclass_fields__})
+    stays = Stays(**{f: (v[arranged] if isinstance(v, np.ndarray) else v) for f, v in vars(stays).items()})
     start = year_start(care.year)
     total = admission_total(population_params, stays.level, admissions.cost_multiplier, admissions.cost_z)
     eligible = total - out_of_list_amount(population_params, stays.level, total, admissions.list_factor)
@@ -74,7 +81,7 @@ def build_claims(population_params: PopulationParams, care: CareParams, populati
     )
     return ClaimsTable(
         claims=claims,
-        episode=stacked(np.full(n_visits, NONE), np.arange(n_stays), np.int64),
+        episode=stacked(np.full(n_visits, NONE), episode_index, np.int64),
         admit_day=stacked(start + visits.day, admit_day, np.int64),
         los_days=stacked(np.zeros(n_visits), discharge_day - admit_day, np.int64),
         entry_level=stacked(visits.level, routes.entry_level, np.int8),

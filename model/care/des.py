@@ -77,14 +77,13 @@ def des_stays(care: CareParams, facilities: Facilities, routes: Routes, los_z: n
         arrive(i, next_facility)
 
     def arrive(i: int, f: int) -> None:
-        if occupied[f] < beds[f]:
+        if occupied[f] < beds[f] or level_of[f] == PROVINCE:  # provincial hospitals add beds rather than turn away
             admit_now(i, f)
             return
         queues[f].append(i)
         waiting_at[i] = f
         waiting_since[i] = env.now
-        if level_of[f] < PROVINCE:
-            timeout(max_wait, (i, f)).callbacks.append(on_give_up)
+        timeout(max_wait, (i, f)).callbacks.append(on_give_up)
 
     def arrivals():
         now = 0.0
@@ -94,7 +93,7 @@ def des_stays(care: CareParams, facilities: Facilities, routes: Routes, los_z: n
                 yield timeout(t - now)
                 now = env.now
             f = first_facility[i]
-            if occupied[f] < beds[f]:  # the common case, inlined: a free bed on arrival
+            if occupied[f] < beds[f] or level_of[f] == PROVINCE:  # the common case, inlined: a bed on arrival
                 occupied[f] += 1
                 admit[i] = t  # times kept exact: the arrival, and the arrival plus the stay
                 discharge[i] = t + stay[i]

@@ -15,7 +15,7 @@ from model.care.pathway import Routes, route
 from model.care.stays import Stays, capacity_binds, fast_stays
 from model.codes import CATEGORIES, CATEGORY_CODE, LEVEL_CODE
 from model.population import population_params
-from model.population.build import StageSeeds, chunks, concatenate, synthetic_county
+from model.population.build import CHUNK_PERSONS, StageSeeds, chunks, concatenate, synthetic_county
 from model.population.households import County, Population
 from model.population.illness import Admissions, Illness, merge
 from model.population.params import PopulationParams
@@ -52,7 +52,7 @@ class Care:
 
 
 def draw_people(scenario: Scenario, n_persons: int, seed: int, replication: int = 0,
-                households: Path | None = None) -> People:
+                households: Path | None = None, chunk_persons: int = CHUNK_PERSONS) -> People:
     params = population_params(scenario)
     seeds = StageSeeds.of_replication(seed, replication)
     if households is not None:
@@ -62,7 +62,7 @@ def draw_people(scenario: Scenario, n_persons: int, seed: int, replication: int 
         illness = draw_illness(params, population, seeds.illness)
     else:
         county = synthetic_county(params, seeds)
-        parts = list(chunks(params, n_persons, county, seeds))
+        parts = list(chunks(params, n_persons, county, seeds, chunk_persons))
         population = concatenate([part.population for part in parts])
         illness = merge([part.illness for part in parts], [part.population.n_persons for part in parts])
     return People(params, population, county, illness, seeds)
@@ -77,15 +77,21 @@ def typical_admission_price(scheme: Scheme, admission_mean_yuan: float) -> np.nd
     return paid[:, -1] / max(total, 1)
 
 
-def demand_multiplier(scenario: Scenario, care: CareParams, people: People) -> np.ndarray | None:
-    """(price under this scheme / price under the baseline)^elasticity per person; None when behaviour is off."""
+def category_multiplier(scenario: Scenario, care: CareParams, population_params: PopulationParams) -> np.ndarray | None:
+    """(price under this scheme / price under the baseline)^elasticity by category; None when behaviour is off."""
     if care.demand_elasticity == 0:
         return None
-    mean = float(people.population_params.admission_mean[LEVEL_CODE["county"]])
+    mean = float(population_params.admission_mean[LEVEL_CODE["county"]])
     price = typical_admission_price(scenario.scheme, mean)
     reference = typical_admission_price(load_scenario("baseline").scheme, mean)
     ratio = np.where(reference > 0, np.maximum(price, 1e-3) / np.maximum(reference, 1e-3), 1.0)
-    return (ratio ** care.demand_elasticity)[people.population.category]
+    return ratio ** care.demand_elasticity
+
+
+def demand_multiplier(scenario: Scenario, care: CareParams, people: People) -> np.ndarray | None:
+    """The demand multiplier of each person (by their category); None when behaviour is off."""
+    by_category = category_multiplier(scenario, care, people.population_params)
+    return None if by_category is None else by_category[people.population.category]
 
 
 _BY_SCHEME = object()

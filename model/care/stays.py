@@ -14,6 +14,7 @@ import numpy as np
 from model.care.facilities import Facilities
 from model.care.params import CareParams
 from model.care.pathway import Routes, stay_days
+from model.codes import LEVEL_CODE
 
 
 @dataclass
@@ -51,4 +52,6 @@ def peak_occupancy(facilities: Facilities, stays: Stays) -> np.ndarray:
 
 
 def capacity_binds(facilities: Facilities, stays: Stays) -> bool:
-    return bool(np.any(peak_occupancy(facilities, stays) > facilities.beds))
+    """Whether any facility ever needs more beds than it has (provincial hospitals add beds: never)."""
+    binding = peak_occupancy(facilities, stays) > facilities.beds
+    return bool(np.any(binding & (facilities.level != LEVEL_CODE["province"])))

@@ -18,12 +18,11 @@ FUNDING_METRICS = tuple(f"funding_{funder}" for funder in FUNDERS if funder != "
 DEFAULT_FUNDER = {"bmi": "bmi_fund", "hospital": "hospital"}  # others, when a scheme names none: the county (assumed)
 
 
-def funding(financing: Financing | None, outlay_fen: np.ndarray, oop_fen: int, category: np.ndarray,
-            exited: np.ndarray) -> dict[str, float]:
-    """Yuan a year by funder, premiums and subsidies, for persons of `category` (codes) and `exited` (bool)."""
+def funding(financing: Financing | None, outlay_fen: np.ndarray, oop_fen: int, n_persons: int, n_poor: int,
+            premiums: dict[str, int]) -> dict[str, float]:
+    """Yuan a year by funder for the claims (adding up to total cost), beside premiums and subsidies
+    (`premiums`: premium_sums, in fen, summed over the population)."""
     fen = {funder: 0 for funder in FUNDERS}
-    poor = category != CATEGORY_CODE["ordinary"]
-    n_persons, n_poor = int(category.shape[0]), int(poor.sum())
     extra: dict[str, float] = {}
     for p, payer in enumerate(PAYERS):
         outlay = int(outlay_fen[p])
@@ -45,23 +44,26 @@ def funding(financing: Financing | None, outlay_fen: np.ndarray, oop_fen: int, c
     fen["households"] += oop_fen
     result = {f"funding_{funder}": fen[funder] / 100 for funder in FUNDERS if funder != "public_health"}
     result.update(extra)
-    result.update(_premiums(financing, category, exited))
+    result.update({key: fen_amount / 100 for key, fen_amount in premiums.items()})
     for level in ("province", "prefecture", "county"):
         result[f"budget_{level}"] = result[f"funding_{level}"] + result[f"subsidy_{level}"]
     return result
 
 
-def _premiums(financing: Financing | None, category: np.ndarray, exited: np.ndarray) -> dict[str, float]:
-    """The individual premium (and the poor's family-doctor fee): what governments subsidize, what households pay."""
-    out = {"premium_individual": 0.0, "premium_households": 0.0, "subsidy_province": 0.0, "subsidy_prefecture": 0.0,
-           "subsidy_county": 0.0, "family_doctor_public_health": 0.0, "family_doctor_bmi_fund": 0.0}
+PREMIUM_KEYS = ("premium_individual", "premium_households", "subsidy_province", "subsidy_prefecture", "subsidy_county",
+                "family_doctor_public_health", "family_doctor_bmi_fund")
+
+
+def premium_sums(financing: Financing | None, category: np.ndarray, exited: np.ndarray) -> dict[str, int]:
+    """Fen for persons of `category` (codes) and `exited` (bool): the individual premium (and the poor's
+    family-doctor fee), what governments subsidize and what households pay. Sums over chunks of persons."""
+    out = dict.fromkeys(PREMIUM_KEYS, 0)
     if financing is None:
         return out
     poor = category != CATEGORY_CODE["ordinary"]
     share = np.array([financing.premium_subsidy_share[c] for c in ("ordinary", "registered_poor", "dibao", "extreme_poor")])
-    individual = np.full(category.shape[0], financing.individual_premium, dtype=np.int64)
     fee = financing.family_doctor_split.get("individual", 0)
-    individual = individual + np.where(poor, fee, 0)  # the poor's contract fee share, subsidized as the premium
+    individual = financing.individual_premium + np.where(poor, fee, 0)  # the poor's contract fee share, subsidized as the premium
     subsidy = (share[category] * individual + RATE_SCALE // 2) // RATE_SCALE
     province_share = np.where(exited, financing.province_share["exited"], financing.province_share["not_exited"])
     province = (province_share * subsidy + RATE_SCALE // 2) // RATE_SCALE
@@ -69,12 +71,12 @@ def _premiums(financing: Financing | None, category: np.ndarray, exited: np.ndar
     prefecture = (financing.remainder_split["prefecture"] * rest + RATE_SCALE // 2) // RATE_SCALE
     n_poor = int(poor.sum())
     out.update({
-        "premium_individual": float(individual.sum()) / 100,
-        "premium_households": float((individual - subsidy).sum()) / 100,
-        "subsidy_province": float(province.sum()) / 100,
-        "subsidy_prefecture": float(prefecture.sum()) / 100,
-        "subsidy_county": float((rest - prefecture).sum()) / 100,
-        "family_doctor_public_health": financing.family_doctor_split.get("public_health", 0) * n_poor / 100,
-        "family_doctor_bmi_fund": financing.family_doctor_split.get("bmi_fund", 0) * n_poor / 100,
+        "premium_individual": int(individual.sum()),
+        "premium_households": int((individual - subsidy).sum()),
+        "subsidy_province": int(province.sum()),
+        "subsidy_prefecture": int(prefecture.sum()),
+        "subsidy_county": int((rest - prefecture).sum()),
+        "family_doctor_public_health": financing.family_doctor_split.get("public_health", 0) * n_poor,
+        "family_doctor_bmi_fund": financing.family_doctor_split.get("bmi_fund", 0) * n_poor,
     })
     return out

@@ -6,12 +6,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.care.cashflow import cash_flow
+from model.care.cashflow import MAX_MONTHS, advanced_by_month, repayments
 from model.care.params import CareParams
-from model.care.simulate import Care, People
+from model.care.pathway import Routes
+from model.care.simulate import People
+from model.care.stays import Stays
 from model.codes import CATEGORY_CODE, LEVEL_CODE, LEVELS, PAYERS, SERVICE_CODE
-from model.outcomes.funding import funding
+from model.outcomes.funding import PREMIUM_KEYS, funding, premium_sums
 from model.outcomes.params import OutcomeParams
+from model.rules.claims import ClaimArrays
 from model.rules.engine import Settlement
 from model.scenario.financing import Financing
 
@@ -98,66 +101,103 @@ def household_outcomes(people: People, claims_person: np.ndarray, oop_fen: np.nd
             "impoverished": before & after, "per_capita_income": income / size}
 
 
-def outcome(people: People, care: Care, care_params: CareParams, settlement: Settlement, params: OutcomeParams,
-            financing: Financing | None) -> Outcome:
-    claims = care.claims.claims
-    amounts = settlement.amounts
-    total = claims.total
-    oop = amounts[:, -1]
-    metrics: dict[str, float] = {"person_years": float(people.population.n_persons), "total_cost": total.sum() / 100}
-    outlay = amounts[:, :len(PAYERS)].sum(axis=0)
-    for p, payer in enumerate(PAYERS):
-        metrics[f"outlay_{payer}"] = outlay[p] / 100
-    metrics["oop"] = oop.sum() / 100
+class OutcomeAccumulator:
+    """One scenario's outcomes summed over chunks of persons; `finish` turns the sums into an Outcome.
 
-    poor = claims.category != CATEGORY_CODE["ordinary"]
-    covered = poor & ((claims.service == INPATIENT) | (claims.service == CHRONIC))
-    metrics["effective_reimbursement"] = 1 - _ratio(oop[covered].sum(), total[covered].sum(), 1.0)
-    paid_eligible = claims.eligible - settlement.oop_eligible
-    metrics["policy_reimbursement"] = _ratio(paid_eligible[covered].sum(), claims.eligible[covered].sum())
-    in_county = covered & (claims.level <= LEVEL_CODE["county"])
-    metrics["oop_share"] = _ratio(oop[in_county].sum(), total[in_county].sum(), 0.0)
-    compliant_admissions = poor & (claims.service == INPATIENT) & claims.compliant
-    metrics["target90_share"] = float(np.mean(meets_target(total, oop, params.target_effective_reimbursement)[compliant_admissions])) \
-        if compliant_admissions.any() else float("nan")
+    Money sums stay in integer fen, so the result does not depend on how persons were chunked.
+    """
 
-    households = household_outcomes(people, claims.person, oop, params)
-    metrics["che_10"] = float(households["che_low"].mean())
-    metrics["che_25"] = float(households["che_high"].mean())
-    metrics["che_ctp40"] = float(households["che_ctp"].mean())
-    metrics["impoverishment"] = float(households["impoverished"].mean())
-    metrics["county_internal_share"] = float(np.mean(care.stays.level <= LEVEL_CODE["county"])) if len(care.stays.level) else 1.0
-    metrics["admissions"] = float(len(care.admissions))
-    metrics["waited_for_bed_share"] = float(np.mean(care.stays.wait > 0)) if len(care.stays.wait) else 0.0
-    for level, name in enumerate(LEVELS[1:], start=1):
-        metrics[f"admissions_{name}"] = float(np.sum(care.stays.level == level))
-    population = people.population
-    metrics.update(funding(financing, outlay, int(oop.sum()), population.category,
-                           population.household_exited[population.household]))
+    def __init__(self, params: OutcomeParams, care: CareParams, financing: Financing | None, quintile_edges: np.ndarray):
+        self.params, self.care, self.financing = params, care, financing
+        self.quintile_edges = quintile_edges
+        self.fen = {name: 0 for name in ("total", "oop", "covered_oop", "covered_total", "covered_eligible",
+                                         "covered_paid_eligible", "county_oop", "county_total")}
+        self.outlay = np.zeros(len(PAYERS), dtype=np.int64)
+        self.counts = {name: 0 for name in ("persons", "poor_persons", "households", "che_low", "che_high", "che_ctp",
+                                            "impoverished", "compliant_admissions", "target_met")}
+        self.premiums = dict.fromkeys(PREMIUM_KEYS, 0)
+        self.advanced = np.zeros((len(PAYERS), MAX_MONTHS), dtype=np.int64)
+        self.quintile_households = np.zeros(QUINTILES)
+        self.quintile_sums = {name: np.zeros(QUINTILES) for name in ("che_10", "che_25", "che_ctp40", "impoverishment")}
+        self.quintile_oop_fen = np.zeros(QUINTILES, dtype=np.int64)
+        self.top_income = 0.0
 
-    # by household income quintile (per person in the household), poorest first
-    income = households["per_capita_income"]
-    edges = np.quantile(income, np.linspace(0, 1, QUINTILES + 1)[1:-1]) if income.size else np.zeros(QUINTILES - 1)
-    quintile = np.searchsorted(edges, income, side="right")
-    count = np.bincount(quintile, minlength=QUINTILES).astype(float)
+    def add(self, people: People, claims: ClaimArrays, settlement: Settlement) -> None:
+        """Fold in a chunk: its persons (`people`) and all their claims, settled."""
+        amounts = settlement.amounts
+        total, oop = claims.total, amounts[:, -1]
+        population = people.population
+        self.fen["total"] += int(total.sum())
+        self.fen["oop"] += int(oop.sum())
+        self.outlay += amounts[:, :len(PAYERS)].sum(axis=0)
+        poor = claims.category != CATEGORY_CODE["ordinary"]
+        covered = poor & ((claims.service == INPATIENT) | (claims.service == CHRONIC))
+        self.fen["covered_oop"] += int(oop[covered].sum())
+        self.fen["covered_total"] += int(total[covered].sum())
+        self.fen["covered_eligible"] += int(claims.eligible[covered].sum())
+        self.fen["covered_paid_eligible"] += int((claims.eligible - settlement.oop_eligible)[covered].sum())
+        in_county = covered & (claims.level <= LEVEL_CODE["county"])
+        self.fen["county_oop"] += int(oop[in_county].sum())
+        self.fen["county_total"] += int(total[in_county].sum())
+        compliant_admissions = poor & (claims.service == INPATIENT) & claims.compliant
+        self.counts["compliant_admissions"] += int(compliant_admissions.sum())
+        self.counts["target_met"] += int(meets_target(total, oop, self.params.target_effective_reimbursement)[compliant_admissions].sum())
 
-    def by_quintile(values: np.ndarray) -> list[float]:
-        return (np.bincount(quintile, weights=values.astype(float), minlength=QUINTILES) / np.maximum(count, 1)).tolist()
+        households = household_outcomes(people, claims.person, oop, self.params)
+        self.counts["persons"] += population.n_persons
+        self.counts["poor_persons"] += int(population.poor.sum())
+        self.counts["households"] += population.n_households
+        for key in ("che_low", "che_high", "che_ctp", "impoverished"):
+            self.counts[key] += int(households[key].sum())
+        quintile = np.searchsorted(self.quintile_edges, households["per_capita_income"], side="right")
+        self.top_income = max(self.top_income, float(households["per_capita_income"].max(initial=0.0)))
+        self.quintile_households += np.bincount(quintile, minlength=QUINTILES)
+        for name, key in (("che_10", "che_low"), ("che_25", "che_high"), ("che_ctp40", "che_ctp"), ("impoverishment", "impoverished")):
+            self.quintile_sums[name] += np.bincount(quintile, weights=households[key].astype(float), minlength=QUINTILES)
+        household_oop_fen = np.bincount(population.household[claims.person], weights=oop, minlength=population.n_households)
+        self.quintile_oop_fen += np.bincount(quintile, weights=household_oop_fen, minlength=QUINTILES).round().astype(np.int64)
+        for key, amount in premium_sums(self.financing, population.category,
+                                        population.household_exited[population.household]).items():
+            self.premiums[key] += amount
+        self.advanced += advanced_by_month(self.care, claims.day, amounts)
 
-    quintiles = {
-        "households": count.tolist(),
-        "che_10": by_quintile(households["che_low"]),
-        "che_25": by_quintile(households["che_high"]),
-        "che_ctp40": by_quintile(households["che_ctp"]),
-        "impoverishment": by_quintile(households["impoverished"]),
-        "oop_per_household": by_quintile(households["oop"]),
-        "income_per_person_upper": edges.tolist() + [float(income.max(initial=0))],
-    }
-    flows = cash_flow(care_params, claims.day, amounts)
-    monthly = {}
-    for key in ("advanced", "repaid", "receivable"):
+    def finish(self, stays: Stays, routes: Routes) -> Outcome:
+        fen, counts = self.fen, self.counts
+        metrics: dict[str, float] = {"person_years": float(counts["persons"]), "total_cost": fen["total"] / 100}
         for p, payer in enumerate(PAYERS):
-            monthly[f"{key}_{payer}"] = (flows[key][p] / 100).tolist()
-    flows_matrix = np.zeros((len(LEVELS), len(LEVELS)))
-    np.add.at(flows_matrix, (care.routes.entry_level, care.stays.level), 1)
-    return Outcome(metrics, quintiles, monthly, care.stays.engine, flows_matrix.tolist())
+            metrics[f"outlay_{payer}"] = int(self.outlay[p]) / 100
+        metrics["oop"] = fen["oop"] / 100
+        metrics["effective_reimbursement"] = 1 - _ratio(fen["covered_oop"], fen["covered_total"], 1.0)
+        metrics["policy_reimbursement"] = _ratio(fen["covered_paid_eligible"], fen["covered_eligible"])
+        metrics["oop_share"] = _ratio(fen["county_oop"], fen["county_total"], 0.0)
+        metrics["target90_share"] = _ratio(counts["target_met"], counts["compliant_admissions"])
+        households = max(counts["households"], 1)
+        metrics["che_10"] = counts["che_low"] / households
+        metrics["che_25"] = counts["che_high"] / households
+        metrics["che_ctp40"] = counts["che_ctp"] / households
+        metrics["impoverishment"] = counts["impoverished"] / households
+        metrics["county_internal_share"] = float(np.mean(stays.level <= LEVEL_CODE["county"])) if len(stays.level) else 1.0
+        metrics["admissions"] = float(len(stays.level))
+        metrics["waited_for_bed_share"] = float(np.mean(stays.wait > 0)) if len(stays.wait) else 0.0
+        for level, name in enumerate(LEVELS[1:], start=1):
+            metrics[f"admissions_{name}"] = float(np.sum(stays.level == level))
+        metrics.update(funding(self.financing, self.outlay, fen["oop"], counts["persons"], counts["poor_persons"], self.premiums))
+        count = np.maximum(self.quintile_households, 1)
+        quintiles = {"households": self.quintile_households.tolist()}
+        for name, sums in self.quintile_sums.items():
+            quintiles[name] = (sums / count).tolist()
+        quintiles["oop_per_household"] = (self.quintile_oop_fen / 100 / count).tolist()
+        quintiles["income_per_person_upper"] = self.quintile_edges.tolist() + [self.top_income]
+        flows = repayments(self.care, self.advanced)
+        monthly = {f"{key}_{payer}": (flows[key][p] / 100).tolist() for key in ("advanced", "repaid", "receivable")
+                   for p, payer in enumerate(PAYERS)}
+        flows_matrix = np.zeros((len(LEVELS), len(LEVELS)))
+        np.add.at(flows_matrix, (routes.entry_level, stays.level), 1)
+        return Outcome(metrics, quintiles, monthly, stays.engine, flows_matrix.tolist())
+
+
+def quintile_edges(per_capita_income: np.ndarray) -> np.ndarray:
+    """Upper per-person income bounds of the poorer four fifths of households (the fifth is open)."""
+    if per_capita_income.size == 0:
+        return np.zeros(QUINTILES - 1)
+    return np.quantile(per_capita_income, np.linspace(0, 1, QUINTILES + 1)[1:-1])

@@ -13,13 +13,9 @@ from model.codes import CATEGORIES
 from model.population.households import County, Population, draw_county, synthesize
 from model.population.illness import Illness, draw_illness
 from model.population.params import PopulationParams
+from model.seeds import child_seed
 
 CHUNK_PERSONS = 100_000
-
-
-def child_seed(seed: np.random.SeedSequence, index: int) -> np.random.SeedSequence:
-    """The index-th child of a seed, the same whatever other children exist (SeedSequence.spawn's keys)."""
-    return np.random.SeedSequence(seed.entropy, spawn_key=tuple(seed.spawn_key) + (index,))
 
 
 @dataclass(frozen=True)

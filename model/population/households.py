@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.seeds import child_seed
+
 from model.codes import CATEGORY_CODE
 from model.population.params import AGE_LIMITS, PopulationParams
 
@@ -182,7 +184,7 @@ def draw_members(params: PopulationParams, household_category: np.ndarray, house
 
 
 def synthesize(params: PopulationParams, n_persons: int, county: County, seed: np.random.SeedSequence) -> Population:
-    households_seed, members_seed = seed.spawn(2)
+    households_seed, members_seed = child_seed(seed, 0), child_seed(seed, 1)
     households = draw_households(params, n_persons, county, np.random.default_rng(households_seed))
     members = draw_members(params, households["household_category"], households["household_size"],
                            np.random.default_rng(members_seed))

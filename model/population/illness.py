@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.seeds import child_seed
+
 from model.codes import CHRONIC_CODES, DISEASE_CODE, SERVICE_CODE
 from model.population.costs import lognormal_factor, out_of_list_amount
 from model.population.households import Population
@@ -129,6 +131,10 @@ def _acute_visits(params: PopulationParams, population: Population, band: np.nda
                 level=level.astype(np.int8), disease=np.zeros(n, np.int16), total=total, eligible=eligible)
 
 
+VISIT_DTYPES = {"person": np.int64, "day": np.int64, "service": np.int8, "level": np.int8, "disease": np.int16,
+                "total": np.int64, "eligible": np.int64}
+
+
 def _merge_visits(*parts: dict) -> Visits:
     # Left unsorted: the care stage orders every claim of a person together, once.
     return Visits(**{name: np.concatenate([part[name] for part in parts]) for name in parts[0]})
@@ -169,8 +175,11 @@ def _slots(n: int, person: np.ndarray, severity_floor: np.ndarray | float, rng: 
     )
 
 
-def draw_illness(params: PopulationParams, population: Population, seed: np.random.SeedSequence) -> Illness:
-    chronic_seed, visit_seed, acute_seed, admission_seed, major_seed = seed.spawn(5)
+def draw_illness(params: PopulationParams, population: Population, seed: np.random.SeedSequence,
+                 with_visits: bool = True) -> Illness:
+    """Chronic conditions, visits and admissions; `with_visits=False` skips the visits (their own streams,
+    so nothing else changes), for a pass that needs only admissions."""
+    chronic_seed, visit_seed, acute_seed, admission_seed, major_seed = (child_seed(seed, i) for i in range(5))
     n = population.n_persons
     band = population.age_band()
     poor = population.poor
@@ -179,10 +188,13 @@ def draw_illness(params: PopulationParams, population: Population, seed: np.rand
     prevalence = params.chronic_prevalence[:, band].T * np.where(poor, params.chronic_poor_rr, 1.0)[:, None]
     chronic = rng.random((n, len(CHRONIC_CODES))) < np.minimum(prevalence, 0.99)
     certified = chronic & (rng.random((n, len(CHRONIC_CODES))) < params.certified_share)
-    visits = _merge_visits(
-        _chronic_visits(params, certified, np.random.default_rng(visit_seed)),
-        _acute_visits(params, population, band, np.random.default_rng(acute_seed)),
-    )
+    if with_visits:
+        visits = _merge_visits(
+            _chronic_visits(params, certified, np.random.default_rng(visit_seed)),
+            _acute_visits(params, population, band, np.random.default_rng(acute_seed)),
+        )
+    else:
+        visits = _merge_visits(*[{name: np.zeros(0, dtype=dtype) for name, dtype in VISIT_DTYPES.items()}])
 
     # Admissions: general propensities, calibrated per group to the share admitted, with major diseases on top.
     rng = np.random.default_rng(admission_seed)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+
+from model.seeds import child_seed
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -106,7 +108,7 @@ def population_from_table(path: Path | str, params: PopulationParams, seed: np.r
     pairs = np.char.add(np.char.add(text["township"], "\x1f"), text["village"])
     village_pairs, village = np.unique(pairs, return_inverse=True)
     village_township = np.searchsorted(township_names, np.array([p.split("\x1f")[0] for p in village_pairs]))
-    county_seed, members_seed = seed.spawn(2)
+    county_seed, members_seed = child_seed(seed, 0), child_seed(seed, 1)
     county = draw_county(params, county_seed, village_township, tuple(township_names),
                          tuple(p.split("\x1f")[1] for p in village_pairs))
     members = draw_members(params, category, size, np.random.default_rng(members_seed))

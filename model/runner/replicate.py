@@ -1,15 +1,37 @@
-"""One replication of a run: the same people and illnesses through every scenario (common random numbers)."""
+"""One replication of a run, in three passes over fixed chunks of persons so that memory stays bounded:
+
+1. draw each chunk's people and their admissions (no visits yet);
+2. route every admission of the county and fill its beds (fast path, or the DES when beds run out);
+3. draw each chunk again from its own seeds, now with visits, build its claims, settle them under
+   every scenario and fold them into that scenario's outcome totals.
+
+Every scenario sees the same people and illnesses (common random numbers); only aggregates leave.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass, fields
 from pathlib import Path
 
-from model.care.params import care_params
-from model.care.simulate import Care, People, demand_multiplier, draw_people, provide_care
-from model.outcomes.metrics import Outcome, outcome
+import numpy as np
+
+from model.care.claims import build_claims
+from model.care.des import des_stays
+from model.care.facilities import build_facilities
+from model.care.params import CareParams, care_params
+from model.care.pathway import Routes, route
+from model.care.simulate import People, category_multiplier
+from model.care.stays import Stays, capacity_binds, fast_stays
+from model.outcomes.metrics import Outcome, OutcomeAccumulator, quintile_edges
 from model.outcomes.params import outcome_params
+from model.population import population_params
+from model.population.build import CHUNK_PERSONS, StageSeeds, chunk_sizes, synthetic_county
+from model.seeds import child_seed
+from model.population.households import County, synthesize
+from model.population.illness import Admissions, draw_illness
+from model.population.table import population_from_table
 from model.rules.engine import settle_pools
 from model.runner.plan import RunPlan
 from model.scenario import Scenario, load_scenario
@@ -37,24 +59,131 @@ def _financing(scenario: Scenario):
     return parse_financing(Node(tree, ("financing",), scenario.origins)) if tree is not None else None
 
 
+def take(record, rows: np.ndarray):
+    """The same dataclass with every array field cut to `rows` (other fields kept)."""
+    values = {}
+    for field in fields(record):
+        value = getattr(record, field.name)
+        values[field.name] = value[rows] if isinstance(value, np.ndarray) else value
+    return type(record)(**values)
+
+
+@dataclass
+class Pathway:
+    """Scenarios sharing a care system and demand behaviour share their admissions, routes and stays."""
+
+    care: CareParams
+    multiplier: np.ndarray | None  # by category, or None
+    labels: list[str]
+    admissions: list[Admissions]  # pass 1, one per chunk, persons numbered across the replication
+    township: list[np.ndarray]  # pass 1: each admission's township
+    km_to_township: list[np.ndarray]
+    routes: Routes | None = None
+    stays: Stays | None = None
+    chunk_of: np.ndarray | None = None  # the chunk of each admission (after concatenation)
+
+
+class Chunks:
+    """The replication's population, chunk by chunk, drawn again on demand from fixed seeds."""
+
+    def __init__(self, scenario: Scenario, plan: RunPlan, replication: int) -> None:
+        self.params = population_params(scenario)
+        self.seeds = StageSeeds.of_replication(plan.seed, replication)
+        self.table = None
+        if plan.households:
+            population, county = population_from_table(Path(plan.households), self.params, self.seeds.population)
+            self.table, self.county, self.sizes = population, county, [population.n_persons]
+        else:
+            self.county = synthetic_county(self.params, self.seeds)
+            self.sizes = chunk_sizes(plan.persons, CHUNK_PERSONS)
+        self.first_person = np.concatenate([[0], np.cumsum(self.sizes)[:-1]]).astype(np.int64)
+
+    def people(self, index: int, with_visits: bool) -> People:
+        if self.table is not None:
+            population = self.table
+        else:
+            population = synthesize(self.params, self.sizes[index], self.county, child_seed(self.seeds.population, index))
+        illness = draw_illness(self.params, population, child_seed(self.seeds.illness, index), with_visits=with_visits)
+        return People(self.params, population, self.county, illness, self.seeds)
+
+
+def _county_stays(pathway: Pathway, county: County, persons_by_township: np.ndarray, bed_use_ratio: float,
+                  population_params, engine: str) -> None:
+    facilities = build_facilities(pathway.care, county, persons_by_township, bed_use_ratio)
+    admissions = Admissions.concatenate(pathway.admissions)
+    pathway.chunk_of = np.repeat(np.arange(len(pathway.admissions)), [len(a) for a in pathway.admissions])
+    pathway.routes = route(pathway.care, population_params, facilities, admissions,
+                           np.concatenate(pathway.township), np.concatenate(pathway.km_to_township))
+    stays = fast_stays(pathway.care, facilities, pathway.routes, admissions.los_z)
+    if engine == "des" or (engine == "auto" and capacity_binds(facilities, stays)):
+        stays = des_stays(pathway.care, facilities, pathway.routes, admissions.los_z, admissions.facility_u)
+    pathway.stays = stays
+    pathway.admissions = [admissions]
+
+
 def run_replication(plan: RunPlan, replication: int) -> dict[str, Outcome]:
-    """Outcomes of every scenario of the plan for one replication; only these aggregates leave the worker."""
-    people_by_population: dict[str, People] = {}
-    care_by_pathway: dict[str, Care] = {}
+    """Outcomes of every scenario of the plan for one replication."""
+    loaded = scenarios(plan)
     results: dict[str, Outcome] = {}
-    households = Path(plan.households) if plan.households else None
-    for variant, scenario in zip(plan.variants, scenarios(plan)):
-        population_key = _key(scenario.tree["population"])
-        if population_key not in people_by_population:
-            people_by_population[population_key] = draw_people(scenario, plan.persons, plan.seed, replication, households)
-        people = people_by_population[population_key]
+    by_population: dict[str, list[tuple[str, Scenario]]] = {}
+    for variant, scenario in zip(plan.variants, loaded):
+        by_population.setdefault(_key(scenario.tree["population"]), []).append((variant.label, scenario))
+    for members in by_population.values():
+        results.update(_population_group(plan, replication, members))
+    return {v.label: results[v.label] for v in plan.variants}
+
+
+def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, Scenario]]) -> dict[str, Outcome]:
+    chunks = Chunks(members[0][1], plan, replication)
+    params = chunks.params
+    pathways: dict[str, Pathway] = {}
+    pathway_of: dict[str, str] = {}
+    for label, scenario in members:
         care = care_params(scenario)
-        multiplier = demand_multiplier(scenario, care, people)
-        behaviour = None if multiplier is None else hashlib.sha256(multiplier.tobytes()).hexdigest()
-        pathway_key = _key([population_key, scenario.tree["care"], behaviour])
-        if pathway_key not in care_by_pathway:
-            care_by_pathway[pathway_key] = provide_care(scenario, people, plan.engine, multiplier)
-        provided = care_by_pathway[pathway_key]
-        settlement = settle_pools(scenario.scheme, provided.claims.claims)
-        results[variant.label] = outcome(people, provided, care, settlement, outcome_params(scenario), _financing(scenario))
-    return results
+        multiplier = category_multiplier(scenario, care, params)
+        key = _key([scenario.tree["care"], None if multiplier is None else multiplier.tolist()])
+        pathways.setdefault(key, Pathway(care, multiplier, [], [], [], []))
+        pathways[key].labels.append(label)
+        pathway_of[label] = key
+
+    # Pass 1: admissions of every chunk, places, and household incomes for the quintiles.
+    persons_by_township = np.zeros(chunks.county.townships, dtype=np.int64)
+    incomes = []
+    kept = {}
+    for index in range(len(chunks.sizes)):
+        people = chunks.people(index, with_visits=len(chunks.sizes) == 1)
+        if len(chunks.sizes) == 1:
+            kept[index] = people  # one chunk: no need to draw it twice
+        population = people.population
+        persons_by_township += np.bincount(population.household_township[population.household], minlength=chunks.county.townships)
+        incomes.append(population.household_income / 100 / population.household_size)
+        km_to_township, _ = population.distances(chunks.county)
+        for pathway in pathways.values():
+            multiplier = None if pathway.multiplier is None else pathway.multiplier[population.category]
+            admissions = people.illness.admissions(multiplier)
+            household = population.household[admissions.person]
+            pathway.township.append(population.household_township[household])
+            pathway.km_to_township.append(km_to_township[household])
+            admissions.person = admissions.person + chunks.first_person[index]
+            pathway.admissions.append(admissions)
+
+    # Pass 2: the county's beds, all admissions at once.
+    for pathway in pathways.values():
+        _county_stays(pathway, chunks.county, persons_by_township, params.bed_use_ratio, params, plan.engine)
+
+    # Pass 3: claims chunk by chunk, settled under every scenario.
+    edges = quintile_edges(np.concatenate(incomes))
+    accumulators = {label: OutcomeAccumulator(outcome_params(s), care_params(s), _financing(s), edges) for label, s in members}
+    scenario_of = dict(members)
+    for index in range(len(chunks.sizes)):
+        people = kept.pop(index, None) or chunks.people(index, with_visits=True)
+        for pathway in pathways.values():
+            rows = np.flatnonzero(pathway.chunk_of == index)
+            admissions = take(pathway.admissions[0], rows)
+            admissions.person = admissions.person - chunks.first_person[index]
+            claims = build_claims(params, pathway.care, people.population, people.illness.visits, admissions,
+                                  take(pathway.routes, rows), take(pathway.stays, rows)).claims
+            for label in pathway.labels:
+                accumulators[label].add(people, claims, settle_pools(scenario_of[label].scheme, claims))
+    return {label: accumulators[label].finish(pathways[pathway_of[label]].stays, pathways[pathway_of[label]].routes)
+            for label, _ in members}
