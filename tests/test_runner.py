@@ -137,3 +137,17 @@ def test_bad_vary_and_bad_scenario_are_refused(tmp_path: Path, capsys) -> None:
     assert not (tmp_path / "x").exists() and not (tmp_path / "x.partial").exists()
     assert main(["sweep", "sui_county", "--vary", "just-one=3", "--out", str(tmp_path / "y")]) == 2
     assert "at least two values" in capsys.readouterr().err
+
+
+def test_unreachable_dask_scheduler_is_refused_before_anything_is_written(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("HPA_DASK_CONNECT_TIMEOUT", "1s")
+    out = tmp_path / "run"
+    assert main(["run", "baseline", "--persons", "2000", "--reps", "1", "--dask", "tcp://127.0.0.1:9", "--out", str(out)]) == 2
+    assert "--dask tcp://127.0.0.1:9: cannot reach a Dask scheduler" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_local_dask_cluster_option(tmp_path: Path) -> None:
+    _, summary = run(_plan(reps=2, schemes=("baseline",)), tmp_path / "d", workers=2, dask="local", progress=False)
+    _, serial = run(_plan(reps=2, schemes=("baseline",)), tmp_path / "s", workers=1, progress=False)
+    assert summary == serial

@@ -23,7 +23,7 @@ from model.errors import InputError
 from model.outcomes.metrics import CORE_METRICS, Outcome
 from model.report import figures
 from model.rules.engine import ENGINE_NAME
-from model.runner.execute import execute
+from model.runner.execute import dask_client, execute
 from model.runner.plan import RunPlan
 from model.runner.replicate import scenarios
 from model.runner.summary import STATISTICS, metric_names, summarize
@@ -114,12 +114,13 @@ def run(plan: RunPlan, out: Path | None, workers: int = 1, dask: str | None = No
     loaded = scenarios(plan)  # validate everything before any work
     out = Path(out) if out is not None else default_out(plan)
     started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    store = RunStore(out, plan, resume)
-    records = store.finished()
-    todo = [r for r in range(plan.replications) if r not in records]
-    for replication, outcomes in execute(plan, todo, workers, dask, progress):
-        store.save(replication, outcomes)
-        records[replication] = outcomes
+    with dask_client(dask, workers) as client:  # a bad address is refused before anything is written
+        store = RunStore(out, plan, resume)
+        records = store.finished()
+        todo = [r for r in range(plan.replications) if r not in records]
+        for replication, outcomes in execute(plan, todo, workers, client, progress):
+            store.save(replication, outcomes)
+            records[replication] = outcomes
     labels = [v.label for v in plan.variants]
     reference = labels[0] if plan.kind == "compare" else None
     summary = summarize(labels, records, reference)
