@@ -19,6 +19,7 @@ from model.rules.kernel import N_OUT, TRACE_COLUMNS, arrange, settle_kernel
 from model.rules.reference import Claim
 from model.rules.reference import settle as reference_settle
 from model.scenario import load_scenario
+from model.tables import yuan_text
 
 N_CLAIMS = 1_000_000
 REFERENCE_SAMPLE = 20_000
@@ -55,12 +56,6 @@ def to_records(claims: ClaimArrays, rows: np.ndarray) -> list[Claim]:
     ]
 
 
-def _yuan_text(fen: np.ndarray) -> np.ndarray:
-    whole = (fen // 100).astype(str)
-    cents = np.char.zfill((fen % 100).astype(str), 2)
-    return np.char.add(np.char.add(whole, "."), cents)
-
-
 def write_claims_csv(path: Path, claims: ClaimArrays) -> None:
     """A spec §1 claims file of these claims (ids c0…, persons p0…)."""
     import pyarrow as pa
@@ -74,8 +69,8 @@ def write_claims_csv(path: Path, claims: ClaimArrays) -> None:
         "service": np.array(SERVICES)[claims.service],
         "level": np.array(LEVELS)[claims.level],
         "disease": np.array(DISEASES)[claims.disease],
-        "total_cost": _yuan_text(claims.total),
-        "eligible_cost": _yuan_text(claims.eligible),
+        "total_cost": yuan_text(claims.total),
+        "eligible_cost": yuan_text(claims.eligible),
         "compliant": np.where(claims.compliant, "true", "false"),
         "category": np.array(CATEGORIES)[claims.category],
     })

@@ -41,28 +41,21 @@ def build_parser() -> argparse.ArgumentParser:
     adjudicate.add_argument("--explain", metavar="CLAIM_ID", help="print this claim's settlement slip, layer by layer")
     adjudicate.set_defaults(run=_adjudicate)
 
+    people = _population_options()
     population = commands.add_parser(
-        "population", parents=[scenario], help="write a synthetic (or given) population's persons table",
+        "population", parents=[scenario, people], help="write a synthetic (or given) population's persons table",
         description="Generate the households and persons of a county (money in yuan a year, whole household).",
     )
     population.add_argument("scenario", metavar="SCENARIO", help="a scheme id or file, or a population preset (poor_households, rural_county)")
-    population.add_argument("--population", metavar="PRESET", help="population preset in scenarios/populations/ or a file (default poor_households)")
-    population.add_argument("--persons", type=_positive_int, default=100_000, help="number of persons (default 100,000)")
-    population.add_argument("--seed", type=_seed, default=20161, help="root seed (default 20161)")
-    population.add_argument("--households", type=Path, metavar="FILE.csv", help="use this household table instead of synthetic households")
     population.add_argument("-o", "--output", type=Path, help="persons CSV to write")
     population.add_argument("--describe", action="store_true", help="print realized statistics beside their targets and sources")
     population.set_defaults(run=_population)
 
     simulate = commands.add_parser(
-        "simulate", parents=[scenario], help="simulate a county's year of care and settle its claims",
+        "simulate", parents=[scenario, people], help="simulate a county's year of care and settle its claims",
         description="One replication: population, illness, care pathway (beds and referrals), claims, settlement, cash flow.",
     )
     simulate.add_argument("scenario", metavar="SCENARIO", help="scheme id in scenarios/ or a scheme/reform file")
-    simulate.add_argument("--population", metavar="PRESET", help="population preset (default poor_households)")
-    simulate.add_argument("--persons", type=_positive_int, default=100_000, help="number of persons (default 100,000)")
-    simulate.add_argument("--seed", type=_seed, default=20161, help="root seed (default 20161)")
-    simulate.add_argument("--households", type=Path, metavar="FILE.csv", help="use this household table")
     simulate.add_argument("--engine", choices=("auto", "des", "fast"), default="auto",
                           help="auto (default): the vectorized fast path when no bed ever runs out, else the SimPy DES")
     simulate.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write (replaced atomically)")
@@ -103,13 +96,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _run_options() -> argparse.ArgumentParser:
+def _population_options() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument("--persons", type=_positive_int, default=100_000, help="persons simulated (default 100,000)")
-    parent.add_argument("--reps", type=_positive_int, default=20, help="replications (default 20)")
+    parent.add_argument("--population", metavar="PRESET", help="population preset in scenarios/populations/ or a file (default poor_households)")
+    parent.add_argument("--persons", type=_positive_int, default=100_000, help="number of persons (default 100,000)")
     parent.add_argument("--seed", type=_seed, default=20161, help="root seed (default 20161)")
-    parent.add_argument("--population", metavar="PRESET", help="population preset (default poor_households)")
-    parent.add_argument("--households", type=Path, metavar="FILE.csv", help="use this household table")
+    parent.add_argument("--households", type=Path, metavar="FILE.csv", help="use this household table instead of synthetic households")
+    return parent
+
+
+def _run_options() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False, parents=[_population_options()])
+    parent.add_argument("--reps", type=_positive_int, default=20, help="replications (default 20)")
     parent.add_argument("--engine", choices=("auto", "des", "fast"), default="auto", help="care engine (default auto)")
     parent.add_argument("--workers", type=_positive_int, default=None, help="local worker processes (default: the cores)")
     parent.add_argument("--dask", metavar="ADDRESS", help="run replications on the Dask scheduler at ADDRESS, or 'local' for a LocalCluster")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -24,3 +25,9 @@ def csv_bytes(table: pa.Table) -> bytes:
     style = "needed" if _needs_quotes(table) else "none"
     pacsv.write_csv(table, sink, pacsv.WriteOptions(quoting_style=style, include_header=False))
     return sink.getvalue()
+
+
+def yuan_text(fen: np.ndarray) -> np.ndarray:
+    """'1234.50' for 123450 fen, vectorized: exactly two decimals, as claims files write money."""
+    fen = np.asarray(fen, dtype=np.int64)
+    return np.char.add(np.char.add((fen // 100).astype(str), "."), np.char.zfill((fen % 100).astype(str), 2))

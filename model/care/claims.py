@@ -17,6 +17,7 @@ from model.population.illness import Admissions, Visits
 from model.population.params import PopulationParams
 from model.rules.claims import EPOCH, ClaimArrays
 from model.rules.kernel import processing_order
+from model.tables import yuan_text
 
 INPATIENT = SERVICE_CODE["inpatient"]
 CHRONIC = SERVICE_CODE["chronic_outpatient"]
@@ -94,10 +95,6 @@ def _dates(days: np.ndarray) -> np.ndarray:
     return (EPOCH + days.astype("timedelta64[D]")).astype(str)
 
 
-def _yuan(fen: np.ndarray) -> np.ndarray:
-    return np.char.add(np.char.add((fen // 100).astype(str), "."), np.char.zfill((fen % 100).astype(str), 2))
-
-
 def claims_arrow(table: ClaimsTable, person_ids: np.ndarray, facility_names: tuple[str, ...]) -> pa.Table:
     """claims.csv: spec §1 columns first, then episode_id, admit_date, los_days, entry_level, wait_days, facility."""
     c = table.claims
@@ -110,8 +107,8 @@ def claims_arrow(table: ClaimsTable, person_ids: np.ndarray, facility_names: tup
         "service": np.array(SERVICES)[c.service],
         "level": np.array(LEVELS)[c.level],
         "disease": np.array(DISEASES)[c.disease],
-        "total_cost": _yuan(c.total),
-        "eligible_cost": _yuan(c.eligible),
+        "total_cost": yuan_text(c.total),
+        "eligible_cost": yuan_text(c.eligible),
         "compliant": np.where(c.compliant, "true", "false"),
         "category": np.array(CATEGORIES)[c.category],
         "episode_id": np.where(inpatient, np.char.add("e", table.episode.astype(str)), ""),

@@ -14,6 +14,7 @@ from model.population.households import County, Population, draw_county, synthes
 from model.population.illness import Illness, draw_illness
 from model.population.params import PopulationParams
 from model.seeds import child_seed
+from model.tables import yuan_text
 
 CHUNK_PERSONS = 100_000
 
@@ -82,10 +83,6 @@ def synthetic_county(params: PopulationParams, seeds: StageSeeds) -> County:
     return draw_county(params, seeds.county)
 
 
-def _yuan(fen: np.ndarray) -> np.ndarray:
-    return np.char.add(np.char.add((fen // 100).astype(str), "."), np.char.zfill((fen % 100).astype(str), 2))
-
-
 def place_names(population: Population, county: County) -> tuple[np.ndarray, np.ndarray]:
     if county.township_names is not None:
         townships = np.array(county.township_names)[population.household_township]
@@ -110,8 +107,8 @@ def persons_table(population: Population, county: County) -> pa.Table:
         "age": population.age,
         "sex": np.where(population.male, "male", "female"),
         "household_size": population.household_size[h],
-        "household_income": _yuan(population.household_income[h]),
-        "household_consumption": _yuan(population.household_consumption[h]),
+        "household_income": yuan_text(population.household_income[h]),
+        "household_consumption": yuan_text(population.household_consumption[h]),
         "township": townships[h],
         "village": villages[h],
         "km_to_township": np.round(to_township[h], 2),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from model.rules.textscan import MAX_INTEGER_DIGITS
+from model.rules.textscan import date_days, money_fen
 
 # Roles of the spec columns, in spec order; -1 marks a column the spec does not name.
 CLAIM_ID, PERSON_ID, DATE, SERVICE, LEVEL, DISEASE, TOTAL, ELIGIBLE, COMPLIANT, CATEGORY = range(10)
@@ -127,64 +127,6 @@ def _word(data, start, end, vocabulary, offsets):
         if same:
             return w
     return -1
-
-
-@njit(cache=True)
-def _money(data, start, end):
-    """Fen from 'digits[.d[d]]', or -1."""
-    whole = 0
-    digits = 0
-    k = start
-    while k < end and 48 <= data[k] <= 57:
-        whole = whole * 10 + (data[k] - 48)
-        digits += 1
-        k += 1
-    if digits == 0 or digits > MAX_INTEGER_DIGITS:
-        return -1
-    cents = 0
-    if k < end:
-        if data[k] != 46:
-            return -1
-        k += 1
-        decimals = end - k
-        if decimals < 1 or decimals > 2:
-            return -1
-        for j in range(k, end):
-            if data[j] < 48 or data[j] > 57:
-                return -1
-            cents = cents * 10 + (data[j] - 48)
-        if decimals == 1:
-            cents *= 10
-    return whole * 100 + cents
-
-
-@njit(cache=True)
-def _date(data, start, end):
-    """(days since 1970, year) of an existing YYYY-MM-DD date, or (0, -1)."""
-    if end - start != 10 or data[start + 4] != 45 or data[start + 7] != 45:
-        return 0, -1
-    for k in range(start, end):
-        if k != start + 4 and k != start + 7 and (data[k] < 48 or data[k] > 57):
-            return 0, -1
-    year = (data[start] - 48) * 1000 + (data[start + 1] - 48) * 100 + (data[start + 2] - 48) * 10 + (data[start + 3] - 48)
-    month = (data[start + 5] - 48) * 10 + (data[start + 6] - 48)
-    day = (data[start + 8] - 48) * 10 + (data[start + 9] - 48)
-    if year < 1 or month < 1 or month > 12 or day < 1:
-        return 0, -1
-    limit = 31
-    if month == 4 or month == 6 or month == 9 or month == 11:
-        limit = 30
-    elif month == 2:
-        limit = 29 if (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)) else 28
-    if day > limit:
-        return 0, -1
-    y = year - 1 if month <= 2 else year
-    era = y // 400
-    yoe = y - era * 400
-    mp = month - 3 if month > 2 else month + 9
-    doy = (153 * mp + 2) // 5 + day - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468, year
 
 
 @njit(cache=True)
@@ -312,13 +254,13 @@ def scan(data, start, stop, first_line, roles, n_header, words, word_offsets, wo
                     else:
                         person_start[row], person_end[row], person_quoted[row] = c0, c1, quoted
                 elif role == DATE:
-                    d, y = _date(data, c0, c1)
+                    d, y = date_days(data, c0, c1)
                     if y < 0:
                         bits |= 1 << DATE
                     day[row] = d
                     year[row] = y
                 elif role == TOTAL or role == ELIGIBLE:
-                    fen = _money(data, c0, c1)
+                    fen = money_fen(data, c0, c1)
                     if fen < 0:
                         bits |= 1 << role
                     if role == TOTAL:

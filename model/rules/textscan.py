@@ -1,4 +1,4 @@
-"""Compiled scanners over Arrow string buffers: exact money and dates, checked byte by byte (spec §1)."""
+"""Compiled scanners of text bytes: exact money and dates checked byte by byte (spec §1), and money written back."""
 
 from __future__ import annotations
 
@@ -25,93 +25,75 @@ def string_buffers(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 
 @njit(cache=True)
-def parse_money(offsets, data):
-    """Yuan as written in spec §1 ('5', '5.0', '5.00'; not '5.', '.5', '1e3', '-5', ' 5') to fen; ok flags."""
-    n = offsets.shape[0] - 1
-    fen = np.zeros(n, dtype=np.int64)
-    ok = np.zeros(n, dtype=np.bool_)
-    for i in range(n):
-        lo, hi = offsets[i], offsets[i + 1]
-        whole = 0
-        digits = 0
-        k = lo
-        while k < hi and 48 <= data[k] <= 57:
-            whole = whole * 10 + (data[k] - 48)
-            digits += 1
-            k += 1
-        if digits == 0 or digits > MAX_INTEGER_DIGITS:
-            continue
-        cents = 0
-        if k < hi:
-            if data[k] != 46:  # '.'
-                continue
-            k += 1
-            decimals = 0
-            while k < hi and 48 <= data[k] <= 57 and decimals < 3:
-                cents = cents * 10 + (data[k] - 48)
-                decimals += 1
-                k += 1
-            if k != hi or decimals == 0 or decimals > 2:
-                continue
-            if decimals == 1:
-                cents *= 10
-        fen[i] = whole * 100 + cents
-        ok[i] = True
-    return fen, ok
+def money_fen(data, start, end):
+    """Fen of yuan written as spec §1 has it ('5', '5.0', '5.00'; not '5.', '.5', '1e3', '-5', ' 5'), or -1."""
+    whole = 0
+    digits = 0
+    k = start
+    while k < end and 48 <= data[k] <= 57:
+        whole = whole * 10 + (data[k] - 48)
+        digits += 1
+        k += 1
+    if digits == 0 or digits > MAX_INTEGER_DIGITS:
+        return -1
+    cents = 0
+    if k < end:
+        if data[k] != 46:
+            return -1
+        k += 1
+        decimals = end - k
+        if decimals < 1 or decimals > 2:
+            return -1
+        for j in range(k, end):
+            if data[j] < 48 or data[j] > 57:
+                return -1
+            cents = cents * 10 + (data[j] - 48)
+        if decimals == 1:
+            cents *= 10
+    return whole * 100 + cents
 
 
 @njit(cache=True)
-def _days_from_civil(year, month, day):
-    # Howard Hinnant's days_from_civil: days since 1970-01-01 in the proleptic Gregorian calendar.
+def date_days(data, start, end):
+    """(days since 1970, year) of an existing YYYY-MM-DD date, or (0, -1)."""
+    if end - start != 10 or data[start + 4] != 45 or data[start + 7] != 45:
+        return 0, -1
+    for k in range(start, end):
+        if k != start + 4 and k != start + 7 and (data[k] < 48 or data[k] > 57):
+            return 0, -1
+    year = (data[start] - 48) * 1000 + (data[start + 1] - 48) * 100 + (data[start + 2] - 48) * 10 + (data[start + 3] - 48)
+    month = (data[start + 5] - 48) * 10 + (data[start + 6] - 48)
+    day = (data[start + 8] - 48) * 10 + (data[start + 9] - 48)
+    if year < 1 or month < 1 or month > 12 or day < 1:
+        return 0, -1
+    limit = 31
+    if month == 4 or month == 6 or month == 9 or month == 11:
+        limit = 30
+    elif month == 2:
+        limit = 29 if (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)) else 28
+    if day > limit:
+        return 0, -1
     y = year - 1 if month <= 2 else year
-    era = (y if y >= 0 else y - 399) // 400
+    era = y // 400
     yoe = y - era * 400
     mp = month - 3 if month > 2 else month + 9
     doy = (153 * mp + 2) // 5 + day - 1
     doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468
-
-
-@njit(cache=True, inline="always")
-def _digits(data, lo, hi):
-    value = 0
-    for k in range(lo, hi):
-        value = value * 10 + (data[k] - 48)
-    return value
+    return era * 146097 + doe - 719468, year
 
 
 @njit(cache=True)
-def parse_dates(offsets, data):
-    """YYYY-MM-DD to (days since 1970, year, ok); impossible dates (2019-02-30) are not ok."""
+def parse_money(offsets, data):
+    """money_fen over an Arrow string column: (fen, ok)."""
     n = offsets.shape[0] - 1
-    days = np.zeros(n, dtype=np.int64)
-    years = np.zeros(n, dtype=np.int64)
+    fen = np.zeros(n, dtype=np.int64)
     ok = np.zeros(n, dtype=np.bool_)
-    month_days = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
     for i in range(n):
-        lo, hi = offsets[i], offsets[i + 1]
-        if hi - lo != 10 or data[lo + 4] != 45 or data[lo + 7] != 45:
-            continue
-        good = True
-        for k in range(lo, hi):
-            if k != lo + 4 and k != lo + 7 and (data[k] < 48 or data[k] > 57):
-                good = False
-        if not good:
-            continue
-        year = _digits(data, lo, lo + 4)
-        month = _digits(data, lo + 5, lo + 7)
-        day = _digits(data, lo + 8, lo + 10)
-        if month < 1 or month > 12 or day < 1 or year < 1:
-            continue
-        limit = month_days[month - 1]
-        if month == 2 and (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
-            limit = 29
-        if day > limit:
-            continue
-        days[i] = _days_from_civil(year, month, day)
-        years[i] = year
-        ok[i] = True
-    return days, years, ok
+        value = money_fen(data, offsets[i], offsets[i + 1])
+        if value >= 0:
+            fen[i] = value
+            ok[i] = True
+    return fen, ok
 
 
 PAIRS = np.array([ord(c) for i in range(100) for c in f"{i:02d}"], dtype=np.uint8)

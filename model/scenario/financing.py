@@ -49,19 +49,9 @@ KEYS = (
 )
 
 
-def _map(node: Node, vocabulary: tuple[str, ...], what: str, read) -> dict:
-    value, _ = node.cited()
-    result = {}
-    for key, item in value.items():
-        if key not in vocabulary:
-            raise item.fail(f"a {what} ({', '.join(vocabulary)}) as key", found=repr(key))
-        result[key] = read(item)
-    return result
-
-
 def parse(node: Node) -> Financing:
     parts = node.mapping(KEYS, required=("individual_premium", "premium_subsidy_share"))
-    subsidy = _map(parts["premium_subsidy_share"], CATEGORIES, "category", Node.rate)
+    subsidy = parts["premium_subsidy_share"].cited_mapping(CATEGORIES, "category", Node.rate)
     missing = [c for c in CATEGORIES if c not in subsidy]
     if missing:
         raise parts["premium_subsidy_share"].fail(f"a share for every category ({', '.join(CATEGORIES)})", found=f"none for {missing[0]}")
@@ -69,8 +59,8 @@ def parse(node: Node) -> Financing:
     remainder = {"prefecture": 0, "county": RATE_SCALE}
     if "premium_subsidy_split" in parts:
         split = parts["premium_subsidy_split"].mapping(("province", "remainder"), required=("province", "remainder"))
-        province_share = _map(split["province"], EXIT_STATES, "poverty-exit state", Node.rate)
-        remainder = _map(split["remainder"], ("prefecture", "county"), "government level", Node.rate)
+        province_share = split["province"].cited_mapping(EXIT_STATES, "poverty-exit state", Node.rate)
+        remainder = split["remainder"].cited_mapping(("prefecture", "county"), "government level", Node.rate)
         if sum(remainder.values()) != RATE_SCALE:
             raise split["remainder"].fail("prefecture and county shares adding up to 1")
     payer_funding = {}
@@ -99,7 +89,7 @@ def parse(node: Node) -> Financing:
     if "family_doctor" in parts:
         doctor = parts["family_doctor"].mapping(("fee", "split"), required=("fee", "split"))
         fee = doctor["fee"].cited()[0].money()
-        fee_split = _map(doctor["split"], ("public_health", "bmi_fund", "individual"), "funder", Node.money)
+        fee_split = doctor["split"].cited_mapping(("public_health", "bmi_fund", "individual"), "funder", Node.money)
         if sum(fee_split.values()) != fee:
             raise doctor["split"].fail(f"parts adding up to the fee, {fee / 100:.2f}", found=f"{sum(fee_split.values()) / 100:.2f}")
     return Financing(

@@ -87,6 +87,18 @@ class Node:
             raise parts["source"].fail("a non-empty source (a seed clause, or 'assumed: why')")
         return Node(self.value["value"], self.path, self.origins), source
 
+    def cited_mapping(self, vocabulary: tuple[str, ...], what: str, read) -> dict:
+        """A cited `{value: {KEY: ...}, source}` whose keys come from a vocabulary, each value read by `read`."""
+        value_node, _source = self.cited()
+        if not isinstance(value_node.value, dict):
+            raise value_node.fail(f"a mapping from {what} to value")
+        result = {}
+        for key, item in value_node.items():
+            if key not in vocabulary:
+                raise item.fail(f"a {what} ({', '.join(v for v in vocabulary if v)}) as key", found=repr(key))
+            result[key] = read(item)
+        return result
+
     # -- scalars ------------------------------------------------------------------------
     def text(self) -> str:
         if not isinstance(self.value, str):

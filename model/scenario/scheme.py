@@ -148,18 +148,6 @@ def parse_base(parts: dict[str, Node], default: str) -> str:
     return parts["base"].choice(BASES, "base") if "base" in parts else default
 
 
-def _by_key(node: Node, vocabulary: tuple[str, ...], what: str, parse_item) -> dict[str, int]:
-    value_node, _source = node.cited()
-    if not isinstance(value_node.value, dict):
-        raise value_node.fail(f"a mapping from {what} to value")
-    result = {}
-    for key, item in value_node.items():
-        if key not in vocabulary:
-            raise item.fail(f"a {what} ({', '.join(v for v in vocabulary if v)}) as key", found=repr(key))
-        result[key] = parse_item(item)
-    return result
-
-
 def parse_coinsurance(node: Node) -> Coinsurance:
     parts = node.mapping(
         ("rate", "rate_by_level", "rate_by_disease", "deductible", "deductible_by_level", "base")
@@ -169,15 +157,15 @@ def parse_coinsurance(node: Node) -> Coinsurance:
     if "deductible" in parts and "deductible_by_level" in parts:
         raise node.fail("at most one of 'deductible' or 'deductible_by_level'", found="both")
     rate = parts["rate"].cited()[0].rate() if "rate" in parts else None
-    rate_by_level = _by_key(parts["rate_by_level"], LEVELS, "level", Node.rate) if "rate_by_level" in parts else None
+    rate_by_level = parts["rate_by_level"].cited_mapping(LEVELS, "level", Node.rate) if "rate_by_level" in parts else None
     rate_by_disease = (
-        _by_key(parts["rate_by_disease"], DISEASE_CODES, "disease code", Node.rate) if "rate_by_disease" in parts else {}
+        parts["rate_by_disease"].cited_mapping(DISEASE_CODES, "disease code", Node.rate) if "rate_by_disease" in parts else {}
     )
     if "deductible" in parts:
         amount = parts["deductible"].cited()[0].money()
         deductible_by_level = {level: amount for level in LEVELS}
     elif "deductible_by_level" in parts:
-        deductible_by_level = _by_key(parts["deductible_by_level"], LEVELS, "level", Node.money)
+        deductible_by_level = parts["deductible_by_level"].cited_mapping(LEVELS, "level", Node.money)
     else:
         deductible_by_level = {}
     return Coinsurance(rate, rate_by_level, rate_by_disease, deductible_by_level, parse_base(parts, "eligible"))
@@ -217,7 +205,7 @@ def parse_topup(node: Node) -> Topup:
     parts = node.mapping(("target", "target_by_disease", "base"), required=("target",))
     target = parts["target"].cited()[0].rate()
     by_disease = (
-        _by_key(parts["target_by_disease"], DISEASE_CODES, "disease code", Node.rate) if "target_by_disease" in parts else {}
+        parts["target_by_disease"].cited_mapping(DISEASE_CODES, "disease code", Node.rate) if "target_by_disease" in parts else {}
     )
     return Topup(target, by_disease, parse_base(parts, "eligible"))
 
@@ -259,7 +247,7 @@ def parse_layer(node: Node) -> Layer:
     if "annual_cap_by_disease" in parts:
         if annual_cap is not None:
             raise node.fail("at most one of 'annual_cap' or 'annual_cap_by_disease'", found="both")
-        cap_by_disease = _by_key(parts["annual_cap_by_disease"], DISEASE_CODES, "disease code", Node.money)
+        cap_by_disease = parts["annual_cap_by_disease"].cited_mapping(DISEASE_CODES, "disease code", Node.money)
     return Layer(
         id=layer_id,
         name=parse_name(parts["name"]),
