@@ -230,13 +230,18 @@ def read_claims(path: Path | str) -> ClaimsFile:
      day, year, codes, total, eligible) = _scan_in_parts(data, body, roles, len(header))
     id_ok = (problems & (1 << scan.CLAIM_ID)) == 0
     content_start, content_end = id_start + id_quoted, id_end - id_quoted
-    claim_index, first_row = scan.intern(data, content_start, content_end, id_quoted, id_ok)
+    everyone = np.ones(len(person_start), dtype=np.bool_)
+    # claim ids (for duplicates) and person ids (to number persons) are independent: two threads, GIL released
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        claims_interned = pool.submit(scan.intern, data, content_start, content_end, id_quoted, id_ok)
+        persons_interned = pool.submit(scan.intern, data, person_start, person_end, person_quoted, everyone)
+        claim_index, first_row = claims_interned.result()
+        person, first_person_row = persons_interned.result()
     duplicate = id_ok & (first_row[np.maximum(claim_index, 0)] != np.arange(len(claim_index)))
     problems = problems | np.where(duplicate, scan.BIT_DUPLICATE_ID, 0)
     if problems.any():
         rows = {"line_start": line_start, "line_number": line_number}
         raise InputError(_problem_lines(path, data, header, rows, problems))
-    person, first_person_row = scan.intern(data, person_start, person_end, person_quoted, np.ones(len(person_start), dtype=np.bool_))
     claims = ClaimArrays(
         person=person, day=day, service=codes[:, 0].astype(np.int8), level=codes[:, 1].astype(np.int8),
         disease=codes[:, 2].astype(np.int16), compliant=codes[:, 3].astype(np.bool_),

@@ -64,7 +64,7 @@ def _same(data, a0, a1, aq, b0, b1, bq):
     return i >= a1 and j >= b1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def intern(data, starts, ends, quoted, valid):
     """Dense ids in order of first appearance for the fields [starts, ends); -1 where not valid.
 
