@@ -10,10 +10,14 @@ CJK_FAMILY = "Noto Sans CJK SC"
 
 @lru_cache(maxsize=1)
 def use_cjk_font() -> str:
-    """Register the bundled CJK font and make it matplotlib's default sans-serif; returns the family name."""
+    """Register the bundled CJK font and make it matplotlib's default sans-serif; returns the family name.
+
+    Selects the Agg backend, except under a notebook's inline backend."""
     import matplotlib
 
-    matplotlib.use("Agg")
+    # A notebook's inline backend (%matplotlib inline) stays, so figures show there; elsewhere no display is assumed.
+    if "inline" not in str(matplotlib.get_backend(auto_select=False) or ""):
+        matplotlib.use("Agg")
     from matplotlib import font_manager, pyplot
 
     import mplfonts

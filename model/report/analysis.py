@@ -1,0 +1,139 @@
+"""The numbers readers ask of a run: what to budget, who pays, protection, cost per household protected, sweeps.
+
+Money is in yuan a year throughout; the reports and notebooks convert it for display."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from model.report.labels import GOVERNMENT_LEVELS
+from model.report.rundata import RunFolder, short_paths
+
+PERCENTILES = {"p50": 50, "p95": 95, "p99": 99}
+PROTECTION_METRICS = ("effective_reimbursement", "oop_share", "che_10", "che_25", "che_ctp40", "impoverishment",
+                      "target90_share")
+POVERTY_FUNDS = ("ma", "backstop", "supplementary", "hospital")
+DERIVED = {
+    "ma_backstop": (("outlay_ma", 1), ("outlay_backstop", 1)),
+    "government_budget": tuple((f"budget_{level}", 1) for level in GOVERNMENT_LEVELS),
+    "payers_total": (("total_cost", 1), ("oop", -1)),
+    "poverty_funds": tuple((f"outlay_{payer}", 1) for payer in POVERTY_FUNDS),
+}
+
+
+def replication_values(run: RunFolder, label: str, metric: str) -> np.ndarray:
+    """A metric, or one of the sums in DERIVED, once a replication (a sum is taken within each replication)."""
+    if metric in DERIVED:
+        return sum(sign * run.values(label, part) for part, sign in DERIVED[metric])
+    return run.values(label, metric)
+
+
+def statistics(values: np.ndarray) -> dict[str, float]:
+    """Mean and percentiles computed as summary.json computes them (numpy's linear percentile), NaN left out."""
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    if values.size == 0:
+        return {"mean": float("nan"), "p5": float("nan"), "p50": float("nan"), "p95": float("nan"), "p99": float("nan")}
+    p5, p50, p95, p99 = np.percentile(values, [5, 50, 95, 99])
+    return {"mean": float(values.mean()), "p5": float(p5), "p50": float(p50), "p95": float(p95), "p99": float(p99)}
+
+
+def budget_headline(run: RunFolder) -> pd.DataFrame:
+    """Backstop + medical assistance a year per scenario: mean, P50, P95, P99, and P95 a simulated person (yuan)."""
+    rows = []
+    for label in run.labels:
+        stats = statistics(replication_values(run, label, "ma_backstop"))
+        rows.append({"scenario": label, "mean": stats["mean"], "p50": stats["p50"], "p95": stats["p95"],
+                     "p99": stats["p99"], "p95_per_person": stats["p95"] / run.persons if run.persons else float("nan")})
+    return pd.DataFrame(rows)
+
+
+def government_levels(run: RunFolder) -> pd.DataFrame:
+    """Each level's budget (its outlays + premium subsidies) and their total, per scenario: mean, P50, P95, P99."""
+    rows = []
+    for label in run.labels:
+        for level in GOVERNMENT_LEVELS + ("total",):
+            metric = "government_budget" if level == "total" else f"budget_{level}"
+            stats = statistics(replication_values(run, label, metric))
+            outlays = statistics(run.values(label, f"funding_{level}"))["mean"] if level != "total" else float("nan")
+            subsidy = statistics(run.values(label, f"subsidy_{level}"))["mean"] if level != "total" else float("nan")
+            rows.append({"scenario": label, "level": level, "mean": stats["mean"], "p50": stats["p50"],
+                         "p95": stats["p95"], "p99": stats["p99"], "outlays_mean": outlays, "subsidy_mean": subsidy})
+    return pd.DataFrame(rows)
+
+
+def protection_table(run: RunFolder, metrics: tuple[str, ...] = PROTECTION_METRICS) -> pd.DataFrame:
+    """Mean, P5 and P95 of the protection rates per scenario (fractions), one row a scenario and metric."""
+    rows = []
+    for label in run.labels:
+        for metric in metrics:
+            stats = run.stats(label, metric)
+            rows.append({"scenario": label, "metric": metric, "mean": _number(stats.get("mean")),
+                         "p5": _number(stats.get("p5")), "p95": _number(stats.get("p95"))})
+    return pd.DataFrame(rows)
+
+
+def households(run: RunFolder, label: str) -> float:
+    """Households simulated a replication (mean over replications)."""
+    table = run.tables["quintiles"]
+    return float(table.loc[table["scenario"] == label, "households"].sum())
+
+
+def cost_per_household_protected(run: RunFolder, che: str = "che_10", reference: str | None = None) -> pd.DataFrame:
+    """Against the reference scenario (the first): what all payers pay extra (= the fall in out-of-pocket spending,
+    since the same households use the same care), the households no longer facing catastrophic spending, and the
+    ratio of their means; P5–P95 of the ratio from paired replications where protection rose."""
+    reference = reference or run.labels[0]
+    base_oop = run.values(reference, "oop")
+    base_che = run.values(reference, che)
+    rows = []
+    for label in run.labels:
+        if label == reference:
+            continue
+        n_households = households(run, label)
+        extra = replication_values(run, label, "payers_total") - replication_values(run, reference, "payers_total")
+        protected = (base_che - run.values(label, che)) * n_households
+        mean_extra, mean_protected = float(np.mean(extra)), float(np.mean(protected))
+        ratio = extra[protected > 0] / protected[protected > 0]
+        interval = np.percentile(ratio, [5, 95]) if ratio.size else (float("nan"), float("nan"))
+        rows.append({
+            "scenario": label, "reference": reference, "che": che,
+            "oop_reduction_mean": float(np.mean(base_oop - run.values(label, "oop"))),
+            "extra_cost_mean": mean_extra, "households_protected_mean": mean_protected,
+            "cost_per_household": mean_extra / mean_protected if mean_protected > 0 else float("nan"),
+            "cost_per_household_p5": float(interval[0]), "cost_per_household_p95": float(interval[1]),
+        })
+    return pd.DataFrame(rows)
+
+
+def monthly_cash_need(run: RunFolder, payers: tuple[str, ...] = ("ma", "backstop")) -> pd.DataFrame:
+    """Cash repaid to hospitals a month by the given payers together, one column a scenario (yuan, mean)."""
+    table = run.tables["cashflow"]
+    chosen = table[table["payer"].isin(payers)]
+    wide = chosen.pivot_table(index="month", columns="scenario", values="repaid_mean", aggfunc="sum", sort=True)
+    return wide.reindex(columns=[label for label in run.labels if label in wide.columns]).fillna(0.0)
+
+
+def sweep_points(run: RunFolder, cost: str = "payers_total",
+                 protections: tuple[str, ...] = ("che_10", "che_25", "impoverishment")) -> pd.DataFrame:
+    """One row a sweep setting: the varied values (by their short names), the cost (P50, P95), the government
+    budget (P50, P95) and each protection rate (mean)."""
+    shorts = short_paths([path for path, _ in run.vary])
+    rows = []
+    for label in run.labels:
+        row = {"scenario": label}
+        for path, value in run.varied_values(label).items():
+            row[shorts[path]] = value
+        cost_stats = statistics(replication_values(run, label, cost))
+        budget = statistics(replication_values(run, label, "government_budget"))
+        row.update({"cost_p50": cost_stats["p50"], "cost_p95": cost_stats["p95"],
+                    "government_budget_p50": budget["p50"], "government_budget_p95": budget["p95"]})
+        for metric in protections:
+            row[f"{metric}_mean"] = statistics(replication_values(run, label, metric))["mean"]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _number(value) -> float:
+    return float("nan") if value is None else float(value)

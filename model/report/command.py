@@ -1,0 +1,28 @@
+"""`hpa report RUN_DIR [--lang zh|en]`: report.html and report.xlsx written into a finished run folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from model import atomic
+from model.errors import InputError
+from model.report.labels import LANGUAGES
+
+
+def write_report(run_dir: Path, lang: str = "zh") -> int:
+    """Read the run folder, build both files in memory, then write each atomically; 0 when done."""
+    from model.report.excel import workbook_bytes
+    from model.report.html import render_html
+    from model.report.rundata import load_run
+
+    if lang not in LANGUAGES:
+        raise InputError(f"--lang: expected one of {', '.join(LANGUAGES)}, found {lang!r}")
+    run = load_run(Path(run_dir))
+    page = render_html(run, lang)
+    workbook = workbook_bytes(run, lang)
+    html_path, xlsx_path = run.folder / "report.html", run.folder / "report.xlsx"
+    atomic.write_text(html_path, page)
+    atomic.write_bytes(xlsx_path, workbook)
+    print(f"report ({lang}): {html_path} ({len(page.encode()) / 1e6:.1f} MB), {xlsx_path}")
+    return 0
+

@@ -1,0 +1,496 @@
+"""report.html: one self-contained page a county finance director can read and hand on.
+
+Figures as data URIs, inline CSS and font, no script, no external address. What to budget and who pays come first,
+then protection, the figures, monthly cash, quintiles (and a sweep's trade-off), then the appendices."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.report import analysis, figures
+from model.report.labels import TEXT, metric_kind, metric_label, payer_label, pick
+from model.report.params import SchemeParameters, differences, scheme_parameters, show_when
+from model.report.rundata import RunFolder, short_paths
+from model.report.webfont import FAMILY, font_face_css
+from model.runner.summary import STATISTICS
+
+PROTECTION_SHOWN = ("effective_reimbursement", "oop_share", "che_10", "che_25", "che_ctp40", "impoverishment",
+                    "target90_share")
+DIFFERENCE_SHOWN = ("outlay_ma", "outlay_backstop", "outlay_supplementary", "outlay_hospital", "oop",
+                    "effective_reimbursement", "che_10", "che_ctp40", "impoverishment")
+EXPOSURES = (("ma_backstop", "exposure_ma_backstop"), ("outlay_supplementary", "exposure_outlay_supplementary"),
+             ("outlay_hospital", "exposure_outlay_hospital"))
+SWEEP_METRICS = ("outlay_ma", "outlay_backstop", "outlay_supplementary", "oop", "che_10", "impoverishment")
+
+
+class Markup(str):
+    """HTML already escaped: put in as it is."""
+
+
+def esc(value: object) -> Markup:
+    return value if isinstance(value, Markup) else Markup(html.escape(str(value)))
+
+
+@dataclass
+class ReportFigure:
+    key: str
+    png: bytes
+
+
+# -- numbers --------------------------------------------------------------------------------------------------
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def wan(value, decimals: int = 1) -> str:
+    return "—" if _missing(value) else f"{value / 1e4:,.{decimals}f}"
+
+
+def percent(value, decimals: int = 1) -> str:
+    if _missing(value):
+        return "—"
+    if value != 0 and abs(value) < 0.001:
+        decimals = 3
+    return f"{value * 100:.{decimals}f}%"
+
+
+def number(value, decimals: int = 0) -> str:
+    return "—" if _missing(value) else f"{value:,.{decimals}f}"
+
+
+def metric_value(metric: str, value, precise: bool = False) -> str:
+    """A metric's value for a table: money in 万元, rates and loss ratios in %, counts as they are."""
+    kind = metric_kind(metric)
+    if kind == "money":
+        return wan(value, 2 if precise else 1)
+    if kind in ("rate", "ratio"):
+        return percent(value, 2 if precise else 1)
+    return number(value, 1 if precise and not _missing(value) and value != round(value) else 0)
+
+
+def signed(metric: str, value) -> str:
+    """A difference: money in 万元, rates in percentage points, with its sign."""
+    if _missing(value):
+        return "—"
+    if metric_kind(metric) == "money":
+        return f"{value / 1e4:+,.1f}"
+    return f"{value * 100:+.1f}" if metric_kind(metric) in ("rate", "ratio") else f"{value:+,.0f}"
+
+
+def unit_of(metric: str, lang: str) -> str:
+    kind = metric_kind(metric)
+    return {"money": "万元" if lang == "zh" else "10,000 yuan", "rate": "%", "ratio": "%",
+            "count": "人次" if lang == "zh" else "count"}[kind]
+
+
+# -- building blocks ------------------------------------------------------------------------------------------
+
+def table(headers: list, rows: list[list], css: str = "", numeric_from: int = 1, key_column: int | None = None,
+          widths: list[str] | None = None, nowrap: tuple[int, ...] = ()) -> Markup:
+    """A table; cells from column `numeric_from` on are right-aligned numbers, column `key_column` is highlighted.
+    A cell may be (text, rowspan); None marks a cell covered by a rowspan from above. Columns count logically, so
+    a highlighted or unwrapped column stays itself in rows under a rowspan."""
+
+    def classes(index: int) -> str:
+        names = (["num"] if index >= numeric_from else []) + (["key"] if index == key_column else []) + \
+            (["nowrap"] if index in nowrap else [])
+        return f' class="{" ".join(names)}"' if names else ""
+
+    columns = "".join(f'<col style="width:{w}">' for w in widths) if widths else ""
+    head = "".join(f"<th{classes(i) if i == key_column else ''}>{esc(h)}</th>" for i, h in enumerate(headers))
+    body = []
+    for row in rows:
+        cells = []
+        for index, cell in enumerate(row):
+            span = ""
+            if isinstance(cell, tuple):
+                cell, rows_spanned = cell
+                span = f' rowspan="{rows_spanned}"'
+            if cell is None:
+                continue
+            cells.append(f"<td{classes(index)}{span}>{esc(cell)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    colgroup = f"<colgroup>{columns}</colgroup>" if columns else ""
+    return Markup(f'<table class="{css}">{colgroup}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
+
+
+def section(anchor: str, title: str, *parts: str) -> Markup:
+    return Markup(f'<section id="{anchor}"><h2>{esc(title)}</h2>' + "".join(parts) + "</section>")
+
+
+def paragraph(text: str, css: str = "") -> Markup:
+    return Markup(f'<p class="{css}">{esc(text)}</p>')
+
+
+def with_range(value: str, low: str, high: str) -> Markup:
+    return Markup(f'{esc(value)}<br><span class="range">{esc(low)} – {esc(high)}</span>')
+
+
+# -- figures ---------------------------------------------------------------------------------------------------
+
+def report_figures(run: RunFolder, lang: str) -> list[ReportFigure]:
+    """Every figure of the report as PNG bytes, scenarios named in the report's language."""
+    names = run.names(lang)
+    made: list[ReportFigure] = []
+    for metric, key in EXPOSURES:
+        values = {label: analysis.replication_values(run, label, metric) for label in run.labels}
+        if any(np.nansum(np.abs(v)) > 0 for v in values.values()):
+            made.append(ReportFigure(key, figures.png_bytes(figures.exposure_figure(values, metric, names))))
+    settled = ["total_cost", "oop"] + [f"outlay_{p}" for p in ("bmi", "cii", "ma", "backstop", "supplementary",
+                                                                "hospital")]
+    means = {label: {metric: run.stats(label, metric).get("mean") or 0.0 for metric in settled} for label in run.labels}
+    made.append(ReportFigure("waterfall", figures.png_bytes(figures.waterfall_figure(means, names))))
+    made.append(ReportFigure("funding", figures.png_bytes(figures.funding_figure(run.summary, names))))
+    made.append(ReportFigure("protection", figures.png_bytes(
+        figures.protection_figure(run.summary, ("effective_reimbursement", "oop_share", "che_10", "che_ctp40",
+                                                "impoverishment"), names))))
+    made.append(ReportFigure("quintiles", figures.png_bytes(figures.quintile_figure(run.tables["quintiles"], names))))
+    made.append(ReportFigure("flows", figures.png_bytes(figures.flows_figure(run.tables["flows"], names))))
+    made.append(ReportFigure("cashflow", figures.png_bytes(figures.cashflow_figure(run.tables["cashflow"], names))))
+    if run.kind == "sweep" and run.vary and "sweep" in run.tables:
+        paths = [path for path, _ in run.vary]
+        shorts = short_paths(paths)
+        points = analysis.sweep_points(run)
+        made.append(ReportFigure("tradeoff", figures.png_bytes(
+            figures.tradeoff_figure(points, shorts[paths[0]], shorts[paths[1]] if len(paths) > 1 else None))))
+        made.append(ReportFigure("sweep_curves", figures.png_bytes(
+            figures.sweep_lines_figure(run.tables["sweep"], paths, SWEEP_METRICS))))
+    return made
+
+
+def figure_block(number_: int, figure: ReportFigure, lang: str) -> Markup:
+    data = base64.b64encode(figure.png).decode("ascii")
+    caption = TEXT[lang]["captions"].get(figure.key, "")
+    word = TEXT[lang]["figure"]
+    # shown at its physical size (a CSS pixel is 1/96 inch), so every figure's text has the same size on the page
+    width = round(int.from_bytes(figure.png[16:20], "big") * 96 / figures.DPI)
+    return Markup(f'<figure id="figure-{esc(figure.key)}"><img src="data:image/png;base64,{data}" width="{width}" '
+                  f'alt="{esc(caption)}"><figcaption><b>{esc(word)} {number_}</b>　{esc(caption)}</figcaption></figure>')
+
+
+# -- sections --------------------------------------------------------------------------------------------------
+
+def headline(run: RunFolder, lang: str) -> Markup:
+    t = TEXT[lang]
+    names = run.names(lang)
+    budget = analysis.budget_headline(run)
+    rows = [[names[r.scenario], wan(r.p50), wan(r.p95), wan(r.p99), number(r.p95_per_person, 1)]
+            for r in budget.itertuples()]
+    first = table([t["scheme"], "P50", "P95", "P99", t["per_person"]], rows, css="headline", key_column=2)
+    levels = analysis.government_levels(run)
+    silent = [level for level in ("province", "prefecture", "county")
+              if not (levels.loc[levels["level"] == level, ["mean", "p99"]].abs().to_numpy() > 0).any()]
+    if 0 < len(silent) < 3:  # a level that pays nothing in any scenario gets a sentence, not rows of zeros
+        levels = levels[~levels["level"].isin(silent)]
+    level_rows = []
+    for label in run.labels:
+        own = levels[levels["scenario"] == label]
+        for index, row in enumerate(own.itertuples()):
+            name = t["total_government"] if row.level == "total" else pick(
+                {"province": "省级 / province", "prefecture": "市州级 / prefecture", "county": "县级 / county"}[row.level],
+                lang)
+            level_rows.append([(names[label], len(own)) if index == 0 else None, name, wan(row.mean), wan(row.p50),
+                               wan(row.p95), wan(row.p99)])
+    second = table([t["scheme"], t["level"], t["mean"], "P50", "P95", "P99"], level_rows, css="levels", numeric_from=2,
+                   key_column=4)
+    if 0 < len(silent) < 3:
+        second = Markup(second + paragraph(t["levels_silent"].format(
+            levels=("、" if lang == "zh" else ", ").join(t["level_names"][level] for level in silent)), "note"))
+    return section("headline", t["headline"], paragraph(t["headline_lead"]),
+                   Markup(f'<h3>{esc(t["ma_backstop"])}</h3>'), first,
+                   paragraph(t["headline_scale"].format(persons=run.persons), "note"),
+                   Markup(f'<h3>{esc(t["who_pays"])}</h3>'), paragraph(t["who_pays_lead"], "note"), second)
+
+
+def protection(run: RunFolder, lang: str) -> Markup:
+    t = TEXT[lang]
+    names = run.names(lang)
+    headers = [t["scheme"]] + [metric_label(m, lang) for m in PROTECTION_SHOWN]
+    rows = []
+    for label in run.labels:
+        row = [names[label]]
+        for metric in PROTECTION_SHOWN:
+            stats = run.stats(label, metric)
+            row.append(with_range(percent(stats.get("mean")), percent(stats.get("p5")), percent(stats.get("p95"))))
+        rows.append(row)
+    parts = [paragraph(t["protection_lead"]), table(headers, rows, css="protection")]
+    if run.kind == "compare" and run.summary.get("differences"):
+        reference = run.labels[0]
+        parts.append(Markup(f'<h3>{esc(t["differences"].format(reference=names[reference]))}</h3>'))
+        parts.append(paragraph(t["differences_lead"], "note"))
+        headers = [t["scheme"]] + [
+            f"{metric_label(m, lang)} ({t['points'] if metric_kind(m) == 'rate' else unit_of(m, lang)})"
+            for m in DIFFERENCE_SHOWN]
+        rows = []
+        for label in run.labels[1:]:
+            entry = run.summary["differences"].get(f"{label} - {reference}", {}).get("metrics", {})
+            row = [names[label]]
+            for metric in DIFFERENCE_SHOWN:
+                stats = entry.get(metric) or {}
+                row.append(with_range(*(signed(metric, stats.get(s)) for s in ("mean", "p5", "p95"))))
+            rows.append(row)
+        parts.append(table(headers, rows, css="differences"))
+        costs = analysis.cost_per_household_protected(run)
+        parts.append(Markup(f'<h3>{esc(t["cost_protected"])}</h3>'))
+        parts.append(paragraph(t["cost_protected_lead"], "note"))
+        rows = [[names[r.scenario], wan(r.extra_cost_mean), number(r.households_protected_mean),
+                 with_range(number(r.cost_per_household), number(r.cost_per_household_p5),
+                            number(r.cost_per_household_p95))]
+                for r in costs.itertuples()]
+        parts.append(table([t["scheme"], t["extra_cost"], t["households_protected"], t["cost_per_household"]], rows))
+    return section("protection", t["protection"], *parts)
+
+
+def figures_section(made: list[ReportFigure], lang: str) -> Markup:
+    blocks = [figure_block(index, figure, lang) for index, figure in enumerate(made, start=1)
+              if figure.key not in ("tradeoff", "sweep_curves")]
+    return section("figures", TEXT[lang]["figures"], *blocks)
+
+
+def cash(run: RunFolder, lang: str) -> Markup:
+    t = TEXT[lang]
+    names = run.names(lang)
+    need = analysis.monthly_cash_need(run)
+    shown = [label for label in need.columns if need[label].abs().sum() > 0]
+    if not shown:
+        return section("cash", t["cash"], paragraph(t["cash_lead"]), paragraph(t["none"]))
+    rows = [[int(month)] + [wan(need.loc[month, label]) for label in shown] for month in need.index]
+    rows.append([t["total_government"]] + [wan(need[label].sum()) for label in shown])
+    return section("cash", t["cash"], paragraph(t["cash_lead"]),
+                   table([t["month"]] + [names[label] for label in shown], rows, css="cash"))
+
+
+def quintiles(run: RunFolder, lang: str) -> Markup:
+    t = TEXT[lang]
+    names = run.names(lang)
+    metrics = ("che_10", "che_25", "che_ctp40", "impoverishment")
+    headers = [t["scheme"], t["quintile"], "住户 / households" if lang == "zh" else "households",
+               ("人均收入上限（元）" if lang == "zh" else "income a person up to (yuan)")] + \
+        [metric_label(m, lang) for m in metrics] + [("户均自付（元）" if lang == "zh" else "OOP a household (yuan)")]
+    rows = []
+    table_ = run.tables["quintiles"]
+    for label in run.labels:
+        own = table_[table_["scenario"] == label].sort_values("quintile")
+        for index, row in enumerate(own.itertuples()):
+            rows.append([(names[label], len(own)) if index == 0 else None, int(row.quintile), number(row.households),
+                         number(row.income_per_person_upper)] + [percent(getattr(row, m)) for m in metrics]
+                        + [number(row.oop_per_household)])
+    return section("quintiles", t["quintiles"], paragraph(t["quintiles_lead"]),
+                   table(headers, rows, css="quintiles", numeric_from=1))
+
+
+def sweep(run: RunFolder, made: list[ReportFigure], lang: str, first_number: int) -> Markup:
+    t = TEXT[lang]
+    points = analysis.sweep_points(run)
+    shorts = short_paths([path for path, _ in run.vary])
+    varied = [shorts[path] for path, _ in run.vary]
+    headers = varied + [f"{metric_label('payers_total', lang)} P50 ({t['wan']})", "P95",
+                        f"{metric_label('government_budget', lang)} P50 ({t['wan']})", "P95",
+                        metric_label("che_10", lang), metric_label("che_25", lang), metric_label("impoverishment", lang)]
+    rows = [[r[2 + index] for index in range(len(varied))]  # itertuples: the index, the scenario, then the varied values
+            + [wan(r.cost_p50), wan(r.cost_p95), wan(r.government_budget_p50), wan(r.government_budget_p95),
+               percent(r.che_10_mean, 2), percent(r.che_25_mean, 2), percent(r.impoverishment_mean, 2)]
+            for r in points.itertuples()]
+    blocks = [figure_block(first_number + index, figure, lang)
+              for index, figure in enumerate(f for f in made if f.key in ("tradeoff", "sweep_curves"))]
+    return section("sweep", t["sweep"], paragraph(t["sweep_lead"]),
+                   table(headers, rows, css="sweep", numeric_from=len(varied)), *blocks)
+
+
+def full_summary(run: RunFolder, lang: str) -> Markup:
+    t = TEXT[lang]
+    names = run.names(lang)
+    parts = [paragraph(t["appendix_summary_lead"])]
+    for label in run.labels:
+        rows = []
+        for metric, stats in run.summary["scenarios"][label]["metrics"].items():
+            rows.append([metric_label(metric, lang), metric, unit_of(metric, lang)]
+                        + [metric_value(metric, stats.get(s), precise=True) for s in STATISTICS])
+        parts.append(Markup(f'<details open><summary>{esc(names[label])}</summary>'))
+        parts.append(table([t["metric"], "", t["unit"], t["mean"], "sd", "P5", "P50", "P95", "P99"], rows,
+                           css="summary", numeric_from=3))
+        parts.append(Markup("</details>"))
+    return section("appendix-summary", t["appendix_summary"], *parts)
+
+
+def _manifest_value(value) -> Markup:
+    if isinstance(value, dict):
+        return Markup("<br>".join(f"{esc(k)}: {_manifest_value(v)}" for k, v in value.items()) or "—")
+    if isinstance(value, list):
+        return Markup(", ".join(str(_manifest_value(v)) for v in value) or "—")
+    return esc("—" if value is None else value)
+
+
+def manifest(run: RunFolder, lang: str) -> Markup:
+    t = TEXT[lang]
+    data = run.manifest
+    scenario_rows = [[s.get("label", ""), (s.get("name") or {}).get(lang, ""), s.get("file", ""),
+                      ", ".join(s.get("sets") or []) or "—", s.get("content_hash", "")]
+                     for s in data.get("scenarios", [])]
+    scenarios = table(["label", t["scheme"], "file", "--set", "content_hash"], scenario_rows, css="manifest-scenarios",
+                      numeric_from=99)
+    rows = [[key, _manifest_value(value)] for key, value in data.items() if key != "scenarios"]
+    return section("appendix-manifest", t["appendix_manifest"], scenarios,
+                   table(["key", t["value"]], rows, css="manifest", numeric_from=99))
+
+
+def _values_table(values, lang: str, with_section: bool = False) -> Markup:
+    t = TEXT[lang]
+    headers = ([t["section"]] if with_section else []) + [t["parameter"], t["value"], t["source"]]
+    rows = [([v.section + (f" / {v.group}" if v.group else "")] if with_section else [])
+            + [v.path or "—", v.value or "—", v.source or "—"] for v in values]
+    widths = (["14%"] if with_section else []) + ["22%", "26%", "38%" if with_section else "52%"]
+    return table(headers, rows, css="parameters wide", numeric_from=99, widths=widths)
+
+
+def _scheme_block(scheme: SchemeParameters, lang: str) -> Markup:
+    t = TEXT[lang]
+    parts = []
+    if scheme.hash_changed:
+        parts.append(paragraph(t["hash_changed"], "warning"))
+    document = "; ".join(f"{k}: {v}" for k, v in scheme.document.items())
+    period = " – ".join(str(scheme.in_force.get(k, "")) for k in ("from", "to") if k in scheme.in_force)
+    parts.append(paragraph(f'{t["document"]}: {document or "—"}' + (f" ({period})" if period else "")
+                           + (f'; --set {", ".join(scheme.sets)}' if scheme.sets else ""), "note"))
+    parts.append(Markup(f'<h4>{esc(t["layers"])}</h4>'))
+    rows = []
+    for layer in scheme.layers:
+        values = layer.values or []
+        span = max(1, len(values))
+        frame = [(layer.position, span), (f'{layer.name.get(lang) or layer.id} ({layer.id})', span),
+                 (payer_label(layer.payer, lang), span), (show_when(layer.when, lang) or "—", span),
+                 (layer.source or "—", span)]
+        if not values:
+            rows.append(frame + ["—", "—", "—"])
+        for index, value in enumerate(values):
+            rows.append((frame if index == 0 else [None] * 5) + [value.path, value.value, value.source or "—"])
+    parts.append(table(["#", t["layer"], t["payer"], t["applies_when"], t["basis"], t["parameter"], t["value"],
+                        t["source"]], rows, css="layers wide", numeric_from=99,
+                       widths=["3%", "13%", "9%", "14%", "13%", "14%", "15%", "19%"]))
+    parts.append(Markup(f'<h4>{esc(t["other_rules"])}</h4>'))
+    parts.append(_values_table(scheme.rules, lang, with_section=True))
+    return Markup("".join(parts))
+
+
+def parameters(run: RunFolder, lang: str) -> Markup:
+    t = TEXT[lang]
+    names = run.names(lang)
+    schemes = scheme_parameters(run)
+    parts = [paragraph(t["parameters_lead"])]
+    shown: list[SchemeParameters] = []
+    for scheme in schemes:
+        parts.append(Markup(f'<h3>{esc(names[scheme.label])}</h3>'))
+        if scheme.error:
+            parts.append(paragraph(t["reload_failed"].format(error=scheme.error), "warning"))
+            continue
+        same_file = next((other for other in shown if other.file == scheme.file and not other.error), None)
+        if same_file is not None:
+            changed = differences(scheme, same_file)
+            other = names[same_file.label]
+            if changed:
+                parts.append(paragraph(t["same_as"].format(other=other)))
+                parts.append(_values_table(changed, lang, with_section=True))
+            else:
+                parts.append(paragraph(t["no_difference"].format(other=other)))
+        else:
+            parts.append(_scheme_block(scheme, lang))
+            first = next((s for s in schemes if not s.error), None)
+            if first is not None and first is not scheme:
+                changed = [v for v in differences(scheme, first) if v.section in ("population", "care", "outcomes")]
+                if changed:
+                    parts.append(paragraph(t["same_as"].format(other=t["shared_assumptions"])))
+                    parts.append(_values_table(changed, lang, with_section=True))
+        shown.append(scheme)
+    base = next((s for s in schemes if not s.error), None)
+    if base is not None:
+        parts.append(Markup(f'<details><summary>{esc(t["shared_assumptions"])} — {esc(names[base.label])}</summary>'))
+        parts.append(_values_table(base.shared, lang, with_section=True))
+        parts.append(Markup("</details>"))
+    return section("appendix-parameters", t["appendix_parameters"], *parts)
+
+
+# -- the page --------------------------------------------------------------------------------------------------
+
+CSS = """
+:root { color-scheme: light; }
+body { font-family: "%(family)s", "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei",
+       sans-serif; color: #1b1b1b; background: #ffffff; margin: 0; line-height: 1.55; }
+main { max-width: 1200px; margin: 0 auto; padding: 28px 32px 64px; }
+header { border-bottom: 3px solid #8c1c13; padding-bottom: 12px; margin-bottom: 8px; }
+h1 { font-size: 28px; margin: 0 0 4px; color: #8c1c13; }
+h2 { font-size: 21px; margin: 36px 0 10px; padding-bottom: 4px; border-bottom: 1px solid #d9d9d9; }
+h3 { font-size: 16.5px; margin: 22px 0 8px; }
+h4 { font-size: 14.5px; margin: 16px 0 6px; color: #333; }
+p { margin: 6px 0 10px; }
+p.note { color: #555; font-size: 13.5px; }
+p.warning { color: #8a4b00; background: #fff4e0; border-left: 4px solid #e69500; padding: 6px 10px; font-size: 13.5px; }
+.meta { color: #444; font-size: 14px; }
+nav ul { columns: 2; font-size: 14px; margin: 6px 0; list-style: none; padding-left: 18px; }
+nav a { color: #1f4e8c; text-decoration: none; }
+table { border-collapse: collapse; margin: 8px 0 14px; font-size: 13px; width: auto; max-width: 100%%; }
+th, td { border: 1px solid #d6d6d6; padding: 4px 8px; vertical-align: top; text-align: left; }
+th { background: #eef2f7; font-weight: 700; }
+tbody tr:nth-child(even) td { background: #fafbfc; }
+td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+table.headline { font-size: 16px; }
+td.key, th.key { background: #fdecea !important; }
+table.headline td.key { font-weight: 700; }
+td.nowrap { white-space: nowrap; }
+table.wide { width: 100%%; table-layout: fixed; }
+table.wide td { overflow-wrap: anywhere; }
+.range { color: #666; font-size: 11.5px; }
+table.parameters td, table.layers td { font-size: 12px; }
+figure { margin: 18px 0 26px; }
+figure img { max-width: 100%%; height: auto; border: 1px solid #e3e3e3; display: block; }
+figcaption { font-size: 13.5px; color: #333; margin-top: 6px; }
+details > summary { cursor: pointer; font-weight: 700; margin: 10px 0 4px; }
+footer { margin-top: 40px; color: #777; font-size: 12px; border-top: 1px solid #ddd; padding-top: 8px; }
+@media print { main { max-width: none; padding: 0; } figure, table { break-inside: avoid; } nav { display: none; } }
+"""
+
+
+def render_html(run: RunFolder, lang: str, made: list[ReportFigure] | None = None) -> str:
+    t = TEXT[lang]
+    made = report_figures(run, lang) if made is None else made
+    manifest_data = run.manifest
+    version = manifest_data.get("code_version") or {}
+    version_text = version.get("commit", version.get("package", "?"))[:12] + \
+        (" (+)" if version.get("uncommitted_changes") else "")
+    line = t["run_line"].format(kind=t["kind"].get(run.kind, run.kind), schemes=len(run.labels), persons=run.persons,
+                                reps=run.replications, seed=manifest_data.get("seed", "?"),
+                                finished=manifest_data.get("finished", "?"), version=version_text)
+    sections = [headline(run, lang), protection(run, lang), figures_section(made, lang), cash(run, lang),
+                quintiles(run, lang)]
+    anchors = [("headline", t["headline"]), ("protection", t["protection"]), ("figures", t["figures"]),
+               ("cash", t["cash"]), ("quintiles", t["quintiles"])]
+    if run.kind == "sweep" and run.vary and "sweep" in run.tables:
+        shown_before = sum(1 for f in made if f.key not in ("tradeoff", "sweep_curves"))
+        sections.append(sweep(run, made, lang, shown_before + 1))
+        anchors.append(("sweep", t["sweep"]))
+    sections += [full_summary(run, lang), manifest(run, lang), parameters(run, lang)]
+    anchors += [("appendix-summary", t["appendix_summary"]), ("appendix-manifest", t["appendix_manifest"]),
+                ("appendix-parameters", t["appendix_parameters"])]
+    nav = "".join(f'<li><a href="#{a}">{esc(title)}</a></li>' for a, title in anchors)
+    stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    body = (f'<main><header><h1>{esc(t["title"])}</h1><div class="meta">{esc(t["subtitle"])} · '
+            f'{esc(run.folder.name)}</div><p class="meta">{esc(line)}</p></header>'
+            f'<nav><h2>{esc(t["contents"])}</h2><ul>{nav}</ul></nav>'
+            + "".join(sections)
+            + f'<footer>{esc(t["generated"].format(time=stamp))}</footer></main>')
+    text_only = body.split("data:image/png;base64,")
+    visible = "".join(part.split('"', 1)[1] if index else part for index, part in enumerate(text_only))
+    font_css = font_face_css(html.unescape(visible) + t["title"])
+    title = f'{t["title"]} — {run.folder.name}'
+    return ("<!DOCTYPE html>\n"
+            f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            '<link rel="icon" href="data:,">'
+            f"<title>{esc(title)}</title><style>{font_css}\n{CSS % {'family': FAMILY}}</style></head>"
+            f"<body>{body}</body></html>\n")
