@@ -20,6 +20,7 @@ DEMO_SCHEMES := baseline quanzhou_prefecture maiji_district sui_county gansu_pro
 
 demo: setup
 	$(BIN)/hpa compare $(DEMO_SCHEMES) --persons 100000 --reps 50 --seed 20161 --out results/demo
+	$(BIN)/hpa report results/demo
 
 test: setup
 	$(BIN)/python -m pytest -q

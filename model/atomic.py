@@ -10,6 +10,17 @@ from pathlib import Path
 from typing import Iterator
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _usual_mode(path: Path, directory: bool = False) -> None:
+    """The permissions a plain new file or folder would get (mkstemp and mkdtemp make them owner-only)."""
+    os.chmod(path, (0o777 if directory else 0o666) & ~_umask())
+
+
 def write_chunks(path: Path, chunks) -> None:
     """Write byte chunks (bytes, or numpy uint8 arrays, written without copying) as one file."""
     path = Path(path)
@@ -19,6 +30,7 @@ def write_chunks(path: Path, chunks) -> None:
         with os.fdopen(handle, "wb") as stream:
             for chunk in chunks:
                 stream.write(memoryview(chunk))
+        _usual_mode(Path(temporary))
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -43,6 +55,7 @@ def directory(path: Path, replace: bool = True) -> Iterator[Path]:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent))
+    _usual_mode(staging, directory=True)
     try:
         yield staging
     except BaseException:

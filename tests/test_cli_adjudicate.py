@@ -58,3 +58,14 @@ def test_python_dash_m_model(tmp_path: Path) -> None:
 def test_bad_arguments_exit_non_zero(capsys) -> None:
     assert main(["adjudicate", "sui_county"]) == 2
     assert "required: CLAIMS.csv" in capsys.readouterr().err
+
+
+def test_outputs_get_the_usual_permissions(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    out = tmp_path / "payments.csv"
+    assert main(["adjudicate", "baseline", str(SPEC_CASES / "claims.csv"), "-o", str(out)]) == 0
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~mask
