@@ -13,13 +13,12 @@ import numpy as np
 
 from benchmarks.common import best_of, line, peak_rss_mib
 from model.codes import CATEGORIES, CHRONIC_CODES, DISEASE_CODE, DISEASES, LEVELS, SERVICES
-from model.rules.claims import ClaimArrays
+from model.rules.claims import ClaimArrays, spec_columns
 from model.rules.engine import program_for, settle
 from model.rules.kernel import N_OUT, TRACE_COLUMNS, arrange, settle_kernel
 from model.rules.reference import Claim
 from model.rules.reference import settle as reference_settle
 from model.scenario import load_scenario
-from model.tables import yuan_text
 
 N_CLAIMS = 1_000_000
 REFERENCE_SAMPLE = 20_000
@@ -62,18 +61,8 @@ def write_claims_csv(path: Path, claims: ClaimArrays) -> None:
     import pyarrow.csv as pacsv
 
     n = len(claims)
-    table = pa.table({
-        "claim_id": np.char.add("c", np.arange(n).astype(str)),
-        "person_id": np.char.add("p", claims.person.astype(str)),
-        "date": (np.datetime64("1970-01-01") + claims.day.astype("timedelta64[D]")).astype(str),
-        "service": np.array(SERVICES)[claims.service],
-        "level": np.array(LEVELS)[claims.level],
-        "disease": np.array(DISEASES)[claims.disease],
-        "total_cost": yuan_text(claims.total),
-        "eligible_cost": yuan_text(claims.eligible),
-        "compliant": np.where(claims.compliant, "true", "false"),
-        "category": np.array(CATEGORIES)[claims.category],
-    })
+    people = np.char.add("p", np.arange(claims.n_persons).astype(str))
+    table = pa.table(spec_columns(claims, np.char.add("c", np.arange(n).astype(str)), people))
     pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="none"))
 
 

@@ -53,7 +53,7 @@ def test_bad_row_is_named_by_line_and_column(case: str, claims_file) -> None:
         read_claims(path)
     message = str(caught.value)
     assert message.startswith(f"{path}: 1 bad row; nothing was written")
-    assert f"line 3" in message and f"column {column}: expected" in message, message
+    assert "line 3" in message and f"column {column}: expected" in message, message
     assert expected in message, message
 
 

@@ -12,7 +12,6 @@ from model.errors import InputError
 from model.population import population_params
 from model.population.build import StageSeeds, chunks, concatenate, persons_table, synthetic_county
 from model.population.describe import describe
-from model.population.illness import draw_illness
 from model.population.illness import merge as merge_illness
 from model.population.table import population_from_table
 from model.scenario import load_scenario

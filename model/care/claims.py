@@ -10,14 +10,13 @@ import pyarrow as pa
 from model.care.params import CareParams
 from model.care.pathway import Routes
 from model.care.stays import Stays
-from model.codes import CATEGORIES, DISEASES, LEVELS, SERVICE_CODE, SERVICES
+from model.codes import LEVELS, SERVICE_CODE
 from model.population.costs import admission_total, out_of_list_amount
 from model.population.households import Population
 from model.population.illness import Admissions, Visits
 from model.population.params import PopulationParams
-from model.rules.claims import EPOCH, ClaimArrays
+from model.rules.claims import EPOCH, ClaimArrays, spec_columns
 from model.rules.kernel import processing_order
-from model.tables import yuan_text
 
 INPATIENT = SERVICE_CODE["inpatient"]
 CHRONIC = SERVICE_CODE["chronic_outpatient"]
@@ -100,17 +99,7 @@ def claims_arrow(table: ClaimsTable, person_ids: np.ndarray, facility_names: tup
     c = table.claims
     inpatient = table.episode >= 0
     names = np.array(facility_names + ("",))
-    return pa.table({
-        "claim_id": np.char.add("c", np.arange(len(c)).astype(str)),
-        "person_id": person_ids[c.person],
-        "date": _dates(c.day),
-        "service": np.array(SERVICES)[c.service],
-        "level": np.array(LEVELS)[c.level],
-        "disease": np.array(DISEASES)[c.disease],
-        "total_cost": yuan_text(c.total),
-        "eligible_cost": yuan_text(c.eligible),
-        "compliant": np.where(c.compliant, "true", "false"),
-        "category": np.array(CATEGORIES)[c.category],
+    return pa.table(spec_columns(c, np.char.add("c", np.arange(len(c)).astype(str)), person_ids) | {
         "episode_id": np.where(inpatient, np.char.add("e", table.episode.astype(str)), ""),
         "admit_date": np.where(inpatient, _dates(table.admit_day), ""),
         "los_days": table.los_days,

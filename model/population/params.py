@@ -167,7 +167,7 @@ def parse(node: Node) -> PopulationParams:
     default_levels = _shares(level_node.at("default", level_node.value["default"]), LEVELS)
     for key, _item in level_node.items():
         if key != "default" and key not in CHRONIC_CODES:
-            raise _item.fail(f"a chronic code or 'default' as key", found=repr(key))
+            raise _item.fail("a chronic code or 'default' as key", found=repr(key))
     chronic_levels = np.array([
         _shares(level_node.at(code, level_node.value[code]), LEVELS) if code in level_node.value else default_levels
         for code in CHRONIC_CODES

@@ -8,7 +8,6 @@ import numpy as np
 
 from model.seeds import child_seed
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from model.codes import CATEGORY_CODE

@@ -447,6 +447,17 @@ def _axis_values(values: Sequence[str]) -> tuple[list, bool]:
     return ([float(v) for v in values] if numeric else list(range(len(values)))), numeric
 
 
+def _sweep_axis(axis, metric: str, unit: str, varied: str, x, values, numeric: bool) -> None:
+    """Title, labels, ticks and grid of one sweep panel."""
+    axis.set_title(two_lines(metric_label(metric)), fontsize=9)
+    axis.set_xlabel(varied.rsplit(".", 1)[-1], fontsize=8)
+    axis.set_ylabel(unit, fontsize=8)
+    axis.set_xticks(x, values, fontsize=7.5, rotation=0 if numeric else 20)
+    axis.tick_params(axis="y", labelsize=8)
+    axis.yaxis.set_major_formatter(_thousands())
+    axis.grid(alpha=0.3)
+
+
 def sweep_curves_figure(values: list[str], p50: dict[str, list[float]], p95: dict[str, list[float]], varied: str):
     """P50 (solid) and P95 (dashed) of each metric against the varied value; money in 万元, rates in %."""
     metrics = list(p50)
@@ -460,13 +471,7 @@ def sweep_curves_figure(values: list[str], p50: dict[str, list[float]], p95: dic
         axis.plot(x, np.array(p50[metric], dtype=float) / scale, marker="o", color="#1f77b4", label="P50")
         axis.plot(x, np.array(p95[metric], dtype=float) / scale, marker="s", linestyle="--", color="#d62728",
                   label="P95")
-        axis.set_title(two_lines(metric_label(metric)), fontsize=9)
-        axis.set_xlabel(varied.rsplit(".", 1)[-1], fontsize=8)
-        axis.set_ylabel(unit, fontsize=8)
-        axis.set_xticks(x, values, fontsize=7.5, rotation=0 if numeric else 20)
-        axis.tick_params(axis="y", labelsize=8)
-        axis.yaxis.set_major_formatter(_thousands())
-        axis.grid(alpha=0.3)
+        _sweep_axis(axis, metric, unit, varied, x, values, numeric)
         axis.legend(fontsize=7)
     figure.suptitle(f"参数扫描 / sweep of {varied}", fontsize=10.5)
     return figure
@@ -502,13 +507,7 @@ def sweep_lines_figure(sweep: pd.DataFrame, paths: Sequence[str], metrics: Seque
             if group is None:
                 axis.plot(x, rows_of["p95"].to_numpy(dtype=float) / scale, marker="s", linestyle="--",
                           color="#d62728", label="P95")
-        axis.set_title(two_lines(metric_label(metric)), fontsize=9)
-        axis.set_xlabel(first.rsplit(".", 1)[-1], fontsize=8)
-        axis.set_ylabel(unit, fontsize=8)
-        axis.set_xticks(x, first_values, fontsize=7.5, rotation=0 if numeric else 20)
-        axis.tick_params(axis="y", labelsize=8)
-        axis.yaxis.set_major_formatter(_thousands())
-        axis.grid(alpha=0.3)
+        _sweep_axis(axis, metric, unit, first, x, first_values, numeric)
     handles, texts = axes.ravel()[0].get_legend_handles_labels()
     figure.legend(handles, texts, loc="outside lower center", ncols=min(len(texts), 5), fontsize=8, frameon=False)
     varied = " × ".join(paths)

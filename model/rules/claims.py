@@ -72,3 +72,22 @@ def from_records(claims) -> ClaimArrays:
         eligible=np.array([c.eligible for c in claims], dtype=np.int64),
         n_persons=len(people),
     )
+
+
+def spec_columns(claims: ClaimArrays, claim_ids: np.ndarray, person_ids: np.ndarray) -> dict[str, np.ndarray]:
+    """The spec §1 columns of a claims table as text arrays, in spec order (`person_ids` by person index)."""
+    from model.codes import CATEGORIES, DISEASES, LEVELS, SERVICES
+    from model.tables import yuan_text
+
+    return {
+        "claim_id": claim_ids,
+        "person_id": person_ids[claims.person],
+        "date": (EPOCH + claims.day.astype("timedelta64[D]")).astype(str),
+        "service": np.array(SERVICES)[claims.service],
+        "level": np.array(LEVELS)[claims.level],
+        "disease": np.array(DISEASES)[claims.disease],
+        "total_cost": yuan_text(claims.total),
+        "eligible_cost": yuan_text(claims.eligible),
+        "compliant": np.where(claims.compliant, "true", "false"),
+        "category": np.array(CATEGORIES)[claims.category],
+    }

@@ -9,7 +9,6 @@ from model.errors import InputError
 from model.money import format_yuan
 from model.rules.claims_csv import ClaimsFile
 from model.rules.engine import settle_traced
-from model.rules.kernel import OOP
 from model.rules.reference import Claim, coinsurance_rate, failed_filter, is_special
 from model.scenario import Scenario
 from model.scenario.scheme import Coinsurance
