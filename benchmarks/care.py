@@ -60,6 +60,16 @@ def run() -> dict:
     line("DES events a second", f"{events / des_seconds:,.0f}")
     line("bare SimPy loop, events a second (same arrivals)", f"{bare_events / bare_seconds:,.0f}")
     line("DES speed / bare loop speed (events a second)", f"{(events / des_seconds) / (bare_events / bare_seconds):.2f}", "target ≥ 0.5")
+    # The same admissions with county beds tight enough that many patients queue and some are referred on.
+    tight = load_scenario("quanzhou_prefecture", ["care.facilities.county.beds_per_1000=3.0"])
+    tight_care = provide_care(tight, people, "fast")
+    tight_params = care_params(tight)
+    tight_seconds = best_of(lambda: des_stays(tight_params, tight_care.facilities, tight_care.routes, tight_care.admissions.los_z,
+                                              tight_care.admissions.facility_u), 3)
+    queued = des_stays(tight_params, tight_care.facilities, tight_care.routes, tight_care.admissions.los_z,
+                       tight_care.admissions.facility_u)
+    line(f"DES with tight county beds: {int((queued.wait > 0).sum()):,} waited, {int((queued.capacity_referrals > 0).sum()):,} referred on",
+         f"{len(tight_care.admissions) / tight_seconds:,.0f} admissions/s")
     line("peak memory of this benchmark process", f"{peak_rss_mib():,.0f} MiB")
     return {"fast_person_years_per_s": N_PERSONS / fast_seconds, "des_admissions_per_s": des_rate,
             "des_events_per_s": events / des_seconds, "bare_events_per_s": bare_events / bare_seconds,
