@@ -123,3 +123,17 @@ def test_hpa_simulate_writes_every_table_and_adjudicate_reproduces_its_payments(
     second = tmp_path / "run2"
     assert main(["simulate", "sui_county", "--persons", "8000", "--seed", "5", "--out", str(second)]) == 0
     assert all((out / n).read_bytes() == (second / n).read_bytes() for n in names)
+
+
+def test_ward_grants_beds_first_come_first_served() -> None:
+    from model.care.des import Ward
+
+    ward = Ward(2)
+    assert ward.request(1) and ward.request(2)
+    assert not ward.request(3) and not ward.request(4) and not ward.request(5)
+    assert ward.withdraw(4) and not ward.withdraw(4)  # 4 gave up waiting
+    assert ward.release() == 3  # the bed passes straight to the first still waiting
+    assert ward.release() == 5 and ward.occupied == 2
+    assert ward.release() is None and ward.occupied == 1
+    assert not ward.withdraw(3)  # already admitted: nothing to withdraw
+    assert Ward(None).request(9)  # a provincial hospital never turns anyone away
