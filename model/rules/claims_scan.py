@@ -112,10 +112,10 @@ def intern(data, starts, ends, quoted, valid):
 
 
 @njit(cache=True)
-def _word(data, start, end, vocabulary, offsets):
-    """Index of the vocabulary word equal to data[start:end], or -1."""
+def _word(data, start, end, vocabulary, offsets, first, last):
+    """Index (from `first`) of the vocabulary word among words first..last-1 equal to data[start:end], or -1."""
     length = end - start
-    for w in range(offsets.shape[0] - 1):
+    for w in range(first, last):
         lo = offsets[w]
         if offsets[w + 1] - lo != length:
             continue
@@ -125,7 +125,7 @@ def _word(data, start, end, vocabulary, offsets):
                 same = False
                 break
         if same:
-            return w
+            return w - first
     return -1
 
 
@@ -269,7 +269,7 @@ def scan(data, start, stop, first_line, roles, n_header, words, word_offsets, wo
                         eligible[row] = fen
                 else:
                     slot = role - SERVICE if role <= DISEASE else role - COMPLIANT + 3
-                    w = _word(data, c0, c1, words, word_offsets[word_sets[slot]:word_sets[slot + 1] + 1])
+                    w = _word(data, c0, c1, words, word_offsets, word_sets[slot], word_sets[slot + 1])
                     if w < 0:
                         bits |= 1 << role
                         w = 0
