@@ -51,9 +51,6 @@ def rate_to_ppm(value: object) -> int | None:
     return int(ppm)
 
 
-def apply_rate(rate_ppm: int, amount_fen: int) -> int:
-    """round(rate × amount) half up to the fen, on the exact product (amount ≥ 0)."""
-    return (rate_ppm * amount_fen + RATE_SCALE // 2) // RATE_SCALE
 
 
 def fen_to_yuan(fen: int) -> str:
@@ -69,8 +66,3 @@ def format_yuan(fen: int) -> str:
     whole, cents = divmod(abs(int(fen)), 100)
     return f"{sign}{whole:,}.{cents:02d}"
 
-
-def ppm_to_text(ppm: int) -> str:
-    """'85%' or '72.5%' for a rate held in parts per million."""
-    percent = Decimal(ppm) / (RATE_SCALE // 100)
-    return f"{percent.normalize():f}%"

@@ -13,7 +13,7 @@ from model.care.facilities import Facilities, facilities_for
 from model.care.params import CareParams, care_params
 from model.care.pathway import Routes, route
 from model.care.stays import Stays, capacity_binds, fast_stays
-from model.codes import CATEGORIES, CATEGORY_CODE, LEVEL_CODE
+from model.codes import CATEGORIES, LEVEL_CODE
 from model.population import population_params
 from model.population.build import CHUNK_PERSONS, StageSeeds, chunks, concatenate, synthetic_county
 from model.population.households import County, Population
@@ -124,6 +124,3 @@ def county_internal_share(stays: Stays) -> float:
         return 1.0
     return float(np.mean(stays.level <= LEVEL_CODE["county"]))
 
-
-def poor_mask(category: np.ndarray) -> np.ndarray:
-    return category != CATEGORY_CODE["ordinary"]

@@ -72,8 +72,6 @@ def _grid(figure, count: int, columns: int, **options):
     return axes
 
 
-def _wan(value: float) -> str:
-    return f"{value / WAN:,.1f}"
 
 
 def _scale(metric: str) -> tuple[float, str]:

@@ -30,13 +30,6 @@ class RunPlan:
     def as_dict(self) -> dict:
         return asdict(self)
 
-    @classmethod
-    def from_dict(cls, data: dict) -> "RunPlan":
-        data = dict(data)
-        data["variants"] = tuple(Variant(v["label"], v["reference"], tuple(v["sets"])) for v in data["variants"])
-        data["vary"] = tuple((path, tuple(values)) for path, values in data.get("vary", ()))
-        return cls(**data)
-
 
 def unique_labels(references: list[str]) -> list[str]:
     """A label per scenario: its id, numbered when the same one appears twice."""
