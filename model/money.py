@@ -51,8 +51,6 @@ def rate_to_ppm(value: object) -> int | None:
     return int(ppm)
 
 
-
-
 def fen_to_yuan(fen: int) -> str:
     """'1234.50' for 123450 fen: exactly two decimals, no separators (spec §2)."""
     sign = "-" if fen < 0 else ""
@@ -65,4 +63,3 @@ def format_yuan(fen: int) -> str:
     sign = "-" if fen < 0 else ""
     whole, cents = divmod(abs(int(fen)), 100)
     return f"{sign}{whole:,}.{cents:02d}"
-

@@ -123,4 +123,3 @@ def county_internal_share(stays: Stays) -> float:
     if stays.level.size == 0:
         return 1.0
     return float(np.mean(stays.level <= LEVEL_CODE["county"]))
-

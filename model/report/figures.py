@@ -72,8 +72,6 @@ def _grid(figure, count: int, columns: int, **options):
     return axes
 
 
-
-
 def _scale(metric: str) -> tuple[float, str]:
     """Divide a metric's values by this for the axis, and the axis unit."""
     kind = metric_kind(metric)

@@ -78,7 +78,6 @@ class RunFolder:
     def stats(self, label: str, metric: str) -> dict[str, float | None]:
         return self.summary["scenarios"][label]["metrics"].get(metric) or {}
 
-
     def values(self, label: str, metric: str) -> np.ndarray:
         """One value a replication, in replication order (yuan a year for money)."""
         table = self.tables["replications"]
