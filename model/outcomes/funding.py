@@ -51,7 +51,7 @@ def funding(financing: Financing | None, outlay_fen: np.ndarray, oop_fen: int, n
 
 
 PREMIUM_KEYS = ("premium_individual", "premium_households", "subsidy_province", "subsidy_prefecture", "subsidy_county",
-                "family_doctor_public_health", "family_doctor_bmi_fund")
+                "family_doctor_public_health", "family_doctor_bmi_fund", "bmi_government_contribution")
 
 
 def premium_sums(financing: Financing | None, category: np.ndarray, exited: np.ndarray) -> dict[str, int]:
@@ -78,5 +78,7 @@ def premium_sums(financing: Financing | None, category: np.ndarray, exited: np.n
         "subsidy_county": int((rest - prefecture).sum()),
         "family_doctor_public_health": financing.family_doctor_split.get("public_health", 0) * n_poor,
         "family_doctor_bmi_fund": financing.family_doctor_split.get("bmi_fund", 0) * n_poor,
+        # governments' contribution to the BMI fund for every insured person, beside the premiums
+        "bmi_government_contribution": financing.government_contribution * int(category.shape[0]),
     })
     return out
