@@ -15,6 +15,7 @@ from model.population.costs import admission_total, out_of_list_amount
 from model.population.households import Population
 from model.population.illness import Admissions, Visits
 from model.population.params import PopulationParams
+from model.arrays import take_rows
 from model.rules.claims import EPOCH, ClaimArrays, spec_columns
 from model.rules.kernel import processing_order
 
@@ -49,9 +50,7 @@ def build_claims(population_params: PopulationParams, care: CareParams, populati
     # depend on how admissions were gathered (all at once, or chunk by chunk).
     arranged = np.lexsort((routes.arrival, admissions.person))
     episode_index = arranged
-    admissions = admissions.take(arranged)
-    routes = Routes(**{f: getattr(routes, f)[arranged] for f in Routes.__dataclass_fields__})
-    stays = Stays(**{f: (v[arranged] if isinstance(v, np.ndarray) else v) for f, v in vars(stays).items()})
+    admissions, routes, stays = (take_rows(record, arranged) for record in (admissions, routes, stays))
     start = year_start(care.year)
     total = admission_total(population_params, stays.level, admissions.cost_multiplier, admissions.cost_z)
     eligible = total - out_of_list_amount(population_params, stays.level, total, admissions.list_factor)

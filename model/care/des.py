@@ -10,6 +10,7 @@ here it ran at 56,000 admissions/s, 0.30 of a bare SimPy loop, below the 0.5 thi
 
 from __future__ import annotations
 
+import sys
 from collections import deque
 
 import numpy as np
@@ -17,8 +18,11 @@ import simpy
 
 from model.care.facilities import Facilities
 from model.care.params import CareParams
-from model.care.pathway import PROVINCE, Routes, hospital_at, stay_days
+from model.care.pathway import Routes, hospital_at, stay_days
 from model.care.stays import Stays
+
+
+UNBOUNDED = sys.maxsize
 
 
 class Ward:
@@ -27,14 +31,14 @@ class Ward:
     __slots__ = ("capacity", "occupied", "queue", "waiting")
 
     def __init__(self, capacity: int | None) -> None:
-        self.capacity = capacity
+        self.capacity = UNBOUNDED if capacity is None else capacity
         self.occupied = 0
         self.queue: deque = deque()
         self.waiting: set = set()
 
     def request(self, patient: int) -> bool:
         """A bed now (True), or a place in the queue (False)."""
-        if self.capacity is None or self.occupied < self.capacity:
+        if self.occupied < self.capacity:
             self.occupied += 1
             return True
         self.queue.append(patient)
@@ -68,8 +72,7 @@ def des_stays(care: CareParams, facilities: Facilities, routes: Routes, los_z: n
     first_facility = routes.facility.tolist()
     level_of = facilities.level.tolist()
     max_wait = care.max_wait_days
-    # Provincial hospitals add beds rather than turn a referral away.
-    wards = [Ward(None if level == PROVINCE else int(count)) for level, count in zip(level_of, facilities.beds.tolist())]
+    wards = [Ward(None if adds else int(count)) for adds, count in zip(facilities.adds_beds.tolist(), facilities.beds.tolist())]
 
     def elsewhere(i: int, level: int) -> tuple[int, int]:
         one = np.array([i])
@@ -86,7 +89,11 @@ def des_stays(care: CareParams, facilities: Facilities, routes: Routes, los_z: n
     timeout = env.timeout
 
     def on_discharge(event) -> None:
-        next_patient = wards[facility[event.value]].release()
+        ward = wards[facility[event.value]]
+        if not ward.queue:  # the common case, inlined: nobody waits, the bed is simply free
+            ward.occupied -= 1
+            return
+        next_patient = ward.release()
         if next_patient is not None:
             now = env.now
             wait[next_patient] += now - waiting_since[next_patient]
@@ -120,7 +127,15 @@ def des_stays(care: CareParams, facilities: Facilities, routes: Routes, los_z: n
             if t > now:
                 yield timeout(t - now)
                 now = t
-            arrive(i, first_facility[i], t)
+            f = first_facility[i]
+            ward = wards[f]
+            if ward.occupied < ward.capacity:  # the common case, inlined: a free bed on arrival
+                ward.occupied += 1
+                admit[i] = t
+                discharge[i] = t + stay[i]
+                timeout(stay[i], i).callbacks.append(on_discharge)
+            else:
+                arrive(i, f, t)
 
     order = np.argsort(routes.arrival, kind="stable").tolist()  # ties in input order
     env.process(arrivals())

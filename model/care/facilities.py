@@ -19,6 +19,7 @@ class Facilities:
     level: np.ndarray  # int8 [facility]
     beds: np.ndarray  # int64 [facility]
     share: np.ndarray  # float64 [facility]: share of its level's admissions (hospitals); township centres 0
+    adds_beds: np.ndarray  # bool [facility]: admits beyond its beds rather than queue (provincial hospitals)
     first_of_level: np.ndarray  # [level] index of the level's first facility (township centres: by township)
 
     def __len__(self) -> int:
@@ -53,8 +54,10 @@ def build_facilities(params: CareParams, county: County, persons_by_township: np
             levels.append(level)
             beds.append(max(1, int(round(params.beds_per_1000[level] * residents / 1000 * share))))
             shares.append(float(share))
-    return Facilities(tuple(names), np.array(levels, dtype=np.int8), np.array(beds, dtype=np.int64),
-                      np.array(shares), first)
+    level = np.array(levels, dtype=np.int8)
+    # Provincial hospitals add beds (加床) rather than turn a referral away: their beds never run out.
+    return Facilities(tuple(names), level, np.array(beds, dtype=np.int64), np.array(shares),
+                      level == LEVEL_CODE["province"], first)
 
 
 def facilities_for(params: CareParams, population: Population, county: County, bed_use_ratio: float) -> Facilities:

@@ -94,6 +94,17 @@ def demand_multiplier(scenario: Scenario, care: CareParams, people: People) -> n
     return None if by_category is None else by_category[people.population.category]
 
 
+def place_admissions(care: CareParams, population_params: PopulationParams, facilities: Facilities,
+                     admissions: Admissions, township: np.ndarray, km_to_township: np.ndarray,
+                     engine: str = "auto") -> tuple[Routes, Stays]:
+    """Route admissions and give them beds: the fast path, or the DES when asked or when a bed would run out."""
+    routes = route(care, population_params, facilities, admissions, township, km_to_township)
+    stays = fast_stays(care, facilities, routes, admissions.los_z)
+    if engine == "des" or (engine == "auto" and capacity_binds(facilities, stays)):
+        stays = des_stays(care, facilities, routes, admissions.los_z, admissions.facility_u)
+    return routes, stays
+
+
 _BY_SCHEME = object()
 
 
@@ -110,11 +121,8 @@ def provide_care(scenario: Scenario, people: People, engine: str = "auto", multi
     facilities = facilities_for(care, population, people.county, people.population_params.bed_use_ratio)
     km_to_township, _ = population.distances(people.county)
     household = population.household[admissions.person]
-    routes = route(care, people.population_params, facilities, admissions,
-                   population.household_township[household], km_to_township[household])
-    stays = fast_stays(care, facilities, routes, admissions.los_z)
-    if engine == "des" or (engine == "auto" and capacity_binds(facilities, stays)):
-        stays = des_stays(care, facilities, routes, admissions.los_z, admissions.facility_u)
+    routes, stays = place_admissions(care, people.population_params, facilities, admissions,
+                                     population.household_township[household], km_to_township[household], engine)
     claims = build_claims(people.population_params, care, population, people.illness.visits, admissions, routes, stays)
     return Care(admissions, facilities, routes, stays, claims)
 

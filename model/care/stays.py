@@ -14,7 +14,6 @@ import numpy as np
 from model.care.facilities import Facilities
 from model.care.params import CareParams
 from model.care.pathway import Routes, stay_days
-from model.codes import LEVEL_CODE
 
 
 @dataclass
@@ -52,6 +51,5 @@ def peak_occupancy(facilities: Facilities, stays: Stays) -> np.ndarray:
 
 
 def capacity_binds(facilities: Facilities, stays: Stays) -> bool:
-    """Whether any facility ever needs more beds than it has (provincial hospitals add beds: never)."""
-    binding = peak_occupancy(facilities, stays) > facilities.beds
-    return bool(np.any(binding & (facilities.level != LEVEL_CODE["province"])))
+    """Whether any facility that cannot add beds ever needs more beds than it has."""
+    return bool(np.any((peak_occupancy(facilities, stays) > facilities.beds) & ~facilities.adds_beds))

@@ -45,17 +45,23 @@ def chunk_sizes(n_persons: int, chunk_persons: int = CHUNK_PERSONS) -> list[int]
     return [chunk_persons] * full + ([rest] if rest else [])
 
 
+def draw_chunk(params: PopulationParams, index: int, size: int, county: County, seeds: StageSeeds,
+               with_visits: bool = True) -> Chunk:
+    """Chunk `index` of `size` persons with its year of illness, from that chunk's own seeds (the same every time)."""
+    population = synthesize(params, size, county, child_seed(seeds.population, index))
+    return Chunk(population, draw_illness(params, population, child_seed(seeds.illness, index), with_visits=with_visits))
+
+
 def chunks(params: PopulationParams, n_persons: int, county: County, seeds: StageSeeds,
            chunk_persons: int = CHUNK_PERSONS) -> Iterator[Chunk]:
     """The population chunk by chunk, each with its year of illness; persons and households numbered on."""
     first_person = first_household = 0
     for index, size in enumerate(chunk_sizes(n_persons, chunk_persons)):
-        population = synthesize(params, size, county, child_seed(seeds.population, index))
-        population.first_person, population.first_household = first_person, first_household
-        illness = draw_illness(params, population, child_seed(seeds.illness, index))
-        first_person += population.n_persons
-        first_household += population.n_households
-        yield Chunk(population, illness)
+        chunk = draw_chunk(params, index, size, county, seeds)
+        chunk.population.first_person, chunk.population.first_household = first_person, first_household
+        first_person += chunk.population.n_persons
+        first_household += chunk.population.n_households
+        yield chunk
 
 
 def concatenate(populations: list[Population]) -> Population:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.arrays import take_rows
 from model.seeds import child_seed
 
 from model.codes import CHRONIC_CODES, DISEASE_CODE, SERVICE_CODE
@@ -61,7 +62,7 @@ class Admissions:
         return int(self.person.shape[0])
 
     def take(self, rows: np.ndarray) -> "Admissions":
-        return Admissions(**{name: getattr(self, name)[rows] for name in self.__dataclass_fields__})
+        return take_rows(self, rows)
 
     @staticmethod
     def concatenate(parts: list["Admissions"]) -> "Admissions":

@@ -12,24 +12,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from model.care.claims import build_claims
-from model.care.des import des_stays
 from model.care.facilities import build_facilities
 from model.care.params import CareParams, care_params
-from model.care.pathway import Routes, route
-from model.care.simulate import People, category_multiplier
-from model.care.stays import Stays, capacity_binds, fast_stays
+from model.care.pathway import Routes
+from model.arrays import take_rows
+from model.care.simulate import People, category_multiplier, place_admissions
+from model.care.stays import Stays
 from model.outcomes.metrics import Outcome, OutcomeAccumulator, quintile_edges
 from model.outcomes.params import outcome_params
 from model.population import population_params
-from model.population.build import CHUNK_PERSONS, StageSeeds, chunk_sizes, synthetic_county
-from model.seeds import child_seed
-from model.population.households import County, synthesize
+from model.population.build import CHUNK_PERSONS, StageSeeds, chunk_sizes, draw_chunk, synthetic_county
+from model.population.households import County
 from model.population.illness import Admissions, draw_illness
 from model.population.table import population_from_table
 from model.rules.engine import settle_pools
@@ -37,6 +36,7 @@ from model.runner.plan import RunPlan
 from model.scenario import Scenario, load_scenario
 from model.scenario.financing import parse as parse_financing
 from model.scenario.node import Node
+from model.seeds import child_seed
 
 _loaded: dict[str, list[Scenario]] = {}
 
@@ -57,15 +57,6 @@ def scenarios(plan: RunPlan) -> list[Scenario]:
 def _financing(scenario: Scenario):
     tree = scenario.tree.get("financing")
     return parse_financing(Node(tree, ("financing",), scenario.origins)) if tree is not None else None
-
-
-def take(record, rows: np.ndarray):
-    """The same dataclass with every array field cut to `rows` (other fields kept)."""
-    values = {}
-    for field in fields(record):
-        value = getattr(record, field.name)
-        values[field.name] = value[rows] if isinstance(value, np.ndarray) else value
-    return type(record)(**values)
 
 
 @dataclass
@@ -101,9 +92,10 @@ class Chunks:
     def people(self, index: int, with_visits: bool) -> People:
         if self.table is not None:
             population = self.table
+            illness = draw_illness(self.params, population, child_seed(self.seeds.illness, index), with_visits=with_visits)
         else:
-            population = synthesize(self.params, self.sizes[index], self.county, child_seed(self.seeds.population, index))
-        illness = draw_illness(self.params, population, child_seed(self.seeds.illness, index), with_visits=with_visits)
+            chunk = draw_chunk(self.params, index, self.sizes[index], self.county, self.seeds, with_visits)
+            population, illness = chunk.population, chunk.illness
         return People(self.params, population, self.county, illness, self.seeds)
 
 
@@ -112,12 +104,9 @@ def _county_stays(pathway: Pathway, county: County, persons_by_township: np.ndar
     facilities = build_facilities(pathway.care, county, persons_by_township, bed_use_ratio)
     admissions = Admissions.concatenate(pathway.admissions)
     pathway.chunk_of = np.repeat(np.arange(len(pathway.admissions)), [len(a) for a in pathway.admissions])
-    pathway.routes = route(pathway.care, population_params, facilities, admissions,
-                           np.concatenate(pathway.township), np.concatenate(pathway.km_to_township))
-    stays = fast_stays(pathway.care, facilities, pathway.routes, admissions.los_z)
-    if engine == "des" or (engine == "auto" and capacity_binds(facilities, stays)):
-        stays = des_stays(pathway.care, facilities, pathway.routes, admissions.los_z, admissions.facility_u)
-    pathway.stays = stays
+    pathway.routes, pathway.stays = place_admissions(pathway.care, population_params, facilities, admissions,
+                                                     np.concatenate(pathway.township),
+                                                     np.concatenate(pathway.km_to_township), engine)
     pathway.admissions = [admissions]
 
 
@@ -138,8 +127,10 @@ def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, 
     params = chunks.params
     pathways: dict[str, Pathway] = {}
     pathway_of: dict[str, str] = {}
+    accumulators: dict[str, OutcomeAccumulator] = {}
     for label, scenario in members:
         care = care_params(scenario)
+        accumulators[label] = OutcomeAccumulator(outcome_params(scenario), care, _financing(scenario), np.zeros(0))
         multiplier = category_multiplier(scenario, care, params)
         key = _key([scenario.tree["care"], None if multiplier is None else multiplier.tolist()])
         pathways.setdefault(key, Pathway(care, multiplier, [], [], [], []))
@@ -173,16 +164,17 @@ def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, 
 
     # Pass 3: claims chunk by chunk, settled under every scenario.
     edges = quintile_edges(np.concatenate(incomes))
-    accumulators = {label: OutcomeAccumulator(outcome_params(s), care_params(s), _financing(s), edges) for label, s in members}
+    for accumulator in accumulators.values():
+        accumulator.quintile_edges = edges
     scenario_of = dict(members)
     for index in range(len(chunks.sizes)):
         people = kept.pop(index, None) or chunks.people(index, with_visits=True)
         for pathway in pathways.values():
             rows = np.flatnonzero(pathway.chunk_of == index)
-            admissions = take(pathway.admissions[0], rows)
+            admissions = take_rows(pathway.admissions[0], rows)
             admissions.person = admissions.person - chunks.first_person[index]
             claims = build_claims(params, pathway.care, people.population, people.illness.visits, admissions,
-                                  take(pathway.routes, rows), take(pathway.stays, rows)).claims
+                                  take_rows(pathway.routes, rows), take_rows(pathway.stays, rows)).claims
             for label in pathway.labels:
                 accumulators[label].add(people, claims, settle_pools(scenario_of[label].scheme, claims))
     return {label: accumulators[label].finish(pathways[pathway_of[label]].stays, pathways[pathway_of[label]].routes)
