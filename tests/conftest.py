@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import settings
+
+# `make test` (and so CI) runs the same hypothesis examples every time, so a test never fails by
+# chance on a clean clone; HYPOTHESIS_PROFILE=explore draws fresh examples to search further.
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests"
