@@ -202,3 +202,20 @@ def test_a_more_generous_earlier_claim_can_raise_a_later_claims_and_the_years_ou
     oop = columns.index("oop")
     assert after[1, oop] - before[1, oop] == 28
     assert after[:, oop].sum() - before[:, oop].sum() == 1
+
+
+@PROPERTY_SETTINGS
+@given(scheme_names, claims_streams(max_persons=6, max_claims=30), st.integers(2, 4))
+def test_threads_settle_the_same_to_the_fen(name: str, claims: list[Claim], threads: int) -> None:
+    """Runs of whole persons settled side by side give exactly the one-thread result."""
+    from model.rules import engine
+
+    arrays = from_records(claims)
+    one = engine.settle_pools(SCHEMES[name], arrays)
+    saved, engine.PARALLEL_CLAIMS = engine.PARALLEL_CLAIMS, 0
+    try:
+        many = engine.settle_pools(SCHEMES[name], arrays, threads=threads)
+    finally:
+        engine.PARALLEL_CLAIMS = saved
+    np.testing.assert_array_equal(many.amounts, one.amounts)
+    np.testing.assert_array_equal(many.oop_eligible, one.oop_eligible)

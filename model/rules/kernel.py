@@ -59,35 +59,6 @@ def processing_order(person, day, n_persons):
     return order
 
 
-@njit(cache=True)
-def arrange(person, day, year, klass, total, eligible, n_persons):
-    """Claims laid out in processing order. Returns (order, person, year, klass, total, eligible), order[k]
-    being the input index of the k-th claim: one gather, so the settlement loop then reads memory in sequence."""
-    order = processing_order(person, day, n_persons)
-    n = order.shape[0]
-    s_person = np.empty(n, dtype=np.int64)
-    s_year = np.empty(n, dtype=np.int64)
-    s_klass = np.empty(n, dtype=np.int64)
-    s_total = np.empty(n, dtype=np.int64)
-    s_eligible = np.empty(n, dtype=np.int64)
-    for k in range(n):
-        i = order[k]
-        s_person[k] = person[i]
-        s_year[k] = year[i]
-        s_klass[k] = klass[i]
-        s_total[k] = total[i]
-        s_eligible[k] = eligible[i]
-    return order, s_person, s_year, s_klass, s_total, s_eligible
-
-
-@njit(cache=True)
-def scatter_to_input(order, settled, out):
-    for k in range(order.shape[0]):
-        i = order[k]
-        for column in range(settled.shape[1]):
-            out[i, column] = settled[k, column]
-
-
 @njit(cache=True, inline="always")
 def _tiered(layer, amount, deductible, upper, rate, count):
     """F(amount) of spec §4.1, rounded half up once on the exact sum."""
@@ -105,7 +76,7 @@ def _tiered(layer, amount, deductible, upper, rate, count):
     return (exact + HALF) // SCALE
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def settle_kernel(
     person, year, klass, total, eligible,
     class_start, entry_layer, entry_rate, entry_deductible, entry_cap, entry_cap_slot, n_cap_slots,
@@ -227,4 +198,51 @@ def settle_kernel(
                 traced += 1
         out[i, OOP] = left_eligible + left_out
         oop_eligible[i] = left_eligible
+    return traced
+
+
+@njit(cache=True, nogil=True)
+def settle_run(
+    order, person, year, klass, total, eligible,
+    class_start, entry_layer, entry_rate, entry_deductible, entry_cap, entry_cap_slot, n_cap_slots,
+    mechanic, payer, base_total, tier_deductible, tier_upper, tier_rate, tier_count, ceiling,
+    out_of_list_limit, payer_cap,
+    out, oop_eligible, trace_claim, trace,
+):
+    """Settle the claims order[0], order[1], … (processing order, whole persons) into rows of `out` and
+    `oop_eligible` indexed as the input; `trace_claim` is an input index too.
+
+    Gathers the run's claims into sorted copies, settles them, scatters the results back: separate
+    tight loops keep many memory reads in flight, which the settlement loop itself cannot. Releases
+    the GIL, so runs of different persons settle on separate threads into the same arrays.
+    """
+    n = order.shape[0]
+    s_person = np.empty(n, dtype=person.dtype)
+    s_year = np.empty(n, dtype=year.dtype)
+    s_klass = np.empty(n, dtype=klass.dtype)
+    s_total = np.empty(n, dtype=total.dtype)
+    s_eligible = np.empty(n, dtype=eligible.dtype)
+    position = -1
+    for k in range(n):
+        i = order[k]
+        s_person[k] = person[i]
+        s_year[k] = year[i]
+        s_klass[k] = klass[i]
+        s_total[k] = total[i]
+        s_eligible[k] = eligible[i]
+        if i == trace_claim:
+            position = k
+    s_out = np.zeros((n, N_OUT), dtype=np.int64)
+    s_oop_eligible = np.empty(n, dtype=np.int64)
+    traced = settle_kernel(
+        s_person, s_year, s_klass, s_total, s_eligible,
+        class_start, entry_layer, entry_rate, entry_deductible, entry_cap, entry_cap_slot, n_cap_slots,
+        mechanic, payer, base_total, tier_deductible, tier_upper, tier_rate, tier_count, ceiling,
+        out_of_list_limit, payer_cap, s_out, s_oop_eligible, position, trace,
+    )
+    for k in range(n):
+        i = order[k]
+        for column in range(N_OUT):
+            out[i, column] = s_out[k, column]
+        oop_eligible[i] = s_oop_eligible[k]
     return traced
