@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -117,8 +118,6 @@ def _run_options() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
-    import os
-
     from model.outcomes.metrics import METRIC_LABELS
     from model.runner.plan import RunPlan, Variant, parse_vary, sweep_variants, unique_labels
     from model.runner.store import run
@@ -278,13 +277,14 @@ def _adjudicate(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.scenario, args.sets)
     claims_file = read_claims(args.claims)
-    amounts = settle(scenario.scheme, claims_file.claims)
+    threads = min(2, os.cpu_count() or 1)  # settling and formatting gain little past two threads
+    amounts = settle(scenario.scheme, claims_file.claims, threads)
     if args.explain:
         from model.rules.slip import explain
 
         print(explain(scenario, claims_file, args.explain))
     if args.output is not None:
-        write_payments(args.output, claims_file, amounts)
+        write_payments(args.output, claims_file, amounts, threads)
         totals = amounts.sum(axis=0)
         print(f"{scenario.id}: {len(amounts):,} claims settled → {args.output}")
         for column, name in enumerate(OUTPUT_COLUMNS):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import mmap
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -72,7 +73,6 @@ class ClaimsFile:
     id_end: np.ndarray
     id_quoted: np.ndarray
     line_start: np.ndarray
-    line_number: np.ndarray
     header: list[str]
 
     def __len__(self) -> int:
@@ -123,15 +123,28 @@ def _line_fields(data: np.ndarray, start: int, header: list[str]) -> dict[str, s
 
 
 def _read_bytes(path: Path) -> np.ndarray:
+    """The file's bytes, read-only. Mapped rather than copied: the scan then reads the page cache itself."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            if size == 0:
+                return np.zeros(0, dtype=np.uint8)
+            try:
+                mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+            except (OSError, ValueError):  # a pipe or a file system that cannot map
+                return np.frombuffer(file.read(), dtype=np.uint8)
     except FileNotFoundError:
         raise InputError(f"{path}: no such claims file") from None
     except IsADirectoryError:
         raise InputError(f"{path}: expected a claims file, found a folder") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-    return np.frombuffer(raw, dtype=np.uint8)
+    return np.frombuffer(mapped, dtype=np.uint8)
+
+
+def _line_numbers(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """The 1-based line number of each byte offset (only for the few rows a message names)."""
+    return np.searchsorted(np.flatnonzero(data == 10), offsets, side="left") + 1
 
 
 def _header(path: Path, data: np.ndarray) -> tuple[list[str], int]:
@@ -155,22 +168,24 @@ def _header(path: Path, data: np.ndarray) -> tuple[list[str], int]:
     return header, min(_line_end(data, start) + 1, data.shape[0])
 
 
-def _problem_lines(path: Path, data: np.ndarray, header: list[str], rows: dict[str, np.ndarray], problems: np.ndarray) -> str:
+def _problem_lines(path: Path, data: np.ndarray, header: list[str], line_start: np.ndarray, problems: np.ndarray) -> str:
     bad = np.flatnonzero(problems)
+    listed_rows = bad[:MAX_LISTED]
+    lines = dict(zip(listed_rows.tolist(), _line_numbers(data, line_start[listed_rows]).tolist()))
     messages: list[str] = []
     listed = 0
-    for row in bad:
+    for row in listed_rows:
         listed += 1
         bits = int(problems[row])
-        line = int(rows["line_number"][row])
+        line = lines[int(row)]
         if bits & scan.BIT_BLANK:
             messages.append(f"{path}: line {line}: expected a claim of {len(header)} columns, found an empty line")
             continue
-        fields = _line_fields(data, int(rows["line_start"][row]), header)
+        fields = _line_fields(data, int(line_start[row]), header)
         named = f" (claim_id {fields['claim_id']})" if fields.get("claim_id") else ""
         where = f"{path}: line {line}{named}"
         if bits & scan.BIT_COLUMNS:
-            found = len(next(csv.reader([_line_text(data, int(rows["line_start"][row]))]), []))
+            found = len(next(csv.reader([_line_text(data, int(line_start[row]))]), []))
             messages.append(f"{where}: expected {len(header)} comma-separated columns, found {found}")
             continue
         if bits & scan.BIT_QUOTING:
@@ -205,13 +220,10 @@ def _scan_in_parts(data: np.ndarray, body: int, roles: np.ndarray, n_header: int
     """Scan runs of whole lines on up to two threads (the scanner releases the GIL), rows kept in file order."""
     parts = 2 if data.shape[0] - body > PARALLEL_BYTES and (os.cpu_count() or 1) > 1 else 1
     cuts = scan.split_points(data, body, parts)
-    first_lines = [2]
-    for left, right in zip(cuts[:-2], cuts[1:-1]):
-        first_lines.append(first_lines[-1] + int(np.count_nonzero(data[left:right] == 10)))
     arguments = [
-        (data, left, right, line, roles, n_header, WORDS, WORD_OFFSETS, WORD_SETS, IS_CHRONIC,
+        (data, left, right, roles, n_header, WORDS, WORD_OFFSETS, WORD_SETS, IS_CHRONIC,
          SERVICE_CODE["inpatient"], SERVICE_CODE["chronic_outpatient"], LEVEL_CODE["village"])
-        for left, right, line in zip(cuts[:-1], cuts[1:], first_lines)
+        for left, right in zip(cuts[:-1], cuts[1:])
     ]
     if len(arguments) == 1:
         return scan.scan(*arguments[0])
@@ -226,43 +238,55 @@ def read_claims(path: Path | str) -> ClaimsFile:
     data = _read_bytes(path)
     header, body = _header(path, data)
     roles = np.array([COLUMNS.index(name) if name in COLUMNS else -1 for name in header], dtype=np.int64)
-    (line_start, line_number, problems, id_start, id_end, id_quoted, person_start, person_end, person_quoted,
-     day, year, codes, total, eligible) = _scan_in_parts(data, body, roles, len(header))
+    (line_start, problems, id_start, id_end, id_quoted, person_start, person_end, person_quoted, day, year,
+     service, level, disease, compliant, category, total, eligible) = _scan_in_parts(data, body, roles, len(header))
     id_ok = (problems & (1 << scan.CLAIM_ID)) == 0
     content_start, content_end = id_start + id_quoted, id_end - id_quoted
-    everyone = np.ones(len(person_start), dtype=np.bool_)
     # claim ids (for duplicates) and person ids (to number persons) are independent: two threads, GIL released
     with ThreadPoolExecutor(max_workers=2) as pool:
         claims_interned = pool.submit(scan.intern, data, content_start, content_end, id_quoted, id_ok)
-        persons_interned = pool.submit(scan.intern, data, person_start, person_end, person_quoted, everyone)
+        person, first_person_row = scan.intern(data, person_start, person_end, person_quoted, np.ones(len(id_ok), np.bool_))
         claim_index, first_row = claims_interned.result()
-        person, first_person_row = persons_interned.result()
-    duplicate = id_ok & (first_row[np.maximum(claim_index, 0)] != np.arange(len(claim_index)))
-    problems = problems | np.where(duplicate, scan.BIT_DUPLICATE_ID, 0)
+    repeated = id_ok & (first_row[np.maximum(claim_index, 0)] != np.arange(len(claim_index)))
+    if repeated.any():
+        problems = problems | np.where(repeated, scan.BIT_DUPLICATE_ID, 0).astype(problems.dtype)
+    n_persons = len(first_person_row)
     if problems.any():
-        rows = {"line_start": line_start, "line_number": line_number}
-        raise InputError(_problem_lines(path, data, header, rows, problems))
+        raise InputError(_problem_lines(path, data, header, line_start, problems))
     claims = ClaimArrays(
-        person=person, day=day, service=codes[:, 0].astype(np.int8), level=codes[:, 1].astype(np.int8),
-        disease=codes[:, 2].astype(np.int16), compliant=codes[:, 3].astype(np.bool_),
-        category=codes[:, 4].astype(np.int8), total=total, eligible=eligible,
-        n_persons=len(first_person_row), _year=year,
+        person=person, day=day, service=service, level=level, disease=disease, compliant=compliant,
+        category=category, total=total, eligible=eligible, n_persons=n_persons, _year=year,
     )
-    return ClaimsFile(path, claims, data, id_start, id_end, id_quoted, line_start, line_number, header)
+    return ClaimsFile(path, claims, data, id_start, id_end, id_quoted, line_start, header)
 
 
 HEADER = ("claim_id," + ",".join(OUTPUT_COLUMNS) + "\n").encode("utf-8")
 
 
-def payments_bytes(claims_file: ClaimsFile, amounts: np.ndarray) -> np.ndarray:
-    """Spec §2 rows (no header) for the claims of a file, ids written back exactly as read."""
-    return format_rows(claims_file.id_start, claims_file.id_end, claims_file.data,
-                       np.ascontiguousarray(amounts, dtype=np.int64), False)
+PARALLEL_ROWS = 200_000  # fewer rows are formatted on one thread
+
+
+def payments_chunks(claims_file: ClaimsFile, amounts: np.ndarray, threads: int = 1) -> list[np.ndarray]:
+    """Spec §2 rows (no header) for the claims of a file, ids written back exactly as read, in up to
+    `threads` consecutive chunks formatted side by side (the formatter releases the GIL)."""
+    amounts = np.ascontiguousarray(amounts, dtype=np.int64)
+    n = len(amounts)
+    parts = max(1, min(threads, n // PARALLEL_ROWS))
+    cuts = [n * part // parts for part in range(parts + 1)]
+
+    def chunk(part: int) -> np.ndarray:
+        rows = slice(cuts[part], cuts[part + 1])
+        return format_rows(claims_file.id_start[rows], claims_file.id_end[rows], claims_file.data, amounts[rows], False)
+
+    if parts == 1:
+        return [chunk(0)]
+    with ThreadPoolExecutor(max_workers=parts) as pool:
+        return list(pool.map(chunk, range(parts)))
 
 
 def payments_csv(claims_file: ClaimsFile, amounts: np.ndarray) -> bytes:
-    return HEADER + payments_bytes(claims_file, amounts).tobytes()
+    return HEADER + b"".join(chunk.tobytes() for chunk in payments_chunks(claims_file, amounts))
 
 
-def write_payments(path: Path | str, claims_file: ClaimsFile, amounts: np.ndarray) -> None:
-    atomic.write_chunks(Path(path), [HEADER, payments_bytes(claims_file, amounts)])
+def write_payments(path: Path | str, claims_file: ClaimsFile, amounts: np.ndarray, threads: int = 1) -> None:
+    atomic.write_chunks(Path(path), [HEADER, *payments_chunks(claims_file, amounts, threads)])

@@ -160,18 +160,20 @@ def _utf8_ok(data, start, end):
 
 
 @njit(cache=True, nogil=True)
-def scan(data, start, stop, first_line, roles, n_header, words, word_offsets, word_sets, chronic, inpatient,
+def scan(data, start, stop, roles, n_header, words, word_offsets, word_sets, chronic, inpatient,
          chronic_service, village):
-    """Parse the rows of data[start:stop] (whole lines; the first is line `first_line` of the file).
+    """Parse the rows of data[start:stop] (whole lines). Releases the GIL, so parts of a file scan in parallel.
 
-    Returns the row arrays (see read_claims). Releases the GIL, so parts of a file scan in parallel.
+    Per row: line_start (a blank line's own offset), problems (bits), the claim id's raw field
+    [id_start, id_end) and id_quoted, the person id's text [person_start, person_end) and
+    person_quoted, day, year, the five codes, total and eligible in fen. Line numbers are left to
+    the few rows a message names: counting them here would cost a pass.
     """
     n_max = 1
     for k in range(start, stop):  # rows are at most lines
         n_max += data[k] == NEWLINE
     line_start = np.empty(n_max, dtype=np.int64)
-    line_number = np.empty(n_max, dtype=np.int64)
-    problems = np.zeros(n_max, dtype=np.int64)
+    problems = np.zeros(n_max, dtype=np.int32)
     id_start = np.zeros(n_max, dtype=np.int64)
     id_end = np.zeros(n_max, dtype=np.int64)
     id_quoted = np.zeros(n_max, dtype=np.bool_)
@@ -180,29 +182,33 @@ def scan(data, start, stop, first_line, roles, n_header, words, word_offsets, wo
     person_quoted = np.zeros(n_max, dtype=np.bool_)
     day = np.zeros(n_max, dtype=np.int64)
     year = np.zeros(n_max, dtype=np.int64)
-    codes = np.zeros((n_max, 5), dtype=np.int64)  # service, level, disease, compliant, category
+    service = np.zeros(n_max, dtype=np.int8)
+    level = np.zeros(n_max, dtype=np.int8)
+    disease = np.zeros(n_max, dtype=np.int16)
+    compliant = np.zeros(n_max, dtype=np.bool_)
+    category = np.zeros(n_max, dtype=np.int8)
     total = np.zeros(n_max, dtype=np.int64)
     eligible = np.zeros(n_max, dtype=np.int64)
     n = stop
     k = start
     row = 0
-    line = first_line
+    blank_start = 0
     blank_lines = 0
     while k < n:
         # one line
         if data[k] == NEWLINE or (data[k] == RETURN and k + 1 < n and data[k + 1] == NEWLINE):
+            if blank_lines == 0:
+                blank_start = k
             blank_lines += 1
             k += 1 if data[k] == NEWLINE else 2
-            line += 1
             continue
         while blank_lines > 0:  # blank lines followed by more rows: report each
-            line_start[row] = -1
-            line_number[row] = line - blank_lines
+            line_start[row] = blank_start
             problems[row] = BIT_BLANK
+            blank_start += 1 if data[blank_start] == NEWLINE else 2
             row += 1
             blank_lines -= 1
         line_start[row] = k
-        line_number[row] = line
         field = 0
         bits = 0
         while True:
@@ -232,8 +238,14 @@ def scan(data, start, stop, first_line, roles, n_header, words, word_offsets, wo
                         k += 1
                     f1 = k
             else:
-                while k < n and data[k] != COMMA and data[k] != NEWLINE:
-                    if data[k] == QUOTE:
+                while k < n:
+                    b = data[k]
+                    if b > COMMA:  # every byte that can end a field or break quoting is below ','
+                        k += 1
+                        continue
+                    if b == COMMA or b == NEWLINE:
+                        break
+                    if b == QUOTE:
                         bits |= BIT_QUOTING
                     k += 1
                 f1 = k
@@ -273,7 +285,16 @@ def scan(data, start, stop, first_line, roles, n_header, words, word_offsets, wo
                     if w < 0:
                         bits |= 1 << role
                         w = 0
-                    codes[row, slot] = w
+                    if role == SERVICE:
+                        service[row] = w
+                    elif role == LEVEL:
+                        level[row] = w
+                    elif role == DISEASE:
+                        disease[row] = w
+                    elif role == COMPLIANT:
+                        compliant[row] = w == 1
+                    else:
+                        category[row] = w
             field += 1
             if k < n and data[k] == COMMA:
                 k += 1
@@ -284,18 +305,17 @@ def scan(data, start, stop, first_line, roles, n_header, words, word_offsets, wo
         # cross-field rules, on fields that parsed
         if bits & ((1 << TOTAL) | (1 << ELIGIBLE)) == 0 and eligible[row] > total[row]:
             bits |= BIT_ELIGIBLE_ABOVE_TOTAL
-        if bits & ((1 << SERVICE) | (1 << DISEASE)) == 0 and codes[row, 0] == chronic_service and not chronic[codes[row, 2]]:
+        if bits & ((1 << SERVICE) | (1 << DISEASE)) == 0 and service[row] == chronic_service and not chronic[disease[row]]:
             bits |= BIT_CHRONIC_WITHOUT_CODE
-        if bits & ((1 << SERVICE) | (1 << LEVEL)) == 0 and codes[row, 0] == inpatient and codes[row, 1] == village:
+        if bits & ((1 << SERVICE) | (1 << LEVEL)) == 0 and service[row] == inpatient and level[row] == village:
             bits |= BIT_VILLAGE_ADMISSION
         problems[row] = bits
         row += 1
         if k < n and data[k] == NEWLINE:
             k += 1
-        line += 1
-    return (line_start[:row], line_number[:row], problems[:row], id_start[:row], id_end[:row], id_quoted[:row],
-            person_start[:row], person_end[:row], person_quoted[:row], day[:row], year[:row], codes[:row],
-            total[:row], eligible[:row])
+    return (line_start[:row], problems[:row], id_start[:row], id_end[:row], id_quoted[:row],
+            person_start[:row], person_end[:row], person_quoted[:row], day[:row], year[:row], service[:row],
+            level[:row], disease[:row], compliant[:row], category[:row], total[:row], eligible[:row])
 
 
 def split_points(data: np.ndarray, start: int, parts: int) -> list[int]:

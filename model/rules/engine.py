@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -56,7 +57,7 @@ def _person_runs(order: np.ndarray, person: np.ndarray, parts: int) -> list[np.n
             cut += 1
         cuts.append(cut)
     cuts.append(len(order))
-    return [order[a:b] for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
+    return [order[a:b] for a, b in pairwise(cuts) if b > a]
 
 
 def _run(program: Program, claims: ClaimArrays, trace_claim: int, threads: int = 1):

@@ -128,7 +128,7 @@ def _put_money(buffer, at, fen, pairs):
     return end + 3
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def format_rows(id_start, id_end, id_data, amounts, quote_ids):
     """CSV rows 'id,a,b,...\n', amounts in yuan with 2 decimals.
 

@@ -10,7 +10,12 @@ import yaml
 from model.errors import InputError
 
 
-class _ExactSafeLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML has it (its wheels do): the same safe constructors, parsed ~8× faster,
+# which is most of a small command's start-up.
+_SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _ExactSafeLoader(_SafeBase):
     """SafeLoader that reads floats as the exact decimals written and refuses duplicate keys."""
 
 
