@@ -152,3 +152,22 @@ def test_large_file_scanned_in_parts_keeps_line_numbers(tmp_path: Path) -> None:
     assert len(parsed) == 120_000 and parsed.claims.n_persons == 977
     assert parsed.claim_id(119_999) == "c119999"
     assert parsed.claims.person[:3].tolist() == [0, 1, 2]
+
+
+def test_claims_read_from_a_pipe_as_from_a_file(tmp_path: Path) -> None:
+    """A pipe (`<(zcat claims.csv.gz)`) cannot be mapped; it is read instead, to the same claims."""
+    import os
+    import threading
+
+    text = f"{HEADER}\n{GOOD}\n{_row(claim_id='c2', total_cost='250.50')}\n".encode()
+    fifo = tmp_path / "claims.pipe"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=fifo.write_bytes, args=(text,))
+    writer.start()
+    piped = read_claims(fifo)
+    writer.join()
+    regular = tmp_path / "claims.csv"
+    regular.write_bytes(text)
+    scheme = load_scenario("sui_county").scheme
+    assert payments_csv(piped, settle(scheme, piped.claims)) == payments_csv(read_claims(regular), settle(scheme, read_claims(regular).claims))
+    assert piped.claims.total.tolist() == [10000, 25050]

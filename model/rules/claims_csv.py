@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import mmap
 import os
+import stat
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,12 +127,12 @@ def _read_bytes(path: Path) -> np.ndarray:
     """The file's bytes, read-only. Mapped rather than copied: the scan then reads the page cache itself."""
     try:
         with path.open("rb") as file:
-            size = os.fstat(file.fileno()).st_size
-            if size == 0:
-                return np.zeros(0, dtype=np.uint8)
+            status = os.fstat(file.fileno())
+            if not stat.S_ISREG(status.st_mode) or status.st_size == 0:  # a pipe, or nothing to map
+                return np.frombuffer(file.read(), dtype=np.uint8)
             try:
                 mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-            except (OSError, ValueError):  # a pipe or a file system that cannot map
+            except (OSError, ValueError):  # a file system that cannot map
                 return np.frombuffer(file.read(), dtype=np.uint8)
     except FileNotFoundError:
         raise InputError(f"{path}: no such claims file") from None
