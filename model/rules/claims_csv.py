@@ -6,8 +6,10 @@ import csv
 import mmap
 import os
 import stat
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import chain, pairwise
 from pathlib import Path
 
 import numpy as np
@@ -246,12 +248,10 @@ def read_claims(path: Path | str) -> ClaimsFile:
     # claim ids (for duplicates) and person ids (to number persons) are independent: two threads, GIL released
     with ThreadPoolExecutor(max_workers=2) as pool:
         claims_interned = pool.submit(scan.intern, data, content_start, content_end, id_quoted, id_ok)
-        person, first_person_row = scan.intern(data, person_start, person_end, person_quoted, np.ones(len(id_ok), np.bool_))
-        claim_index, first_row = claims_interned.result()
-    repeated = id_ok & (first_row[np.maximum(claim_index, 0)] != np.arange(len(claim_index)))
+        person, n_persons, _ = scan.intern(data, person_start, person_end, person_quoted, np.ones(len(id_ok), np.bool_))
+        _, _, repeated = claims_interned.result()
     if repeated.any():
         problems = problems | np.where(repeated, scan.BIT_DUPLICATE_ID, 0).astype(problems.dtype)
-    n_persons = len(first_person_row)
     if problems.any():
         raise InputError(_problem_lines(path, data, header, line_start, problems))
     claims = ClaimArrays(
@@ -264,25 +264,25 @@ def read_claims(path: Path | str) -> ClaimsFile:
 HEADER = ("claim_id," + ",".join(OUTPUT_COLUMNS) + "\n").encode("utf-8")
 
 
-PARALLEL_ROWS = 200_000  # fewer rows are formatted on one thread
+CHUNK_ROWS = 125_000  # rows formatted at a time: chunks already formatted are written while others format
 
 
-def payments_chunks(claims_file: ClaimsFile, amounts: np.ndarray, threads: int = 1) -> list[np.ndarray]:
-    """Spec §2 rows (no header) for the claims of a file, ids written back exactly as read, in up to
-    `threads` consecutive chunks formatted side by side (the formatter releases the GIL)."""
+def payments_chunks(claims_file: ClaimsFile, amounts: np.ndarray, threads: int = 1) -> Iterator[np.ndarray]:
+    """Spec §2 rows (no header) for the claims of a file, ids written back exactly as read: consecutive
+    chunks, in order, formatted up to `threads` at a time (the formatter releases the GIL)."""
     amounts = np.ascontiguousarray(amounts, dtype=np.int64)
     n = len(amounts)
-    parts = max(1, min(threads, n // PARALLEL_ROWS))
-    cuts = [n * part // parts for part in range(parts + 1)]
+    cuts = list(range(0, n, CHUNK_ROWS)) + [n]
 
-    def chunk(part: int) -> np.ndarray:
-        rows = slice(cuts[part], cuts[part + 1])
-        return format_rows(claims_file.id_start[rows], claims_file.id_end[rows], claims_file.data, amounts[rows], False)
+    def chunk(rows: tuple[int, int]) -> np.ndarray:
+        lo, hi = rows
+        return format_rows(claims_file.id_start[lo:hi], claims_file.id_end[lo:hi], claims_file.data, amounts[lo:hi], False)
 
-    if parts == 1:
-        return [chunk(0)]
-    with ThreadPoolExecutor(max_workers=parts) as pool:
-        return list(pool.map(chunk, range(parts)))
+    if threads <= 1 or len(cuts) <= 2:
+        yield from map(chunk, pairwise(cuts))
+        return
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        yield from pool.map(chunk, pairwise(cuts))
 
 
 def payments_csv(claims_file: ClaimsFile, amounts: np.ndarray) -> bytes:
@@ -290,4 +290,4 @@ def payments_csv(claims_file: ClaimsFile, amounts: np.ndarray) -> bytes:
 
 
 def write_payments(path: Path | str, claims_file: ClaimsFile, amounts: np.ndarray, threads: int = 1) -> None:
-    atomic.write_chunks(Path(path), [HEADER, *payments_chunks(claims_file, amounts, threads)])
+    atomic.write_chunks(Path(path), chain([HEADER], payments_chunks(claims_file, amounts, threads)))

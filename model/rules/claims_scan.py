@@ -68,9 +68,10 @@ def _same(data, a0, a1, aq, b0, b1, bq):
 def intern(data, starts, ends, quoted, valid):
     """Dense ids in order of first appearance for the fields [starts, ends); -1 where not valid.
 
-    Returns (ids, first_row) with first_row[id] the row where that id first appeared. Each slot
-    keeps the hash, length and first 8 bytes of its text: equal text, never a hash alone, decides,
-    and ids of up to 8 bytes are compared without going back to the file's bytes.
+    Returns (ids, how many distinct, repeated) with repeated[row] true where the text appeared on
+    an earlier valid row. Each slot keeps the hash, length and first 8 bytes of its text: equal
+    text, never a hash alone, decides, and ids of up to 8 bytes are compared without going back
+    to the file's bytes.
     """
     n = starts.shape[0]
     size = 1
@@ -80,10 +81,10 @@ def intern(data, starts, ends, quoted, valid):
     slot_hash = np.zeros(size, dtype=np.uint64)
     slot_head = np.zeros(size, dtype=np.uint64)
     slot_length = np.zeros(size, dtype=np.int64)
-    slot_row = np.full(size, -1, dtype=np.int64)
+    slot_row = np.zeros(size, dtype=np.int64)  # row + 1; 0: empty (zeros cost nothing until touched)
     slot_id = np.zeros(size, dtype=np.int64)
     ids = np.full(n, -1, dtype=np.int64)
-    first_row = np.empty(n, dtype=np.int64)
+    repeated = np.zeros(n, dtype=np.bool_)
     count = 0
     for row in range(n):
         if not valid[row]:
@@ -91,14 +92,13 @@ def intern(data, starts, ends, quoted, valid):
         h, length, head = _key(data, starts[row], ends[row], quoted[row])
         slot = h & mask
         while True:
-            other = slot_row[slot]
+            other = slot_row[slot] - 1
             if other < 0:
-                slot_row[slot] = row
+                slot_row[slot] = row + 1
                 slot_hash[slot] = h
                 slot_head[slot] = head
                 slot_length[slot] = length
                 slot_id[slot] = count
-                first_row[count] = row
                 ids[row] = count
                 count += 1
                 break
@@ -106,9 +106,10 @@ def intern(data, starts, ends, quoted, valid):
                 length <= 8 or _same(data, starts[row], ends[row], quoted[row], starts[other], ends[other], quoted[other])
             ):
                 ids[row] = slot_id[slot]
+                repeated[row] = True
                 break
             slot = (slot + np.uint64(1)) & mask
-    return ids, first_row[:count]
+    return ids, count, repeated
 
 
 @njit(cache=True)
