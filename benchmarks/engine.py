@@ -105,11 +105,11 @@ def run() -> dict:
 
         pandas_seconds = best_of(lambda: pd.read_csv(path), 3)
         out = Path(folder) / "payments.csv"
-        from model.rules.claims_csv import read_claims, write_payments
+        from model.rules.claims_csv import THREADS, read_claims, write_payments
 
         def in_process() -> None:  # what `hpa adjudicate` does after start-up
             parsed = read_claims(path)
-            write_payments(out, parsed, settle(scheme, parsed.claims, threads=2), threads=2)
+            write_payments(out, parsed, settle(scheme, parsed.claims, THREADS), THREADS)
 
         in_process_seconds = best_of(in_process, 3)
         command = [sys.executable, "-m", "model", "adjudicate", SCHEME, str(path), "-o", str(out)]

@@ -271,20 +271,19 @@ def _simulate(args: argparse.Namespace) -> int:
 def _adjudicate(args: argparse.Namespace) -> int:
     from model.codes import OUTPUT_COLUMNS, PAYER_LABELS
     from model.money import format_yuan
-    from model.rules.claims_csv import payments_csv, read_claims, write_payments
+    from model.rules.claims_csv import THREADS, payments_csv, read_claims, write_payments
     from model.rules.engine import settle
     from model.scenario import load_scenario
 
     scenario = load_scenario(args.scenario, args.sets)
     claims_file = read_claims(args.claims)
-    threads = min(2, os.cpu_count() or 1)  # settling and formatting gain little past two threads
-    amounts = settle(scenario.scheme, claims_file.claims, threads)
+    amounts = settle(scenario.scheme, claims_file.claims, THREADS)
     if args.explain:
         from model.rules.slip import explain
 
         print(explain(scenario, claims_file, args.explain))
     if args.output is not None:
-        write_payments(args.output, claims_file, amounts, threads)
+        write_payments(args.output, claims_file, amounts, THREADS)
         totals = amounts.sum(axis=0)
         print(f"{scenario.id}: {len(amounts):,} claims settled → {args.output}")
         for column, name in enumerate(OUTPUT_COLUMNS):

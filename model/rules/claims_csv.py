@@ -217,11 +217,13 @@ def _problem_lines(path: Path, data: np.ndarray, header: list[str], line_start: 
 
 
 PARALLEL_BYTES = 8 << 20  # files smaller than this are scanned in one part
+# Threads for adjudicating one file (scan, settle, format): the stages gain little past two.
+THREADS = min(2, os.cpu_count() or 1)
 
 
 def _scan_in_parts(data: np.ndarray, body: int, roles: np.ndarray, n_header: int) -> tuple:
     """Scan runs of whole lines on up to two threads (the scanner releases the GIL), rows kept in file order."""
-    parts = 2 if data.shape[0] - body > PARALLEL_BYTES and (os.cpu_count() or 1) > 1 else 1
+    parts = THREADS if data.shape[0] - body > PARALLEL_BYTES else 1
     cuts = scan.split_points(data, body, parts)
     arguments = [
         (data, left, right, roles, n_header, WORDS, WORD_OFFSETS, WORD_SETS, IS_CHRONIC,
