@@ -171,3 +171,10 @@ def test_claims_read_from_a_pipe_as_from_a_file(tmp_path: Path) -> None:
     scheme = load_scenario("sui_county").scheme
     assert payments_csv(piped, settle(scheme, piped.claims)) == payments_csv(read_claims(regular), settle(scheme, read_claims(regular).claims))
     assert piped.claims.total.tolist() == [10000, 25050]
+
+
+def test_quoted_last_field_before_a_crlf_line_end(tmp_path: Path) -> None:
+    path = tmp_path / "quoted_crlf.csv"
+    path.write_bytes((HEADER + "\r\n" + GOOD[: -len("registered_poor")] + '"registered_poor"\r\n' + _row(claim_id="c2") + "\r\n").encode())
+    parsed = read_claims(path)
+    assert len(parsed) == 2 and parsed.claims.total.tolist() == [10000, 10000]

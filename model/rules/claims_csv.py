@@ -62,6 +62,27 @@ def _vocabulary_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 WORDS, WORD_OFFSETS, WORD_SETS = _vocabulary_tables()
+
+
+def _first_byte_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per vocabulary: its words grouped by first byte (offsets by byte into one list of word
+    indices), and the index of its empty word or -1. The scan tries only the words a field can be."""
+    first_start = np.zeros((len(_VOCABULARIES), 257), dtype=np.int64)
+    first_words: list[int] = []
+    empty_word = np.full(len(_VOCABULARIES), -1, dtype=np.int64)
+    for index, vocabulary in enumerate(_VOCABULARIES):
+        for lead in range(256):
+            first_start[index, lead] = len(first_words)
+            for position, word in enumerate(vocabulary):
+                if word and word.encode()[0] == lead:
+                    first_words.append(int(WORD_SETS[index]) + position)
+        first_start[index, 256] = len(first_words)
+        if "" in vocabulary:
+            empty_word[index] = vocabulary.index("")
+    return first_start, np.array(first_words, dtype=np.int64), empty_word
+
+
+FIRST_START, FIRST_WORDS, EMPTY_WORD = _first_byte_tables()
 IS_CHRONIC = np.isin(np.arange(len(DISEASES)), [DISEASE_CODE[c] for c in CHRONIC_CODES])
 
 
@@ -226,7 +247,8 @@ def _scan_in_parts(data: np.ndarray, body: int, roles: np.ndarray, n_header: int
     parts = THREADS if data.shape[0] - body > PARALLEL_BYTES else 1
     cuts = scan.split_points(data, body, parts)
     arguments = [
-        (data, left, right, roles, n_header, WORDS, WORD_OFFSETS, WORD_SETS, IS_CHRONIC,
+        (data, left, right, roles, n_header, WORDS, WORD_OFFSETS, WORD_SETS, FIRST_START, FIRST_WORDS, EMPTY_WORD,
+         IS_CHRONIC,
          SERVICE_CODE["inpatient"], SERVICE_CODE["chronic_outpatient"], LEVEL_CODE["village"])
         for left, right in zip(cuts[:-1], cuts[1:])
     ]
@@ -243,15 +265,16 @@ def read_claims(path: Path | str) -> ClaimsFile:
     data = _read_bytes(path)
     header, body = _header(path, data)
     roles = np.array([COLUMNS.index(name) if name in COLUMNS else -1 for name in header], dtype=np.int64)
-    (line_start, problems, id_start, id_end, id_quoted, person_start, person_end, person_quoted, day, year,
-     service, level, disease, compliant, category, total, eligible) = _scan_in_parts(data, body, roles, len(header))
+    (line_start, problems, id_start, id_end, id_quoted, person_start, person_end, person_quoted, person_hash, person_head,
+     person_length, day, year, service, level, disease, compliant, category, total, eligible) = _scan_in_parts(
+        data, body, roles, len(header))
     id_ok = (problems & (1 << scan.CLAIM_ID)) == 0
-    content_start, content_end = id_start + id_quoted, id_end - id_quoted
     # claim ids (for duplicates) and person ids (to number persons) are independent: two threads, GIL released
     with ThreadPoolExecutor(max_workers=2) as pool:
-        claims_interned = pool.submit(scan.intern, data, content_start, content_end, id_quoted, id_ok)
-        person, n_persons, _ = scan.intern(data, person_start, person_end, person_quoted, np.ones(len(id_ok), np.bool_))
-        _, _, repeated = claims_interned.result()
+        claims_repeated = pool.submit(scan.repeated_fields, data, id_start + id_quoted, id_end - id_quoted, id_quoted, id_ok)
+        person, n_persons, _ = scan.intern(data, person_start, person_end, person_quoted, np.ones(len(id_ok), np.bool_),
+                                           person_hash, person_head, person_length)
+        repeated = claims_repeated.result()
     if repeated.any():
         problems = problems | np.where(repeated, scan.BIT_DUPLICATE_ID, 0).astype(problems.dtype)
     if problems.any():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from model.rules.textscan import date_days, money_fen
+from model.rules.textscan import MAX_INTEGER_DIGITS, date_days, money_fen
 
 # Roles of the spec columns, in spec order; -1 marks a column the spec does not name.
 CLAIM_ID, PERSON_ID, DATE, SERVICE, LEVEL, DISEASE, TOTAL, ELIGIBLE, COMPLIANT, CATEGORY = range(10)
@@ -64,52 +64,128 @@ def _same(data, a0, a1, aq, b0, b1, bq):
     return i >= a1 and j >= b1
 
 
+TABLE_START = 1 << 12  # slots of a new id table; it doubles whenever half full
+LOW32 = np.uint64(0xFFFFFFFF)
+TAG_BITS = np.uint64(0xFFFFFF0000000000)  # the hash bits a slot keeps beside the length and the id
+
+
 @njit(cache=True, nogil=True)
-def intern(data, starts, ends, quoted, valid):
+def field_keys(data, starts, ends, quoted):
+    """(hash, first 8 bytes packed, length) of each field's text: what `intern` looks up."""
+    n = starts.shape[0]
+    hashes = np.empty(n, dtype=np.uint64)
+    heads = np.empty(n, dtype=np.uint64)
+    lengths = np.empty(n, dtype=np.int64)
+    for row in range(n):
+        hashes[row], lengths[row], heads[row] = _key(data, starts[row], ends[row], quoted[row])
+    return hashes, heads, lengths
+
+
+@njit(cache=True)
+def _rehashed(table, key_row, hashes):
+    """The table's entries placed in a table twice its size."""
+    size = table.shape[0]  # slots × 2 words
+    mask = np.uint64(size - 1)
+    bigger = np.zeros(2 * size, dtype=np.uint64)
+    for slot in range(size // 2):
+        entry = table[2 * slot]
+        if entry != 0:
+            place = hashes[key_row[np.int64(entry & LOW32) - 1]] & mask
+            while bigger[2 * place] != 0:
+                place = (place + np.uint64(1)) & mask
+            bigger[2 * place] = entry
+            bigger[2 * place + 1] = table[2 * slot + 1]
+    return bigger
+
+
+@njit(cache=True, nogil=True)
+def intern(data, starts, ends, quoted, valid, hashes, heads, lengths):
     """Dense ids in order of first appearance for the fields [starts, ends); -1 where not valid.
 
+    Takes each field's key from `field_keys` (the scan makes the persons' as it reads them).
     Returns (ids, how many distinct, repeated) with repeated[row] true where the text appeared on
-    an earlier valid row. Each slot keeps the hash, length and first 8 bytes of its text: equal
-    text, never a hash alone, decides, and ids of up to 8 bytes are compared without going back
-    to the file's bytes.
+    an earlier valid row. The table grows with the distinct texts, not the rows, so for a file's
+    persons it stays in the caches. A slot is two words: hash bits, length and id; the first 8
+    bytes. Equal text, never a hash alone, decides: texts of up to 8 bytes match on the slot
+    alone, longer ones are compared with the text that made the slot. At most 2**32 - 2 distinct.
     """
     n = starts.shape[0]
-    size = 1
-    while size < 2 * n + 2:
-        size *= 2
-    mask = np.uint64(size - 1)
-    slot_hash = np.zeros(size, dtype=np.uint64)
-    slot_head = np.zeros(size, dtype=np.uint64)
-    slot_length = np.zeros(size, dtype=np.int64)
-    slot_row = np.zeros(size, dtype=np.int64)  # row + 1; 0: empty (zeros cost nothing until touched)
-    slot_id = np.zeros(size, dtype=np.int64)
+    table = np.zeros(2 * TABLE_START, dtype=np.uint64)  # per slot: tag | length | id + 1 (0: empty), head
+    mask = np.uint64(TABLE_START - 1)
+    key_row = np.empty(TABLE_START, dtype=np.int64)  # by id: the row that made it
     ids = np.full(n, -1, dtype=np.int64)
     repeated = np.zeros(n, dtype=np.bool_)
     count = 0
     for row in range(n):
         if not valid[row]:
             continue
-        h, length, head = _key(data, starts[row], ends[row], quoted[row])
+        h = hashes[row]
+        head = heads[row]
+        length = lengths[row]
+        meta = (h & TAG_BITS) | (np.uint64(min(length, 255)) << np.uint64(32))
         slot = h & mask
         while True:
-            other = slot_row[slot] - 1
-            if other < 0:
-                slot_row[slot] = row + 1
-                slot_hash[slot] = h
-                slot_head[slot] = head
-                slot_length[slot] = length
-                slot_id[slot] = count
+            entry = table[2 * slot]
+            if entry == 0:
+                if count == key_row.shape[0]:
+                    bigger = np.empty(2 * count, dtype=np.int64)
+                    bigger[:count] = key_row
+                    key_row = bigger
+                key_row[count] = row
+                table[2 * slot] = meta | np.uint64(count + 1)
+                table[2 * slot + 1] = head
                 ids[row] = count
                 count += 1
+                if 4 * count > table.shape[0]:  # half the slots full
+                    table = _rehashed(table, key_row, hashes)
+                    mask = np.uint64(table.shape[0] // 2 - 1)
                 break
-            if slot_hash[slot] == h and slot_length[slot] == length and slot_head[slot] == head and (
-                length <= 8 or _same(data, starts[row], ends[row], quoted[row], starts[other], ends[other], quoted[other])
-            ):
-                ids[row] = slot_id[slot]
-                repeated[row] = True
-                break
+            if entry & ~LOW32 == meta and table[2 * slot + 1] == head:
+                other = np.int64(entry & LOW32) - 1
+                first = key_row[other]
+                if length <= 8 or (
+                    lengths[first] == length
+                    and _same(data, starts[row], ends[row], quoted[row], starts[first], ends[first], quoted[first])
+                ):
+                    ids[row] = other
+                    repeated[row] = True
+                    break
             slot = (slot + np.uint64(1)) & mask
     return ids, count, repeated
+
+
+@njit(cache=True, nogil=True)
+def in_increasing_order(data, starts, ends, quoted, valid):
+    """True when the valid fields are unquoted and each is after the one before in (length, bytes)
+    order, as numbered claim ids usually come: then no two are equal, and no table is needed."""
+    previous = -1
+    for row in range(starts.shape[0]):
+        if not valid[row]:
+            continue
+        if quoted[row]:
+            return False
+        if previous >= 0:
+            a, b = starts[previous], starts[row]
+            length = ends[previous] - a
+            if ends[row] - b < length:
+                return False
+            if ends[row] - b == length:
+                k = 0
+                while k < length and data[a + k] == data[b + k]:
+                    k += 1
+                if k == length or data[b + k] < data[a + k]:
+                    return False
+        previous = row
+    return True
+
+
+@njit(cache=True, nogil=True)
+def repeated_fields(data, starts, ends, quoted, valid):
+    """Where a valid field's text appeared on an earlier valid row."""
+    if in_increasing_order(data, starts, ends, quoted, valid):
+        return np.zeros(starts.shape[0], dtype=np.bool_)
+    hashes, heads, lengths = field_keys(data, starts, ends, quoted)
+    return intern(data, starts, ends, quoted, valid, hashes, heads, lengths)[2]
 
 
 @njit(cache=True)
@@ -160,36 +236,96 @@ def _utf8_ok(data, start, end):
     return True
 
 
-@njit(cache=True, nogil=True)
-def scan(data, start, stop, roles, n_header, words, word_offsets, word_sets, chronic, inpatient,
-         chronic_service, village):
-    """Parse the rows of data[start:stop] (whole lines). Releases the GIL, so parts of a file scan in parallel.
+@njit(cache=True)
+def _field_end(data, at, n):
+    """Where the scan stands after a field whose text ends at `at` (on the comma, the newline or the
+    end), or -1 when `at` does not end a field. A carriage return before a newline ends a field too."""
+    if at >= n:
+        return n
+    b = data[at]
+    if b == COMMA or b == NEWLINE:
+        return at
+    if b == RETURN and (at + 1 >= n or data[at + 1] == NEWLINE):
+        return at + 1
+    return -1
 
-    Per row: line_start (a blank line's own offset), problems (bits), the claim id's raw field
-    [id_start, id_end) and id_quoted, the person id's text [person_start, person_end) and
-    person_quoted, day, year, the five codes, total and eligible in fen. Line numbers are left to
-    the few rows a message names: counting them here would cost a pass.
-    """
-    n_max = 1
-    for k in range(start, stop):  # rows are at most lines
-        n_max += data[k] == NEWLINE
-    line_start = np.empty(n_max, dtype=np.int64)
-    problems = np.zeros(n_max, dtype=np.int32)
-    id_start = np.zeros(n_max, dtype=np.int64)
-    id_end = np.zeros(n_max, dtype=np.int64)
-    id_quoted = np.zeros(n_max, dtype=np.bool_)
-    person_start = np.zeros(n_max, dtype=np.int64)
-    person_end = np.zeros(n_max, dtype=np.int64)
-    person_quoted = np.zeros(n_max, dtype=np.bool_)
-    day = np.zeros(n_max, dtype=np.int64)
-    year = np.zeros(n_max, dtype=np.int64)
-    service = np.zeros(n_max, dtype=np.int8)
-    level = np.zeros(n_max, dtype=np.int8)
-    disease = np.zeros(n_max, dtype=np.int16)
-    compliant = np.zeros(n_max, dtype=np.bool_)
-    category = np.zeros(n_max, dtype=np.int8)
-    total = np.zeros(n_max, dtype=np.int64)
-    eligible = np.zeros(n_max, dtype=np.int64)
+
+@njit(cache=True)
+def _money_prefix(data, start, n):
+    """(fen, end) of yuan written as spec §1 has it at data[start:end], or (-1, _) when it is not."""
+    whole = 0
+    k = start
+    while k < n and 48 <= data[k] <= 57:
+        if k - start == MAX_INTEGER_DIGITS:
+            return -1, k
+        whole = whole * 10 + (data[k] - 48)
+        k += 1
+    if k == start:
+        return -1, k
+    cents = 0
+    if k < n and data[k] == 46:
+        k += 1
+        if k >= n or data[k] < 48 or data[k] > 57:
+            return -1, k
+        cents = (data[k] - 48) * 10
+        k += 1
+        if k < n and 48 <= data[k] <= 57:
+            cents += data[k] - 48
+            k += 1
+    return whole * 100 + cents, k
+
+
+@njit(cache=True)
+def _word_prefix(data, start, n, vocabulary, offsets, first, first_start, slot, first_words, empty):
+    """(index from `first`, where the scan stands after it) of the vocabulary word that is the whole
+    field at data[start:], among the set's words beginning with its first byte; (-1, -1) when none is."""
+    if empty >= 0:
+        after = _field_end(data, start, n)
+        if after >= 0:
+            return empty, after
+    if start >= n:
+        return -1, -1
+    lead = data[start]
+    for c in range(first_start[slot, lead], first_start[slot, lead + 1]):
+        w = first_words[c]
+        lo = offsets[w]
+        length = offsets[w + 1] - lo
+        if start + length > n:
+            continue
+        same = True
+        for j in range(1, length):
+            if data[start + j] != vocabulary[lo + j]:
+                same = False
+                break
+        if same:
+            after = _field_end(data, start + length, n)
+            if after >= 0:
+                return w - first, after
+    return -1, -1
+
+
+@njit(cache=True)
+def _store_word(role, row, w, service, level, disease, compliant, category):
+    if role == SERVICE:
+        service[row] = w
+    elif role == LEVEL:
+        level[row] = w
+    elif role == DISEASE:
+        disease[row] = w
+    elif role == COMPLIANT:
+        compliant[row] = w == 1
+    else:
+        category[row] = w
+
+
+# No reference counting: a compiled call with array arguments would otherwise count references to
+# them around every call, atomically, and this loop makes several calls a field.
+@njit(cache=True, nogil=True, _nrt=False)
+def _scan_rows(data, start, stop, roles, n_header, words, word_offsets, word_sets, first_start, first_words, empty_word,
+               chronic, inpatient, chronic_service, village, line_start, problems, id_start, id_end, id_quoted,
+               person_start, person_end, person_quoted, person_hash, person_head, person_length, day, year, service,
+               level, disease, compliant, category, total, eligible):
+    """The rows of data[start:stop] into the arrays given (see `scan`); returns how many."""
     n = stop
     k = start
     row = 0
@@ -215,6 +351,38 @@ def scan(data, start, stop, roles, n_header, words, word_offsets, word_sets, chr
         while True:
             f0 = k
             quoted = False
+            high = 0  # the bytes of an unquoted field OR-ed: 0x80 set only if it holds non-ASCII bytes
+            role = roles[field] if field < roles.shape[0] else -1
+            if role >= DATE and k < n and data[k] != QUOTE:
+                # an unquoted field that is its column's value is read once, parsed as it is split
+                after = -1
+                if role == DATE:
+                    d, y = date_days(data, k, min(k + 10, n))
+                    if y >= 0:
+                        after = _field_end(data, k + 10, n)
+                        day[row] = d
+                        year[row] = y
+                elif role == TOTAL or role == ELIGIBLE:
+                    fen, end = _money_prefix(data, k, n)
+                    if fen >= 0:
+                        after = _field_end(data, end, n)
+                        if role == TOTAL:
+                            total[row] = fen
+                        else:
+                            eligible[row] = fen
+                else:
+                    slot = role - SERVICE if role <= DISEASE else role - COMPLIANT + 3
+                    w, after = _word_prefix(data, k, n, words, word_offsets, word_sets[slot], first_start, slot,
+                                            first_words, empty_word[slot])
+                    if w >= 0:
+                        _store_word(role, row, w, service, level, disease, compliant, category)
+                if after >= 0:
+                    k = after
+                    field += 1
+                    if k < n and data[k] == COMMA:
+                        k += 1
+                        continue
+                    break
             if k < n and data[k] == QUOTE:
                 quoted = True
                 k += 1
@@ -233,7 +401,9 @@ def scan(data, start, stop, roles, n_header, words, word_offsets, word_sets, chr
                         break
                     k += 1
                 f1 = k
-                if k < n and data[k] != COMMA and data[k] != NEWLINE and data[k] != RETURN:
+                if k < n and data[k] == RETURN and (k + 1 >= n or data[k + 1] == NEWLINE):
+                    k += 1  # a CRLF line end after a closing quote
+                elif k < n and data[k] != COMMA and data[k] != NEWLINE:
                     bits |= BIT_QUOTING
                     while k < n and data[k] != COMMA and data[k] != NEWLINE:
                         k += 1
@@ -242,6 +412,7 @@ def scan(data, start, stop, roles, n_header, words, word_offsets, word_sets, chr
                 while k < n:
                     b = data[k]
                     if b > COMMA:  # every byte that can end a field or break quoting is below ','
+                        high |= b
                         k += 1
                         continue
                     if b == COMMA or b == NEWLINE:
@@ -252,7 +423,6 @@ def scan(data, start, stop, roles, n_header, words, word_offsets, word_sets, chr
                 f1 = k
                 if f1 > f0 and data[f1 - 1] == RETURN and (k >= n or data[k] == NEWLINE):
                     f1 -= 1
-            role = roles[field] if field < roles.shape[0] else -1
             if role >= 0:
                 c0, c1 = f0, f1
                 if quoted:
@@ -260,12 +430,13 @@ def scan(data, start, stop, roles, n_header, words, word_offsets, word_sets, chr
                 if role == CLAIM_ID or role == PERSON_ID:
                     if c1 <= c0:
                         bits |= 1 << role
-                    elif not _utf8_ok(data, c0, c1):
+                    elif (quoted or high >= 0x80) and not _utf8_ok(data, c0, c1):
                         bits |= BIT_UTF8 | (1 << role)
                     if role == CLAIM_ID:  # the raw field, quotes and all: written back as read
                         id_start[row], id_end[row], id_quoted[row] = f0, f1, quoted
                     else:
                         person_start[row], person_end[row], person_quoted[row] = c0, c1, quoted
+                        person_hash[row], person_length[row], person_head[row] = _key(data, c0, c1, quoted)
                 elif role == DATE:
                     d, y = date_days(data, c0, c1)
                     if y < 0:
@@ -286,16 +457,7 @@ def scan(data, start, stop, roles, n_header, words, word_offsets, word_sets, chr
                     if w < 0:
                         bits |= 1 << role
                         w = 0
-                    if role == SERVICE:
-                        service[row] = w
-                    elif role == LEVEL:
-                        level[row] = w
-                    elif role == DISEASE:
-                        disease[row] = w
-                    elif role == COMPLIANT:
-                        compliant[row] = w == 1
-                    else:
-                        category[row] = w
+                    _store_word(role, row, w, service, level, disease, compliant, category)
             field += 1
             if k < n and data[k] == COMMA:
                 k += 1
@@ -314,9 +476,51 @@ def scan(data, start, stop, roles, n_header, words, word_offsets, word_sets, chr
         row += 1
         if k < n and data[k] == NEWLINE:
             k += 1
+    return row
+
+
+@njit(cache=True, nogil=True)
+def scan(data, start, stop, roles, n_header, words, word_offsets, word_sets, first_start, first_words, empty_word,
+         chronic, inpatient, chronic_service, village):
+    """Parse the rows of data[start:stop] (whole lines). Releases the GIL, so parts of a file scan in parallel.
+
+    Per row: line_start (a blank line's own offset), problems (bits), the claim id's raw field
+    [id_start, id_end) and id_quoted, the person id's text [person_start, person_end), person_quoted
+    and its key for `intern` (hash, head, length), day, year, the five codes, total and eligible in fen. Line numbers are left to
+    the few rows a message names: counting them here would cost a pass.
+    """
+    n_max = 1
+    for k in range(start, stop):  # rows are at most lines
+        n_max += data[k] == NEWLINE
+    line_start = np.empty(n_max, dtype=np.int64)
+    problems = np.zeros(n_max, dtype=np.int32)
+    id_start = np.zeros(n_max, dtype=np.int64)
+    id_end = np.zeros(n_max, dtype=np.int64)
+    id_quoted = np.zeros(n_max, dtype=np.bool_)
+    person_start = np.zeros(n_max, dtype=np.int64)
+    person_end = np.zeros(n_max, dtype=np.int64)
+    person_quoted = np.zeros(n_max, dtype=np.bool_)
+    person_hash = np.zeros(n_max, dtype=np.uint64)
+    person_head = np.zeros(n_max, dtype=np.uint64)
+    person_length = np.zeros(n_max, dtype=np.int64)
+    day = np.zeros(n_max, dtype=np.int64)
+    year = np.zeros(n_max, dtype=np.int64)
+    service = np.zeros(n_max, dtype=np.int8)
+    level = np.zeros(n_max, dtype=np.int8)
+    disease = np.zeros(n_max, dtype=np.int16)
+    compliant = np.zeros(n_max, dtype=np.bool_)
+    category = np.zeros(n_max, dtype=np.int8)
+    total = np.zeros(n_max, dtype=np.int64)
+    eligible = np.zeros(n_max, dtype=np.int64)
+    row = _scan_rows(data, start, stop, roles, n_header, words, word_offsets, word_sets, first_start, first_words,
+                     empty_word, chronic, inpatient, chronic_service, village, line_start, problems, id_start, id_end,
+                     id_quoted, person_start, person_end, person_quoted, person_hash, person_head, person_length, day, year,
+                     service, level, disease, compliant, category, total, eligible)
     return (line_start[:row], problems[:row], id_start[:row], id_end[:row], id_quoted[:row],
-            person_start[:row], person_end[:row], person_quoted[:row], day[:row], year[:row], service[:row],
+            person_start[:row], person_end[:row], person_quoted[:row], person_hash[:row], person_head[:row],
+            person_length[:row], day[:row], year[:row], service[:row],
             level[:row], disease[:row], compliant[:row], category[:row], total[:row], eligible[:row])
+
 
 
 def split_points(data: np.ndarray, start: int, parts: int) -> list[int]:

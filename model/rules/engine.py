@@ -10,7 +10,7 @@ import numpy as np
 
 from model.codes import OUTPUT_COLUMNS
 from model.rules.claims import ClaimArrays
-from model.rules.kernel import N_OUT, TRACE_COLUMNS, in_processing_order, processing_order, settle_kernel, settle_run
+from model.rules.kernel import N_OUT, TRACE_COLUMNS, in_processing_order, persons_order, settle_kernel, settle_run
 from model.rules.program import Program, compile_scheme
 from model.scenario.scheme import Scheme
 
@@ -48,18 +48,6 @@ class TraceRow:
 PARALLEL_CLAIMS = 200_000  # fewer claims settle on one thread: starting a second costs more than it saves
 
 
-def _person_runs(order: np.ndarray, person: np.ndarray, parts: int) -> list[np.ndarray]:
-    """`order` cut into about equal runs that never split a person."""
-    cuts = [0]
-    for part in range(1, parts):
-        cut = max(cuts[-1], len(order) * part // parts)
-        while 0 < cut < len(order) and person[order[cut]] == person[order[cut - 1]]:
-            cut += 1
-        cuts.append(cut)
-    cuts.append(len(order))
-    return [order[a:b] for a, b in pairwise(cuts) if b > a]
-
-
 def _run(program: Program, claims: ClaimArrays, trace_claim: int, threads: int = 1):
     n = len(claims)
     amounts = np.zeros((n, N_OUT), dtype=np.int64)
@@ -69,17 +57,19 @@ def _run(program: Program, claims: ClaimArrays, trace_claim: int, threads: int =
     if in_processing_order(claims.person, claims.day):  # as the simulation emits them: nothing to move
         count = settle_kernel(*inputs, *program.kernel_arguments(), amounts, oop_eligible, trace_claim, trace)
         return amounts, oop_eligible, trace[:count]
-    order = processing_order(claims.person, claims.day, claims.n_persons)
 
-    def settle_part(run: np.ndarray) -> int:
-        return settle_run(run, *inputs, *program.kernel_arguments(), amounts, oop_eligible, trace_claim, trace)
+    def settle_persons(persons: tuple[int, int]) -> int:
+        """Sort and settle the claims of one range of persons (both steps release the GIL)."""
+        order = persons_order(claims.person, claims.day, *persons)
+        return settle_run(order, *inputs, *program.kernel_arguments(), amounts, oop_eligible, trace_claim, trace)
 
-    runs = _person_runs(order, claims.person, threads if trace_claim < 0 and n >= PARALLEL_CLAIMS else 1)
-    if len(runs) > 1:
-        with ThreadPoolExecutor(max_workers=len(runs)) as pool:
-            list(pool.map(settle_part, runs))
+    parts = threads if trace_claim < 0 and n >= PARALLEL_CLAIMS else 1
+    if parts > 1:  # persons are independent (spec §3): ranges of them settle side by side into the same arrays
+        cuts = [claims.n_persons * part // parts for part in range(parts + 1)]
+        with ThreadPoolExecutor(max_workers=parts) as pool:
+            list(pool.map(settle_persons, pairwise(cuts)))
         return amounts, oop_eligible, trace[:0]
-    return amounts, oop_eligible, trace[: settle_part(order)]
+    return amounts, oop_eligible, trace[: settle_persons((0, claims.n_persons))]
 
 
 @dataclass(frozen=True)

@@ -33,30 +33,45 @@ def in_processing_order(person, day) -> bool:
     return True
 
 
-@njit(cache=True)
-def processing_order(person, day, n_persons):
-    """Claim indices grouped by person (counting sort), each person's by date, ties in input order."""
+@njit(cache=True, nogil=True)
+def persons_order(person, day, first, last):
+    """Indices of the claims of persons first..last-1, grouped by person (counting sort), each
+    person's by date, ties in input order. Releases the GIL: ranges of persons sort side by side."""
     n = person.shape[0]
-    start = np.zeros(n_persons + 1, dtype=np.int64)
+    start = np.zeros(last - first + 1, dtype=np.int64)
     for i in range(n):
-        start[person[i] + 1] += 1
-    for p in range(n_persons):
+        p = person[i] - first
+        if 0 <= p < last - first:
+            start[p + 1] += 1
+    for p in range(last - first):
         start[p + 1] += start[p]
     fill = start[:-1].copy()
-    order = np.empty(n, dtype=np.int64)
+    order = np.empty(start[-1], dtype=np.int64)
+    dates = np.empty(start[-1], dtype=day.dtype)  # beside the order: the date sort reads no scattered memory
     for i in range(n):
-        p = person[i]
-        order[fill[p]] = i
-        fill[p] += 1
-    for p in range(n_persons):  # insertion sort by date: stable, and fast for a person's few claims
+        p = person[i] - first
+        if 0 <= p < last - first:
+            order[fill[p]] = i
+            dates[fill[p]] = day[i]
+            fill[p] += 1
+    for p in range(last - first):  # insertion sort by date: stable, and fast for a person's few claims
         for k in range(start[p] + 1, start[p + 1]):
             moving = order[k]
+            moving_date = dates[k]
             j = k - 1
-            while j >= start[p] and day[order[j]] > day[moving]:
+            while j >= start[p] and dates[j] > moving_date:
                 order[j + 1] = order[j]
+                dates[j + 1] = dates[j]
                 j -= 1
             order[j + 1] = moving
+            dates[j + 1] = moving_date
     return order
+
+
+@njit(cache=True)
+def processing_order(person, day, n_persons):
+    """Claim indices grouped by person, each person's by date, ties in input order."""
+    return persons_order(person, day, 0, n_persons)
 
 
 @njit(cache=True, inline="always")

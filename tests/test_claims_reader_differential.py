@@ -1,0 +1,205 @@
+"""The compiled claims reader against a plain reading of spec §1 (Python's csv module and the
+table's rules), on generated files: fields valid, nearly valid, quoted or not; LF or CRLF ends.
+
+The compiled scan takes fast paths for unquoted dates, money and codes and falls back to a
+general path for anything else, so every near miss here must land where the plain reading does.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import re
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from model.codes import CATEGORIES, CHRONIC_CODES, DISEASES, LEVELS, SERVICES
+from model.errors import InputError
+from model.rules import claims_scan
+from model.rules.claims_csv import COLUMNS, read_claims
+
+MONEY = re.compile(r"[0-9]{1,10}(\.[0-9]{1,2})?")
+WORDS = {"service": SERVICES, "level": LEVELS, "disease": DISEASES, "compliant": ("false", "true"), "category": CATEGORIES}
+
+
+def _near_words(words: tuple[str, ...]) -> list[str]:
+    """Each word, and texts that differ from one by a byte: a prefix, an extension, a changed last byte, a case."""
+    near = []
+    for word in words:
+        near.append(word)
+        if word:
+            near += [word[:-1], word + "s", word[:-1] + "x", word.upper(), " " + word]
+    return near
+
+
+FIELDS = {
+    "claim_id": st.sampled_from(["c1", "c2", "c3", "c10", "claim-000000042", "c,1", 'c"1', "", "甲1"]),
+    "person_id": st.sampled_from(["p1", "p2", "p12345678", "p123456789", "p123456780", "", "乙", "p,1"]),
+    "date": st.sampled_from(["2019-03-01", "2020-02-29", "2019-02-29", "2019-13-01", "2019-3-1", "2019-03-011",
+                             "2019/03/01", "", "0000-01-01", "2020-12-31"]),
+    "total_cost": st.sampled_from(["5", "5.0", "5.00", "123.45", "0", "5.", ".5", "5.001", "-5", "1e3", " 5", "5 ",
+                                   "12345678901", "1234567890.99", ""]),
+    "eligible_cost": st.sampled_from(["0", "4", "4.5", "80.00", "5.00", "6", "5.", "x", ""]),
+    **{name: st.sampled_from(_near_words(words)) for name, words in WORDS.items()},
+}
+
+
+def _plain_reading(lines: list[list[str]]) -> tuple[dict[int, set[str]], list[dict[str, str]]]:
+    """Bad rows (line number → the columns spec §1 says are wrong, or {'columns'}) and the rows."""
+    problems: dict[int, set[str]] = {}
+    seen: set[str] = set()
+    for number, fields in enumerate(lines, start=2):
+        row = dict(zip(COLUMNS, fields))
+        bad = set()
+        if len(fields) != len(COLUMNS):
+            bad.add("columns")
+        claim_id = fields[0] if fields else ""
+        if claim_id == "":
+            bad.add("claim_id")
+        elif claim_id in seen:
+            bad.add("claim_id")
+        else:
+            seen.add(claim_id)
+        if "columns" in bad:
+            problems[number] = {"columns"}
+            continue
+        if row["person_id"] == "":
+            bad.add("person_id")
+        try:
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", row["date"]):
+                raise ValueError
+            if datetime.date.fromisoformat(row["date"]).year < 1:
+                raise ValueError
+        except ValueError:
+            bad.add("date")
+        for name in ("total_cost", "eligible_cost"):
+            if not MONEY.fullmatch(row[name]):
+                bad.add(name)
+        for name, words in WORDS.items():
+            if row[name] not in words:
+                bad.add(name)
+        if not bad & {"total_cost", "eligible_cost"} and float(row["eligible_cost"]) > float(row["total_cost"]):
+            bad.add("eligible_cost")
+        if not bad & {"service", "disease"} and row["service"] == "chronic_outpatient" and row["disease"] not in CHRONIC_CODES:
+            bad.add("disease")
+        if not bad & {"service", "level"} and row["service"] == "inpatient" and row["level"] == "village":
+            bad.add("level")
+        if bad:
+            problems[number] = bad
+    return problems, [dict(zip(COLUMNS, fields)) for fields in lines]
+
+
+def _named_in(message: str) -> dict[int, set[str]]:
+    named: dict[int, set[str]] = {}
+    for line in message.splitlines()[1:]:
+        found = re.search(r": line (\d+)(?: \(claim_id .*?\))?(?:, column (\w+)|: expected (\d+) comma-separated)", line)
+        assert found, line
+        named.setdefault(int(found.group(1)), set()).add(found.group(2) or "columns")
+    return named
+
+
+def _field_text(text: str, quote: bool) -> str:
+    if quote or any(ch in text for ch in ',"'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+rows = st.lists(
+    st.tuples(st.fixed_dictionaries(FIELDS), st.lists(st.booleans(), min_size=11, max_size=11), st.integers(-1, 1)),
+    min_size=1, max_size=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=rows, crlf=st.booleans(), final_newline=st.booleans())
+def test_compiled_reader_agrees_with_a_plain_reading(tmp_path_factory, rows, crlf: bool, final_newline: bool) -> None:
+    lines: list[list[str]] = []
+    for fields, quotes, width in rows:
+        values = [fields[name] for name in COLUMNS]
+        if width < 0:
+            values = values[:-1]  # a row one column short
+        elif width > 0 and values[-1] == "ordinary":
+            values = values + ["extra"]  # one column too many
+        lines.append(values)
+    end = "\r\n" if crlf else "\n"
+    text = ",".join(COLUMNS) + end + end.join(
+        ",".join(_field_text(v, q) for v, q in zip(values, quotes)) for values, (_, quotes, _) in zip(lines, rows)
+    ) + (end if final_newline else "")
+    path = tmp_path_factory.mktemp("reader") / "claims.csv"
+    path.write_bytes(text.encode("utf-8"))
+    assert [next(csv.reader([line])) for line in text.split(end)[1:len(lines) + 1]] == lines
+    problems, plain = _plain_reading(lines)
+    try:
+        parsed = read_claims(path)
+    except InputError as error:
+        assert _named_in(str(error)) == problems, str(error)
+        return
+    assert problems == {}
+    claims = parsed.claims
+    assert [parsed.claim_id(i) for i in range(len(plain))] == [row["claim_id"] for row in plain]
+    assert claims.total.tolist() == [round(float(row["total_cost"]) * 100) for row in plain]
+    assert claims.eligible.tolist() == [round(float(row["eligible_cost"]) * 100) for row in plain]
+    days = [(datetime.date.fromisoformat(row["date"]) - datetime.date(1970, 1, 1)).days for row in plain]
+    assert claims.day.tolist() == days
+    assert [SERVICES[c] for c in claims.service] == [row["service"] for row in plain]
+    assert [LEVELS[c] for c in claims.level] == [row["level"] for row in plain]
+    assert [DISEASES[c] for c in claims.disease] == [row["disease"] for row in plain]
+    assert [CATEGORIES[c] for c in claims.category] == [row["category"] for row in plain]
+    assert claims.compliant.tolist() == [row["compliant"] == "true" for row in plain]
+    first_seen = {person: index for index, person in reversed(list(enumerate(row["person_id"] for row in plain)))}
+    same_person = [[a["person_id"] == b["person_id"] for b in plain] for a in plain]
+    assert (claims.person[:, None] == claims.person[None, :]).tolist() == same_person
+    assert claims.n_persons == len(first_seen)
+
+
+def _intern(texts: list[bytes], quoted: list[bool] | None = None):
+    data = np.frombuffer(b"".join(texts) or b"\0", dtype=np.uint8)
+    ends = np.cumsum([len(t) for t in texts]).astype(np.int64)
+    starts = ends - np.array([len(t) for t in texts], dtype=np.int64)
+    quoted_array = np.array(quoted or [False] * len(texts), dtype=np.bool_)
+    valid = np.ones(len(texts), dtype=np.bool_)
+    keys = claims_scan.field_keys(data, starts, ends, quoted_array)
+    return claims_scan.intern(data, starts, ends, quoted_array, valid, *keys), data, starts, ends, quoted_array, valid
+
+
+def _first_rows(texts: list[bytes]) -> list[int]:
+    first: dict[bytes, int] = {}
+    return [first.setdefault(t, i) for i, t in enumerate(texts)]
+
+
+def test_id_table_grows_past_its_first_size_and_numbers_by_first_appearance() -> None:
+    rng = np.random.default_rng(7)
+    texts = [f"person-{int(v):09d}".encode() for v in rng.integers(0, 30_000, 100_000)]  # 16 bytes: past the 8 kept
+    (ids, count, repeated), *_ = _intern(texts)
+    expected: dict[bytes, int] = {}
+    wanted = [expected.setdefault(t, len(expected)) for t in texts]
+    assert count == len(expected) > claims_scan.TABLE_START
+    assert ids.tolist() == wanted
+    assert repeated.tolist() == [first < i for i, first in enumerate(_first_rows(texts))]
+
+
+def test_id_table_tells_apart_texts_that_share_eight_bytes_or_differ_in_length_only() -> None:
+    texts = [b"abcdefgh1", b"abcdefgh2", b"abcdefgh", b"abcdefgh1", b"a", b"a\0", b"a"]
+    (ids, count, _), *_ = _intern(texts)
+    assert ids.tolist() == [0, 1, 2, 0, 3, 4, 3] and count == 5
+
+
+def test_quoted_and_unquoted_forms_of_one_text_are_one_id() -> None:
+    (ids, count, _), *_ = _intern([b'a""b', b'a"b', b"ab"], quoted=[True, False, False])
+    assert ids.tolist() == [0, 0, 1] and count == 2
+
+
+def test_claim_ids_out_of_order_still_have_their_duplicates_found() -> None:
+    texts = [b"c1", b"c2", b"c10", b"c3", b"c10", b"c9"]  # c3 after c10: not increasing, so the table decides
+    _, data, starts, ends, quoted, valid = _intern(texts)
+    assert not claims_scan.in_increasing_order(data, starts, ends, quoted, valid)
+    assert claims_scan.repeated_fields(data, starts, ends, quoted, valid).tolist() == [False, False, False, False, True, False]
+    increasing = [b"c1", b"c2", b"c9", b"c10", b"c11", b"c100"]
+    _, data, starts, ends, quoted, valid = _intern(increasing)
+    assert claims_scan.in_increasing_order(data, starts, ends, quoted, valid)
+    assert not claims_scan.repeated_fields(data, starts, ends, quoted, valid).any()
+    _, data, starts, ends, quoted, valid = _intern([b"c1", b"c2", b"c2"])
+    assert claims_scan.repeated_fields(data, starts, ends, quoted, valid).tolist() == [False, False, True]
