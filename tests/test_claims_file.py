@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from model.cli import main
@@ -178,3 +179,22 @@ def test_quoted_last_field_before_a_crlf_line_end(tmp_path: Path) -> None:
     path.write_bytes((HEADER + "\r\n" + GOOD[: -len("registered_poor")] + '"registered_poor"\r\n' + _row(claim_id="c2") + "\r\n").encode())
     parsed = read_claims(path)
     assert len(parsed) == 2 and parsed.claims.total.tolist() == [10000, 10000]
+
+
+def test_blank_lines_where_a_large_file_is_cut_in_parts_are_all_reported(tmp_path: Path) -> None:
+    """The file is cut for parallel scanning near its middle byte: blank lines there are rows like any other."""
+    from model.rules import claims_csv
+
+    rows = [_row(claim_id=f"c{i}") for i in range(120_000)]
+    ends = np.cumsum([len(row) + 1 for row in rows])
+    middle = int(np.searchsorted(ends, ends[-1] // 2))
+    lines = rows[:middle] + [""] * 20_000 + rows[middle:]
+    text = HEADER + "\n" + "\n".join(lines) + "\n"
+    start = text.index(f"\n{rows[middle]}\n")
+    assert start - 20_000 < len(text) // 2 < start  # the middle byte falls among the blank lines
+    path = tmp_path / "blank_middle.csv"
+    path.write_text(text, encoding="utf-8")
+    assert path.stat().st_size > claims_csv.PARALLEL_BYTES
+    message = str(pytest.raises(InputError, read_claims, path).value)
+    assert message.startswith(f"{path}: 20000 bad rows")
+    assert f"line {middle + 2}: expected a claim of 10 columns, found an empty line" in message

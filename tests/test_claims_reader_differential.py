@@ -203,3 +203,28 @@ def test_claim_ids_out_of_order_still_have_their_duplicates_found() -> None:
     assert not claims_scan.repeated_fields(data, starts, ends, quoted, valid).any()
     _, data, starts, ends, quoted, valid = _intern([b"c1", b"c2", b"c2"])
     assert claims_scan.repeated_fields(data, starts, ends, quoted, valid).tolist() == [False, False, True]
+
+
+def test_lines_are_counted_eight_bytes_at_a_time_as_one_by_one() -> None:
+    rng = np.random.default_rng(3)
+    data = rng.choice(np.array([10, 13, 44, 97, 0x8A, 0xFF, 0x0B, 0x09], dtype=np.uint8), 4099)
+    for start, stop in [(0, 4099), (1, 4098), (5, 13), (7, 8), (3, 3), (9, 4000)]:
+        assert claims_scan.count_lines(data, start, stop) == int(np.count_nonzero(data[start:stop] == 10))
+
+
+def test_a_text_has_one_key_read_eight_bytes_at_a_time_or_one_by_one() -> None:
+    """Unquoted fields away from the file's end are keyed a word at a time; quoted ones (and the last
+    bytes of a file) a byte at a time: the same text must get the same key either way."""
+
+    def key(raw: bytes, quoted: bool, padding: bytes) -> tuple[int, int, int]:
+        data = np.frombuffer(raw + padding, dtype=np.uint8) if raw + padding else np.zeros(0, dtype=np.uint8)
+        hashes, heads, lengths = claims_scan.field_keys(data, np.array([0]), np.array([len(raw)]), np.array([quoted]))
+        return int(hashes[0]), int(heads[0]), int(lengths[0])
+
+    for length in range(30):
+        text = bytes(range(34, 34 + length))  # from '"' on, so every text past the first byte holds a quote
+        word_at_a_time = key(text, False, b"," * 16)
+        assert word_at_a_time == key(text, False, b""), length  # at the file's end: byte by byte
+        assert word_at_a_time == key(text.replace(b'"', b'""'), True, b"," * 16), length  # quoted, unescaped
+        assert word_at_a_time[1:] == (int.from_bytes(text[:8], "little"), length)
+    assert key(b"ab", False, b"," * 16) != key(b"ab\0", False, b"," * 16)  # a zero byte still counts

@@ -83,6 +83,22 @@ def _first_byte_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 FIRST_START, FIRST_WORDS, EMPTY_WORD = _first_byte_tables()
+
+
+def _packed_words() -> tuple[np.ndarray, np.ndarray]:
+    """Each vocabulary word's bytes as three little-endian 8-byte words, and masks of the bytes it has."""
+    packed = np.zeros((len(WORD_OFFSETS) - 1, 3), dtype=np.uint64)
+    masks = np.zeros_like(packed)
+    for w in range(len(WORD_OFFSETS) - 1):
+        word = WORDS[WORD_OFFSETS[w] : WORD_OFFSETS[w + 1]].tobytes()
+        assert len(word) <= 24, f"vocabulary word {word!r} is longer than the scan compares"
+        padded = word.ljust(24, b"\0")
+        packed[w] = np.frombuffer(padded, dtype="<u8")
+        masks[w] = np.frombuffer(b"\xff" * len(word) + b"\0" * (24 - len(word)), dtype="<u8")
+    return packed, masks
+
+
+WORD_PACKED, WORD_MASKS = _packed_words()
 IS_CHRONIC = np.isin(np.arange(len(DISEASES)), [DISEASE_CODE[c] for c in CHRONIC_CODES])
 
 
@@ -242,21 +258,28 @@ PARALLEL_BYTES = 8 << 20  # files smaller than this are scanned in one part
 THREADS = min(2, os.cpu_count() or 1)
 
 
-def _scan_in_parts(data: np.ndarray, body: int, roles: np.ndarray, n_header: int) -> tuple:
-    """Scan runs of whole lines on up to two threads (the scanner releases the GIL), rows kept in file order."""
+def _scan_in_parts(data: np.ndarray, body: int, roles: np.ndarray, n_header: int) -> tuple[np.ndarray, ...]:
+    """Scan runs of whole lines on up to two threads (the scanner releases the GIL) into one set of
+    columns, rows in file order: a part's lines are counted first, so each part knows its first row."""
     parts = THREADS if data.shape[0] - body > PARALLEL_BYTES else 1
     cuts = scan.split_points(data, body, parts)
-    arguments = [
-        (data, left, right, roles, n_header, WORDS, WORD_OFFSETS, WORD_SETS, FIRST_START, FIRST_WORDS, EMPTY_WORD,
-         IS_CHRONIC,
-         SERVICE_CODE["inpatient"], SERVICE_CODE["chronic_outpatient"], LEVEL_CODE["village"])
-        for left, right in zip(cuts[:-1], cuts[1:])
-    ]
-    if len(arguments) == 1:
-        return scan.scan(*arguments[0])
-    with ThreadPoolExecutor(max_workers=len(arguments)) as pool:
-        results = list(pool.map(lambda a: scan.scan(*a), arguments))
-    return tuple(np.concatenate(columns) for columns in zip(*results))
+    spans = list(pairwise(cuts))
+    with ThreadPoolExecutor(max_workers=parts) as pool:
+        lines = list(pool.map(lambda span: scan.count_lines(data, *span), spans))
+        rows = scan.new_rows(sum(lines) + 1)
+        first_rows = np.concatenate([[0], np.cumsum(lines)[:-1]]).tolist()
+
+        def scan_part(part: int) -> int:
+            left, right = spans[part]
+            return scan.scan_into(
+                data, left, right, right == data.shape[0], first_rows[part], roles, n_header, WORDS, WORD_OFFSETS,
+                WORD_SETS, FIRST_START, FIRST_WORDS, EMPTY_WORD, WORD_PACKED, WORD_MASKS, IS_CHRONIC, SERVICE_CODE["inpatient"],
+                SERVICE_CODE["chronic_outpatient"], LEVEL_CODE["village"], rows)
+
+        ends = list(pool.map(scan_part, range(len(spans))))
+    # every part but the last fills exactly one row per line it holds
+    assert all(end == first + count for end, first, count in zip(ends[:-1], first_rows, lines)), (ends, lines)
+    return tuple(column[: ends[-1]] for column in rows)
 
 
 def read_claims(path: Path | str) -> ClaimsFile:

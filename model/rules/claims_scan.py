@@ -25,27 +25,70 @@ BIT_VILLAGE_ADMISSION = 1 << 16
 BIT_DUPLICATE_ID = 1 << 17
 
 QUOTE, COMMA, NEWLINE, RETURN = 34, 44, 10, 13
-FNV_OFFSET = np.uint64(14695981039346656037)
-FNV_PRIME = np.uint64(1099511628211)
+
+
+MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+@njit(cache=True)
+def _load8(data, at):
+    """Bytes data[at:at+8] as one little-endian word (one load: unsigned indices need no wraparound)."""
+    u = np.uint64(at)
+    word = np.uint64(0)
+    for j in range(8):
+        word |= np.uint64(data[u + np.uint64(j)]) << np.uint64(8 * j)
+    return word
+
+
+@njit(cache=True)
+def _mix(h, word):
+    """Fold one 8-byte word into a hash (multiply, then fold the high half down for the table's low bits)."""
+    h = (h ^ word) * MIX
+    return h ^ (h >> np.uint64(29))
 
 
 @njit(cache=True)
 def _key(data, start, end, quoted):
-    """(hash, length, first 8 bytes packed) of a field's text, quotes unescaped."""
-    h = FNV_OFFSET
+    """(hash, length, first 8 bytes packed) of a field's text, quotes unescaped: eight bytes at a time."""
+    h = np.uint64(0)
+    if not quoted and end + 8 <= data.shape[0]:
+        length = end - start
+        k = start
+        head = np.uint64(0)
+        while True:
+            word = _load8(data, k)
+            left = end - k
+            if left < 8:
+                word &= (np.uint64(1) << np.uint64(8 * left)) - np.uint64(1)
+            if k == start:
+                head = word
+            h = _mix(h, word)
+            k += 8
+            if k >= end:
+                break
+        return _mix(h, np.uint64(length)), length, head
+    # quoted (or at the very end of the file): the same words, built a byte at a time
     length = 0
     head = np.uint64(0)
+    word = np.uint64(0)
     k = start
     while k < end:
         b = data[k]
         if quoted and b == QUOTE:
             k += 1  # "" stands for one quote
-        h = (h ^ np.uint64(b)) * FNV_PRIME
-        if length < 8:
-            head |= np.uint64(b) << np.uint64(8 * length)
+        word |= np.uint64(b) << np.uint64(8 * (length % 8))
         length += 1
+        if length % 8 == 0:
+            if length == 8:
+                head = word
+            h = _mix(h, word)
+            word = np.uint64(0)
         k += 1
-    return h, length, head
+    if length % 8 != 0 or length == 0:
+        if length < 8:
+            head = word
+        h = _mix(h, word)
+    return _mix(h, np.uint64(length)), length, head
 
 
 @njit(cache=True)
@@ -276,9 +319,11 @@ def _money_prefix(data, start, n):
 
 
 @njit(cache=True)
-def _word_prefix(data, start, n, vocabulary, offsets, first, first_start, slot, first_words, empty):
+def _word_prefix(data, start, n, vocabulary, offsets, first, first_start, slot, first_words, empty, packed, masks):
     """(index from `first`, where the scan stands after it) of the vocabulary word that is the whole
-    field at data[start:], among the set's words beginning with its first byte; (-1, -1) when none is."""
+    field at data[start:], among the set's words beginning with its first byte; (-1, -1) when none is.
+    Words are compared 8 bytes at a time: `packed` holds each word's bytes in three words, `masks`
+    which of their bytes count."""
     if empty >= 0:
         after = _field_end(data, start, n)
         if after >= 0:
@@ -286,8 +331,18 @@ def _word_prefix(data, start, n, vocabulary, offsets, first, first_start, slot, 
     if start >= n:
         return -1, -1
     lead = data[start]
-    for c in range(first_start[slot, lead], first_start[slot, lead + 1]):
-        w = first_words[c]
+    if start + 24 <= data.shape[0]:
+        a, b, c = _load8(data, start), _load8(data, start + 8), _load8(data, start + 16)
+        for candidate in range(first_start[slot, lead], first_start[slot, lead + 1]):
+            w = first_words[candidate]
+            if (((a ^ packed[w, 0]) & masks[w, 0]) | ((b ^ packed[w, 1]) & masks[w, 1])
+                    | ((c ^ packed[w, 2]) & masks[w, 2])) == 0:
+                after = _field_end(data, start + offsets[w + 1] - offsets[w], n)
+                if after >= 0:
+                    return w - first, after
+        return -1, -1
+    for candidate in range(first_start[slot, lead], first_start[slot, lead + 1]):  # the file's last bytes
+        w = first_words[candidate]
         lo = offsets[w]
         length = offsets[w + 1] - lo
         if start + length > n:
@@ -321,14 +376,15 @@ def _store_word(role, row, w, service, level, disease, compliant, category):
 # No reference counting: a compiled call with array arguments would otherwise count references to
 # them around every call, atomically, and this loop makes several calls a field.
 @njit(cache=True, nogil=True, _nrt=False)
-def _scan_rows(data, start, stop, roles, n_header, words, word_offsets, word_sets, first_start, first_words, empty_word,
-               chronic, inpatient, chronic_service, village, line_start, problems, id_start, id_end, id_quoted,
-               person_start, person_end, person_quoted, person_hash, person_head, person_length, day, year, service,
-               level, disease, compliant, category, total, eligible):
-    """The rows of data[start:stop] into the arrays given (see `scan`); returns how many."""
+def _scan_rows(data, start, stop, final, first_row, roles, n_header, words, word_offsets, word_sets, first_start,
+               first_words, empty_word, word_packed, word_masks, chronic, inpatient, chronic_service, village, line_start, problems, id_start,
+               id_end, id_quoted, person_start, person_end, person_quoted, person_hash, person_head, person_length, day,
+               year, service, level, disease, compliant, category, total, eligible):
+    """The rows of data[start:stop] into the arrays given from `first_row` on (see `scan_into`); returns the
+    row after the last. Blank lines at the end are rows only when more of the file follows (not `final`)."""
     n = stop
     k = start
-    row = 0
+    row = first_row
     blank_start = 0
     blank_lines = 0
     while k < n:
@@ -373,7 +429,7 @@ def _scan_rows(data, start, stop, roles, n_header, words, word_offsets, word_set
                 else:
                     slot = role - SERVICE if role <= DISEASE else role - COMPLIANT + 3
                     w, after = _word_prefix(data, k, n, words, word_offsets, word_sets[slot], first_start, slot,
-                                            first_words, empty_word[slot])
+                                            first_words, empty_word[slot], word_packed, word_masks)
                     if w >= 0:
                         _store_word(role, row, w, service, level, disease, compliant, category)
                 if after >= 0:
@@ -476,61 +532,86 @@ def _scan_rows(data, start, stop, roles, n_header, words, word_offsets, word_set
         row += 1
         if k < n and data[k] == NEWLINE:
             k += 1
+    while blank_lines > 0 and not final:  # a part's last lines are blank, and rows follow in the next part
+        line_start[row] = blank_start
+        problems[row] = BIT_BLANK
+        blank_start += 1 if data[blank_start] == NEWLINE else 2
+        row += 1
+        blank_lines -= 1
     return row
 
 
+# The columns `scan_into` fills, one row per line of the file.
+ROW_COLUMNS = (
+    ("line_start", np.int64), ("problems", np.int32), ("id_start", np.int64), ("id_end", np.int64),
+    ("id_quoted", np.bool_), ("person_start", np.int64), ("person_end", np.int64), ("person_quoted", np.bool_),
+    ("person_hash", np.uint64), ("person_head", np.uint64), ("person_length", np.int64), ("day", np.int64),
+    ("year", np.int64), ("service", np.int8), ("level", np.int8), ("disease", np.int16), ("compliant", np.bool_),
+    ("category", np.int8), ("total", np.int64), ("eligible", np.int64),
+)
+
+
+NEWLINES = np.uint64(0x0A0A0A0A0A0A0A0A)
+LOW7 = np.uint64(0x7F7F7F7F7F7F7F7F)
+BYTE_ONES = np.uint64(0x0101010101010101)
+
+
 @njit(cache=True, nogil=True)
-def scan(data, start, stop, roles, n_header, words, word_offsets, word_sets, first_start, first_words, empty_word,
-         chronic, inpatient, chronic_service, village):
-    """Parse the rows of data[start:stop] (whole lines). Releases the GIL, so parts of a file scan in parallel.
+def count_lines(data, start, stop):
+    """Newlines in data[start:stop]: a part of the file has at most one row more than that.
+    Eight bytes at a time: a newline byte becomes a zero byte, whose top bit is then set exactly."""
+    count = 0
+    k = start
+    while k < stop and k % 8 != 0:
+        count += data[k] == NEWLINE
+        k += 1
+    words_end = k + (stop - k) // 8 * 8
+    if words_end > k:
+        in_words = np.uint64(0)
+        for word in data[k:words_end].view(np.uint64):
+            x = word ^ NEWLINES
+            zero_tops = ~(((x & LOW7) + LOW7) | x | LOW7)
+            in_words += ((zero_tops >> np.uint64(7)) * BYTE_ONES) >> np.uint64(56)
+        count += np.int64(in_words)
+        k = words_end
+    while k < stop:
+        count += data[k] == NEWLINE
+        k += 1
+    return count
 
-    Per row: line_start (a blank line's own offset), problems (bits), the claim id's raw field
-    [id_start, id_end) and id_quoted, the person id's text [person_start, person_end), person_quoted
-    and its key for `intern` (hash, head, length), day, year, the five codes, total and eligible in fen. Line numbers are left to
-    the few rows a message names: counting them here would cost a pass.
+
+def new_rows(n: int) -> tuple[np.ndarray, ...]:
+    """Empty columns (ROW_COLUMNS) for n rows. Zeroed lazily by the system: a page costs only when written."""
+    return tuple(np.zeros(n, dtype=dtype) for _, dtype in ROW_COLUMNS)
+
+
+@njit(cache=True, nogil=True)
+def scan_into(data, start, stop, final, first_row, roles, n_header, words, word_offsets, word_sets, first_start,
+              first_words, empty_word, word_packed, word_masks, chronic, inpatient, chronic_service, village, rows):
+    """Parse the lines of data[start:stop] (whole lines) into `rows` (from `new_rows`), from `first_row` on;
+    returns the row after the last. Releases the GIL, so parts of a file scan side by side into one set of
+    columns.
+
+    Per row (ROW_COLUMNS): line_start (a blank line's own offset), problems (bits), the claim id's raw field
+    [id_start, id_end) and id_quoted, the person id's text [person_start, person_end), person_quoted and its
+    key for `intern` (hash, head, length), day, year, the five codes, total and eligible in fen. Line numbers
+    are left to the few rows a message names: counting them here would cost a pass.
     """
-    n_max = 1
-    for k in range(start, stop):  # rows are at most lines
-        n_max += data[k] == NEWLINE
-    line_start = np.empty(n_max, dtype=np.int64)
-    problems = np.zeros(n_max, dtype=np.int32)
-    id_start = np.zeros(n_max, dtype=np.int64)
-    id_end = np.zeros(n_max, dtype=np.int64)
-    id_quoted = np.zeros(n_max, dtype=np.bool_)
-    person_start = np.zeros(n_max, dtype=np.int64)
-    person_end = np.zeros(n_max, dtype=np.int64)
-    person_quoted = np.zeros(n_max, dtype=np.bool_)
-    person_hash = np.zeros(n_max, dtype=np.uint64)
-    person_head = np.zeros(n_max, dtype=np.uint64)
-    person_length = np.zeros(n_max, dtype=np.int64)
-    day = np.zeros(n_max, dtype=np.int64)
-    year = np.zeros(n_max, dtype=np.int64)
-    service = np.zeros(n_max, dtype=np.int8)
-    level = np.zeros(n_max, dtype=np.int8)
-    disease = np.zeros(n_max, dtype=np.int16)
-    compliant = np.zeros(n_max, dtype=np.bool_)
-    category = np.zeros(n_max, dtype=np.int8)
-    total = np.zeros(n_max, dtype=np.int64)
-    eligible = np.zeros(n_max, dtype=np.int64)
-    row = _scan_rows(data, start, stop, roles, n_header, words, word_offsets, word_sets, first_start, first_words,
-                     empty_word, chronic, inpatient, chronic_service, village, line_start, problems, id_start, id_end,
-                     id_quoted, person_start, person_end, person_quoted, person_hash, person_head, person_length, day, year,
-                     service, level, disease, compliant, category, total, eligible)
-    return (line_start[:row], problems[:row], id_start[:row], id_end[:row], id_quoted[:row],
-            person_start[:row], person_end[:row], person_quoted[:row], person_hash[:row], person_head[:row],
-            person_length[:row], day[:row], year[:row], service[:row],
-            level[:row], disease[:row], compliant[:row], category[:row], total[:row], eligible[:row])
-
+    return _scan_rows(data, start, stop, final, first_row, roles, n_header, words, word_offsets, word_sets,
+                      first_start, first_words, empty_word, word_packed, word_masks, chronic, inpatient, chronic_service,
+                      village, *rows)
 
 
 def split_points(data: np.ndarray, start: int, parts: int) -> list[int]:
-    """Offsets that cut data[start:] into about equal runs of whole lines."""
+    """Offsets that cut data[start:] into about equal runs of whole lines, each cut just before a line
+    that is not blank (so blank lines at the end of a part are followed by a row)."""
     cuts = [start]
     size = data.shape[0]
     for part in range(1, parts):
         guess = start + (size - start) * part // parts
-        newline = np.flatnonzero(data[guess : guess + (1 << 20)] == NEWLINE)
-        cut = guess + int(newline[0]) + 1 if newline.size else size
+        window = data[guess : guess + (1 << 20) + 1]
+        after_newline = np.flatnonzero((window[:-1] == NEWLINE) & (window[1:] != NEWLINE) & (window[1:] != RETURN))
+        cut = guess + int(after_newline[0]) + 1 if after_newline.size else size
         cuts.append(max(cuts[-1], min(cut, size)))
     cuts.append(size)
     return cuts
