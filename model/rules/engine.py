@@ -60,8 +60,12 @@ def _run(program: Program, claims: ClaimArrays, trace_claim: int, threads: int =
 
     def settle_persons(persons: tuple[int, int]) -> int:
         """Sort and settle the claims of one range of persons (both steps release the GIL)."""
-        order = persons_order(claims.person, claims.day, *persons)
-        return settle_run(order, *inputs, *program.kernel_arguments(), amounts, oop_eligible, trace_claim, trace)
+        # work arrays come from numpy, which asks for large pages: far fewer page faults than numba's
+        order = persons_order(claims.person, claims.day, *persons, np.empty(n, dtype=np.int64), np.empty(n, dtype=claims.day.dtype))
+        run = len(order)
+        work = [np.empty(run, dtype=column.dtype) for column in inputs]
+        return settle_run(order, *inputs, *program.kernel_arguments(), amounts, oop_eligible, trace_claim, trace,
+                          *work, np.zeros((run, N_OUT), dtype=np.int64), np.empty(run, dtype=np.int64))
 
     parts = threads if trace_claim < 0 and n >= PARALLEL_CLAIMS else 1
     if parts > 1:  # persons are independent (spec §3): ranges of them settle side by side into the same arrays

@@ -34,9 +34,10 @@ def in_processing_order(person, day) -> bool:
 
 
 @njit(cache=True, nogil=True)
-def persons_order(person, day, first, last):
+def persons_order(person, day, first, last, order, dates):
     """Indices of the claims of persons first..last-1, grouped by person (counting sort), each
-    person's by date, ties in input order. Releases the GIL: ranges of persons sort side by side."""
+    person's by date, ties in input order: the start of `order` (`dates`, as long, is work space).
+    Releases the GIL: ranges of persons sort side by side."""
     n = person.shape[0]
     start = np.zeros(last - first + 1, dtype=np.int64)
     for i in range(n):
@@ -46,13 +47,11 @@ def persons_order(person, day, first, last):
     for p in range(last - first):
         start[p + 1] += start[p]
     fill = start[:-1].copy()
-    order = np.empty(start[-1], dtype=np.int64)
-    dates = np.empty(start[-1], dtype=day.dtype)  # beside the order: the date sort reads no scattered memory
     for i in range(n):
         p = person[i] - first
         if 0 <= p < last - first:
             order[fill[p]] = i
-            dates[fill[p]] = day[i]
+            dates[fill[p]] = day[i]  # beside the order: the date sort reads no scattered memory
             fill[p] += 1
     for p in range(last - first):  # insertion sort by date: stable, and fast for a person's few claims
         for k in range(start[p] + 1, start[p + 1]):
@@ -65,13 +64,12 @@ def persons_order(person, day, first, last):
                 j -= 1
             order[j + 1] = moving
             dates[j + 1] = moving_date
-    return order
+    return order[: start[-1]]
 
 
-@njit(cache=True)
-def processing_order(person, day, n_persons):
+def processing_order(person: np.ndarray, day: np.ndarray, n_persons: int) -> np.ndarray:
     """Claim indices grouped by person, each person's by date, ties in input order."""
-    return persons_order(person, day, 0, n_persons)
+    return persons_order(person, day, 0, n_persons, np.empty(len(person), dtype=np.int64), np.empty(len(person), dtype=day.dtype))
 
 
 @njit(cache=True, inline="always")
@@ -223,20 +221,18 @@ def settle_run(
     mechanic, payer, base_total, tier_deductible, tier_upper, tier_rate, tier_count, ceiling,
     out_of_list_limit, payer_cap,
     out, oop_eligible, trace_claim, trace,
+    s_person, s_year, s_klass, s_total, s_eligible, s_out, s_oop_eligible,
 ):
     """Settle the claims order[0], order[1], … (processing order, whole persons) into rows of `out` and
-    `oop_eligible` indexed as the input; `trace_claim` is an input index too.
+    `oop_eligible` indexed as the input; `trace_claim` is an input index too. The s_ arrays, at least
+    as long as `order` (s_out zeroed), are work space: the caller allocates them, so that numpy can
+    give them large pages.
 
     Gathers the run's claims into sorted copies, settles them, scatters the results back: separate
     tight loops keep many memory reads in flight, which the settlement loop itself cannot. Releases
     the GIL, so runs of different persons settle on separate threads into the same arrays.
     """
     n = order.shape[0]
-    s_person = np.empty(n, dtype=person.dtype)
-    s_year = np.empty(n, dtype=year.dtype)
-    s_klass = np.empty(n, dtype=klass.dtype)
-    s_total = np.empty(n, dtype=total.dtype)
-    s_eligible = np.empty(n, dtype=eligible.dtype)
     position = -1
     for k in range(n):
         i = order[k]
@@ -247,10 +243,8 @@ def settle_run(
         s_eligible[k] = eligible[i]
         if i == trace_claim:
             position = k
-    s_out = np.zeros((n, N_OUT), dtype=np.int64)
-    s_oop_eligible = np.empty(n, dtype=np.int64)
     traced = settle_kernel(
-        s_person, s_year, s_klass, s_total, s_eligible,
+        s_person[:n], s_year[:n], s_klass[:n], s_total[:n], s_eligible[:n],
         class_start, entry_layer, entry_rate, entry_deductible, entry_cap, entry_cap_slot, n_cap_slots,
         mechanic, payer, base_total, tier_deductible, tier_upper, tier_rate, tier_count, ceiling,
         out_of_list_limit, payer_cap, s_out, s_oop_eligible, position, trace,

@@ -53,24 +53,34 @@ def money_fen(data, start, end):
     return whole * 100 + cents
 
 
+DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+@njit(cache=True)
+def _digit(data, at):
+    """The digit at data[at], or 10 or more when the byte is not a digit (unsigned: below '0' wraps)."""
+    return np.uint64(data[np.uint64(at)]) - np.uint64(48)
+
+
 @njit(cache=True)
 def date_days(data, start, end):
     """(days since 1970, year) of an existing YYYY-MM-DD date, or (0, -1)."""
     if end - start != 10 or data[start + 4] != 45 or data[start + 7] != 45:
         return 0, -1
-    for k in range(start, end):
-        if k != start + 4 and k != start + 7 and (data[k] < 48 or data[k] > 57):
-            return 0, -1
-    year = (data[start] - 48) * 1000 + (data[start + 1] - 48) * 100 + (data[start + 2] - 48) * 10 + (data[start + 3] - 48)
-    month = (data[start + 5] - 48) * 10 + (data[start + 6] - 48)
-    day = (data[start + 8] - 48) * 10 + (data[start + 9] - 48)
+    y0, y1, y2, y3 = _digit(data, start), _digit(data, start + 1), _digit(data, start + 2), _digit(data, start + 3)
+    m0, m1, d0, d1 = _digit(data, start + 5), _digit(data, start + 6), _digit(data, start + 8), _digit(data, start + 9)
+    nine = np.uint64(9)
+    # all eight checked at once, without a branch per byte
+    if (y0 > nine) | (y1 > nine) | (y2 > nine) | (y3 > nine) | (m0 > nine) | (m1 > nine) | (d0 > nine) | (d1 > nine):
+        return 0, -1
+    year = np.int64(y0 * np.uint64(1000) + y1 * np.uint64(100) + y2 * np.uint64(10) + y3)
+    month = np.int64(m0 * np.uint64(10) + m1)
+    day = np.int64(d0 * np.uint64(10) + d1)
     if year < 1 or month < 1 or month > 12 or day < 1:
         return 0, -1
-    limit = 31
-    if month == 4 or month == 6 or month == 9 or month == 11:
-        limit = 30
-    elif month == 2:
-        limit = 29 if (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)) else 28
+    limit = DAYS_IN_MONTH[month]
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        limit = 29
     if day > limit:
         return 0, -1
     y = year - 1 if month <= 2 else year
@@ -128,20 +138,24 @@ def _put_money(buffer, at, fen, pairs):
     return end + 3
 
 
-@njit(cache=True, nogil=True)
-def format_rows(id_start, id_end, id_data, amounts, quote_ids):
-    """CSV rows 'id,a,b,...\n', amounts in yuan with 2 decimals.
+def format_rows(id_start: np.ndarray, id_end: np.ndarray, id_data: np.ndarray, amounts: np.ndarray, quote_ids: bool) -> np.ndarray:
+    """CSV rows 'id,a,b,...\n', amounts in yuan with 2 decimals (bytes as a uint8 array).
 
     Ids are copied from id_data[id_start:id_end]; with `quote_ids` an id that needs quoting gets
-    quotes (ids already in CSV form, as read from a file, are copied as they are).
+    quotes (ids already in CSV form, as read from a file, are copied as they are). Releases the GIL.
     """
-    n = amounts.shape[0]
-    size = 0
-    for i in range(n):
-        size += 2 * (id_end[i] - id_start[i]) + 3 + amounts.shape[1] * 24
-    buffer = np.empty(size, dtype=np.uint8)
+    n = len(amounts)
+    size = 2 * int((id_end - id_start).sum()) + n * (3 + amounts.shape[1] * 24)  # at the longest
+    buffer = np.empty(size, dtype=np.uint8)  # from numpy: large pages
+    return buffer[: _format_into(buffer, id_start, id_end, id_data, amounts, quote_ids, PAIRS)]
+
+
+# No reference counting: it would count references to the buffer around every amount written.
+@njit(cache=True, nogil=True, _nrt=False)
+def _format_into(buffer, id_start, id_end, id_data, amounts, quote_ids, pairs):
+    """The rows of `format_rows` written into `buffer`; returns their length."""
     at = 0
-    for i in range(n):
+    for i in range(amounts.shape[0]):
         lo, hi = id_start[i], id_end[i]
         quote = False
         if quote_ids:
@@ -162,7 +176,7 @@ def format_rows(id_start, id_end, id_data, amounts, quote_ids):
             at += 1
         for column in range(amounts.shape[1]):
             buffer[at] = 44
-            at = _put_money(buffer, at + 1, amounts[i, column], PAIRS)
+            at = _put_money(buffer, at + 1, amounts[i, column], pairs)
         buffer[at] = 10
         at += 1
-    return buffer[:at]
+    return at
