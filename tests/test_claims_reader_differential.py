@@ -161,8 +161,7 @@ def _intern(texts: list[bytes], quoted: list[bool] | None = None):
     starts = ends - np.array([len(t) for t in texts], dtype=np.int64)
     quoted_array = np.array(quoted or [False] * len(texts), dtype=np.bool_)
     valid = np.ones(len(texts), dtype=np.bool_)
-    keys = claims_scan.field_keys(data, starts, ends, quoted_array)
-    return claims_scan.intern(data, starts, ends, quoted_array, valid, *keys), data, starts, ends, quoted_array, valid
+    return claims_scan.intern_fields(data, starts, ends, quoted_array, valid), data, starts, ends, quoted_array, valid
 
 
 def _first_rows(texts: list[bytes]) -> list[int]:
@@ -218,7 +217,8 @@ def test_a_text_has_one_key_read_eight_bytes_at_a_time_or_one_by_one() -> None:
 
     def key(raw: bytes, quoted: bool, padding: bytes) -> tuple[int, int, int]:
         data = np.frombuffer(raw + padding, dtype=np.uint8) if raw + padding else np.zeros(0, dtype=np.uint8)
-        hashes, heads, lengths = claims_scan.field_keys(data, np.array([0]), np.array([len(raw)]), np.array([quoted]))
+        hashes, heads, lengths = np.zeros(1, np.uint64), np.zeros(1, np.uint64), np.zeros(1, np.int64)
+        claims_scan.field_keys(data, np.array([0]), np.array([len(raw)]), np.array([quoted]), hashes, heads, lengths)
         return int(hashes[0]), int(heads[0]), int(lengths[0])
 
     for length in range(30):
@@ -228,3 +228,18 @@ def test_a_text_has_one_key_read_eight_bytes_at_a_time_or_one_by_one() -> None:
         assert word_at_a_time == key(text.replace(b'"', b'""'), True, b"," * 16), length  # quoted, unescaped
         assert word_at_a_time[1:] == (int.from_bytes(text[:8], "little"), length)
     assert key(b"ab", False, b"," * 16) != key(b"ab\0", False, b"," * 16)  # a zero byte still counts
+
+
+def test_duplicate_claim_ids_in_no_order_are_each_marked_after_their_first_line() -> None:
+    rng = np.random.default_rng(11)
+    numbers = rng.integers(0, 40_000, 60_000)  # about a third repeated, in no order
+    texts = [f"claim-{n:012d}".encode() if n % 3 else f"c{n}".encode() for n in numbers]  # long and short ids
+    _, data, starts, ends, quoted, valid = _intern(texts)
+    valid[::7] = False  # rows whose claim id is itself bad take no part
+    seen: set[bytes] = set()
+    expected = []
+    for text, ok in zip(texts, valid):
+        expected.append(bool(ok) and text in seen)
+        if ok:
+            seen.add(text)
+    assert claims_scan.repeated_fields(data, starts, ends, quoted, valid).tolist() == expected

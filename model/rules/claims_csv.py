@@ -295,8 +295,8 @@ def read_claims(path: Path | str) -> ClaimsFile:
     # claim ids (for duplicates) and person ids (to number persons) are independent: two threads, GIL released
     with ThreadPoolExecutor(max_workers=2) as pool:
         claims_repeated = pool.submit(scan.repeated_fields, data, id_start + id_quoted, id_end - id_quoted, id_quoted, id_ok)
-        person, n_persons, _ = scan.intern(data, person_start, person_end, person_quoted, np.ones(len(id_ok), np.bool_),
-                                           person_hash, person_head, person_length)
+        person, n_persons, _ = scan.intern_fields(data, person_start, person_end, person_quoted, np.ones(len(id_ok), np.bool_),
+                                                  (person_hash, person_head, person_length))
         repeated = claims_repeated.result()
     if repeated.any():
         problems = problems | np.where(repeated, scan.BIT_DUPLICATE_ID, 0).astype(problems.dtype)

@@ -1,8 +1,10 @@
 """One compiled pass over a claims file's bytes: split CSV fields, check and convert each spec §1 column.
 
 Every row comes out as codes and fen, or with a bit set for each column that broke a rule; the
-caller turns bits into messages by re-reading only the bad lines. Ids are interned with a hash
-table (persons to dense indices, claim ids to find duplicates).
+caller turns bits into messages by re-reading only the bad lines. An unquoted date, amount or
+code is parsed as it is split (8 bytes at a time where it can be); anything else takes the general
+path, which splits first and then checks. Persons are numbered with a hash table; claim ids are
+checked for duplicates by their order, or else by sorting their hashes.
 """
 
 from __future__ import annotations
@@ -25,8 +27,6 @@ BIT_VILLAGE_ADMISSION = 1 << 16
 BIT_DUPLICATE_ID = 1 << 17
 
 QUOTE, COMMA, NEWLINE, RETURN = 34, 44, 10, 13
-
-
 MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -113,15 +113,10 @@ TAG_BITS = np.uint64(0xFFFFFF0000000000)  # the hash bits a slot keeps beside th
 
 
 @njit(cache=True, nogil=True)
-def field_keys(data, starts, ends, quoted):
-    """(hash, first 8 bytes packed, length) of each field's text: what `intern` looks up."""
-    n = starts.shape[0]
-    hashes = np.empty(n, dtype=np.uint64)
-    heads = np.empty(n, dtype=np.uint64)
-    lengths = np.empty(n, dtype=np.int64)
-    for row in range(n):
+def field_keys(data, starts, ends, quoted, hashes, heads, lengths):
+    """Each field's key for `intern` into the arrays given: (hash, first 8 bytes packed, length) of its text."""
+    for row in range(starts.shape[0]):
         hashes[row], lengths[row], heads[row] = _key(data, starts[row], ends[row], quoted[row])
-    return hashes, heads, lengths
 
 
 @njit(cache=True)
@@ -142,25 +137,26 @@ def _rehashed(table, key_row, hashes):
 
 
 @njit(cache=True, nogil=True)
-def intern(data, starts, ends, quoted, valid, hashes, heads, lengths):
-    """Dense ids in order of first appearance for the fields [starts, ends); -1 where not valid.
+def intern(data, starts, ends, quoted, valid, hashes, heads, lengths, table, ids, repeated):
+    """Dense ids in order of first appearance for the fields [starts, ends) into `ids` (-1 where not
+    valid), and repeated[row] true where the text appeared on an earlier valid row; returns how
+    many distinct texts. Use `intern_fields`, which allocates.
 
     Takes each field's key from `field_keys` (the scan makes the persons' as it reads them).
-    Returns (ids, how many distinct, repeated) with repeated[row] true where the text appeared on
-    an earlier valid row. The table grows with the distinct texts, not the rows, so for a file's
-    persons it stays in the caches. A slot is two words: hash bits, length and id; the first 8
-    bytes. Equal text, never a hash alone, decides: texts of up to 8 bytes match on the slot
-    alone, longer ones are compared with the text that made the slot. At most 2**32 - 2 distinct.
+    `table` (zeros, two words a slot, a power of two slots) is where the table starts; it doubles
+    when half full, so for a file's persons it stays small enough for the caches (claim ids, all
+    distinct, are checked by `repeated_fields` instead). A slot holds
+    hash bits, length and id, then the first 8 bytes. Equal text, never a hash alone, decides:
+    texts of up to 8 bytes match on the slot alone, longer ones are compared with the text that made
+    the slot. At most 2**32 - 2 distinct texts.
     """
     n = starts.shape[0]
-    table = np.zeros(2 * TABLE_START, dtype=np.uint64)  # per slot: tag | length | id + 1 (0: empty), head
-    mask = np.uint64(TABLE_START - 1)
-    key_row = np.empty(TABLE_START, dtype=np.int64)  # by id: the row that made it
-    ids = np.full(n, -1, dtype=np.int64)
-    repeated = np.zeros(n, dtype=np.bool_)
+    mask = np.uint64(table.shape[0] // 2 - 1)
+    key_row = np.empty(table.shape[0] // 4 + 1, dtype=np.int64)  # by id: the row that made it
     count = 0
     for row in range(n):
         if not valid[row]:
+            ids[row] = -1
             continue
         h = hashes[row]
         head = heads[row]
@@ -178,6 +174,7 @@ def intern(data, starts, ends, quoted, valid, hashes, heads, lengths):
                 table[2 * slot] = meta | np.uint64(count + 1)
                 table[2 * slot + 1] = head
                 ids[row] = count
+                repeated[row] = False
                 count += 1
                 if 4 * count > table.shape[0]:  # half the slots full
                     table = _rehashed(table, key_row, hashes)
@@ -194,6 +191,19 @@ def intern(data, starts, ends, quoted, valid, hashes, heads, lengths):
                     repeated[row] = True
                     break
             slot = (slot + np.uint64(1)) & mask
+    return count
+
+
+def intern_fields(data, starts, ends, quoted, valid, keys=None):
+    """`intern` with its arrays made here by numpy (which asks for large pages): (ids, count, repeated).
+    `keys` are the fields' keys if already made."""
+    n = len(starts)
+    if keys is None:
+        keys = (np.empty(n, dtype=np.uint64), np.empty(n, dtype=np.uint64), np.empty(n, dtype=np.int64))
+        field_keys(data, starts, ends, quoted, *keys)
+    ids = np.empty(n, dtype=np.int64)
+    repeated = np.zeros(n, dtype=np.bool_)
+    count = intern(data, starts, ends, quoted, valid, *keys, np.zeros(2 * TABLE_START, dtype=np.uint64), ids, repeated)
     return ids, count, repeated
 
 
@@ -223,12 +233,45 @@ def in_increasing_order(data, starts, ends, quoted, valid):
 
 
 @njit(cache=True, nogil=True)
-def repeated_fields(data, starts, ends, quoted, valid):
-    """Where a valid field's text appeared on an earlier valid row."""
-    if in_increasing_order(data, starts, ends, quoted, valid):
-        return np.zeros(starts.shape[0], dtype=np.bool_)
-    hashes, heads, lengths = field_keys(data, starts, ends, quoted)
-    return intern(data, starts, ends, quoted, valid, hashes, heads, lengths)[2]
+def _mark_repeats(data, starts, ends, quoted, hashes, heads, lengths, tagged, same_tag_as_next, repeated):
+    """For runs of `tagged` (hash tag << 32 | row, sorted) whose tags are equal: mark each row whose
+    text equals that of an earlier row of the run (rows come in file order within a run)."""
+    k = 0
+    while k < same_tag_as_next.shape[0]:
+        first = same_tag_as_next[k]
+        last = first + 1
+        k += 1
+        while k < same_tag_as_next.shape[0] and same_tag_as_next[k] == last:
+            last += 1
+            k += 1
+        for j in range(first + 1, last + 1):
+            b = np.int64(tagged[j] & LOW32)
+            for i in range(first, j):
+                a = np.int64(tagged[i] & LOW32)
+                if (hashes[a] == hashes[b] and lengths[a] == lengths[b] and heads[a] == heads[b]
+                        and _same(data, starts[a], ends[a], quoted[a], starts[b], ends[b], quoted[b])):
+                    repeated[b] = True
+                    break
+
+
+def repeated_fields(data, starts, ends, quoted, valid) -> np.ndarray:
+    """Where a valid field's text appeared on an earlier valid row, for fields expected all distinct
+    (claim ids): checked by their order when they increase, else by sorting their hashes (one sort
+    of 8-byte words beats a table too big for the caches) and comparing texts only where hashes meet."""
+    n = len(starts)
+    repeated = np.zeros(n, dtype=np.bool_)
+    if n == 0 or in_increasing_order(data, starts, ends, quoted, valid):
+        return repeated
+    keys = (np.empty(n, dtype=np.uint64), np.empty(n, dtype=np.uint64), np.empty(n, dtype=np.int64))
+    field_keys(data, starts, ends, quoted, *keys)
+    rows = np.flatnonzero(valid).astype(np.uint64)
+    tagged = (keys[0][rows] & ~LOW32) | rows  # rows < 2**32
+    tagged.sort()
+    tags = tagged >> np.uint64(32)
+    same_tag_as_next = np.flatnonzero(tags[1:] == tags[:-1])
+    if same_tag_as_next.size:
+        _mark_repeats(data, starts, ends, quoted, *keys, tagged, same_tag_as_next, repeated)
+    return repeated
 
 
 @njit(cache=True)
@@ -319,7 +362,7 @@ def _money_prefix(data, start, n):
 
 
 @njit(cache=True)
-def _word_prefix(data, start, n, vocabulary, offsets, first, first_start, slot, first_words, empty, packed, masks):
+def _word_prefix(data, start, n, offsets, first, first_start, slot, first_words, empty, packed, masks):
     """(index from `first`, where the scan stands after it) of the vocabulary word that is the whole
     field at data[start:], among the set's words beginning with its first byte; (-1, -1) when none is.
     Words are compared 8 bytes at a time: `packed` holds each word's bytes in three words, `masks`
@@ -328,32 +371,15 @@ def _word_prefix(data, start, n, vocabulary, offsets, first, first_start, slot, 
         after = _field_end(data, start, n)
         if after >= 0:
             return empty, after
-    if start >= n:
+    if start + 24 > data.shape[0]:  # the file's last bytes: left to the general path
         return -1, -1
     lead = data[start]
-    if start + 24 <= data.shape[0]:
-        a, b, c = _load8(data, start), _load8(data, start + 8), _load8(data, start + 16)
-        for candidate in range(first_start[slot, lead], first_start[slot, lead + 1]):
-            w = first_words[candidate]
-            if (((a ^ packed[w, 0]) & masks[w, 0]) | ((b ^ packed[w, 1]) & masks[w, 1])
-                    | ((c ^ packed[w, 2]) & masks[w, 2])) == 0:
-                after = _field_end(data, start + offsets[w + 1] - offsets[w], n)
-                if after >= 0:
-                    return w - first, after
-        return -1, -1
-    for candidate in range(first_start[slot, lead], first_start[slot, lead + 1]):  # the file's last bytes
+    a, b, c = _load8(data, start), _load8(data, start + 8), _load8(data, start + 16)
+    for candidate in range(first_start[slot, lead], first_start[slot, lead + 1]):
         w = first_words[candidate]
-        lo = offsets[w]
-        length = offsets[w + 1] - lo
-        if start + length > n:
-            continue
-        same = True
-        for j in range(1, length):
-            if data[start + j] != vocabulary[lo + j]:
-                same = False
-                break
-        if same:
-            after = _field_end(data, start + length, n)
+        if (((a ^ packed[w, 0]) & masks[w, 0]) | ((b ^ packed[w, 1]) & masks[w, 1])
+                | ((c ^ packed[w, 2]) & masks[w, 2])) == 0:
+            after = _field_end(data, start + offsets[w + 1] - offsets[w], n)
             if after >= 0:
                 return w - first, after
     return -1, -1
@@ -428,8 +454,8 @@ def _scan_rows(data, start, stop, final, first_row, roles, n_header, words, word
                             eligible[row] = fen
                 else:
                     slot = role - SERVICE if role <= DISEASE else role - COMPLIANT + 3
-                    w, after = _word_prefix(data, k, n, words, word_offsets, word_sets[slot], first_start, slot,
-                                            first_words, empty_word[slot], word_packed, word_masks)
+                    w, after = _word_prefix(data, k, n, word_offsets, word_sets[slot], first_start, slot, first_words,
+                                            empty_word[slot], word_packed, word_masks)
                     if w >= 0:
                         _store_word(role, row, w, service, level, disease, compliant, category)
                 if after >= 0:
