@@ -80,8 +80,8 @@ def des_stays(care: CareParams, facilities: Facilities, routes: Routes, los_z: n
         return int(facility[0]), int(stay_days(care, np.array([level]), los_z[one])[0])
 
     facility = list(first_facility)
-    admit = [0.0] * n
-    discharge = [0.0] * n
+    ward_of = [wards[f] for f in first_facility]  # each patient's ward now (it changes on a referral)
+    admit = list(arrival)  # most are admitted on arrival: only the others are written below
     wait = [0.0] * n
     waiting_since = [0.0] * n
     referrals = [0] * n
@@ -89,7 +89,7 @@ def des_stays(care: CareParams, facilities: Facilities, routes: Routes, los_z: n
     timeout = env.timeout
 
     def on_discharge(event) -> None:
-        ward = wards[facility[event.value]]
+        ward = ward_of[event.value]
         if not ward.queue:  # the common case, inlined: nobody waits, the bed is simply free
             ward.occupied -= 1
             return
@@ -98,12 +98,11 @@ def des_stays(care: CareParams, facilities: Facilities, routes: Routes, los_z: n
             now = env.now
             wait[next_patient] += now - waiting_since[next_patient]
             admit[next_patient] = now
-            discharge[next_patient] = now + stay[next_patient]
             timeout(stay[next_patient], next_patient).callbacks.append(on_discharge)
 
     def on_give_up(event) -> None:
         i = event.value
-        if not wards[facility[i]].withdraw(i):
+        if not ward_of[i].withdraw(i):
             return  # admitted meanwhile
         wait[i] += env.now - waiting_since[i]
         referrals[i] += 1
@@ -112,9 +111,9 @@ def des_stays(care: CareParams, facilities: Facilities, routes: Routes, los_z: n
 
     def arrive(i: int, f: int, now: float) -> None:
         facility[i] = f
-        if wards[f].request(i):  # times kept exact: the arrival, and the arrival plus the stay
+        ward_of[i] = wards[f]
+        if wards[f].request(i):
             admit[i] = now
-            discharge[i] = now + stay[i]
             timeout(stay[i], i).callbacks.append(on_discharge)
         else:
             waiting_since[i] = now
@@ -122,26 +121,26 @@ def des_stays(care: CareParams, facilities: Facilities, routes: Routes, los_z: n
 
     def arrivals():
         now = 0.0
-        for i in order:
-            t = arrival[i]
+        for i, t in zip(order, arrival_in_order):
             if t > now:
                 yield timeout(t - now)
                 now = t
-            f = first_facility[i]
-            ward = wards[f]
+            ward = ward_of[i]
             if ward.occupied < ward.capacity:  # the common case, inlined: a free bed on arrival
                 ward.occupied += 1
-                admit[i] = t
-                discharge[i] = t + stay[i]
                 timeout(stay[i], i).callbacks.append(on_discharge)
             else:
-                arrive(i, f, t)
+                arrive(i, first_facility[i], t)
 
-    order = np.argsort(routes.arrival, kind="stable").tolist()  # ties in input order
+    order_array = np.argsort(routes.arrival, kind="stable")  # ties in input order
+    order = order_array.tolist()
+    arrival_in_order = routes.arrival[order_array].tolist()
     env.process(arrivals())
     env.run()
+    admitted = np.array(admit)
     final = np.array(facility, dtype=np.int64)
     return Stays(
-        facility=final, level=facilities.level[final].astype(np.int8), admit=np.array(admit), discharge=np.array(discharge),
+        facility=final, level=facilities.level[final].astype(np.int8), admit=admitted,
+        discharge=admitted + np.array(stay),  # the same float sums the loop would have made
         wait=np.array(wait), capacity_referrals=np.array(referrals, dtype=np.int64), engine="discrete-event simulation",
     )
