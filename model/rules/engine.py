@@ -50,7 +50,7 @@ PARALLEL_CLAIMS = 200_000  # fewer claims settle on one thread: starting a secon
 
 def _run(program: Program, claims: ClaimArrays, trace_claim: int, threads: int = 1):
     n = len(claims)
-    amounts = np.zeros((n, N_OUT), dtype=np.int64)
+    amounts = np.empty((n, N_OUT), dtype=np.int64)  # every row is written: each claim is settled once
     oop_eligible = np.empty(n, dtype=np.int64)
     trace = np.zeros((len(program.layer_ids), len(TRACE_COLUMNS)), dtype=np.int64)
     inputs = (claims.person, claims.year, claims.klass, claims.total, claims.eligible)
@@ -65,7 +65,7 @@ def _run(program: Program, claims: ClaimArrays, trace_claim: int, threads: int =
         run = len(order)
         work = [np.empty(run, dtype=column.dtype) for column in inputs]
         return settle_run(order, *inputs, *program.kernel_arguments(), amounts, oop_eligible, trace_claim, trace,
-                          *work, np.zeros((run, N_OUT), dtype=np.int64), np.empty(run, dtype=np.int64))
+                          *work, np.empty((run, N_OUT), dtype=np.int64), np.empty(run, dtype=np.int64))
 
     parts = threads if trace_claim < 0 and n >= PARALLEL_CLAIMS else 1
     if parts > 1:  # persons are independent (spec §3): ranges of them settle side by side into the same arrays

@@ -97,8 +97,9 @@ def settle_kernel(
     out_of_list_limit, payer_cap,
     out, oop_eligible, trace_claim, trace,
 ):
-    """Settle claims given in processing order into `out` (n × 7 fen, same order); `oop_eligible` gets the
-    part of each claim's out-of-pocket left in the eligible pool (for policy-range reimbursement).
+    """Settle claims given in processing order into `out` (n × 7 fen, same order; every cell written, so it
+    may come uninitialized); `oop_eligible` gets the part of each claim's out-of-pocket left in the
+    eligible pool (for policy-range reimbursement).
 
     Fills `trace` for the claim at position `trace_claim` (-1: none).
 
@@ -121,6 +122,8 @@ def settle_kernel(
             person_year += 1
             last_person = person[i]
             last_year = year[i]
+        for column in range(N_OUT):  # every cell written here: `out` needs no zeroing beforehand
+            out[i, column] = 0
         claim_total = total[i]
         claim_eligible = eligible[i]
         left_eligible = claim_eligible
@@ -225,7 +228,7 @@ def settle_run(
 ):
     """Settle the claims order[0], order[1], … (processing order, whole persons) into rows of `out` and
     `oop_eligible` indexed as the input; `trace_claim` is an input index too. The s_ arrays, at least
-    as long as `order` (s_out zeroed), are work space: the caller allocates them, so that numpy can
+    as long as `order`, are work space: the caller allocates them, so that numpy can
     give them large pages.
 
     Gathers the run's claims into sorted copies, settles them, scatters the results back: separate
