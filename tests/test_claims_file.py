@@ -198,3 +198,10 @@ def test_blank_lines_where_a_large_file_is_cut_in_parts_are_all_reported(tmp_pat
     message = str(pytest.raises(InputError, read_claims, path).value)
     assert message.startswith(f"{path}: 20000 bad rows")
     assert f"line {middle + 2}: expected a claim of 10 columns, found an empty line" in message
+
+
+def test_a_carriage_return_inside_a_field_is_named_not_a_crash(claims_file) -> None:
+    """The csv module refuses a lone CR in an unquoted field; the message for the row must still be made."""
+    path = claims_file(f"{HEADER}\n{_row(level='coun' + chr(13) + 'ty')}\n")
+    with pytest.raises(InputError, match=r"line 2 \(claim_id c1\), column level: expected village"):
+        read_claims(path)

@@ -12,12 +12,13 @@ import datetime
 import re
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model.codes import CATEGORIES, CHRONIC_CODES, DISEASES, LEVELS, SERVICES
 from model.errors import InputError
-from model.rules import claims_scan
+from model.rules import claims_csv, claims_scan
 from model.rules.claims_csv import COLUMNS, read_claims
 
 MONEY = re.compile(r"[0-9]{1,10}(\.[0-9]{1,2})?")
@@ -130,9 +131,13 @@ def test_compiled_reader_agrees_with_a_plain_reading(tmp_path_factory, rows, crl
     assert [next(csv.reader([line])) for line in text.split(end)[1:len(lines) + 1]] == lines
     problems, plain = _plain_reading(lines)
     try:
-        parsed = read_claims(path)
+        with pytest.MonkeyPatch.context() as patch:  # every message listed, however many
+            patch.setattr(claims_csv, "MAX_LISTED", 10_000)
+            parsed = read_claims(path)
     except InputError as error:
-        assert _named_in(str(error)) == problems, str(error)
+        message = str(error)
+        assert message.startswith(f"{path}: {len(problems)} bad row"), message
+        assert _named_in(message) == problems, message
         return
     assert problems == {}
     claims = parsed.claims
@@ -239,3 +244,50 @@ def test_duplicate_claim_ids_in_no_order_are_each_marked_after_their_first_line(
         if ok:
             seen.add(text)
     assert claims_scan.repeated_fields(data, starts, ends, quoted, valid).tolist() == expected
+
+
+def _read_or_message(path):
+    try:
+        parsed = read_claims(path)
+    except InputError as error:
+        return str(error)
+    claims = parsed.claims
+    return [column.tolist() for column in (claims.person, claims.day, claims.service, claims.level, claims.disease,
+                                           claims.category, claims.compliant, claims.total, claims.eligible)]
+
+
+lines = st.lists(
+    st.one_of(
+        st.just(""),
+        st.builds(",".join, st.lists(st.sampled_from(["c1", "c2", "p1", "2019-03-01", "inpatient", "county", "", "5.00",
+                                                      "4", "true", "ordinary", '"q,"', "village", "\r"]),
+                                     min_size=8, max_size=11)),
+    ),
+    min_size=0, max_size=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(body=lines, final_newline=st.booleans())
+def test_a_file_scanned_in_two_parts_reads_as_in_one(tmp_path_factory, body, final_newline) -> None:
+    """Large files are cut in two at a line start and scanned side by side; forcing the cut on small
+    files (blank lines and all) must change nothing, messages included."""
+    from model.rules import claims_csv
+
+    path = tmp_path_factory.mktemp("parts") / "claims.csv"
+    path.write_bytes((",".join(COLUMNS) + "\n" + "\n".join(body) + ("\n" if final_newline else "")).encode())
+    one_part = _read_or_message(path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(claims_csv, "PARALLEL_BYTES", 0)
+        patch.setattr(claims_csv, "THREADS", 2)
+        assert _read_or_message(path) == one_part
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=st.binary(max_size=300))
+def test_any_bytes_are_read_or_refused_with_a_message(tmp_path_factory, body: bytes) -> None:
+    """Bytes of every kind after a good header: the compiled scan reads rows or names bad ones, never more."""
+    path = tmp_path_factory.mktemp("bytes") / "claims.csv"
+    path.write_bytes((",".join(COLUMNS) + "\n").encode() + body)
+    result = _read_or_message(path)
+    assert isinstance(result, list) or result.startswith(f"{path}: ")

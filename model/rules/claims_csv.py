@@ -157,8 +157,17 @@ def _line_text(data: np.ndarray, start: int, errors: str = "replace") -> str:
     return data[start : _line_end(data, start)].tobytes().decode("utf-8", errors=errors).rstrip("\r")
 
 
+PLACEHOLDER = "\ue000"  # a private-use character standing in for "\r" while the csv module reads a line
+
+
+def _split_line(text: str) -> list[str]:
+    """A line's fields as CSV reads them, a carriage return inside a field kept as text (the csv
+    module would take it for a line end and refuse the line)."""
+    return [value.replace(PLACEHOLDER, "\r") for value in next(csv.reader([text.replace("\r", PLACEHOLDER)]), [])]
+
+
 def _line_fields(data: np.ndarray, start: int, header: list[str]) -> dict[str, str]:
-    values = next(csv.reader([_line_text(data, start)]), [])
+    values = _split_line(_line_text(data, start))
     return {name: (values[i] if i < len(values) else "") for i, name in enumerate(header)}
 
 
@@ -195,7 +204,7 @@ def _header(path: Path, data: np.ndarray) -> tuple[list[str], int]:
         raise InputError(f"{path}: line 1 (header): expected UTF-8 text, found bytes that are not UTF-8") from None
     if not text.strip():
         raise InputError(f"{path}: line 1 (header): expected the columns {','.join(COLUMNS)}, found an empty line")
-    header = [name.strip() for name in next(csv.reader([text]))]
+    header = [name.strip() for name in _split_line(text)]
     missing = [name for name in COLUMNS if name not in header]
     if missing:
         raise InputError(
@@ -225,7 +234,7 @@ def _problem_lines(path: Path, data: np.ndarray, header: list[str], line_start: 
         named = f" (claim_id {fields['claim_id']})" if fields.get("claim_id") else ""
         where = f"{path}: line {line}{named}"
         if bits & scan.BIT_COLUMNS:
-            found = len(next(csv.reader([_line_text(data, int(line_start[row]))]), []))
+            found = len(_split_line(_line_text(data, int(line_start[row]))))
             messages.append(f"{where}: expected {len(header)} comma-separated columns, found {found}")
             continue
         if bits & scan.BIT_QUOTING:
@@ -263,8 +272,8 @@ def _scan_in_parts(data: np.ndarray, body: int, roles: np.ndarray, n_header: int
     columns, rows in file order: a part's lines are counted first, so each part knows its first row."""
     parts = THREADS if data.shape[0] - body > PARALLEL_BYTES else 1
     cuts = scan.split_points(data, body, parts)
-    spans = list(pairwise(cuts))
-    with ThreadPoolExecutor(max_workers=parts) as pool:
+    spans = [(left, right) for left, right in pairwise(cuts) if right > left] or [(body, body)]
+    with ThreadPoolExecutor(max_workers=len(spans)) as pool:
         lines = list(pool.map(lambda span: scan.count_lines(data, *span), spans))
         rows = scan.new_rows(sum(lines) + 1)
         first_rows = np.concatenate([[0], np.cumsum(lines)[:-1]]).tolist()
@@ -277,7 +286,7 @@ def _scan_in_parts(data: np.ndarray, body: int, roles: np.ndarray, n_header: int
                 SERVICE_CODE["chronic_outpatient"], LEVEL_CODE["village"], rows)
 
         ends = list(pool.map(scan_part, range(len(spans))))
-    # every part but the last fills exactly one row per line it holds
+    # every part but the last ends before the file does, so it fills exactly one row per line it holds
     assert all(end == first + count for end, first, count in zip(ends[:-1], first_rows, lines)), (ends, lines)
     return tuple(column[: ends[-1]] for column in rows)
 
