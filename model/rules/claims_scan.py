@@ -386,6 +386,20 @@ def _word_prefix(data, start, n, offsets, first, first_start, slot, first_words,
 
 
 @njit(cache=True)
+def _vocabulary(role):
+    """Which vocabulary (claims_csv._VOCABULARIES) a code column's role reads."""
+    return role - SERVICE if role <= DISEASE else role - COMPLIANT + 3
+
+
+@njit(cache=True)
+def _store_money(role, row, fen, total, eligible):
+    if role == TOTAL:
+        total[row] = fen
+    else:
+        eligible[row] = fen
+
+
+@njit(cache=True)
 def _store_word(role, row, w, service, level, disease, compliant, category):
     if role == SERVICE:
         service[row] = w
@@ -448,12 +462,9 @@ def _scan_rows(data, start, stop, final, first_row, roles, n_header, words, word
                     fen, end = _money_prefix(data, k, n)
                     if fen >= 0:
                         after = _field_end(data, end, n)
-                        if role == TOTAL:
-                            total[row] = fen
-                        else:
-                            eligible[row] = fen
+                        _store_money(role, row, fen, total, eligible)
                 else:
-                    slot = role - SERVICE if role <= DISEASE else role - COMPLIANT + 3
+                    slot = _vocabulary(role)
                     w, after = _word_prefix(data, k, n, word_offsets, word_sets[slot], first_start, slot, first_words,
                                             empty_word[slot], word_packed, word_masks)
                     if w >= 0:
@@ -529,12 +540,9 @@ def _scan_rows(data, start, stop, final, first_row, roles, n_header, words, word
                     fen = money_fen(data, c0, c1)
                     if fen < 0:
                         bits |= 1 << role
-                    if role == TOTAL:
-                        total[row] = fen
-                    else:
-                        eligible[row] = fen
+                    _store_money(role, row, fen, total, eligible)
                 else:
-                    slot = role - SERVICE if role <= DISEASE else role - COMPLIANT + 3
+                    slot = _vocabulary(role)
                     w = _word(data, c0, c1, words, word_offsets, word_sets[slot], word_sets[slot + 1])
                     if w < 0:
                         bits |= 1 << role
