@@ -139,8 +139,8 @@ def _rehashed(table, key_row, hashes):
 @njit(cache=True, nogil=True)
 def intern(data, starts, ends, quoted, valid, hashes, heads, lengths, table, ids, repeated):
     """Dense ids in order of first appearance for the fields [starts, ends) into `ids` (-1 where not
-    valid), and repeated[row] true where the text appeared on an earlier valid row; returns how
-    many distinct texts. Use `intern_fields`, which allocates.
+    valid), and repeated[row] (which comes zeroed) set where the text appeared on an earlier valid
+    row; returns how many distinct texts. Use `intern_fields`, which allocates.
 
     Takes each field's key from `field_keys` (the scan makes the persons' as it reads them).
     `table` (zeros, two words a slot, a power of two slots) is where the table starts; it doubles
@@ -174,7 +174,6 @@ def intern(data, starts, ends, quoted, valid, hashes, heads, lengths, table, ids
                 table[2 * slot] = meta | np.uint64(count + 1)
                 table[2 * slot + 1] = head
                 ids[row] = count
-                repeated[row] = False
                 count += 1
                 if 4 * count > table.shape[0]:  # half the slots full
                     table = _rehashed(table, key_row, hashes)
