@@ -22,6 +22,8 @@ from model.rules import claims_csv, claims_scan
 from model.rules.claims_csv import COLUMNS, read_claims
 
 MONEY = re.compile(r"[0-9]{1,10}(\.[0-9]{1,2})?")
+MAX_YUAN = 100_000_000  # a claim's bound (issue 11): rate × amount stays inside int64
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 WORDS = {"service": SERVICES, "level": LEVELS, "disease": DISEASES, "compliant": ("false", "true"), "category": CATEGORIES}
 
 
@@ -36,12 +38,12 @@ def _near_words(words: tuple[str, ...]) -> list[str]:
 
 
 FIELDS = {
-    "claim_id": st.sampled_from(["c1", "c2", "c3", "c10", "claim-000000042", "c,1", 'c"1', "", "甲1"]),
-    "person_id": st.sampled_from(["p1", "p2", "p12345678", "p123456789", "p123456780", "", "乙", "p,1"]),
+    "claim_id": st.sampled_from(["c1", "c2", "c3", "c10", "claim-000000042", "c,1", 'c"1', "", "甲1", "c\t1"]),
+    "person_id": st.sampled_from(["p1", "p2", "p12345678", "p123456789", "p123456780", "", "乙", "p,1", "p\x001"]),
     "date": st.sampled_from(["2019-03-01", "2020-02-29", "2019-02-29", "2019-13-01", "2019-3-1", "2019-03-011",
                              "2019/03/01", "", "0000-01-01", "2020-12-31"]),
     "total_cost": st.sampled_from(["5", "5.0", "5.00", "123.45", "0", "5.", ".5", "5.001", "-5", "1e3", " 5", "5 ",
-                                   "12345678901", "1234567890.99", ""]),
+                                   "12345678901", "1234567890.99", "100000000.00", "100000000.01", ""]),
     "eligible_cost": st.sampled_from(["0", "4", "4.5", "80.00", "5.00", "6", "5.", "x", ""]),
     **{name: st.sampled_from(_near_words(words)) for name, words in WORDS.items()},
 }
@@ -57,14 +59,14 @@ def _plain_reading(lines: list[list[str]]) -> tuple[dict[int, set[str]], list[di
         if len(fields) != len(COLUMNS):
             bad.add("columns")
         claim_id = fields[0] if fields else ""
-        if claim_id == "" or claim_id in seen:
+        if claim_id == "" or claim_id in seen or CONTROL.search(claim_id):
             bad.add("claim_id")
         else:
             seen.add(claim_id)
         if "columns" in bad:
             problems[number] = {"columns"}
             continue
-        if row["person_id"] == "":
+        if row["person_id"] == "" or CONTROL.search(row["person_id"]):
             bad.add("person_id")
         try:
             if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", row["date"]):
@@ -74,7 +76,7 @@ def _plain_reading(lines: list[list[str]]) -> tuple[dict[int, set[str]], list[di
         except ValueError:
             bad.add("date")
         for name in ("total_cost", "eligible_cost"):
-            if not MONEY.fullmatch(row[name]):
+            if not MONEY.fullmatch(row[name]) or float(row[name]) > MAX_YUAN:
                 bad.add(name)
         for name, words in WORDS.items():
             if row[name] not in words:

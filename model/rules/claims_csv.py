@@ -6,6 +6,8 @@ import csv
 import mmap
 import os
 import stat
+import sys
+from contextlib import contextmanager
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -26,16 +28,25 @@ from model.codes import (
     SERVICE_CODE,
     SERVICES,
 )
-from model.errors import InputError
+from model.errors import InputError, describe_found
+from model.inputfile import check_status, open_error
 from model.rules import claims_scan as scan
 from model.rules.claims import ClaimArrays
-from model.rules.textscan import format_rows
+from model.rules.textscan import MAX_MONEY_FEN, format_rows
 
 COLUMNS = (
     "claim_id", "person_id", "date", "service", "level", "disease",
     "total_cost", "eligible_cost", "compliant", "category",
 )
-MONEY_EXPECTED = "yuan as digits with an optional point and 1–2 decimals (no sign, exponent or spaces)"
+MONEY_EXPECTED = (f"yuan as digits with an optional point and 1–2 decimals, at most {MAX_MONEY_FEN // 100:,} "
+                  "(no sign, exponent or spaces)")
+# A person's claims in one year may total at most this: with MAX_MONEY_FEN a claim, no product of a
+# rate (millionths) and an amount the kernel forms (cumulative tiered and ceiling bases included)
+# passes 10**17 fen×millionths, far inside int64.
+MAX_PERSON_YEAR_FEN = 10 * MAX_MONEY_FEN
+MAX_HEADER_BYTES = 1 << 16  # a header longer than this is not a claims file's
+MAX_PIPE_BYTES = 4 << 30  # a claims file read from a pipe is held in memory: at most this
+CONTROL_EXPECTED = "without control characters (a line break, carriage return, tab, NUL, ...)"
 EXPECTED = {
     "claim_id": "a claim id",
     "person_id": "a person id",
@@ -160,10 +171,45 @@ def _line_text(data: np.ndarray, start: int, errors: str = "replace") -> str:
 PLACEHOLDER = "\ue000"  # a private-use character standing in for "\r" while the csv module reads a line
 
 
+@contextmanager
+def _any_field_size():
+    """The csv module refuses fields over 131,072 characters unless told otherwise."""
+    before = csv.field_size_limit(sys.maxsize)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(before)
+
+
 def _split_line(text: str) -> list[str]:
     """A line's fields as CSV reads them, a carriage return inside a field kept as text (the csv
     module would take it for a line end and refuse the line)."""
-    return [value.replace(PLACEHOLDER, "\r") for value in next(csv.reader([text.replace("\r", PLACEHOLDER)]), [])]
+    with _any_field_size():
+        return [value.replace(PLACEHOLDER, "\r") for value in next(csv.reader([text.replace("\r", PLACEHOLDER)]), [])]
+
+
+def _record_end(data: np.ndarray, start: int) -> int:
+    """Where the CSV record starting at `start` ends (its newline, or the end of the data): the first
+    newline after an even number of quotes. Looked for in growing windows, as `_line_end` does."""
+    end = start
+    window = 1 << 12
+    quotes = 0
+    while end < data.shape[0]:
+        part = data[end : end + window]
+        is_quote = part == 34
+        inside = (np.cumsum(is_quote) + quotes) & 1
+        newline = np.flatnonzero((part == 10) & (inside == 0))
+        if newline.size:
+            return end + int(newline[0])
+        quotes += int(is_quote.sum())
+        end += window
+        window *= 2
+    return data.shape[0]
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """A field as a message shows it: quoted, control characters escaped, shortened if long."""
+    return describe_found(text, limit) if text != "" else "nothing"
 
 
 def _line_fields(data: np.ndarray, start: int, header: list[str]) -> dict[str, str]:
@@ -172,22 +218,26 @@ def _line_fields(data: np.ndarray, start: int, header: list[str]) -> dict[str, s
 
 
 def _read_bytes(path: Path) -> np.ndarray:
-    """The file's bytes, read-only. Mapped rather than copied: the scan then reads the page cache itself."""
+    """The file's bytes, read-only. Mapped rather than copied: the scan then reads the page cache itself.
+    A pipe is read up to MAX_PIPE_BYTES; a device (such as /dev/zero) or a folder is refused."""
     try:
         with path.open("rb") as file:
             status = os.fstat(file.fileno())
-            if not stat.S_ISREG(status.st_mode) or status.st_size == 0:  # a pipe, or nothing to map
-                return np.frombuffer(file.read(), dtype=np.uint8)
+            check_status(path, status, "claims file")
+            if not stat.S_ISREG(status.st_mode):  # a pipe
+                data = file.read(MAX_PIPE_BYTES + 1)
+                if len(data) > MAX_PIPE_BYTES:
+                    raise InputError(f"{path}: expected at most {MAX_PIPE_BYTES:,} bytes from a pipe, found more "
+                                     "(give a file instead)")
+                return np.frombuffer(data, dtype=np.uint8)
+            if status.st_size == 0:
+                return np.zeros(0, dtype=np.uint8)
             try:
                 mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
             except (OSError, ValueError):  # a file system that cannot map
                 return np.frombuffer(file.read(), dtype=np.uint8)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such claims file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: expected a claims file, found a folder") from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+        raise open_error(path, exc, "claims file") from None
     return np.frombuffer(mapped, dtype=np.uint8)
 
 
@@ -198,6 +248,9 @@ def _line_numbers(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
 
 def _header(path: Path, data: np.ndarray) -> tuple[list[str], int]:
     start = 3 if data[:3].tobytes() == b"\xef\xbb\xbf" else 0
+    if np.flatnonzero(data[start : start + MAX_HEADER_BYTES + 1] == 10).size == 0 and data.shape[0] - start > MAX_HEADER_BYTES:
+        raise InputError(f"{path}: line 1 (header): expected the columns {','.join(COLUMNS)}, "
+                         f"found a line of more than {MAX_HEADER_BYTES:,} bytes")
     try:
         text = _line_text(data, start, errors="strict")
     except UnicodeDecodeError:
@@ -209,7 +262,7 @@ def _header(path: Path, data: np.ndarray) -> tuple[list[str], int]:
     if missing:
         raise InputError(
             f"{path}: line 1 (header): missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-            f"(expected the columns {','.join(COLUMNS)}; found {','.join(header)})"
+            f"(expected the columns {','.join(COLUMNS)}; found {describe_found(','.join(header), 300)})"
         )
     duplicated = sorted({name for name in header if header.count(name) > 1})
     if duplicated:
@@ -217,24 +270,73 @@ def _header(path: Path, data: np.ndarray) -> tuple[list[str], int]:
     return header, min(_line_end(data, start) + 1, data.shape[0])
 
 
-def _problem_lines(path: Path, data: np.ndarray, header: list[str], line_start: np.ndarray, problems: np.ndarray) -> str:
+def _id_shown(text: str) -> str:
+    """An id as it reads in '(claim_id c1)': as is when short and printable, else quoted and shortened."""
+    return text if len(text) <= 40 and text.isprintable() and text.strip() == text else describe_found(text, 40)
+
+
+MAX_RECORD_BYTES = 1 << 20  # a quoted field running over line breaks is read back for a message up to this
+
+
+def _spanning_record(path: Path, data: np.ndarray, header: list[str], start: int, where: str) -> tuple[int, list[str]] | None:
+    """(end, messages) for a row whose quoted field runs over a line break (valid CSV, but claims-file
+    fields hold no line break): each such field named once, instead of one bad row per line it spans."""
+    line_end = _line_end(data, start)
+    end = _record_end(data, start)
+    if end <= line_end or end - start > MAX_RECORD_BYTES:
+        return None
+    text = data[start:end].tobytes().decode("utf-8", errors="replace").rstrip("\r")
+    try:
+        values = _split_line(text)
+    except csv.Error:
+        return None
+    if len(values) != len(header):
+        return None
+    messages = []
+    for name, value in zip(header, values):
+        if "\n" not in value and "\r" not in value:
+            continue
+        if name in ("claim_id", "person_id"):
+            expected = f"{EXPECTED[name]} {CONTROL_EXPECTED}"
+        elif name in EXPECTED:
+            expected = EXPECTED[name]
+        else:
+            expected = "text on one line (a claims file's fields hold no line break)"
+        messages.append(f"{where}, column {name}: expected {expected}, found {_shown(value)}")
+    return (end, messages) if messages else None
+
+
+def _problem_lines(path: Path, data: np.ndarray, header: list[str], line_start: np.ndarray, problems: np.ndarray,
+                   reached: dict[int, int] | None = None) -> str:
     bad = np.flatnonzero(problems)
-    listed_rows = bad[:MAX_LISTED]
-    lines = dict(zip(listed_rows.tolist(), _line_numbers(data, line_start[listed_rows]).tolist()))
+    looked_at = bad[: 4 * MAX_LISTED]
+    lines = dict(zip(looked_at.tolist(), _line_numbers(data, line_start[looked_at]).tolist()))
     messages: list[str] = []
     listed = 0
-    for row in listed_rows:
-        listed += 1
+    spanned = 0  # rows that were lines inside a quoted field already named
+    span_end = -1
+    for row in looked_at:
         bits = int(problems[row])
+        start = int(line_start[row])
+        if start < span_end:
+            spanned += 1
+            continue
+        listed += 1
         line = lines[int(row)]
         if bits & scan.BIT_BLANK:
             messages.append(f"{path}: line {line}: expected a claim of {len(header)} columns, found an empty line")
             continue
-        fields = _line_fields(data, int(line_start[row]), header)
-        named = f" (claim_id {fields['claim_id']})" if fields.get("claim_id") else ""
+        fields = _line_fields(data, start, header)
+        named = f" (claim_id {_id_shown(fields['claim_id'])})" if fields.get("claim_id") else ""
         where = f"{path}: line {line}{named}"
+        if bits & scan.BIT_QUOTING:
+            spanning = _spanning_record(path, data, header, start, f"{path}: line {line}")
+            if spanning is not None:
+                span_end, found = spanning
+                messages.extend(found)
+                continue
         if bits & scan.BIT_COLUMNS:
-            found = len(_split_line(_line_text(data, int(line_start[row]))))
+            found = len(_split_line(_line_text(data, start)))
             messages.append(f"{where}: expected {len(header)} comma-separated columns, found {found}")
             continue
         if bits & scan.BIT_QUOTING:
@@ -243,23 +345,50 @@ def _problem_lines(path: Path, data: np.ndarray, header: list[str], line_start: 
             if bits & (1 << role):
                 if name in ("claim_id", "person_id") and bits & scan.BIT_UTF8:
                     messages.append(f"{where}, column {name}: expected UTF-8 text, found bytes that are not UTF-8")
+                elif name in ("claim_id", "person_id") and bits & scan.BIT_CONTROL:
+                    messages.append(f"{where}, column {name}: expected {EXPECTED[name]} {CONTROL_EXPECTED}, "
+                                    f"found {_shown(fields[name])}")
                 else:
-                    shown = repr(fields[name]) if fields[name] != "" else "nothing"
-                    messages.append(f"{where}, column {name}: expected {EXPECTED[name]}, found {shown}")
+                    messages.append(f"{where}, column {name}: expected {EXPECTED[name]}, found {_shown(fields[name])}")
         if bits & scan.BIT_DUPLICATE_ID:
-            messages.append(f"{where}, column claim_id: expected a claim id not used on an earlier line, found {fields['claim_id']!r} again")
+            messages.append(f"{where}, column claim_id: expected a claim id not used on an earlier line, found {_shown(fields['claim_id'])} again")
         if bits & scan.BIT_ELIGIBLE_ABOVE_TOTAL:
-            messages.append(f"{where}, column eligible_cost: expected at most total_cost ({fields['total_cost']}), found {fields['eligible_cost']!r}")
+            messages.append(f"{where}, column eligible_cost: expected at most total_cost ({_shown(fields['total_cost'], 30)}), "
+                            f"found {_shown(fields['eligible_cost'])}")
         if bits & scan.BIT_CHRONIC_WITHOUT_CODE:
-            shown = repr(fields["disease"]) if fields["disease"] else "nothing"
-            messages.append(f"{where}, column disease: expected a chronic code (spec §5) on a chronic_outpatient claim, found {shown}")
+            messages.append(f"{where}, column disease: expected a chronic code (spec §5) on a chronic_outpatient claim, found {_shown(fields['disease'])}")
         if bits & scan.BIT_VILLAGE_ADMISSION:
             messages.append(f"{where}, column level: expected township or above for an inpatient claim (village clinics do not admit), found 'village'")
+        if bits & scan.BIT_PERSON_YEAR:
+            total = (reached or {}).get(int(row), 0)
+            messages.append(
+                f"{where}, column total_cost: expected one person's claims in one year to total at most "
+                f"{MAX_PERSON_YEAR_FEN // 100:,}.00 yuan, found {total // 100:,}.{total % 100:02d} with this claim "
+                f"(person_id {_id_shown(fields['person_id'])}, {fields['date'][:4]})")
         if len(messages) >= MAX_LISTED:
             break
-    more = f"\n... and {bad.size - listed} more bad rows" if bad.size > listed else ""
-    count = int(bad.size)
+    count = int(bad.size) - spanned
+    more = f"\n... and {count - listed} more bad rows" if count > listed else ""
     return f"{path}: {count} bad row{'s' if count != 1 else ''}; nothing was written\n" + "\n".join(messages) + more
+
+
+def _person_years_past(person: np.ndarray, year: np.ndarray, day: np.ndarray, total: np.ndarray, ok: np.ndarray,
+                       n_persons: int) -> tuple[np.ndarray, dict[int, int]]:
+    """The claims (rows) at which a person-year's total, in processing order, first passes
+    MAX_PERSON_YEAR_FEN, and the total each reaches. Only persons whose claims together pass it are sorted."""
+    flagged = np.zeros(len(total), dtype=np.bool_)
+    if len(total) * MAX_MONEY_FEN <= MAX_PERSON_YEAR_FEN:
+        return flagged, {}
+    # float sums are exact far beyond the bound (2**53 fen), and only decide which persons to look at
+    sums = np.bincount(person[ok], weights=total[ok], minlength=n_persons)
+    heavy = sums > MAX_PERSON_YEAR_FEN
+    if not heavy.any():
+        return flagged, {}
+    rows = np.flatnonzero(ok & heavy[np.maximum(person, 0)])
+    order = rows[np.lexsort((rows, day[rows], year[rows], person[rows]))]
+    reached = np.zeros(len(total), dtype=np.int64)
+    scan.first_past(order, person, year, total, MAX_PERSON_YEAR_FEN, flagged, reached)
+    return flagged, {int(row): int(reached[row]) for row in np.flatnonzero(flagged)[: 4 * MAX_LISTED]}
 
 
 PARALLEL_BYTES = 8 << 20  # files smaller than this are scanned in one part
@@ -309,8 +438,11 @@ def read_claims(path: Path | str) -> ClaimsFile:
         repeated = claims_repeated.result()
     if repeated.any():
         problems = problems | np.where(repeated, scan.BIT_DUPLICATE_ID, 0).astype(problems.dtype)
+    past, reached = _person_years_past(person, year, day, total, problems == 0, n_persons)
+    if reached:
+        problems = problems | np.where(past, scan.BIT_PERSON_YEAR, 0).astype(problems.dtype)
     if problems.any():
-        raise InputError(_problem_lines(path, data, header, line_start, problems))
+        raise InputError(_problem_lines(path, data, header, line_start, problems, reached))
     claims = ClaimArrays(
         person=person, day=day, service=service, level=level, disease=disease, compliant=compliant,
         category=category, total=total, eligible=eligible, n_persons=n_persons, _year=year,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from model.rules.textscan import MAX_INTEGER_DIGITS, date_days, money_fen
+from model.rules.textscan import MAX_INTEGER_DIGITS, MAX_MONEY_FEN, date_days, money_fen
 
 # Roles of the spec columns, in spec order; -1 marks a column the spec does not name.
 CLAIM_ID, PERSON_ID, DATE, SERVICE, LEVEL, DISEASE, TOTAL, ELIGIBLE, COMPLIANT, CATEGORY = range(10)
@@ -25,6 +25,8 @@ BIT_ELIGIBLE_ABOVE_TOTAL = 1 << 14
 BIT_CHRONIC_WITHOUT_CODE = 1 << 15
 BIT_VILLAGE_ADMISSION = 1 << 16
 BIT_DUPLICATE_ID = 1 << 17
+BIT_CONTROL = 1 << 18  # an id holding a control character (a line break, carriage return, tab, NUL, ...)
+BIT_PERSON_YEAR = 1 << 19  # the claim at which its person-year's total passes the bound (set by the reader)
 
 QUOTE, COMMA, NEWLINE, RETURN = 34, 44, 10, 13
 MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -322,6 +324,19 @@ def _utf8_ok(data, start, end):
 
 
 @njit(cache=True)
+def _has_control(data, start, end):
+    """A C0 or C1 control character or DEL in data[start:end] (UTF-8): such an id could not be written back
+    as one line of CSV, nor shown."""
+    for k in range(start, end):
+        b = data[k]
+        if b < 32 or b == 127:
+            return True
+        if b == 0xC2 and k + 1 < end and 0x80 <= data[k + 1] <= 0x9F:
+            return True
+    return False
+
+
+@njit(cache=True)
 def _field_end(data, at, n):
     """Where the scan stands after a field whose text ends at `at` (on the comma, the newline or the
     end), or -1 when `at` does not end a field. A carriage return before a newline ends a field too."""
@@ -357,7 +372,8 @@ def _money_prefix(data, start, n):
         if k < n and 48 <= data[k] <= 57:
             cents += data[k] - 48
             k += 1
-    return whole * 100 + cents, k
+    fen = whole * 100 + cents
+    return (fen, k) if fen <= MAX_MONEY_FEN else (-1, k)
 
 
 @njit(cache=True)
@@ -524,6 +540,8 @@ def _scan_rows(data, start, stop, final, first_row, roles, n_header, words, word
                         bits |= 1 << role
                     elif (quoted or high >= 0x80) and not _utf8_ok(data, c0, c1):
                         bits |= BIT_UTF8 | (1 << role)
+                    elif _has_control(data, c0, c1):
+                        bits |= BIT_CONTROL | (1 << role)
                     if role == CLAIM_ID:  # the raw field, quotes and all: written back as read
                         id_start[row], id_end[row], id_quoted[row] = f0, f1, quoted
                     else:
@@ -572,6 +590,31 @@ def _scan_rows(data, start, stop, final, first_row, roles, n_header, words, word
         row += 1
         blank_lines -= 1
     return row
+
+
+@njit(cache=True)
+def first_past(order, person, year, total, limit, flagged, reached):
+    """Claims in `order` (grouped by person and year, each group in processing order): flag the claim at
+    which its group's running total first passes `limit`, with the total reached. The running total
+    stops there, so it never passes limit + one claim."""
+    last_person = -1
+    last_year = -1
+    running = 0
+    done = False
+    for k in range(order.shape[0]):
+        i = order[k]
+        if person[i] != last_person or year[i] != last_year:
+            last_person = person[i]
+            last_year = year[i]
+            running = 0
+            done = False
+        if done:
+            continue
+        running += total[i]
+        if running > limit:
+            flagged[i] = True
+            reached[i] = running
+            done = True
 
 
 # The columns `scan_into` fills, one row per line of the file.

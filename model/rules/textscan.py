@@ -6,7 +6,11 @@ import numpy as np
 import pyarrow as pa
 from numba import njit
 
-MAX_INTEGER_DIGITS = 10  # up to 9,999,999,999.99 yuan: rate × fen stays far inside int64
+MAX_INTEGER_DIGITS = 10  # digits read before a value is refused: the sum below never nears int64
+# The most one claim (or a household's year) may carry: 100,000,000.00 yuan. With a person-year's
+# claims at most 10 times that (claims_csv.MAX_PERSON_YEAR_FEN), a rate in millionths times any
+# amount the kernel forms, cumulative bases included, stays below 10**17, far inside 2**63.
+MAX_MONEY_FEN = 10**10
 
 
 def string_buffers(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -26,7 +30,8 @@ def string_buffers(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 @njit(cache=True)
 def money_fen(data, start, end):
-    """Fen of yuan written as spec §1 has it ('5', '5.0', '5.00'; not '5.', '.5', '1e3', '-5', ' 5'), or -1."""
+    """Fen of yuan written as spec §1 has it ('5', '5.0', '5.00'; not '5.', '.5', '1e3', '-5', ' 5'), or -1
+    (also above MAX_MONEY_FEN)."""
     whole = 0
     digits = 0
     k = start
@@ -50,7 +55,8 @@ def money_fen(data, start, end):
             cents = cents * 10 + (data[j] - 48)
         if decimals == 1:
             cents *= 10
-    return whole * 100 + cents
+    fen = whole * 100 + cents
+    return fen if fen <= MAX_MONEY_FEN else -1
 
 
 DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
