@@ -8,6 +8,7 @@ from pathlib import Path
 
 from model.errors import InputError, describe_found
 from model.scenario.node import Origins, dotted
+from model.scenario.scheme import MAX_LAYERS
 from model.scenario.yamlio import parse_yaml_text, read_yaml
 
 CITED_KEYS = ("value", "source", "note")
@@ -142,19 +143,44 @@ def _add_when(layer: dict, extra: dict, origin: str) -> None:
             when[key] = copy.deepcopy(wanted)
 
 
-class Resolver:
-    """Loads scheme files and merges what they refer to, recording where each part came from."""
+MAX_FILES_READ = 100  # files one scenario may read through base, include and copy (each read counts)
 
-    def __init__(self, folders: tuple[str, ...] = SCHEME_FOLDERS) -> None:
-        self._stack: list[Path] = []
+
+class Resolver:
+    """Loads scheme files and merges what they refer to, recording where each part came from.
+
+    A file's `base`, `include` and `copy` are resolved with the same stack of files being read, so a
+    cycle through any of them is named, and with one count of files read, so that files including
+    each other many times over (without a cycle) cannot multiply the work without end."""
+
+    def __init__(self, folders: tuple[str, ...] = SCHEME_FOLDERS, stack: list[Path] | None = None,
+                 reads: list[int] | None = None) -> None:
+        self._stack: list[Path] = [] if stack is None else stack
+        self._reads = [0] if reads is None else reads
         self.folders = folders
 
-    def resolve(self, reference: str) -> tuple[dict, Origins, Path]:
-        path = locate(reference, self.folders)
+    def _referred(self) -> "Resolver":
+        """A resolver for a scheme this file refers to (by include or copy): same stack, same count."""
+        return Resolver(SCHEME_FOLDERS, self._stack, self._reads)
+
+    def resolve(self, reference: str, referrer: str | None = None) -> tuple[dict, Origins, Path]:
+        """The merged tree of a scheme id or file; `referrer` (such as 'a.yaml: base') prefixes a message
+        that the reference names no file."""
+        try:
+            path = locate(reference, self.folders)
+        except InputError as exc:
+            if referrer is None:
+                raise
+            raise InputError(f"{referrer}: {exc}") from None
         real = path.resolve()
         if real in self._stack:
             chain = " → ".join(p.name for p in self._stack + [real])
             raise InputError(f"{path}: refers back to itself ({chain})")
+        self._reads[0] += 1
+        if self._reads[0] > MAX_FILES_READ:
+            chain = " → ".join(p.name for p in self._stack + [real])
+            raise InputError(f"{self._stack[0] if self._stack else path}: expected at most {MAX_FILES_READ} scheme files "
+                             f"read through base, include and copy, found more (at {chain})")
         self._stack.append(real)
         try:
             return self._resolve_file(path)
@@ -170,7 +196,7 @@ class Resolver:
             base_ref = raw["base"]
             if not isinstance(base_ref, str):
                 raise InputError(f"{origin}: base: expected a scheme id or file, found {describe_found(base_ref)}")
-            tree, origins, _ = self.resolve(base_ref)
+            tree, origins, _ = self.resolve(base_ref, f"{origin}: base")
             tree = copy.deepcopy(tree)
             tree["base"] = base_ref
             for key, value in raw.items():
@@ -196,6 +222,9 @@ class Resolver:
                 expanded.append(self._copy(item, position, origin))
             else:
                 expanded.append(item)
+            if len(expanded) > MAX_LAYERS:
+                raise InputError(f"{origin}: layers: expected at most {MAX_LAYERS} layers (includes expanded), "
+                                 f"found more by layers[{position}]")
         return expanded
 
     def _include(self, item: dict, position: int, origins: Origins, origin: str) -> list:
@@ -207,11 +236,15 @@ class Resolver:
             raise InputError(f"{where}.source: expected the source for including {item['include']!r}, found nothing")
         if not isinstance(item["include"], str):
             raise InputError(f"{where}.include: expected a scheme id, found {describe_found(item['include'])}")
-        included, included_origins, _ = Resolver().resolve(item["include"])
+        included, included_origins, _ = self._referred().resolve(item["include"], f"{where}.include")
         layers = copy.deepcopy(included.get("layers", []))
         extra = item.get("when") or {}
         if not isinstance(extra, dict):
             raise InputError(f"{where}.when: expected a mapping of filters, found {describe_found(extra)}")
+        if not isinstance(layers, list) or not all(
+                isinstance(layer, dict) and isinstance(layer.get("when", {}), dict) for layer in layers):
+            raise InputError(f"{where}.include: expected a scheme whose layers are mappings (with `when` a mapping), "
+                             f"found {describe_found(layers)} in {item['include']}")
         for layer in layers:
             _add_when(layer, extra, origin)
             layer_id = str(layer.get("id"))
@@ -226,7 +259,7 @@ class Resolver:
         scheme_ref, _, layer_id = spec["layer"].partition(".")
         if not layer_id:
             raise InputError(f"{where}.layer: expected SCHEME.LAYER_ID, found {spec['layer']!r}")
-        other, _, _ = Resolver().resolve(scheme_ref)
+        other, _, _ = self._referred().resolve(scheme_ref, f"{where}.layer")
         index = _layer_index(other.get("layers", []), layer_id)
         if index is None:
             raise InputError(f"{where}.layer: scheme {scheme_ref!r} has no layer {layer_id!r}")

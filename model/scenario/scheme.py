@@ -16,6 +16,10 @@ from model.codes import (
 from model.scenario.node import Node
 
 MECHANICS = ("coinsurance", "tiered", "topup", "ceiling", "out_of_list")
+# A scheme's size is bounded: the compiled program holds every layer for each of 3,600 kinds of
+# claim, so 20,000 layers would not fit in memory. The seed schemes have at most 16 layers, 3 brackets.
+MAX_LAYERS = 200
+MAX_BRACKETS = 100
 BASES = ("eligible", "total")
 DISEASE_CODES = tuple(code for code in DISEASES if code)
 
@@ -177,6 +181,8 @@ def parse_tiered(node: Node) -> Tiered:
     brackets_node = parts["brackets"].cited()[0]
     brackets: list[tuple[int | None, int]] = []
     previous = deductible
+    if isinstance(brackets_node.value, list) and len(brackets_node.value) > MAX_BRACKETS:
+        raise brackets_node.fail(f"at most {MAX_BRACKETS} brackets", found=f"{len(brackets_node.value):,}")
     elements = brackets_node.elements()
     if not elements:
         raise brackets_node.fail("at least one bracket [upper bound or null, rate]")
@@ -264,6 +270,8 @@ def parse_scheme(node: Node, scheme_id: str) -> Scheme:
     """Validate a resolved scheme tree (includes, copies and sets already applied)."""
     parts = node.mapping(SCHEME_KEYS, required=("id", "name", "layers"))
     layers_node = parts["layers"]
+    if isinstance(layers_node.value, list) and len(layers_node.value) > MAX_LAYERS:
+        raise layers_node.fail(f"at most {MAX_LAYERS} layers", found=f"{len(layers_node.value):,} layers")
     layers = []
     seen: set[str] = set()
     for element in layers_node.elements():
