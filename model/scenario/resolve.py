@@ -37,8 +37,12 @@ def locate(reference: str, folders: tuple[str, ...] = SCHEME_FOLDERS) -> Path:
     """An id in the library (scenarios/ and its subfolders `folders`) or a path to a file."""
     as_path = Path(reference)
     if as_path.suffix in (".yaml", ".yml") or os.sep in reference or "/" in reference:
-        if as_path.is_file():
+        if as_path.is_file() or as_path.is_fifo():
             return as_path
+        if as_path.is_dir():
+            raise InputError(f"{reference}: expected a scenario file, found a folder")
+        if as_path.exists():
+            raise InputError(f"{reference}: expected a scenario file, found a device or socket")
         raise InputError(f"{reference}: no such scenario file")
     root = scenarios_dir()
     for folder in folders:
