@@ -13,6 +13,8 @@ from hypothesis import settings
 # chance on a clean clone; HYPOTHESIS_PROFILE=explore draws fresh examples to search further.
 settings.register_profile("repeatable", derandomize=True, database=None)
 settings.register_profile("explore")
+# `make fuzz`: the input fuzz suite (tests/test_fuzz_inputs.py) with many more examples, freshly drawn.
+settings.register_profile("fuzz", database=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 ROOT = Path(__file__).resolve().parents[1]

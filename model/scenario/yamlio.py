@@ -155,6 +155,13 @@ def parse_yaml_text(text: str, origin: str) -> object:
         mark = exc.problem_mark or exc.context_mark
         where = f"{origin}: line {mark.line + 1}, column {mark.column + 1}" if mark else origin
         raise InputError(f"{where}: not valid YAML: {exc.problem or exc.context}") from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, such as NUL
+        position = min(max(exc.position, 0), len(text))
+        line = text.count("\n", 0, position) + 1
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
+        character = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        raise InputError(f"{origin}: line {line}, column {column}: not valid YAML: expected printable text, "
+                         f"found the control character U+{ord(character):04X}") from None
     except yaml.YAMLError as exc:
         raise InputError(f"{origin}: not valid YAML: {describe_found(str(exc), 200)}") from None
     except RecursionError:  # a safety net: _check_shape bounds the nesting before this could happen
