@@ -14,8 +14,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from conftest import ROOT
+from conftest import ROOT, SEED_SCHEMES
+from model.cli import main
+from model.codes import CATEGORIES, CHRONIC_CODES, DISEASES, LEVELS, OUTPUT_COLUMNS, SERVICES
+from model.rules.reference import Claim
+from model.rules.reference import settle as reference_settle
+from model.scenario import load_scenario
 
 HEADER = "claim_id,person_id,date,service,level,disease,total_cost,eligible_cost,compliant,category"
 HOUSEHOLD_HEADER = "household_id,category,exited_poverty,household_size,household_income,household_consumption,township,village"
@@ -221,3 +228,60 @@ def test_claim_id_faults_are_one_message(case: str, tmp_path: Path) -> None:
     message = refused(hpa(tmp_path, "adjudicate", "sui_county", "claims.csv", "-o", "payments.csv"), *expected)
     assert len(message) < 5000  # the long field is shown shortened
     assert written(tmp_path, {"claims.csv"}) == set()
+
+
+# -- item 3: amounts up to the bound settle exactly as the plain reference settler does ---------------
+
+MAX_CLAIM_FEN = 100_000_000_00
+near_the_bound = st.one_of(st.just(MAX_CLAIM_FEN), st.integers(MAX_CLAIM_FEN - 10**6, MAX_CLAIM_FEN),
+                           st.integers(0, MAX_CLAIM_FEN), st.integers(0, 10**6))
+
+
+@st.composite
+def claims_up_to_the_bound(draw) -> list[Claim]:
+    """At most 10 claims (so no person-year passes 1,000,000,000 yuan), amounts drawn up to the bound."""
+    claims = []
+    for number in range(draw(st.integers(1, 10))):
+        service = draw(st.sampled_from(SERVICES))
+        level = draw(st.sampled_from(LEVELS[1:] if service == "inpatient" else LEVELS))
+        disease = draw(st.sampled_from(CHRONIC_CODES)) if service == "chronic_outpatient" else draw(st.sampled_from(DISEASES))
+        total = draw(near_the_bound)
+        eligible = total if draw(st.booleans()) else draw(st.integers(0, total))
+        claims.append(Claim(
+            claim_id=f"c{number}", person_id=draw(st.sampled_from(["p1", "p2"])),
+            date=f"{draw(st.sampled_from([2019, 2020]))}-0{draw(st.integers(1, 9))}-1{draw(st.integers(0, 9))}",
+            service=service, level=level, disease=disease, total=total, eligible=eligible,
+            compliant=draw(st.booleans()), category=draw(st.sampled_from(CATEGORIES)),
+        ))
+    return claims
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(scheme=st.sampled_from(SEED_SCHEMES), claims=claims_up_to_the_bound())
+def test_amounts_up_to_the_bound_settle_as_the_reference_does(tmp_path_factory, capsys, scheme: str, claims: list[Claim]) -> None:
+    folder = tmp_path_factory.mktemp("bound")
+    rows = [f"{c.claim_id},{c.person_id},{c.date},{c.service},{c.level},{c.disease},{_yuan(c.total)},{_yuan(c.eligible)},"
+            f"{'true' if c.compliant else 'false'},{c.category}" for c in claims]
+    (folder / "claims.csv").write_text(HEADER + "\n" + "\n".join(rows) + "\n")
+    assert main(["adjudicate", scheme, str(folder / "claims.csv"), "-o", str(folder / "payments.csv")]) == 0, capsys.readouterr().err
+    paid = [line.split(",") for line in (folder / "payments.csv").read_text().splitlines()[1:]]
+    expected = reference_settle(load_scenario(scheme).scheme, claims).payments
+    assert [[int(v.replace(".", "")) for v in row[1:]] for row in paid] == [[p[c] for c in OUTPUT_COLUMNS] for p in expected]
+
+
+def test_twelve_claims_just_under_the_person_year_bound_settle_exactly(tmp_path: Path) -> None:
+    # the repro's shape at the bound: 12 claims of 83,333,333.33 (999,999,999.96 a year) for one person
+    rows = [claim(f"c{i}", "83333333.33", f"2019-03-{i + 10}") for i in range(1, 13)]
+    (tmp_path / "claims.csv").write_text(HEADER + "\n" + "\n".join(rows) + "\n")
+    result = hpa(tmp_path, "adjudicate", "sui_county", "claims.csv", "-o", "payments.csv")
+    assert result.returncode == 0, result.stderr
+    claims = [Claim(f"c{i}", "p1", f"2019-03-{i + 10}", "inpatient", "county", "", 8_333_333_333, 8_333_333_333, True,
+                    "registered_poor") for i in range(1, 13)]
+    expected = reference_settle(load_scenario("sui_county").scheme, claims).payments
+    paid = [line.split(",") for line in (tmp_path / "payments.csv").read_text().splitlines()[1:]]
+    assert [[int(v.replace(".", "")) for v in row[1:]] for row in paid] == [[p[c] for c in OUTPUT_COLUMNS] for p in expected]
+    assert sum(int(row[2].replace(".", "")) for row in paid) > 700_000_000_00  # the CII pays most of it, not 0.00

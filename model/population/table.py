@@ -113,6 +113,9 @@ def _header(path: Path, body: bytes) -> list[str]:
     if not line.strip():
         found = "an empty file" if not body.strip() else "an empty line"
         raise InputError(f"{path}: line 1 (header): expected the columns {','.join(COLUMNS)}, found {found}")
+    if "\r" in line or line.count('"') % 2:
+        raise InputError(f"{path}: line 1 (header): expected the column names on one line, found "
+                         f"{'a carriage return' if chr(13) in line else 'a quote left open'} in {describe_found(line, 80)}")
     with _any_field_size():
         header = [name.strip() for name in next(csv.reader([line]), [])]
     missing = [c for c in COLUMNS if c not in header]
@@ -152,7 +155,9 @@ def read_households(path: Path | str) -> HouseholdTable:
                 column_types={c: pa.string() for c in header}, include_columns=list(COLUMNS),
                 strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, pa.ArrowException) as exc:
-        raise InputError(f"{path}: not a readable CSV table: {describe_found(str(exc), 200)}") from None
+        # what the checks above let through and Arrow still refuses (a quote left open at the end, say)
+        raise InputError(f"{path}: line {text.count(chr(10)) + 1} (end of file): expected a CSV table whose quotes all close, "
+                         f"found a table Arrow cannot read ({describe_found(str(exc), 200)})") from None
     skipped = np.array(sorted(number for number, _ in wrong_width), dtype=np.int64)
     all_records = np.arange(2, table.num_rows + len(skipped) + 2, dtype=np.int64)
     records = np.setdiff1d(all_records, skipped, assume_unique=True) if len(skipped) else all_records
