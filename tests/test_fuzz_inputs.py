@@ -190,3 +190,22 @@ def test_mutated_scheme_files(tmp_path_factory, original: bytes) -> None:
         one_message(code, stderr, path, output)
         assert where_named(stderr, path), stderr[:2000]
     assert {p.name for p in folder.iterdir()} <= {"scheme.yaml", "payments.csv"}
+
+
+PRESET_FILES = sorted((ROOT / "scenarios" / "populations").glob("*.yaml"))
+
+
+@settings(FUZZ_SETTINGS, max_examples=1000 if FUZZING else 20)
+@given(original=st.sampled_from(PRESET_FILES).map(Path.read_bytes).flatmap(mutated))
+def test_mutated_population_presets(tmp_path_factory, original: bytes) -> None:
+    folder = tmp_path_factory.mktemp("preset")
+    path, output = folder / "preset.yaml", folder / "persons.csv"
+    path.write_bytes(original)
+    code, _, stderr = run_cli("population", "baseline", "--population", str(path), "--persons", "300", "-o", str(output))
+    if code == 0:
+        with output.open(newline="", encoding="utf-8") as file:
+            assert next(csv.reader(file))[0] == "person_id"
+    else:
+        one_message(code, stderr, path, output)
+        assert where_named(stderr, path), stderr[:2000]
+    assert {p.name for p in folder.iterdir()} <= {"preset.yaml", "persons.csv"}

@@ -379,9 +379,7 @@ def _person_years_past(person: np.ndarray, year: np.ndarray, day: np.ndarray, to
     flagged = np.zeros(len(total), dtype=np.bool_)
     if len(total) * MAX_MONEY_FEN <= MAX_PERSON_YEAR_FEN:
         return flagged, {}
-    # float sums are exact far beyond the bound (2**53 fen), and only decide which persons to look at
-    sums = np.bincount(person[ok], weights=total[ok], minlength=n_persons)
-    heavy = sums > MAX_PERSON_YEAR_FEN
+    heavy = scan.persons_past(person, total, ok, n_persons, MAX_PERSON_YEAR_FEN)
     if not heavy.any():
         return flagged, {}
     rows = np.flatnonzero(ok & heavy[np.maximum(person, 0)])

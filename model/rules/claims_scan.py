@@ -592,6 +592,18 @@ def _scan_rows(data, start, stop, final, first_row, roles, n_header, words, word
     return row
 
 
+@njit(cache=True, nogil=True)
+def persons_past(person, total, ok, n_persons, limit):
+    """Which persons' claims (rows where `ok`), all years together, total more than `limit`: only their
+    claims need sorting into person-years. Sums stop just past the limit, so they never overflow."""
+    sums = np.zeros(n_persons, dtype=np.int64)
+    for i in range(person.shape[0]):
+        if ok[i]:
+            p = person[i]
+            sums[p] = min(sums[p] + total[i], limit + 1)
+    return sums > limit
+
+
 @njit(cache=True)
 def first_past(order, person, year, total, limit, flagged, reached):
     """Claims in `order` (grouped by person and year, each group in processing order): flag the claim at
