@@ -36,6 +36,21 @@ def open_error(path: Path, exc: OSError, what: str) -> InputError:
     return InputError(f"{path}: cannot read the {what}: {exc.strerror or exc}")
 
 
+def read_all(file, path: Path, what: str, limit: int) -> bytes:
+    """The rest of an open file or pipe, a chunk at a time, refused (one message) past `limit` bytes."""
+    parts = []
+    size = 0
+    while True:
+        part = file.read(min(CHUNK, limit + 1 - size))
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+        if size > limit:
+            raise InputError(f"{path}: expected a {what} of at most {limit:,} bytes, found more")
+    return b"".join(parts)
+
+
 def read_bounded(path: Path | str, what: str, limit: int) -> bytes:
     """All of a regular file's or a pipe's bytes, refused (one message) past `limit` bytes."""
     path = Path(path)
@@ -45,16 +60,6 @@ def read_bounded(path: Path | str, what: str, limit: int) -> bytes:
             check_status(path, status, what)
             if stat.S_ISREG(status.st_mode) and status.st_size > limit:
                 raise InputError(f"{path}: expected a {what} of at most {limit:,} bytes, found {status.st_size:,} bytes")
-            parts = []
-            size = 0
-            while True:
-                part = file.read(min(CHUNK, limit + 1 - size))
-                if not part:
-                    break
-                parts.append(part)
-                size += len(part)
-                if size > limit:
-                    raise InputError(f"{path}: expected a {what} of at most {limit:,} bytes, found more")
+            return read_all(file, path, what, limit)
     except OSError as exc:
         raise open_error(path, exc, what) from None
-    return b"".join(parts)

@@ -29,7 +29,7 @@ from model.codes import (
     SERVICES,
 )
 from model.errors import InputError, describe_found
-from model.inputfile import check_status, open_error
+from model.inputfile import check_status, open_error, read_all
 from model.rules import claims_scan as scan
 from model.rules.claims import ClaimArrays
 from model.rules.textscan import MAX_MONEY_FEN, format_rows
@@ -225,11 +225,7 @@ def _read_bytes(path: Path) -> np.ndarray:
             status = os.fstat(file.fileno())
             check_status(path, status, "claims file")
             if not stat.S_ISREG(status.st_mode):  # a pipe
-                data = file.read(MAX_PIPE_BYTES + 1)
-                if len(data) > MAX_PIPE_BYTES:
-                    raise InputError(f"{path}: expected at most {MAX_PIPE_BYTES:,} bytes from a pipe, found more "
-                                     "(give a file instead)")
-                return np.frombuffer(data, dtype=np.uint8)
+                return np.frombuffer(read_all(file, path, "claims file read from a pipe", MAX_PIPE_BYTES), dtype=np.uint8)
             if status.st_size == 0:
                 return np.zeros(0, dtype=np.uint8)
             try:
