@@ -55,8 +55,8 @@ def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decima
         raise _refuse(node, f"expected a number written as digits with a point, found {describe_found(written)}") from None
     if len(number.as_tuple().digits) > MAX_DIGITS or (number != 0 and abs(number.adjusted()) > MAX_MAGNITUDE):
         raise _refuse(node, f"expected {NUMBER_EXPECTED}, found {describe_found(written)}")
-    if number == 0:
-        return Decimal(0).copy_sign(number) if abs(number.as_tuple().exponent) <= MAX_MAGNITUDE else Decimal(0)
+    if number == 0 and abs(number.as_tuple().exponent) > MAX_MAGNITUDE:
+        return Decimal(0)  # 0e-99999999 is 0, written so that arithmetic on it cannot underflow
     return number
 
 
