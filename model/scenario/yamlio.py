@@ -23,7 +23,7 @@ _SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_FILE_BYTES = 4 << 20  # scheme and preset files are a few kilobytes
 MAX_DEPTH = 64  # nesting of mappings and lists; the library's files nest 8 deep at most
 MAX_VALUES = 200_000  # values after aliases are expanded; the library's largest file has about 1,000
-MAX_DIGITS = 30  # digits of a number
+MAX_DIGITS = 20  # digits of a number: times 10**6 (a rate in millionths) it stays exact in 28-digit decimals
 MAX_MAGNITUDE = 20  # a non-zero number lies between 10**-20 and 10**21 in size
 
 
