@@ -121,7 +121,7 @@ def where_named(stderr: str, path: Path) -> bool:
     whole file's ('FILE: expected a mapping at the top level ...')."""
     first = stderr.splitlines()[0]
     return bool(re.search(r"line \d+", stderr)) or bool(
-        re.search(re.escape(str(path)) + r": ([\w\[\].]+: |expected |missing |refers back )", first))
+        re.search(re.escape(str(path)) + r": (.+?: |expected |missing |refers back )", first))
 
 
 def _money(text: str) -> int:
