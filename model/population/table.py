@@ -39,7 +39,7 @@ COLUMN_HELP = {
 for _name in ("household_id", "township", "village"):
     COLUMN_HELP[_name] += ", without control characters (a line break, tab, NUL, ...)"
 MAX_LISTED = 50
-MAX_TABLE_BYTES = 2 << 30  # a household table is read whole; 1,000,000 households take about 60 MB
+MAX_TABLE_BYTES = 2 << 30  # a household table is read whole into memory: at most this
 MAX_HEADER_BYTES = 1 << 16
 CONTROL = r"[\x00-\x1f\x7f-\x9f]"  # a control character: no name or id may hold one
 
