@@ -351,9 +351,10 @@ def _stdout_writable() -> None:
 
 
 def _os_error(exc: OSError) -> str:
-    where = f"{exc.filename}: " if exc.filename is not None else ""
     reason = "the file size limit (ulimit -f) was reached" if exc.errno == errno.EFBIG else (exc.strerror or str(exc))
-    return f"{where}cannot write: {reason}; nothing was kept"
+    if exc.filename is None:  # printing failed, after any files were written
+        return f"standard output: cannot write: {reason}"
+    return f"{exc.filename}: cannot write: {reason}; nothing was kept"
 
 
 def main(argv: list[str] | None = None) -> int:
