@@ -3,6 +3,7 @@ from its own seeds, so the results are the same whoever runs it and in whatever 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -53,10 +54,23 @@ def dask_client(address: str | None, workers: int):
         raise InputError(f"--dask {address}: cannot reach a Dask scheduler there ({exc})") from None
     try:
         yield client
+    except KeyboardInterrupt:  # stop now: the local workers' running replications are lost anyway
+        if cluster is not None:
+            _kill_local_workers(cluster)
+        raise
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _kill_local_workers(cluster) -> None:
+    """The worker processes of a local cluster killed at once (closing asks each to finish its task first)."""
+    for nanny in list(getattr(cluster, "workers", {}).values()):
+        pid = getattr(getattr(getattr(nanny, "process", None), "process", None), "pid", None)
+        if pid:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
 
 
 def execute(plan: RunPlan, replications: list[int], workers: int = 1, client=None,
