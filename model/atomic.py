@@ -32,9 +32,11 @@ def write_chunks(path: Path, chunks) -> None:
                 stream.write(memoryview(chunk))
         _usual_mode(Path(temporary))
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
+        if isinstance(exc, OSError) and exc.filename in (None, temporary):  # name the file meant, not the temporary
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
         raise
 
 
@@ -47,27 +49,23 @@ def write_text(path: Path, text: str) -> None:
 
 
 @contextlib.contextmanager
-def directory(path: Path, replace: bool = True) -> Iterator[Path]:
+def directory(path: Path) -> Iterator[Path]:
     """A temporary folder beside `path`, renamed to `path` when the block ends without error.
 
-    An existing `path` is replaced (its old content moved aside, then removed) when `replace`.
+    An existing `path` is replaced only when hpa made it (model.outputs.replace_folder); the caller checks
+    beforehand (model.outputs.check_folder) that the user allowed it with --force.
     """
+    from model.outputs import replace_folder
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent))
     _usual_mode(staging, directory=True)
     try:
         yield staging
-    except BaseException:
+        replace_folder(staging, path)
+    except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError) and exc.filename is None:  # say which folder could not be written
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
         raise
-    if path.exists():
-        if not replace:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise FileExistsError(path)
-        retired = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
-        os.replace(path, retired / path.name)
-        os.replace(staging, path)
-        shutil.rmtree(retired, ignore_errors=True)
-    else:
-        os.replace(staging, path)

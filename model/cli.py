@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
+import io
+import json
 import os
+import signal
 import sys
 from pathlib import Path
 
-from model.errors import InputError
+from model.errors import InputError, Interrupted
+from model.outputs import CREATED_BY, check_file, check_folder
 
 EXIT_INPUT = 2
 
@@ -40,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     adjudicate.add_argument("claims", metavar="CLAIMS.csv", type=Path, help="claims file, spec §1 columns")
     adjudicate.add_argument("-o", "--output", type=Path, help="payments file to write (default: standard output)")
     adjudicate.add_argument("--explain", metavar="CLAIM_ID", help="print this claim's settlement slip, layer by layer")
+    adjudicate.add_argument("--force", action="store_true", help="replace an existing -o file")
     adjudicate.set_defaults(run=_adjudicate)
 
     people = _population_options()
@@ -50,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     population.add_argument("scenario", metavar="SCENARIO", help="a scheme id or file, or a population preset (poor_households, rural_county)")
     population.add_argument("-o", "--output", type=Path, help="persons CSV to write")
     population.add_argument("--describe", action="store_true", help="print realized statistics beside their targets and sources")
+    population.add_argument("--force", action="store_true", help="replace an existing -o file")
     population.set_defaults(run=_population)
 
     simulate = commands.add_parser(
@@ -59,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("scenario", metavar="SCENARIO", help="scheme id in scenarios/ or a scheme/reform file")
     simulate.add_argument("--engine", choices=("auto", "des", "fast"), default="auto",
                           help="auto (default): the vectorized fast path when no bed ever runs out, else the SimPy DES")
-    simulate.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write (replaced atomically)")
+    simulate.add_argument("--out", type=Path, required=True, metavar="DIR", help="a new folder to write (written atomically)")
+    simulate.add_argument("--force", action="store_true", help="replace DIR if an earlier hpa command made it")
     simulate.set_defaults(run=_simulate)
 
     runs = _run_options()
@@ -114,6 +123,7 @@ def _run_options() -> argparse.ArgumentParser:
     parent.add_argument("--dask", metavar="ADDRESS", help="run replications on the Dask scheduler at ADDRESS, or 'local' for a LocalCluster")
     parent.add_argument("--out", type=Path, metavar="DIR", help="output folder (default results/<run-id>/)")
     parent.add_argument("--resume", action="store_true", help="continue an interrupted run from its finished replications")
+    parent.add_argument("--force", action="store_true", help="replace DIR (or start DIR.partial afresh) if an earlier hpa run made it")
     return parent
 
 
@@ -136,9 +146,14 @@ def _run(args: argparse.Namespace) -> int:
     plan = RunPlan(kind=args.kind, variants=variants, persons=args.persons, replications=args.reps, seed=args.seed,
                    population=args.population, households=str(args.households) if args.households else None,
                    engine=args.engine, vary=vary)
-    workers = args.workers or (os.cpu_count() or 1)
-    out, summary = run(plan, args.out, workers=workers, dask=args.dask, resume=args.resume)
-    print(f"{args.kind}: {len(variants)} scenario(s) × {args.reps} replications of {args.persons:,} persons → {out}")
+    workers = _workers(args.workers, args.reps)
+
+    def announce(plan: RunPlan, out: Path) -> None:  # once every check passed; a stdout that fails stops us here
+        print(f"{args.kind}: {len(variants)} scenario(s) × {args.reps} replications of {plan.persons:,} persons → {out}")
+        sys.stdout.flush()
+
+    out, summary = run(plan, args.out, workers=workers, dask=args.dask, resume=args.resume, force=args.force,
+                       announce=announce)
     shown = ("outlay_backstop", "outlay_ma", "outlay_supplementary", "oop", "che_10", "impoverishment", "target90_share")
     header = f"  {'':44}" + "".join(f"{label[:22]:>24}" for label in summary["scenarios"])
     print(header)
@@ -155,6 +170,19 @@ def _run(args: argparse.Namespace) -> int:
         unit = " 万元" if metric.startswith(("outlay", "oop")) else ""
         print(f"  {METRIC_LABELS[metric][:40] + unit:<44}" + "".join(f"{c:>24}" for c in cells))
     return 0
+
+
+def _workers(asked: int | None, replications: int) -> int:
+    """Worker processes: at most the cores this process may use and the replications; a note when capped."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    workers = min(asked or cores, cores, replications)
+    if asked is not None and asked > workers:
+        why = "the cores available" if workers == cores else "the replications"
+        print(f"hpa: note: --workers {asked} capped at {workers} ({why})", file=sys.stderr)
+    return workers
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -204,6 +232,8 @@ def _population(args: argparse.Namespace) -> int:
 
     if args.output is None and not args.describe:
         raise InputError("hpa population: nothing to do: give -o persons.csv, --describe, or both")
+    if args.output is not None:
+        check_file(args.output, args.force)
     scenario = load_scenario(args.scenario, args.sets, population=args.population)
     params = population_params(scenario)
     seeds = StageSeeds.of_replication(args.seed, 0)
@@ -241,6 +271,7 @@ def _simulate(args: argparse.Namespace) -> int:
 
     import pyarrow as pa
 
+    check_folder(args.out, args.force)
     scenario = load_scenario(args.scenario, args.sets, population=args.population)
     people = draw_people(scenario, args.persons, args.seed, households=args.households)
     care = provide_care(scenario, people, args.engine)
@@ -248,6 +279,11 @@ def _simulate(args: argparse.Namespace) -> int:
     person_ids = people.population.person_ids()
     claims = claims_arrow(care.claims, person_ids, care.facilities.name)
     with atomic.directory(args.out) as folder:
+        (folder / "manifest.json").write_text(json.dumps({
+            "created_by": CREATED_BY, "kind": "simulate", "scenario": scenario.id, "content_hash": scenario.content_hash,
+            "population": people.population_params.id, "households": str(args.households) if args.households else None,
+            "persons": int(people.population.n_persons), "seed": args.seed, "engine": care.stays.engine},
+            indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         (folder / "persons.csv").write_bytes(csv_bytes(persons_table(people.population, people.county)))
         (folder / "claims.csv").write_bytes(csv_bytes(claims))
         ids = pa.array(claims["claim_id"].to_numpy(zero_copy_only=False))
@@ -275,6 +311,8 @@ def _adjudicate(args: argparse.Namespace) -> int:
     from model.rules.engine import settle
     from model.scenario import load_scenario
 
+    if args.output is not None:
+        check_file(args.output, args.force)
     scenario = load_scenario(args.scenario, args.sets)
     claims_file = read_claims(args.claims)
     amounts = settle(scenario.scheme, claims_file.claims, THREADS)
@@ -303,13 +341,44 @@ def _list_scenarios(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def _stdout_writable() -> None:
+    """A standard output that cannot take a byte (/dev/full, a closed pipe) is refused before any work."""
     try:
+        os.write(sys.stdout.fileno(), b"")
+    except (AttributeError, ValueError, OSError) as exc:  # no real file behind sys.stdout (tests), or a failing one
+        if isinstance(exc, OSError) and not isinstance(exc, io.UnsupportedOperation):
+            raise InputError(f"standard output: cannot write to it ({exc.strerror}); nothing was done") from None
+
+
+def _os_error(exc: OSError) -> str:
+    reason = "the file size limit (ulimit -f) was reached" if exc.errno == errno.EFBIG else (exc.strerror or str(exc))
+    if exc.filename is None:  # printing failed, after any files were written
+        return f"standard output: cannot write: {reason}"
+    return f"{exc.filename}: cannot write: {reason}; nothing was kept"
+
+
+def main(argv: list[str] | None = None) -> int:
+    if hasattr(signal, "SIGXFSZ"):  # past `ulimit -f` a write fails with EFBIG (a message) instead of killing us
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    try:
+        _stdout_writable()
         args = build_parser().parse_args(argv)
-        return args.run(args)
+        code = args.run(args)
+        sys.stdout.flush()
+        return code
     except InputError as exc:
         print(f"hpa: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except OSError as exc:  # the output place failed (read-only, full, size limit, stdout gone)
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            sys.stdout.flush()
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # no second complaint at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        print(f"hpa: error: {_os_error(exc)}", file=sys.stderr)
+        return EXIT_INPUT
+    except Interrupted as exc:
+        print(f"hpa: {exc}", file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         print("hpa: interrupted; nothing half-written was kept", file=sys.stderr)
         return 130

@@ -113,7 +113,7 @@ def test_hpa_simulate_writes_every_table_and_adjudicate_reproduces_its_payments(
     out = tmp_path / "run"
     assert main(["simulate", "sui_county", "--persons", "8000", "--seed", "5", "--out", str(out)]) == 0
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["cashflow.csv", "claims.csv", "flows.csv", "occupancy.csv", "payments.csv", "persons.csv"]
+    assert names == ["cashflow.csv", "claims.csv", "flows.csv", "manifest.json", "occupancy.csv", "payments.csv", "persons.csv"]
     header = (out / "claims.csv").read_text().split("\n", 1)[0]
     assert header.startswith("claim_id,person_id,date,service,level,disease,total_cost,eligible_cost,compliant,category,"
                              "episode_id,admit_date,los_days,entry_level,wait_days")

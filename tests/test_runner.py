@@ -113,6 +113,7 @@ def test_resume_continues_from_finished_replications(tmp_path: Path, monkeypatch
 
 def test_resume_refuses_a_different_plan(tmp_path: Path) -> None:
     (tmp_path / "run.partial").mkdir()
+    (tmp_path / "run.partial" / "manifest.json").write_text('{"created_by": "hpa-sim"}')
     (tmp_path / "run.partial" / "plan.json").write_text("{}")
     with pytest.raises(InputError, match="belongs to a different run"):
         run(_plan(reps=2), tmp_path / "run", resume=True, progress=False)
