@@ -22,7 +22,7 @@ from model.scenario import load_scenario
 
 N_CLAIMS = 1_000_000
 REFERENCE_SAMPLE = 20_000
-SCHEME = "quanzhou_prefecture"
+SCHEME = "x_prefecture"
 
 
 def random_claims(n: int, seed: int = 20161) -> ClaimArrays:

@@ -14,7 +14,7 @@ from model.runner.plan import RunPlan, Variant
 from model.runner.store import run
 
 PERSONS = 6_000
-SCHEMES = ("baseline", "quanzhou_prefecture", "sui_county")
+SCHEMES = ("baseline", "x_prefecture", "sui_county")
 
 
 def _plan(kind: str = "compare", reps: int = 4, schemes=SCHEMES) -> RunPlan:

@@ -24,9 +24,9 @@ class PurchasedCover:
 
 @dataclass(frozen=True)
 class PayerFunding:
-    """A payer funded by fixed province subsidies per poor person, the rest by one funder."""
+    """A payer funded by fixed province subsidies per registered-poor person (spec §6.6), the rest by one funder."""
 
-    province_per_poor_person: int  # fen a year
+    province_per_registered_person: int  # fen a year
     remainder: str
 
 
@@ -68,10 +68,10 @@ def parse(node: Node) -> Financing:
         for payer, item in parts["payer_funding"].items():
             if payer not in PAYERS:
                 raise item.fail(f"a payer ({', '.join(PAYERS)}) as key", found=repr(payer))
-            fields = item.mapping(("province_per_poor_person", "remainder"), required=("remainder",))
+            fields = item.mapping(("province_per_registered_person", "remainder"), required=("remainder",))
             payer_funding[payer] = PayerFunding(
-                province_per_poor_person=fields["province_per_poor_person"].cited()[0].money()
-                if "province_per_poor_person" in fields else 0,
+                province_per_registered_person=fields["province_per_registered_person"].cited()[0].money()
+                if "province_per_registered_person" in fields else 0,
                 remainder=fields["remainder"].cited()[0].choice(FUNDERS, "funder"),
             )
     cover = {}
