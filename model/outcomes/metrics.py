@@ -12,7 +12,7 @@ from model.care.pathway import Routes
 from model.care.simulate import People
 from model.care.stays import Stays
 from model.codes import CATEGORY_CODE, LEVEL_CODE, LEVELS, PAYERS, SERVICE_CODE
-from model.outcomes.funding import PREMIUM_KEYS, funding, premium_sums
+from model.outcomes.funding import MEMBERS, PREMIUM_KEYS, funding, premium_sums
 from model.outcomes.params import OutcomeParams
 from model.rules.claims import ClaimArrays
 from model.rules.engine import Settlement
@@ -113,7 +113,7 @@ class OutcomeAccumulator:
         self.fen = {name: 0 for name in ("total", "oop", "covered_oop", "covered_total", "covered_eligible",
                                          "covered_paid_eligible", "county_oop", "county_total")}
         self.outlay = np.zeros(len(PAYERS), dtype=np.int64)
-        self.counts = {name: 0 for name in ("persons", "poor_persons", "households", "che_low", "che_high", "che_ctp",
+        self.counts = {name: 0 for name in ("persons", "poor_persons", "registered_persons", "households", "che_low", "che_high", "che_ctp",
                                             "impoverished", "compliant_admissions", "target_met")}
         self.premiums = dict.fromkeys(PREMIUM_KEYS, 0)
         self.advanced = np.zeros((len(PAYERS), MAX_MONTHS), dtype=np.int64)
@@ -146,6 +146,7 @@ class OutcomeAccumulator:
         households = household_outcomes(people, claims.person, oop, self.params)
         self.counts["persons"] += population.n_persons
         self.counts["poor_persons"] += int(population.poor.sum())
+        self.counts["registered_persons"] += int(MEMBERS[population.category, CATEGORY_CODE["registered_poor"]].sum())
         self.counts["households"] += population.n_households
         for key in ("che_low", "che_high", "che_ctp", "impoverished"):
             self.counts[key] += int(households[key].sum())
@@ -181,7 +182,8 @@ class OutcomeAccumulator:
         metrics["waited_for_bed_share"] = float(np.mean(stays.wait > 0)) if len(stays.wait) else 0.0
         for level, name in enumerate(LEVELS[1:], start=1):
             metrics[f"admissions_{name}"] = float(np.sum(stays.level == level))
-        metrics.update(funding(self.financing, self.outlay, fen["oop"], counts["persons"], counts["poor_persons"], self.premiums))
+        metrics.update(funding(self.financing, self.outlay, fen["oop"], counts["persons"], counts["poor_persons"], self.premiums,
+                               counts["registered_persons"]))
         count = np.maximum(self.quintile_households, 1)
         quintiles = {"households": self.quintile_households.tolist()}
         for name, sums in self.quintile_sums.items():
