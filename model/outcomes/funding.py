@@ -20,16 +20,25 @@ DEFAULT_FUNDER = {"bmi": "bmi_fund", "hospital": "hospital"}  # others, when a s
 
 
 def funding(financing: Financing | None, outlay_fen: np.ndarray, oop_fen: int, n_persons: int, n_poor: int,
-            premiums: dict[str, int], n_registered: int = 0) -> dict[str, float]:
+            premiums: dict[str, int], n_registered: int = 0, tilt_fen: np.ndarray | None = None) -> dict[str, float]:
     """Yuan a year by funder for the claims (adding up to total cost), beside premiums and subsidies
     (`premiums`: premium_sums, in fen, summed over the population). Province subsidies to a payer
-    are per registered-poor person (spec §6.6, XZ (四), (五))."""
+    are per registered-poor person (spec §6.6, XZ (四), (五)). `tilt_fen` (by payer): what each payer
+    paid the poor above what the ordinary residents' layers would pay on the same claims; where the
+    scheme names a funder for it (GS: the province), that amount moves from the payer's own funder
+    to it, so the funding still adds up to total cost."""
     fen = {funder: 0 for funder in FUNDERS}
     extra: dict[str, float] = {}
     for p, payer in enumerate(PAYERS):
         outlay = int(outlay_fen[p])
         cover = financing.purchased_cover.get(payer) if financing else None
         fund = financing.payer_funding.get(payer) if financing else None
+        own_funder = "insurer" if cover is not None else fund.remainder if fund is not None else DEFAULT_FUNDER.get(payer, "county")
+        if financing and payer in financing.tilt_funder and tilt_fen is not None:
+            moved = int(tilt_fen[p])
+            fen[financing.tilt_funder[payer]] += moved
+            fen[own_funder] -= moved
+            extra[f"tilt_{payer}"] = moved / 100
         if cover is not None:
             insured = n_persons if cover.insured == "all" else n_poor
             premium = cover.premium_per_person * insured

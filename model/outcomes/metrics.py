@@ -113,6 +113,7 @@ class OutcomeAccumulator:
         self.fen = {name: 0 for name in ("total", "oop", "covered_oop", "covered_total", "covered_eligible",
                                          "covered_paid_eligible", "county_oop", "county_total")}
         self.outlay = np.zeros(len(PAYERS), dtype=np.int64)
+        self.tilt = np.zeros(len(PAYERS), dtype=np.int64)  # paid the poor above the ordinary layers, by payer
         self.counts = {name: 0 for name in ("persons", "poor_persons", "registered_persons", "households", "che_low", "che_high", "che_ctp",
                                             "impoverished", "compliant_admissions", "target_met")}
         self.premiums = dict.fromkeys(PREMIUM_KEYS, 0)
@@ -122,8 +123,10 @@ class OutcomeAccumulator:
         self.quintile_oop_fen = np.zeros(QUINTILES, dtype=np.int64)
         self.top_income = 0.0
 
-    def add(self, people: People, claims: ClaimArrays, settlement: Settlement) -> None:
-        """Fold in a chunk: its persons (`people`) and all their claims, settled."""
+    def add(self, people: People, claims: ClaimArrays, settlement: Settlement, as_ordinary: Settlement | None = None) -> None:
+        """Fold in a chunk: its persons (`people`) and all their claims, settled; `as_ordinary`: the same
+        claims settled as if every claimant were an ordinary resident (for a scheme whose tilt has a
+        funder of its own, spec §6.6)."""
         amounts = settlement.amounts
         total, oop = claims.total, amounts[:, -1]
         population = people.population
@@ -131,6 +134,8 @@ class OutcomeAccumulator:
         self.fen["oop"] += int(oop.sum())
         self.outlay += amounts[:, :len(PAYERS)].sum(axis=0)
         poor = claims.category != CATEGORY_CODE["ordinary"]
+        if as_ordinary is not None:
+            self.tilt += (amounts[poor, :len(PAYERS)] - as_ordinary.amounts[poor, :len(PAYERS)]).sum(axis=0)
         covered = poor & ((claims.service == INPATIENT) | (claims.service == CHRONIC))
         self.fen["covered_oop"] += int(oop[covered].sum())
         self.fen["covered_total"] += int(total[covered].sum())
@@ -183,7 +188,7 @@ class OutcomeAccumulator:
         for level, name in enumerate(LEVELS[1:], start=1):
             metrics[f"admissions_{name}"] = float(np.sum(stays.level == level))
         metrics.update(funding(self.financing, self.outlay, fen["oop"], counts["persons"], counts["poor_persons"], self.premiums,
-                               counts["registered_persons"]))
+                               counts["registered_persons"], self.tilt))
         count = np.maximum(self.quintile_households, 1)
         quintiles = {"households": self.quintile_households.tolist()}
         for name, sums in self.quintile_sums.items():

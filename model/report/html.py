@@ -203,6 +203,13 @@ def headline(run: RunFolder, lang: str) -> Markup:
     if 0 < len(silent) < 3:
         second = Markup(second + paragraph(t["levels_silent"].format(
             levels=("、" if lang == "zh" else ", ").join(t["level_names"][level] for level in silent)), "note"))
+    tilted = {label: sum(run.stats(label, f"tilt_{payer}").get("mean") or 0.0 for payer in ("bmi", "cii"))
+              for label in run.labels}
+    if any(amount > 0 for amount in tilted.values()):
+        second = Markup(second + paragraph(t["tilt_note"].format(
+            schemes=("、" if lang == "zh" else ", ").join(names[label] for label in run.labels if tilted[label] > 0),
+            amount=("、" if lang == "zh" else ", ").join(wan(tilted[label]) for label in run.labels if tilted[label] > 0)),
+            "note"))
     return section("headline", t["headline"], paragraph(t["headline_lead"]),
                    Markup(f'<h3>{esc(t["ma_backstop"])}</h3>'), first,
                    paragraph(t["headline_scale"].format(persons=run.persons), "note"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -176,6 +176,10 @@ def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, 
             claims = build_claims(params, pathway.care, people.population, people.illness.visits, admissions,
                                   take_rows(pathway.routes, rows), take_rows(pathway.stays, rows)).claims
             for label in pathway.labels:
-                accumulators[label].add(people, claims, settle_pools(scenario_of[label].scheme, claims))
+                scheme = scenario_of[label].scheme
+                as_ordinary = None
+                if accumulators[label].financing is not None and accumulators[label].financing.tilt_funder:
+                    as_ordinary = settle_pools(scheme, replace(claims, category=np.zeros_like(claims.category)))
+                accumulators[label].add(people, claims, settle_pools(scheme, claims), as_ordinary)
     return {label: accumulators[label].finish(pathways[pathway_of[label]].stays, pathways[pathway_of[label]].routes)
             for label, _ in members}
