@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 DEMO_SCHEMES := baseline x_prefecture maiji_district sui_county gansu_province_2016
 
 demo: setup
-	$(BIN)/hpa compare $(DEMO_SCHEMES) --persons 100000 --reps 50 --seed 20161 --out results/demo
+	$(BIN)/hpa compare $(DEMO_SCHEMES) --readings --persons 100000 --reps 50 --seed 20161 --out results/demo
 	$(BIN)/hpa report results/demo
 
 test: setup

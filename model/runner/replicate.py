@@ -26,6 +26,7 @@ from model.care.simulate import People, category_multiplier, place_admissions
 from model.care.stays import Stays
 from model.outcomes.metrics import Outcome, OutcomeAccumulator, quintile_edges
 from model.outcomes.params import outcome_params
+from model.outcomes.targets import scheme_targets
 from model.population import population_params
 from model.population.build import CHUNK_PERSONS, StageSeeds, chunk_sizes, draw_chunk, synthetic_county
 from model.population.households import County
@@ -130,7 +131,8 @@ def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, 
     accumulators: dict[str, OutcomeAccumulator] = {}
     for label, scenario in members:
         care = care_params(scenario)
-        accumulators[label] = OutcomeAccumulator(outcome_params(scenario), care, _financing(scenario), np.zeros(0))
+        accumulators[label] = OutcomeAccumulator(outcome_params(scenario), care, _financing(scenario), np.zeros(0),
+                                                 scheme_targets(scenario))
         multiplier = category_multiplier(scenario, care, params)
         key = _key([scenario.tree["care"], None if multiplier is None else multiplier.tolist()])
         pathways.setdefault(key, Pathway(care, multiplier, [], [], [], []))

@@ -301,5 +301,5 @@ def parse_scheme(node: Node, scheme_id: str) -> Scheme:
 # Keys a scheme file may carry; sections other than the rules are validated by their own modules.
 SCHEME_KEYS = (
     "id", "name", "document", "in_force", "description", "base", "set",
-    "payer_caps", "special_treatment", "layers", "financing", "population", "care", "outcomes",
+    "payer_caps", "special_treatment", "layers", "financing", "population", "care", "outcomes", "targets",
 )
