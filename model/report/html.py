@@ -263,42 +263,47 @@ TARGET_LABELS = {
 }
 
 
+TARGETS_TITLE = "目标达成 / Targets met"
+READINGS_TITLE = "解读 / Readings"
+
+
+def bilingual_table_section(anchor: str, title: str, lead: str, headers: list[str], rows: list[list], lang: str) -> Markup:
+    """A section of one table whose title, lead and headers are '中文 / English' texts, shown in `lang`."""
+    return section(anchor, pick(title, lang), paragraph(pick(lead, lang), "note"),
+                   table([pick(header, lang) for header in headers], rows, css=anchor, numeric_from=2))
+
+
 def targets(run: RunFolder, lang: str) -> Markup:
     """Which targets each scheme meets: its own, and seed 002's yardstick for all."""
-    table_data = analysis.targets_table(run)
     names = run.names(lang)
     rows = [[names[r.scenario], pick(TARGET_LABELS[r.target], lang), percent(r.threshold), percent(r.value),
              pick("达到 / met", lang) if r.met else pick("未达到 / not met", lang),
              "" if np.isnan(r.share_of_admissions) else percent(r.share_of_admissions)]
-            for r in table_data.itertuples()]
-    headers = [TEXT[lang]["scheme"], pick("目标 / target", lang), pick("标准 / threshold", lang),
-               pick("模拟值（均值） / simulated (mean)", lang), pick("是否达到 / met?", lang),
-               pick("逐例达到目标的住院占比 / admissions at the target", lang)]
-    lead = pick("各方案自身文件中的报销目标（随县、X州90%，麦积区85%及其合规自付10%-15%，15%以下即达到），以及"
-                "秋季攻坚（种子002）县域内住院和慢病门诊个人自付各不超过10%（2018年脱贫验收标准，作为所有方案的共同尺度）。"
-                " / Each scheme's own reimbursement target (X prefecture and Sui County 90%, Maiji 85% and its compliant "
-                "out-of-pocket of 10%-15%, met at 15% or less), and seed 002's out-of-pocket share of at most 10% for "
-                "county inpatient and chronic-outpatient costs each (the 2018 exit standard, a yardstick for every scheme).",
-                lang)
-    return section("targets", pick("目标达成 / Targets met", lang), paragraph(lead, "note"),
-                   table(headers, rows, css="targets", numeric_from=2))
+            for r in analysis.targets_table(run).itertuples()]
+    return bilingual_table_section(
+        "targets", TARGETS_TITLE,
+        "各方案自身文件中的报销目标（随县、X州90%，麦积区85%及其合规自付10%-15%，15%以下即达到），以及"
+        "秋季攻坚（种子002）县域内住院和慢病门诊个人自付各不超过10%（2018年脱贫验收标准，作为所有方案的共同尺度）。"
+        " / Each scheme's own reimbursement target (X prefecture and Sui County 90%, Maiji 85% and its compliant "
+        "out-of-pocket of 10%-15%, met at 15% or less), and seed 002's out-of-pocket share of at most 10% for "
+        "county inpatient and chronic-outpatient costs each (the 2018 exit standard, a yardstick for every scheme).",
+        [TEXT[lang]["scheme"], "目标 / target", "标准 / threshold", "模拟值（均值） / simulated (mean)", "是否达到 / met?",
+         "逐例达到目标的住院占比 / admissions at the target"], rows, lang)
 
 
 def readings(run: RunFolder, lang: str) -> Markup:
     """The spread that the readings (values the seed leaves open) make in each scheme's budget."""
-    data = analysis.readings_table(run)
     names = run.names(lang)
     rows = [[names[r.scheme], names[r.scenario], wan(r.budget_p50), wan(r.budget_p95), wan(r.poverty_funds_p50),
-             wan(r.poverty_funds_p95)] for r in data.itertuples()]
-    headers = [TEXT[lang]["scheme"], pick("解读 / reading", lang), pick("支付方合计 P50 / all payers P50", lang),
-               pick("支付方合计 P95 / all payers P95", lang), pick("扶贫资金 P50 / poverty funds P50", lang),
-               pick("扶贫资金 P95 / poverty funds P95", lang)]
-    lead = pick("种子文件未定、规范第2版以假设确定的取值（scenarios/readings/）：每种解读下的预算（万元/年）。支付方合计＝总费用−个人自付；"
-                "扶贫资金＝医疗救助+兜底+补充保险+医院基金。 / Values the seeds leave open, fixed by version 2 as "
-                "assumptions (scenarios/readings/): the budget under each reading (10,000 yuan a year). All payers = total "
-                "cost − out of pocket; poverty funds = medical assistance + backstop + supplementary + hospital fund.", lang)
-    return section("readings", pick("解读 / Readings", lang), paragraph(lead, "note"),
-                   table(headers, rows, css="readings", numeric_from=2))
+             wan(r.poverty_funds_p95)] for r in analysis.readings_table(run).itertuples()]
+    return bilingual_table_section(
+        "readings", READINGS_TITLE,
+        "种子文件未定、规范第2版以假设确定的取值（scenarios/readings/）：每种解读下的预算（万元/年）。支付方合计＝总费用−个人自付；"
+        "扶贫资金＝医疗救助+兜底+补充保险+医院基金。 / Values the seeds leave open, fixed by version 2 as "
+        "assumptions (scenarios/readings/): the budget under each reading (10,000 yuan a year). All payers = total "
+        "cost − out of pocket; poverty funds = medical assistance + backstop + supplementary + hospital fund.",
+        [TEXT[lang]["scheme"], "解读 / reading", "支付方合计 P50 / all payers P50", "支付方合计 P95 / all payers P95",
+         "扶贫资金 P50 / poverty funds P50", "扶贫资金 P95 / poverty funds P95"], rows, lang)
 
 
 def figures_section(made: list[ReportFigure], lang: str) -> Markup:
@@ -523,10 +528,10 @@ def render_html(run: RunFolder, lang: str, made: list[ReportFigure] | None = Non
     anchors = [("headline", t["headline"]), ("protection", t["protection"])]
     if not analysis.targets_table(run).empty:
         sections.append(targets(run, lang))
-        anchors.append(("targets", pick("目标达成 / Targets met", lang)))
+        anchors.append(("targets", pick(TARGETS_TITLE, lang)))
     if not analysis.readings_table(run).empty:
         sections.append(readings(run, lang))
-        anchors.append(("readings", pick("解读 / Readings", lang)))
+        anchors.append(("readings", pick(READINGS_TITLE, lang)))
     sections += [figures_section(made, lang), cash(run, lang), quintiles(run, lang)]
     anchors += [("figures", t["figures"]), ("cash", t["cash"]), ("quintiles", t["quintiles"])]
     if run.kind == "sweep" and run.vary and "sweep" in run.tables:
