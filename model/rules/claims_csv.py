@@ -220,11 +220,10 @@ def _header(path: Path, data: np.ndarray) -> tuple[list[str], int]:
         raise InputError(f"{path}: line {line} (header): expected UTF-8 text, found bytes that are not UTF-8") from None
     header = [name.strip() for name in _split_line(text)]
     missing = [name for name in COLUMNS if name not in header]
-    if missing:
-        raise InputError(
-            f"{path}: line {line} (header): missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-            f"(expected the columns {','.join(COLUMNS)}; found {','.join(header)})"
-        )
+    if missing:  # spec §1: each missing column gets a message naming it
+        raise InputError("\n".join(
+            f"{path}: line {line} (header): missing column {name} (expected the columns {','.join(COLUMNS)} in any "
+            f"order; found {','.join(header)})" for name in missing))
     duplicated = sorted({name for name in header if header.count(name) > 1})
     if duplicated:
         raise InputError(f"{path}: line {line} (header): column {duplicated[0]} appears more than once")
