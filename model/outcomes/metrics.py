@@ -159,7 +159,9 @@ class OutcomeAccumulator:
             part = in_county & (claims.service == service)
             self.fen[f"{name}_oop"] += int(oop[part].sum())
             self.fen[f"{name}_total"] += int(total[part].sum())
-        compliant_admissions = poor & (claims.service == INPATIENT) & claims.compliant
+        # the scheme's reimbursement target is for whom its document names (XZ, MJ: the registered poor)
+        covered_by_target = poor if self.targets.covers == "poor" else MEMBERS[claims.category, CATEGORY_CODE["registered_poor"]]
+        compliant_admissions = covered_by_target & (claims.service == INPATIENT) & claims.compliant
         self.counts["compliant_admissions"] += int(compliant_admissions.sum())
         self.fen["compliant_oop"] += int(oop[compliant_admissions].sum())
         self.fen["compliant_total"] += int(total[compliant_admissions].sum())

@@ -83,7 +83,7 @@ def readings_table(run: RunFolder) -> pd.DataFrame:
 
 def targets_table(run: RunFolder) -> pd.DataFrame:
     """Which targets each scheme meets (means over replications): its own reimbursement target (XZ, SX 90%,
-    MJ 85%, pooled over the poor's compliant admissions), MJ's compliant out-of-pocket at most 15%, and
+    MJ 85%, pooled over the compliant admissions of those its document names), MJ's compliant out-of-pocket at most 15%, and
     seed 002's ≤ 10% out-of-pocket for county inpatient and chronic-outpatient costs, each (every scheme)."""
     rows = []
     for label in run.labels:
