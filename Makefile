@@ -16,10 +16,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # The main job on the built-in default: the five seed schemes on the same default county.
-DEMO_SCHEMES := baseline quanzhou_prefecture maiji_district sui_county gansu_province_2016
+DEMO_SCHEMES := baseline x_prefecture maiji_district sui_county gansu_province_2016
 
 demo: setup
-	$(BIN)/hpa compare $(DEMO_SCHEMES) --persons 100000 --reps 50 --seed 20161 --out results/demo --force
+	$(BIN)/hpa compare $(DEMO_SCHEMES) --readings --persons 100000 --reps 50 --seed 20161 --out results/demo --force
 	$(BIN)/hpa report results/demo
 
 test: setup

@@ -40,8 +40,8 @@ def bare_simpy(arrival_times: np.ndarray, events_per_arrival: int) -> float:
 
 
 def run() -> dict:
-    print(f"Care pathway: {N_PERSONS:,} persons under quanzhou_prefecture (1 core)")
-    scenario = load_scenario("quanzhou_prefecture")
+    print(f"Care pathway: {N_PERSONS:,} persons under x_prefecture (1 core)")
+    scenario = load_scenario("x_prefecture")
     people = draw_people(scenario, N_PERSONS, seed=20161)
     provide_care(scenario, people, "fast")  # warm up
     fast_seconds = best_of(lambda: provide_care(scenario, people, "fast"), 3)
@@ -62,7 +62,7 @@ def run() -> dict:
     line("bare SimPy loop, events a second (same arrivals)", f"{bare_events / bare_seconds:,.0f}")
     line("DES speed / bare loop speed (events a second)", f"{(events / des_seconds) / (bare_events / bare_seconds):.2f}", "target ≥ 0.5")
     # The same admissions with county beds tight enough that many patients queue and some are referred on.
-    tight = load_scenario("quanzhou_prefecture", ["care.facilities.county.beds_per_1000=3.0"])
+    tight = load_scenario("x_prefecture", ["care.facilities.county.beds_per_1000=3.0"])
     tight_care = provide_care(tight, people, "fast")
     tight_params = care_params(tight)
     tight_seconds = best_of(lambda: des_stays(tight_params, tight_care.facilities, tight_care.routes, tight_care.admissions.los_z,

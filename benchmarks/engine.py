@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.common import best_of, line, peak_rss_mib
-from model.codes import CATEGORIES, CHRONIC_CODES, DISEASE_CODE, DISEASES, LEVELS, SERVICES
+from model.codes import CATEGORY_SET_NAMES, CHRONIC_CODES, DISEASE_CODE, DISEASES, LEVELS, SERVICES
 from model.rules.claims import ClaimArrays, spec_columns
 from model.rules.engine import program_for, settle
 from model.rules.kernel import N_OUT, TRACE_COLUMNS, processing_order, settle_kernel
@@ -22,7 +22,7 @@ from model.scenario import load_scenario
 
 N_CLAIMS = 1_000_000
 REFERENCE_SAMPLE = 20_000
-SCHEME = "quanzhou_prefecture"
+SCHEME = "x_prefecture"
 
 
 def random_claims(n: int, seed: int = 20161) -> ClaimArrays:
@@ -40,7 +40,7 @@ def random_claims(n: int, seed: int = 20161) -> ClaimArrays:
     return ClaimArrays(
         person=rng.integers(0, n_persons, n), day=rng.integers(17897, 17897 + 731, n),
         service=service, level=level, disease=disease,
-        category=rng.integers(0, len(CATEGORIES), n).astype(np.int8), compliant=rng.random(n) < 0.85,
+        category=rng.integers(0, len(CATEGORY_SET_NAMES), n).astype(np.int8), compliant=rng.random(n) < 0.85,
         total=total, eligible=eligible, n_persons=n_persons,
     )
 
@@ -50,7 +50,7 @@ def to_records(claims: ClaimArrays, rows: np.ndarray) -> list[Claim]:
     return [
         Claim(f"c{i}", f"p{claims.person[i]}", str(d), SERVICES[claims.service[i]], LEVELS[claims.level[i]],
               DISEASES[claims.disease[i]], int(claims.total[i]), int(claims.eligible[i]), bool(claims.compliant[i]),
-              CATEGORIES[claims.category[i]])
+              CATEGORY_SET_NAMES[claims.category[i]])
         for i, d in zip(rows, dates)
     ]
 

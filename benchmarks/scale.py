@@ -16,15 +16,15 @@ MEMORY_LIMIT_GIB = 4.0
 
 
 def one_replication(persons: int) -> dict:
-    """Run in a child process: time and peak memory of one replication under quanzhou_prefecture."""
+    """Run in a child process: time and peak memory of one replication under x_prefecture."""
     code = f"""
 import json, resource, time
 from model.runner.plan import RunPlan, Variant
 from model.runner.replicate import run_replication
-plan = RunPlan(kind="run", variants=(Variant("quanzhou_prefecture", "quanzhou_prefecture"),), persons={persons},
+plan = RunPlan(kind="run", variants=(Variant("x_prefecture", "x_prefecture"),), persons={persons},
                replications=1, seed=20161)
 start = time.perf_counter()
-outcome = run_replication(plan, 0)["quanzhou_prefecture"]
+outcome = run_replication(plan, 0)["x_prefecture"]
 seconds = time.perf_counter() - start
 print(json.dumps({{"seconds": seconds, "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "admissions": outcome.metrics["admissions"], "engine": outcome.engine,
@@ -48,7 +48,7 @@ def workers(n_workers: int) -> float:
 
 
 def run() -> dict:
-    print("Province scale: one replication, chunks of 100,000 persons (quanzhou_prefecture)")
+    print("Province scale: one replication, chunks of 100,000 persons (x_prefecture)")
     one_replication(10_000)  # warm numba's cache in a child
     results = {}
     for persons in SIZES:

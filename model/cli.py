@@ -79,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     compare = commands.add_parser("compare", parents=[scenario, runs], help="compare schemes on the same households",
                                   description="As run, plus paired differences of every scenario against the first (common random numbers).")
     compare.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="the reference scheme first, then the others")
+    compare.add_argument("--readings", action="store_true",
+                         help="also run each scheme's readings (scenarios/readings/: values the seed leaves open) for the report's readings table")
     compare.set_defaults(run=_run, kind="compare")
     sweep = commands.add_parser("sweep", parents=[scenario, runs], help="vary one or two parameters and read the trade-off",
                                 description="Each value of the varied parameter(s) as a scenario on the same households.")
@@ -140,7 +142,12 @@ def _run(args: argparse.Namespace) -> int:
         vary = ()
         if args.kind == "compare" and len(args.scenarios) < 2:
             raise InputError("hpa compare: expected at least two scenarios (the reference first)")
-        variants = tuple(Variant(label, ref, sets) for label, ref in zip(unique_labels(args.scenarios), args.scenarios))
+        references = list(args.scenarios)
+        if getattr(args, "readings", False):  # each scheme's readings (scenarios/readings/) as scenarios of their own
+            from model.scenario.resolve import readings_of
+
+            references += [reading for ref in args.scenarios for reading in readings_of(ref) if reading not in references]
+        variants = tuple(Variant(label, ref, sets) for label, ref in zip(unique_labels(references), references))
     if args.households is not None and not args.households.is_file():
         raise InputError(f"{args.households}: no such household file")
     plan = RunPlan(kind=args.kind, variants=variants, persons=args.persons, replications=args.reps, seed=args.seed,
@@ -154,7 +161,7 @@ def _run(args: argparse.Namespace) -> int:
 
     out, summary = run(plan, args.out, workers=workers, dask=args.dask, resume=args.resume, force=args.force,
                        announce=announce)
-    shown = ("outlay_backstop", "outlay_ma", "outlay_supplementary", "oop", "che_10", "impoverishment", "target90_share")
+    shown = ("outlay_backstop", "outlay_ma", "outlay_supplementary", "oop", "che_10", "impoverishment", "target_reimbursement_share")
     header = f"  {'':44}" + "".join(f"{label[:22]:>24}" for label in summary["scenarios"])
     print(header)
     for metric in shown:

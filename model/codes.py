@@ -28,6 +28,60 @@ LEVEL_LABELS = {
     "prefecture": "市州级医院 / prefecture hospital",
     "province": "省级医院 / provincial hospital",
 }
+# Spec §1: a claim's category is a set, `ordinary` alone or one or more poor categories joined by
+# `+`. A set's code is its position here: the four single categories keep their codes, sets of two
+# or three follow (appended only, never reordered).
+CATEGORY_SETS: tuple[tuple[str, ...], ...] = (
+    ("ordinary",), ("registered_poor",), ("dibao",), ("extreme_poor",),
+    ("registered_poor", "dibao"), ("registered_poor", "extreme_poor"), ("dibao", "extreme_poor"),
+    ("registered_poor", "dibao", "extreme_poor"),
+)
+CATEGORY_SET_NAMES = tuple("+".join(members) for members in CATEGORY_SETS)
+CATEGORY_SET_CODE = {frozenset(members): code for code, members in enumerate(CATEGORY_SETS)}
+# member[set code, category code]: whether the set holds the category
+CATEGORY_SET_MEMBERS = tuple(tuple(name in members for name in CATEGORIES) for members in CATEGORY_SETS)
+
+
+# Each set's primary category: the one whose household parameters (size, income, ages) it takes: a
+# dibao or extreme-poor household that is also registered keeps its assistance category's profile.
+CATEGORY_SET_PRIMARY = tuple(
+    CATEGORIES.index(members[-1]) for members in CATEGORY_SETS
+)
+# The set a primary category becomes when the household is also registered poor.
+ALSO_REGISTERED = {"dibao": CATEGORY_SET_CODE[frozenset(("registered_poor", "dibao"))],
+                   "extreme_poor": CATEGORY_SET_CODE[frozenset(("registered_poor", "extreme_poor"))]}
+
+
+def category_set_problem(text: str) -> str | None:
+    """Why `text` is not a category set of spec §1 (None when it is one)."""
+    parts = text.split("+")
+    for part in parts:
+        if part == "":
+            return "an empty part (a '+' with nothing beside it)"
+        if part not in CATEGORIES:
+            return f"an unknown category {part!r}"
+    if len(parts) > 1 and "ordinary" in parts:
+        return "'ordinary' combined with another category (ordinary never combines)"
+    repeated = [part for part in CATEGORIES if parts.count(part) > 1]
+    if repeated:
+        return f"{repeated[0]!r} more than once"
+    return None
+
+
+def category_set_code(text: str) -> int:
+    """The code of a category set written as in spec §1 (any order); ValueError naming the fault."""
+    problem = category_set_problem(text)
+    if problem is not None:
+        raise ValueError(problem)
+    return CATEGORY_SET_CODE[frozenset(text.split("+"))]
+
+
+def category_set_label(code: int) -> str:
+    """Chinese first, English beside: 建档立卡 + 低保 / registered poor + dibao."""
+    labels = [CATEGORY_LABELS[name].split(" / ") for name in CATEGORY_SETS[code]]
+    return " + ".join(zh for zh, _ in labels) + " / " + " + ".join(en for _, en in labels)
+
+
 PAYER_LABELS = {
     "bmi": "基本医保 / basic medical insurance",
     "cii": "大病保险 / critical-illness insurance",
@@ -98,15 +152,15 @@ DISEASES = ("",) + _ordered_union(CHRONIC_CODES, SPECIAL_TREATMENT_CODES, MJ_MAJ
 DISEASE_LISTS = {
     "chronic": CHRONIC_CODES,
     "special_treatment_national": SPECIAL_TREATMENT_CODES,
-    "qz28": (
+    "xz28": (
         "hypertension", "diabetes", "tuberculosis", "cancer", "esrd", "organ_transplant",
         "lupus", "aplastic_anemia", "thalassemia", "severe_mental", "parkinson",
         "hemophilia", "cerebral_palsy",
     ),
     "mj_major": SPECIAL_TREATMENT_CODES + MJ_MAJOR_EXTRA_CODES,
 }
-DISEASE_LISTS["qz25"] = tuple(
-    code for code in DISEASE_LISTS["qz28"] if code not in ("hypertension", "diabetes", "tuberculosis")
+DISEASE_LISTS["xz25"] = tuple(
+    code for code in DISEASE_LISTS["xz28"] if code not in ("hypertension", "diabetes", "tuberculosis")
 )
 # Named category groups.
 CATEGORY_GROUPS = {"poor": POOR_CATEGORIES, "all": CATEGORIES}

@@ -22,7 +22,7 @@ PERSONS = 40_000
 
 @pytest.fixture(scope="module")
 def default_run():
-    scenario = load_scenario("quanzhou_prefecture")
+    scenario = load_scenario("x_prefecture")
     people = draw_people(scenario, PERSONS, seed=8)
     return scenario, people, provide_care(scenario, people, "auto")
 
@@ -33,7 +33,7 @@ def _claims_equal(a, b) -> bool:
 
 
 def test_des_and_fast_path_give_identical_claims_when_beds_never_run_out() -> None:
-    scenario = load_scenario("quanzhou_prefecture", AMPLE_BEDS)
+    scenario = load_scenario("x_prefecture", AMPLE_BEDS)
     people = draw_people(scenario, PERSONS, seed=8)
     fast = provide_care(scenario, people, "fast")
     des = provide_care(scenario, people, "des")
@@ -46,7 +46,7 @@ def test_des_and_fast_path_give_identical_claims_when_beds_never_run_out() -> No
 
 def test_tight_county_beds_mean_waits_referrals_up_and_higher_cost(default_run) -> None:
     scenario, people, default = default_run
-    tight_scenario = load_scenario("quanzhou_prefecture", ["care.facilities.county.beds_per_1000=0.6"])
+    tight_scenario = load_scenario("x_prefecture", ["care.facilities.county.beds_per_1000=0.6"])
     tight = provide_care(tight_scenario, people, "auto")
     assert tight.stays.engine == "discrete-event simulation"
     assert (tight.stays.wait > 0).mean() > (default.stays.wait > 0).mean() + 0.05
@@ -101,8 +101,8 @@ def test_cash_flow_arithmetic_on_a_small_case() -> None:
 
 
 def test_demand_elasticity_draws_more_care_under_a_more_generous_scheme() -> None:
-    off = load_scenario("quanzhou_prefecture")
-    on = load_scenario("quanzhou_prefecture", ["care.behaviour.demand_elasticity=-0.3"])
+    off = load_scenario("x_prefecture")
+    on = load_scenario("x_prefecture", ["care.behaviour.demand_elasticity=-0.3"])
     people = draw_people(off, 30_000, seed=4)
     assert len(provide_care(on, people, "fast").admissions) > len(provide_care(off, people, "fast").admissions) * 1.03
     baseline_on = load_scenario("baseline", ["care.behaviour.demand_elasticity=-0.3"])

@@ -31,7 +31,12 @@ BAD_ROWS = {
     "unknown service": (_row(service="dental"), "service", "outpatient, chronic_outpatient or inpatient"),
     "unknown level": (_row(level="clinic"), "level", "village, township"),
     "unknown disease": (_row(disease="flu"), "disease", "a disease code of spec §5"),
-    "unknown category": (_row(category="rich"), "category", "ordinary, registered_poor"),
+    "unknown category": (_row(category="rich"), "category", "ordinary, or one or more of registered_poor"),
+    # spec §1: a category set's own faults
+    "ordinary combined": (_row(category="ordinary+dibao"), "category", "'ordinary' combined with another category"),
+    "category repeated": (_row(category="dibao+dibao"), "category", "'dibao' more than once"),
+    "empty category part": (_row(category="dibao+"), "category", "an empty part"),
+    "unknown category part": (_row(category="dibao+rich"), "category", "an unknown category 'rich'"),
     "uppercase boolean": (_row(compliant="TRUE"), "compliant", "true or false (lowercase)"),
     "exponent": (_row(total_cost="1e3"), "total_cost", "yuan as digits"),
     "negative": (_row(total_cost="-5"), "total_cost", "yuan as digits"),
@@ -80,8 +85,10 @@ def test_all_bad_rows_are_listed(claims_file) -> None:
 
 def test_missing_column(claims_file) -> None:
     path = claims_file("claim_id,person_id,date\nc1,p1,2019-01-01\n")
-    with pytest.raises(InputError, match=r"line 1 \(header\): missing columns service, level, disease"):
-        read_claims(path)
+    message = str(pytest.raises(InputError, read_claims, path).value)
+    lines = message.splitlines()
+    assert [line.split("missing column ")[1].split(" ")[0] for line in lines] == list(COLUMNS[3:])
+    assert all(line.startswith(f"{path}: line 1 (header): missing column") for line in lines)
 
 
 def test_wrong_number_of_fields(claims_file) -> None:
@@ -105,12 +112,36 @@ def test_extra_columns_quotes_and_trailing_blank_line_are_fine(claims_file) -> N
     assert payments_csv(parsed, settle(load_scenario("baseline").scheme, parsed.claims)).splitlines()[1].startswith(b'"c,1",')
 
 
-def test_blank_line_between_rows_and_crlf(claims_file, tmp_path) -> None:
+def test_blank_lines_are_ignored_and_lines_keep_their_numbers(claims_file, tmp_path) -> None:
+    """Spec §1 (v2): a line with nothing, or only spaces and tabs, is blank and ignored; messages
+    still count lines as in the file."""
     path = tmp_path / "crlf.csv"
     path.write_bytes((HEADER + "\r\n" + GOOD + "\r\n" + _row(claim_id="c2") + "\r\n").encode())
     assert read_claims(path).claims.total.tolist() == [10000, 10000]
-    with pytest.raises(InputError, match=r"line 3: expected a claim of 10 columns, found an empty line"):
-        read_claims(claims_file(f"{HEADER}\n{GOOD}\n\n{_row(claim_id='c2')}\n"))
+    parsed = read_claims(claims_file(f"\n{HEADER}\n{GOOD}\n\n \t\n\r\n{_row(claim_id='c2')}\n  \n"))
+    assert parsed.claims.total.tolist() == [10000, 10000] and parsed.claim_id(1) == "c2"
+    with pytest.raises(InputError, match=r"line 6 \(claim_id c2\), column level: expected"):
+        read_claims(claims_file(f"{HEADER}\n{GOOD}\n\n \t\n\n{_row(claim_id='c2', level='moon')}\n"))
+    with pytest.raises(InputError, match=r"found no line that is not blank"):
+        read_claims(claims_file(" \n\t\n\n"))
+
+
+def test_category_sets_in_any_order(claims_file) -> None:
+    """Spec §1: registered_poor+dibao and dibao+registered_poor are the same set."""
+    from model.codes import CATEGORY_SET_NAMES
+
+    rows = [_row(claim_id=f"c{i}", category=c) for i, c in enumerate(
+        ["registered_poor+dibao", "dibao+registered_poor", "extreme_poor+dibao+registered_poor", "extreme_poor+registered_poor", "ordinary"])]
+    codes = read_claims(claims_file(HEADER + "\n" + "\n".join(rows))).claims.category.tolist()
+    assert [CATEGORY_SET_NAMES[c] for c in codes] == [
+        "registered_poor+dibao", "registered_poor+dibao", "registered_poor+dibao+extreme_poor", "registered_poor+extreme_poor", "ordinary"]
+
+
+def test_columns_in_any_order(claims_file) -> None:
+    order = list(reversed(COLUMNS)) + ["note"]
+    values = dict(zip(COLUMNS, GOOD.split(",")), note="x")
+    parsed = read_claims(claims_file(",".join(order) + "\n" + ",".join(values[c] for c in order)))
+    assert parsed.claims.total.tolist() == [10000] and parsed.claims.eligible.tolist() == [8000]
 
 
 def test_stray_quote(claims_file) -> None:
@@ -181,8 +212,9 @@ def test_quoted_last_field_before_a_crlf_line_end(tmp_path: Path) -> None:
     assert len(parsed) == 2 and parsed.claims.total.tolist() == [10000, 10000]
 
 
-def test_blank_lines_where_a_large_file_is_cut_in_parts_are_all_reported(tmp_path: Path) -> None:
-    """The file is cut for parallel scanning near its middle byte: blank lines there are rows like any other."""
+def test_blank_lines_where_a_large_file_is_cut_in_parts_are_skipped(tmp_path: Path) -> None:
+    """The file is cut for parallel scanning near its middle byte: blank lines there are no rows, and
+    the rows after them keep their line numbers."""
     from model.rules import claims_csv
 
     rows = [_row(claim_id=f"c{i}") for i in range(120_000)]
@@ -195,9 +227,12 @@ def test_blank_lines_where_a_large_file_is_cut_in_parts_are_all_reported(tmp_pat
     path = tmp_path / "blank_middle.csv"
     path.write_text(text, encoding="utf-8")
     assert path.stat().st_size > claims_csv.PARALLEL_BYTES
+    parsed = read_claims(path)
+    assert len(parsed) == len(rows) and parsed.claim_id(middle) == f"c{middle}"
+    path.write_text(text.replace(f"\n{rows[middle]}\n", f"\n{_row(claim_id=f'c{middle}', level='moon')}\n"), encoding="utf-8")
     message = str(pytest.raises(InputError, read_claims, path).value)
-    assert message.startswith(f"{path}: 20000 bad rows")
-    assert f"line {middle + 2}: expected a claim of 10 columns, found an empty line" in message
+    assert message.startswith(f"{path}: 1 bad row")
+    assert f"line {middle + 2 + 20_000} (claim_id c{middle}), column level" in message
 
 
 def test_a_carriage_return_inside_a_field_is_named_not_a_crash(claims_file) -> None:

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model.codes import CATEGORIES, CHRONIC_CODES, DISEASES, LEVELS, SERVICES
+from model.codes import CATEGORIES, CATEGORY_SET_NAMES, CHRONIC_CODES, DISEASES, LEVELS, SERVICES
 from model.errors import InputError
 from model.rules import claims_csv, claims_scan
 from model.rules.claims_csv import COLUMNS, read_claims
@@ -24,7 +24,21 @@ from model.rules.claims_csv import COLUMNS, read_claims
 MONEY = re.compile(r"[0-9]{1,10}(\.[0-9]{1,2})?")
 MAX_YUAN = 100_000_000  # a claim's bound (issue 11): rate × amount stays inside int64
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-WORDS = {"service": SERVICES, "level": LEVELS, "disease": DISEASES, "compliant": ("false", "true"), "category": CATEGORIES}
+WORDS = {"service": SERVICES, "level": LEVELS, "disease": DISEASES, "compliant": ("false", "true")}
+# category sets (spec §1), written in some of their orders, and near misses: a repeated, empty or unknown part
+CATEGORY_TEXTS = CATEGORIES + ("registered_poor+dibao", "dibao+registered_poor", "extreme_poor+dibao+registered_poor",
+                               "registered_poor+extreme_poor", "dibao+extreme_poor", "ordinary+dibao", "dibao+dibao",
+                               "dibao+", "+dibao", "dibao+rich", "registered_poor+dibao+extreme_poor+dibao")
+
+
+def _category_set(text: str) -> frozenset[str] | None:
+    """The set a category text names, as spec §1 reads it, or None when it names none."""
+    parts = text.split("+")
+    if any(part not in CATEGORIES for part in parts) or len(set(parts)) != len(parts):
+        return None
+    if "ordinary" in parts and len(parts) > 1:
+        return None
+    return frozenset(parts)
 
 
 def _near_words(words: tuple[str, ...]) -> list[str]:
@@ -46,6 +60,7 @@ FIELDS = {
                                    "12345678901", "1234567890.99", "100000000.00", "100000000.01", ""]),
     "eligible_cost": st.sampled_from(["0", "4", "4.5", "80.00", "5.00", "6", "5.", "x", ""]),
     **{name: st.sampled_from(_near_words(words)) for name, words in WORDS.items()},
+    "category": st.sampled_from(_near_words(CATEGORY_TEXTS)),
 }
 
 
@@ -81,6 +96,8 @@ def _plain_reading(lines: list[list[str]]) -> tuple[dict[int, set[str]], list[di
         for name, words in WORDS.items():
             if row[name] not in words:
                 bad.add(name)
+        if _category_set(row["category"]) is None:
+            bad.add("category")
         if not bad & {"total_cost", "eligible_cost"} and float(row["eligible_cost"]) > float(row["total_cost"]):
             bad.add("eligible_cost")
         if not bad & {"service", "disease"} and row["service"] == "chronic_outpatient" and row["disease"] not in CHRONIC_CODES:
@@ -121,7 +138,7 @@ def test_compiled_reader_agrees_with_a_plain_reading(tmp_path_factory, rows, crl
         values = [fields[name] for name in COLUMNS]
         if width < 0:
             values = values[:-1]  # a row one column short
-        elif width > 0 and values[-1] == "ordinary":
+        elif width > 0 and values[-1] == "ordinary":  # (the category is the last column)
             values = values + ["extra"]  # one column too many
         lines.append(values)
     end = "\r\n" if crlf else "\n"
@@ -151,7 +168,7 @@ def test_compiled_reader_agrees_with_a_plain_reading(tmp_path_factory, rows, crl
     assert [SERVICES[c] for c in claims.service] == [row["service"] for row in plain]
     assert [LEVELS[c] for c in claims.level] == [row["level"] for row in plain]
     assert [DISEASES[c] for c in claims.disease] == [row["disease"] for row in plain]
-    assert [CATEGORIES[c] for c in claims.category] == [row["category"] for row in plain]
+    assert [frozenset(CATEGORY_SET_NAMES[c].split("+")) for c in claims.category] == [_category_set(row["category"]) for row in plain]
     assert claims.compliant.tolist() == [row["compliant"] == "true" for row in plain]
     same_person = [[a["person_id"] == b["person_id"] for b in plain] for a in plain]
     assert (claims.person[:, None] == claims.person[None, :]).tolist() == same_person
@@ -261,6 +278,7 @@ def _read_or_message(path):
 lines = st.lists(
     st.one_of(
         st.just(""),
+        st.just(" \t"),  # blank too (spec §1)
         st.builds(",".join, st.lists(st.sampled_from(["c1", "c2", "p1", "2019-03-01", "inpatient", "county", "", "5.00",
                                                       "4", "true", "ordinary", '"q,"', "village", "\r"]),
                                      min_size=8, max_size=11)),

@@ -15,7 +15,7 @@ def test_writes_spec_output_and_prints_totals(tmp_path: Path, capsys) -> None:
     assert main(["adjudicate", "maiji_district", str(SPEC_CASES / "claims.csv"), "-o", str(out)]) == 0
     assert out.read_bytes() == (SPEC_CASES / "expected_maiji_district.csv").read_bytes()
     printed = capsys.readouterr().out
-    assert "177 claims settled" in printed and "医院扶贫基金 / hospital fund" in printed
+    assert "259 claims settled" in printed and "医院扶贫基金 / hospital fund" in printed
 
 
 def test_standard_output_when_no_file_is_named(capsys) -> None:
@@ -28,8 +28,17 @@ def test_explain_prints_a_slip_that_adds_up(capsys) -> None:
     slip = capsys.readouterr().out
     assert "结算单 Settlement slip — claim c1-95" in slip
     assert "supplementary_topup" in slip and "does not apply" not in slip.split("不适用")[0]
-    assert "1,148.92" in slip  # the supplementary payment of spec case c1-95 under sui_county
-    assert "total 7,978.80 ✓" in slip
+    assert "6,160.13" in slip  # the supplementary payment of spec case c1-95 under sui_county
+    assert "total 9,160.13 ✓" in slip
+
+
+def test_explain_names_a_category_set(capsys) -> None:
+    """Spec §1: c1-44 is extreme_poor+registered_poor; XZ's registered layers apply to it (§4.2: any of them)."""
+    assert main(["adjudicate", "x_prefecture", str(SPEC_CASES / "claims.csv"), "--explain", "c1-44"]) == 0
+    slip = capsys.readouterr().out
+    assert "建档立卡 + 特困供养 / registered poor + extreme poor" in slip
+    assert "inpatient_registered_unreferred" in slip.split("不适用")[0]
+    assert "civil_affairs_assistance" in slip.split("不适用")[1]
 
 
 def test_explain_unknown_claim(capsys) -> None:

@@ -181,24 +181,24 @@ def test_a_more_generous_parameter_never_raises_out_of_pocket(name: str, claims:
 def test_a_more_generous_earlier_claim_can_raise_a_later_claims_and_the_years_out_of_pocket() -> None:
     """Why the property above stops at each year's first claim (found by hypothesis in CI).
 
-    Sui County with the 3,000 ceiling; the inpatient-poor deductible lowered by 1 yuan. Claim c0
+    Sui County with the 3,000 ceiling; the in-county inpatient deductible lowered by 1 yuan. Claim c0
     (compliant) gets 90 fen more from BMI, so 90 fen less of it reaches the poor's CII layer, whose
-    annual deductible (5,000) the year's claims only just pass: c2 (unreferred, so no medical
+    annual deductible (5,000) the year's claims only just pass: c2 (unreferred out of the county, so no medical
     assistance behind it) loses 28 fen of CII, while c0's saving is 27 fen, medical assistance
     having covered 70% of it. The later claim pays 28 fen more and the year 1 fen more.
     """
     claims = [
         Claim("c0", "p0", "2019-01-01", "inpatient", "township", "", 829396, 829396, True, "registered_poor"),
-        Claim("c2", "p0", "2019-01-01", "inpatient", "county", "", 825784, 825784, False, "registered_poor"),
+        Claim("c2", "p0", "2019-01-01", "inpatient", "prefecture", "", 660187, 660187, False, "registered_poor"),
     ]
     scheme = SCHEMES["sui_ceiling_3000"]
-    layer_index = [layer.id for layer in scheme.layers].index("inpatient_poor")
+    layer_index = [layer.id for layer in scheme.layers].index("inpatient_in_county")
     generous = _more_generous(scheme, layer_index, step=1)
     assert generous.layers[layer_index].mechanic.deductible_by_level["township"] == 19_900
     columns = list(OUTPUT_COLUMNS)
     before, after = fast(scheme, claims), fast(generous, claims)
-    assert before.tolist() == [[728456, 0, 70658, 0, 0, 0, 30282], [426681, 28, 0, 0, 0, 0, 399075]]
-    assert after.tolist() == [[728546, 0, 70595, 0, 0, 0, 30255], [426681, 0, 0, 0, 0, 0, 399103]]
+    assert before.tolist() == [[728456, 0, 70658, 0, 0, 0, 30282], [261084, 28, 0, 0, 0, 0, 399075]]
+    assert after.tolist() == [[728546, 0, 70595, 0, 0, 0, 30255], [261084, 0, 0, 0, 0, 0, 399103]]
     oop = columns.index("oop")
     assert after[1, oop] - before[1, oop] == 28
     assert after[:, oop].sum() - before[:, oop].sum() == 1

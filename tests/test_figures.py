@@ -17,7 +17,7 @@ from model.report.rundata import load_run
 from model.runner.plan import RunPlan, Variant, sweep_variants
 from model.runner.store import run
 
-SCHEMES = ("baseline", "quanzhou_prefecture", "sui_county")
+SCHEMES = ("baseline", "x_prefecture", "sui_county")
 MONEY_OUTLAYS = ["total_cost", "oop"] + [f"outlay_{p}" for p in ("bmi", "cii", "ma", "backstop", "supplementary",
                                                                  "hospital")]
 
@@ -127,7 +127,7 @@ def test_exposure_marks_p50_p95_p99_in_wan(compare_run):
 
 
 def test_waterfall_goes_from_total_cost_through_each_payer_to_out_of_pocket(compare_run):
-    label = "quanzhou_prefecture"
+    label = "x_prefecture"
     stats = {m: compare_run.stats(label, m)["mean"] for m in MONEY_OUTLAYS}
     figure = figures.waterfall_figure({label: stats})
     bars = figure.axes[0].patches

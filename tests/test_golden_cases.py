@@ -68,12 +68,15 @@ REQUIRED_COVERAGE = {
     # year reset, special treatment, unreferred claims, rounding, order
     "year_reset", "special", "unreferred", "rounding", "order",
     # each seed scheme, and a reform
-    "seed_qz", "seed_mj", "seed_sx", "seed_gs", "reform",
+    "seed_xz", "seed_mj", "seed_sx", "seed_gs", "reform",
+    # spec version 2: category sets, exclude_categories, each scheme change, a category changing within a year
+    "category_sets", "exclude_categories", "filter_categories_any", "own_counters", "category_from_claim",
+    "civil_affairs_assistance", "out_of_county_floor", "assistance_70",
 }
 
 
 def test_golden_cases_cover_every_mechanic() -> None:
-    assert len(CASES) >= 30
+    assert len(CASES) >= 45
     covered = set().union(*(set(load_case(path)["covers"]) for path in CASES))
     assert REQUIRED_COVERAGE <= covered, REQUIRED_COVERAGE - covered
     assert any(load_case(p)["scheme"] == "baseline" for p in CASES)

@@ -117,9 +117,38 @@ def test_household_table_replaces_synthetic_households(tmp_path: Path) -> None:
     assert table["household_income"][3] == "6000.50" and table["village"][0] == "Dongcun"
 
 
+def test_household_tables_take_category_sets(tmp_path: Path) -> None:
+    """--households takes the category sets of spec §1 (any order); a registered set may have exited."""
+    from model.codes import CATEGORY_SET_NAMES
+
+    path = tmp_path / "households.csv"
+    path.write_text(HOUSEHOLDS + "H5,dibao+registered_poor,true,2,5000,5000,Anle,Xicun\nH6,extreme_poor+dibao,false,1,4000,4000,Anle,Xicun\n",
+                    encoding="utf-8")
+    population, _ = population_from_table(path, population_params(load_scenario("poor_households")), StageSeeds.of_replication(1, 0).population)
+    assert [CATEGORY_SET_NAMES[c] for c in population.household_category] == [
+        "registered_poor", "dibao", "extreme_poor", "ordinary", "registered_poor+dibao", "dibao+extreme_poor"]
+    assert population.household_exited.tolist() == [True, False, False, False, True, False]
+
+
+def test_synthetic_households_overlap_as_their_preset_says() -> None:
+    """poor_households: half of dibao and extreme-poor households are also registered (assumed, with its source)."""
+    from model.codes import ALSO_REGISTERED
+    from model.population.households import PRIMARY, also_registered
+
+    params = population_params(load_scenario("poor_households"))
+    category = np.repeat(np.arange(4), 20_000)
+    sets = also_registered(params, category, np.random.default_rng(5))
+    assert (PRIMARY[sets] == category).all()
+    for name, code in ALSO_REGISTERED.items():
+        share = (sets == code).sum() / 20_000
+        assert abs(share - params.also_registered_share[name]) < 0.02
+    assert not np.isin(sets[category <= 1], list(ALSO_REGISTERED.values())).any()
+
+
 BAD_HOUSEHOLDS = {
-    "category": ("H1,poorish,false,3,1,1,A,B", "column category: expected ordinary, registered_poor"),
-    "exited for dibao": ("H1,dibao,true,3,1,1,A,B", "column exited_poverty: expected true or false (lowercase); true only for registered_poor"),
+    "category": ("H1,poorish,false,3,1,1,A,B", "column category: expected ordinary, or one or more of registered_poor"),
+    "ordinary in a set": ("H1,ordinary+dibao,false,3,1,1,A,B", "column category: expected ordinary, or one or more of registered_poor"),
+    "exited for dibao": ("H1,dibao,true,3,1,1,A,B", "column exited_poverty: expected true or false (lowercase); true only for a category set with registered_poor"),
     "size": ("H1,dibao,false,0,1,1,A,B", "column household_size: expected a whole number of members, 1-20"),
     "money": ("H1,dibao,false,2,1e4,1,A,B", "column household_income: expected yuan a year"),
     "village": ("H1,dibao,false,2,1,1,A,", "column village: expected the village's name"),

@@ -30,7 +30,7 @@ from model.runner.summary import STATISTICS
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_OUTPUT = ROOT / "test-output"
-SCHEMES = ("baseline", "quanzhou_prefecture", "sui_county")
+SCHEMES = ("baseline", "x_prefecture", "sui_county")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--no-first-run", "--disable-sync"]
 
@@ -135,12 +135,12 @@ def test_headline_shows_what_to_budget_at_p50_p95_p99(zh_report, compare_dir):
     text, _ = zh_report
     headline = text.split('id="headline"', 1)[1].split("</section>", 1)[0]
     run_folder = load_run(compare_dir)
-    for label in ("quanzhou_prefecture", "sui_county"):
+    for label in ("x_prefecture", "sui_county"):
         values = run_folder.values(label, "outlay_ma") + run_folder.values(label, "outlay_backstop")
         for q in (50, 95, 99):
             assert f"{np.percentile(values, q) / 1e4:,.1f}" in headline
-    # who pays: Quanzhou's province carries part of the bill (its premium subsidies and outlays)
-    province = run_folder.stats("quanzhou_prefecture", "budget_province")["p95"]
+    # who pays: X prefecture's province carries part of the bill (its premium subsidies and outlays)
+    province = run_folder.stats("x_prefecture", "budget_province")["p95"]
     assert province > 0 and f"{province / 1e4:,.1f}" in headline
     assert "省级" in headline and "县级" in headline
 
@@ -152,7 +152,7 @@ def test_protection_and_cost_per_household_protected(zh_report, compare_dir):
     mean = run_folder.stats("sui_county", "che_10")["mean"]
     assert f"{mean * 100:.1f}%" in protection
     costs = analysis.cost_per_household_protected(run_folder)
-    assert set(costs["scenario"]) == {"quanzhou_prefecture", "sui_county"}
+    assert set(costs["scenario"]) == {"x_prefecture", "sui_county"}
     assert (costs["cost_per_household"] > 0).all()
     assert f"{costs['cost_per_household'].iloc[0]:,.0f}" in protection
 
@@ -160,7 +160,7 @@ def test_protection_and_cost_per_household_protected(zh_report, compare_dir):
 def test_parameters_appendix_cites_every_value_in_settlement_order(zh_report):
     text, _ = zh_report
     appendix = text.split('id="appendix-parameters"', 1)[1]
-    assert "SX 三: 个人付费不超过5000元" in appendix  # a source from scenarios/sui_county.yaml
+    assert "SX 三 「个人付费不超过5000元」" in appendix  # a source from scenarios/sui_county.yaml, quoting its seed
     sui = appendix.split("随县健康扶贫", 1)[1]
     order = [sui.index(layer) for layer in ("(critical_illness_poor)", "(medical_assistance)", "(supplementary_topup)",
                                              "(supplementary_ceiling_poor)")]
@@ -175,7 +175,7 @@ def test_html_in_english(en_dir):
                     "Appendix C. Scheme parameters and their sources"):
         assert heading in headings
     assert "一、预算要点" not in text and '<html lang="en">' in text
-    assert "Quanzhou prefecture four-tier protection" in text
+    assert "X prefecture four-tier protection" in text
 
 
 def test_a_changed_scheme_file_is_flagged(compare_dir, tmp_path):

@@ -14,7 +14,7 @@ from model.runner.plan import RunPlan, Variant
 from model.runner.store import run
 
 PERSONS = 6_000
-SCHEMES = ("baseline", "quanzhou_prefecture", "sui_county")
+SCHEMES = ("baseline", "x_prefecture", "sui_county")
 
 
 def _plan(kind: str = "compare", reps: int = 4, schemes=SCHEMES) -> RunPlan:
@@ -151,3 +151,30 @@ def test_local_dask_cluster_option(tmp_path: Path) -> None:
     _, summary = run(_plan(reps=2, schemes=("baseline",)), tmp_path / "d", workers=2, dask="local", progress=False)
     _, serial = run(_plan(reps=2, schemes=("baseline",)), tmp_path / "s", workers=1, progress=False)
     assert summary == serial
+
+
+def test_compare_with_readings_shows_their_spread_and_the_targets_met(tmp_path: Path) -> None:
+    """`hpa compare --readings` runs each scheme's readings (scenarios/readings/) beside it; the report shows
+    the budget under each reading and which targets each scheme meets."""
+    from model.report.analysis import readings_table, targets_table
+    from model.report.rundata import load_run
+
+    out = tmp_path / "readings"
+    assert main(["compare", "baseline", "sui_county", "--readings", "--persons", "4000", "--reps", "2", "--seed", "3",
+                 "--workers", "1", "--out", str(out)]) == 0
+    folder = load_run(out)
+    assert folder.labels == ["baseline", "sui_county", "sui_assistance_50", "sui_assistance_90"]
+    spread = readings_table(folder).set_index("scenario")
+    assert list(spread.index) == ["sui_county", "sui_assistance_50", "sui_assistance_90"]
+    funds = spread["poverty_funds_p50"]
+    assert funds["sui_assistance_50"] <= funds["sui_county"] <= funds["sui_assistance_90"]
+    assert funds["sui_assistance_50"] < funds["sui_assistance_90"]
+    met = targets_table(folder)
+    sui = met[met["scenario"] == "sui_county"].set_index("target")
+    assert sui.loc["reimbursement", "threshold"] == pytest.approx(0.9)
+    assert set(sui.index) == {"reimbursement", "oop_share_inpatient", "oop_share_chronic"}
+    assert set(met[met["scenario"] == "baseline"]["target"]) == {"oop_share_inpatient", "oop_share_chronic"}
+    assert main(["report", str(out), "--lang", "en"]) == 0
+    text = (out / "report.html").read_text(encoding="utf-8")
+    assert 'id="readings"' in text and "Sui County, medical assistance at 90%" in text
+    assert 'id="targets"' in text and "OOP share, county chronic outpatient" in text

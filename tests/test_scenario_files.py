@@ -167,8 +167,8 @@ def test_cli_set_changes_value_and_records_source() -> None:
 
 
 def test_cli_set_inside_a_map_of_values() -> None:
-    scenario = load_scenario("sui_county", ["layers.inpatient_poor.coinsurance.rate_by_level.county=0.85"])
-    layer = next(l for l in scenario.scheme.layers if l.id == "inpatient_poor")
+    scenario = load_scenario("sui_county", ["layers.inpatient_in_county.coinsurance.rate_by_level.county=0.85"])
+    layer = next(l for l in scenario.scheme.layers if l.id == "inpatient_in_county")
     assert layer.mechanic.rate_by_level["county"] == 850_000
     assert layer.mechanic.rate_by_level["township"] == 900_000
     assert "county set by command line" in scenario.tree["layers"][7]["coinsurance"]["rate_by_level"]["source"]
@@ -204,3 +204,13 @@ def test_rates_are_exact_decimals() -> None:
     # 0.7 is not a binary fraction: read as text, it is exactly 700,000 ppm.
     layer = next(l for l in load_scenario("sui_county").scheme.layers if l.id == "medical_assistance")
     assert layer.mechanic.rate == 700_000
+
+
+def test_the_old_id_of_x_prefecture_names_the_new_one(capsys) -> None:
+    """Spec v2 renamed quanzhou_prefecture: a command (or a run folder being resumed) naming it is told the new id."""
+    from model.cli import main
+
+    assert main(["adjudicate", "quanzhou_prefecture", "claims.csv"]) == 2
+    err = capsys.readouterr().err
+    assert "renamed 'x_prefecture' in spec version 2" in err and err.count("\n") == 1
+    assert load_scenario("x_prefecture").name["en"] == "X prefecture four-tier protection"

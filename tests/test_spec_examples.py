@@ -15,8 +15,8 @@ from model.scenario import load_scenario
 # Spec §7: one compliant county admission of a registered-poor person, total 60,000, eligible 54,000.
 SECTION_7 = {
     "baseline":            (40_125_00, 2_325_00, 0, 0, 0, 0, 17_550_00),
-    "quanzhou_prefecture": (48_150_00, 595_00, 0, 5_255_00, 0, 0, 6_000_00),
-    "maiji_district":      (43_200_00, 6_336_00, 1_464_00, 0, 0, 6_000_00, 3_000_00),
+    "x_prefecture":        (48_150_00, 595_00, 0, 5_255_00, 0, 0, 6_000_00),
+    "maiji_district":      (43_200_00, 6_336_00, 3_564_00, 0, 0, 6_000_00, 900_00),
     "sui_county":          (42_800_00, 4_030_00, 5_019_00, 0, 3_151_00, 0, 5_000_00),
     "gansu_province_2016": (42_800_00, 4_920_00, 0, 0, 0, 0, 12_280_00),
 }

@@ -13,7 +13,7 @@ from model.care.facilities import Facilities, facilities_for
 from model.care.params import CareParams, care_params
 from model.care.pathway import Routes, route
 from model.care.stays import Stays, capacity_binds, fast_stays
-from model.codes import CATEGORIES, LEVEL_CODE
+from model.codes import CATEGORY_SET_NAMES, LEVEL_CODE
 from model.population import population_params
 from model.population.build import CHUNK_PERSONS, StageSeeds, chunks, concatenate, synthetic_county
 from model.population.households import County, Population
@@ -69,10 +69,10 @@ def draw_people(scenario: Scenario, n_persons: int, seed: int, replication: int 
 
 
 def typical_admission_price(scheme: Scheme, admission_mean_yuan: float) -> np.ndarray:
-    """Out-of-pocket share of a typical compliant county admission (90% eligible), by category."""
+    """Out-of-pocket share of a typical compliant county admission (90% eligible), by category set."""
     total = int(round(admission_mean_yuan * 100))
     claims = [Claim(f"c{i}", f"p{i}", "2019-06-01", "inpatient", "county", "", total, int(total * 0.9), True, category)
-              for i, category in enumerate(CATEGORIES)]
+              for i, category in enumerate(CATEGORY_SET_NAMES)]
     paid = settle(scheme, from_records(claims))
     return paid[:, -1] / max(total, 1)
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.codes import CATEGORY_CODE, PAYERS
+from model.codes import CATEGORY_CODE, CATEGORY_SETS, PAYERS
 from model.money import RATE_SCALE
+from model.rules.program import MEMBERS
 from model.scenario.financing import FUNDERS, Financing
 
 FUNDING_METRICS = tuple(f"funding_{funder}" for funder in FUNDERS if funder != "public_health")
@@ -19,15 +20,25 @@ DEFAULT_FUNDER = {"bmi": "bmi_fund", "hospital": "hospital"}  # others, when a s
 
 
 def funding(financing: Financing | None, outlay_fen: np.ndarray, oop_fen: int, n_persons: int, n_poor: int,
-            premiums: dict[str, int]) -> dict[str, float]:
+            premiums: dict[str, int], n_registered: int = 0, tilt_fen: np.ndarray | None = None) -> dict[str, float]:
     """Yuan a year by funder for the claims (adding up to total cost), beside premiums and subsidies
-    (`premiums`: premium_sums, in fen, summed over the population)."""
+    (`premiums`: premium_sums, in fen, summed over the population). Province subsidies to a payer
+    are per registered-poor person (spec §6.6, XZ (四), (五)). `tilt_fen` (by payer): what each payer
+    paid the poor above what the ordinary residents' layers would pay on the same claims; where the
+    scheme names a funder for it (GS: the province), that amount moves from the payer's own funder
+    to it, so the funding still adds up to total cost."""
     fen = {funder: 0 for funder in FUNDERS}
     extra: dict[str, float] = {}
     for p, payer in enumerate(PAYERS):
         outlay = int(outlay_fen[p])
         cover = financing.purchased_cover.get(payer) if financing else None
         fund = financing.payer_funding.get(payer) if financing else None
+        own_funder = "insurer" if cover is not None else fund.remainder if fund is not None else DEFAULT_FUNDER.get(payer, "county")
+        if financing and payer in financing.tilt_funder and tilt_fen is not None:
+            moved = int(tilt_fen[p])
+            fen[financing.tilt_funder[payer]] += moved
+            fen[own_funder] -= moved
+            extra[f"tilt_{payer}"] = moved / 100
         if cover is not None:
             insured = n_persons if cover.insured == "all" else n_poor
             premium = cover.premium_per_person * insured
@@ -36,7 +47,7 @@ def funding(financing: Financing | None, outlay_fen: np.ndarray, oop_fen: int, n
             extra[f"premium_{payer}"] = premium / 100
             extra[f"loss_ratio_{payer}"] = outlay / premium if premium else float("nan")
         elif fund is not None:
-            subsidy = fund.province_per_poor_person * n_poor
+            subsidy = fund.province_per_registered_person * n_registered
             fen["province"] += subsidy
             fen[fund.remainder] += outlay - subsidy
         else:
@@ -55,29 +66,32 @@ PREMIUM_KEYS = ("premium_individual", "premium_households", "subsidy_province", 
 
 
 def premium_sums(financing: Financing | None, category: np.ndarray, exited: np.ndarray) -> dict[str, int]:
-    """Fen for persons of `category` (codes) and `exited` (bool): the individual premium (and the poor's
-    family-doctor fee), what governments subsidize and what households pay. Sums over chunks of persons."""
+    """Fen for persons of `category` (category-set codes) and `exited` (bool): the individual premium (and
+    the registered poor's family-doctor fee), what governments subsidize and what households pay. Sums
+    over chunks of persons. A person of several categories gets the most generous subsidy any of them
+    gives (spec §6.6)."""
     out = dict.fromkeys(PREMIUM_KEYS, 0)
     if financing is None:
         return out
-    poor = category != CATEGORY_CODE["ordinary"]
-    share = np.array([financing.premium_subsidy_share[c] for c in ("ordinary", "registered_poor", "dibao", "extreme_poor")])
+    registered = MEMBERS[category, CATEGORY_CODE["registered_poor"]]
+    share = np.array([max(financing.premium_subsidy_share[c] for c in members) for members in CATEGORY_SETS])
     fee = financing.family_doctor_split.get("individual", 0)
-    individual = financing.individual_premium + np.where(poor, fee, 0)  # the poor's contract fee share, subsidized as the premium
+    # XZ (十): the registered poor's contract-fee share, subsidized as the premium
+    individual = financing.individual_premium + np.where(registered, fee, 0)
     subsidy = (share[category] * individual + RATE_SCALE // 2) // RATE_SCALE
     province_share = np.where(exited, financing.province_share["exited"], financing.province_share["not_exited"])
     province = (province_share * subsidy + RATE_SCALE // 2) // RATE_SCALE
     rest = subsidy - province
     prefecture = (financing.remainder_split["prefecture"] * rest + RATE_SCALE // 2) // RATE_SCALE
-    n_poor = int(poor.sum())
+    n_registered = int(registered.sum())
     out.update({
         "premium_individual": int(individual.sum()),
         "premium_households": int((individual - subsidy).sum()),
         "subsidy_province": int(province.sum()),
         "subsidy_prefecture": int(prefecture.sum()),
         "subsidy_county": int((rest - prefecture).sum()),
-        "family_doctor_public_health": financing.family_doctor_split.get("public_health", 0) * n_poor,
-        "family_doctor_bmi_fund": financing.family_doctor_split.get("bmi_fund", 0) * n_poor,
+        "family_doctor_public_health": financing.family_doctor_split.get("public_health", 0) * n_registered,
+        "family_doctor_bmi_fund": financing.family_doctor_split.get("bmi_fund", 0) * n_registered,
         # governments' contribution to the BMI fund for every insured person, beside the premiums
         "bmi_government_contribution": financing.government_contribution * int(category.shape[0]),
     })

@@ -14,8 +14,10 @@ from model.care.stays import Stays
 from model.codes import CATEGORY_CODE, LEVEL_CODE, LEVELS, PAYERS, SERVICE_CODE
 from model.outcomes.funding import PREMIUM_KEYS, funding, premium_sums
 from model.outcomes.params import OutcomeParams
+from model.outcomes.targets import SchemeTargets
 from model.rules.claims import ClaimArrays
 from model.rules.engine import Settlement
+from model.rules.program import MEMBERS
 from model.scenario.financing import Financing
 
 INPATIENT, CHRONIC = SERVICE_CODE["inpatient"], SERVICE_CODE["chronic_outpatient"]
@@ -25,7 +27,8 @@ QUINTILES = 5
 CORE_METRICS = (
     "person_years", "total_cost", "outlay_bmi", "outlay_cii", "outlay_ma", "outlay_backstop", "outlay_supplementary",
     "outlay_hospital", "oop", "effective_reimbursement", "policy_reimbursement", "oop_share", "che_10", "che_25",
-    "che_ctp40", "impoverishment", "county_internal_share", "target90_share", "funding_province", "funding_prefecture",
+    "che_ctp40", "impoverishment", "county_internal_share", "target_reimbursement_share", "oop_share_inpatient",
+    "oop_share_chronic", "compliant_reimbursement", "target_reimbursement", "target_oop_compliant_max", "funding_province", "funding_prefecture",
     "funding_county", "funding_bmi_fund", "funding_insurer", "funding_hospital", "funding_households",
 )
 METRIC_LABELS = {
@@ -46,7 +49,12 @@ METRIC_LABELS = {
     "che_ctp40": "灾难性支出(40%支付能力) / CHE 40% capacity to pay",
     "impoverishment": "因病致贫 / impoverishment",
     "county_internal_share": "县域内住院占比 / county-internal admissions",
-    "target90_share": "报销达90%的住院占比 / admissions reimbursed ≥90%",
+    "target_reimbursement_share": "报销达方案目标的住院占比 / admissions reimbursed at the scheme's target",
+    "oop_share_inpatient": "县域内住院个人自付比 / OOP share, county inpatient",
+    "oop_share_chronic": "县域内慢病门诊个人自付比 / OOP share, county chronic outpatient",
+    "compliant_reimbursement": "合规住院实际报销比 / reimbursement of compliant admissions",
+    "target_reimbursement": "方案报销目标 / the scheme's reimbursement target",
+    "target_oop_compliant_max": "方案合规自付上限 / the scheme's cap on compliant out-of-pocket",
     "funding_province": "省级承担 / province",
     "funding_prefecture": "市州承担 / prefecture",
     "funding_county": "县级承担 / county",
@@ -56,7 +64,8 @@ METRIC_LABELS = {
     "funding_households": "家庭承担 / households",
 }
 RATE_METRICS = {"effective_reimbursement", "policy_reimbursement", "oop_share", "che_10", "che_25", "che_ctp40",
-                "impoverishment", "county_internal_share", "target90_share"}
+                "impoverishment", "county_internal_share", "target_reimbursement_share", "oop_share_inpatient",
+                "oop_share_chronic", "compliant_reimbursement", "target_reimbursement", "target_oop_compliant_max"}
 
 
 @dataclass
@@ -107,13 +116,17 @@ class OutcomeAccumulator:
     Money sums stay in integer fen, so the result does not depend on how persons were chunked.
     """
 
-    def __init__(self, params: OutcomeParams, care: CareParams, financing: Financing | None, quintile_edges: np.ndarray):
-        self.params, self.care, self.financing = params, care, financing
+    def __init__(self, params: OutcomeParams, care: CareParams, financing: Financing | None, quintile_edges: np.ndarray,
+                 targets: SchemeTargets = SchemeTargets()):
+        self.params, self.care, self.financing, self.targets = params, care, financing, targets
         self.quintile_edges = quintile_edges
         self.fen = {name: 0 for name in ("total", "oop", "covered_oop", "covered_total", "covered_eligible",
-                                         "covered_paid_eligible", "county_oop", "county_total")}
+                                         "covered_paid_eligible", "county_oop", "county_total",
+                                         "county_inpatient_oop", "county_inpatient_total", "county_chronic_oop",
+                                         "county_chronic_total", "compliant_oop", "compliant_total")}
         self.outlay = np.zeros(len(PAYERS), dtype=np.int64)
-        self.counts = {name: 0 for name in ("persons", "poor_persons", "households", "che_low", "che_high", "che_ctp",
+        self.tilt = np.zeros(len(PAYERS), dtype=np.int64)  # paid the poor above the ordinary layers, by payer
+        self.counts = {name: 0 for name in ("persons", "poor_persons", "registered_persons", "households", "che_low", "che_high", "che_ctp",
                                             "impoverished", "compliant_admissions", "target_met")}
         self.premiums = dict.fromkeys(PREMIUM_KEYS, 0)
         self.advanced = np.zeros((len(PAYERS), MAX_MONTHS), dtype=np.int64)
@@ -122,8 +135,10 @@ class OutcomeAccumulator:
         self.quintile_oop_fen = np.zeros(QUINTILES, dtype=np.int64)
         self.top_income = 0.0
 
-    def add(self, people: People, claims: ClaimArrays, settlement: Settlement) -> None:
-        """Fold in a chunk: its persons (`people`) and all their claims, settled."""
+    def add(self, people: People, claims: ClaimArrays, settlement: Settlement, as_ordinary: Settlement | None = None) -> None:
+        """Fold in a chunk: its persons (`people`) and all their claims, settled; `as_ordinary`: the same
+        claims settled as if every claimant were an ordinary resident (for a scheme whose tilt has a
+        funder of its own, spec §6.6)."""
         amounts = settlement.amounts
         total, oop = claims.total, amounts[:, -1]
         population = people.population
@@ -131,6 +146,8 @@ class OutcomeAccumulator:
         self.fen["oop"] += int(oop.sum())
         self.outlay += amounts[:, :len(PAYERS)].sum(axis=0)
         poor = claims.category != CATEGORY_CODE["ordinary"]
+        if as_ordinary is not None:
+            self.tilt += (amounts[poor, :len(PAYERS)] - as_ordinary.amounts[poor, :len(PAYERS)]).sum(axis=0)
         covered = poor & ((claims.service == INPATIENT) | (claims.service == CHRONIC))
         self.fen["covered_oop"] += int(oop[covered].sum())
         self.fen["covered_total"] += int(total[covered].sum())
@@ -139,13 +156,23 @@ class OutcomeAccumulator:
         in_county = covered & (claims.level <= LEVEL_CODE["county"])
         self.fen["county_oop"] += int(oop[in_county].sum())
         self.fen["county_total"] += int(total[in_county].sum())
-        compliant_admissions = poor & (claims.service == INPATIENT) & claims.compliant
+        for service, name in ((INPATIENT, "county_inpatient"), (CHRONIC, "county_chronic")):  # seed 002: each ≤ 10%
+            part = in_county & (claims.service == service)
+            self.fen[f"{name}_oop"] += int(oop[part].sum())
+            self.fen[f"{name}_total"] += int(total[part].sum())
+        # the scheme's reimbursement target is for whom its document names (XZ, MJ: the registered poor)
+        covered_by_target = poor if self.targets.covers == "poor" else MEMBERS[claims.category, CATEGORY_CODE["registered_poor"]]
+        compliant_admissions = covered_by_target & (claims.service == INPATIENT) & claims.compliant
         self.counts["compliant_admissions"] += int(compliant_admissions.sum())
-        self.counts["target_met"] += int(meets_target(total, oop, self.params.target_effective_reimbursement)[compliant_admissions].sum())
+        self.fen["compliant_oop"] += int(oop[compliant_admissions].sum())
+        self.fen["compliant_total"] += int(total[compliant_admissions].sum())
+        if self.targets.reimbursement is not None:
+            self.counts["target_met"] += int(meets_target(total, oop, self.targets.reimbursement)[compliant_admissions].sum())
 
         households = household_outcomes(people, claims.person, oop, self.params)
         self.counts["persons"] += population.n_persons
         self.counts["poor_persons"] += int(population.poor.sum())
+        self.counts["registered_persons"] += int(MEMBERS[population.category, CATEGORY_CODE["registered_poor"]].sum())
         self.counts["households"] += population.n_households
         for key in ("che_low", "che_high", "che_ctp", "impoverished"):
             self.counts[key] += int(households[key].sum())
@@ -170,7 +197,16 @@ class OutcomeAccumulator:
         metrics["effective_reimbursement"] = 1 - _ratio(fen["covered_oop"], fen["covered_total"], 1.0)
         metrics["policy_reimbursement"] = _ratio(fen["covered_paid_eligible"], fen["covered_eligible"])
         metrics["oop_share"] = _ratio(fen["county_oop"], fen["county_total"], 0.0)
-        metrics["target90_share"] = _ratio(counts["target_met"], counts["compliant_admissions"])
+        target = self.targets.reimbursement
+        metrics["target_reimbursement_share"] = (_ratio(counts["target_met"], counts["compliant_admissions"])
+                                                 if target is not None else float("nan"))
+        metrics["target_reimbursement"] = float("nan") if target is None else target
+        cap = self.targets.oop_compliant_max
+        metrics["target_oop_compliant_max"] = float("nan") if cap is None else cap
+        metrics["target_oop_share"] = self.params.target_oop_share
+        metrics["compliant_reimbursement"] = 1 - _ratio(fen["compliant_oop"], fen["compliant_total"], 1.0)
+        metrics["oop_share_inpatient"] = _ratio(fen["county_inpatient_oop"], fen["county_inpatient_total"], 0.0)
+        metrics["oop_share_chronic"] = _ratio(fen["county_chronic_oop"], fen["county_chronic_total"], 0.0)
         households = max(counts["households"], 1)
         metrics["che_10"] = counts["che_low"] / households
         metrics["che_25"] = counts["che_high"] / households
@@ -181,7 +217,8 @@ class OutcomeAccumulator:
         metrics["waited_for_bed_share"] = float(np.mean(stays.wait > 0)) if len(stays.wait) else 0.0
         for level, name in enumerate(LEVELS[1:], start=1):
             metrics[f"admissions_{name}"] = float(np.sum(stays.level == level))
-        metrics.update(funding(self.financing, self.outlay, fen["oop"], counts["persons"], counts["poor_persons"], self.premiums))
+        metrics.update(funding(self.financing, self.outlay, fen["oop"], counts["persons"], counts["poor_persons"], self.premiums,
+                               counts["registered_persons"], self.tilt))
         count = np.maximum(self.quintile_households, 1)
         quintiles = {"households": self.quintile_households.tolist()}
         for name, sums in self.quintile_sums.items():

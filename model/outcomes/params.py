@@ -14,13 +14,11 @@ class OutcomeParams:
     subsistence_line: float  # yuan a person a year
     che_income_thresholds: tuple[float, float]
     che_capacity_threshold: float
-    target_effective_reimbursement: float
-    target_oop_share: float
+    target_oop_share: float  # seed 002's yardstick, for every scheme: county inpatient and chronic outpatient each
 
 
 def parse(node: Node) -> OutcomeParams:
-    keys = ("poverty_line", "subsistence_line", "che_income_thresholds", "che_capacity_threshold",
-            "target_effective_reimbursement", "target_oop_share")
+    keys = ("poverty_line", "subsistence_line", "che_income_thresholds", "che_capacity_threshold", "target_oop_share")
     parts = node.mapping(("id", "name", "description", "base", "set") + keys, required=keys)
     thresholds = _cited(parts["che_income_thresholds"])
     values = [_float(item, 0, 10) for item in thresholds.elements()]
@@ -31,7 +29,6 @@ def parse(node: Node) -> OutcomeParams:
         subsistence_line=_float(_cited(parts["subsistence_line"]), 0),
         che_income_thresholds=(values[0], values[1]),
         che_capacity_threshold=_float(_cited(parts["che_capacity_threshold"]), 0, 10),
-        target_effective_reimbursement=_float(_cited(parts["target_effective_reimbursement"]), 0, 1),
         target_oop_share=_float(_cited(parts["target_oop_share"]), 0, 1),
     )
 

@@ -9,7 +9,7 @@ from typing import Iterator
 import numpy as np
 import pyarrow as pa
 
-from model.codes import CATEGORIES
+from model.codes import CATEGORY_SET_NAMES
 from model.population.households import County, Population, draw_county, synthesize
 from model.population.illness import Illness, draw_illness
 from model.population.params import PopulationParams
@@ -108,7 +108,7 @@ def persons_table(population: Population, county: County) -> pa.Table:
     return pa.table({
         "person_id": population.person_ids(),
         "household_id": population.household_ids()[h],
-        "category": np.array(CATEGORIES)[population.household_category[h]],
+        "category": np.array(CATEGORY_SET_NAMES)[population.household_category[h]],
         "exited_poverty": np.where(population.household_exited[h], "true", "false"),
         "age": population.age,
         "sex": np.where(population.male, "male", "female"),

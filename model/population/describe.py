@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.codes import CATEGORIES, CATEGORY_CODE, LEVELS, SERVICE_CODE
+from model.codes import ALSO_REGISTERED, CATEGORIES, CATEGORY_CODE, LEVELS, SERVICE_CODE
 from model.population.costs import admission_total
-from model.population.households import INCOME_GROUP_EXITED, INCOME_GROUP_OF_CATEGORY, Population, member_age_shares
+from model.population.households import PRIMARY, INCOME_GROUP_EXITED, INCOME_GROUP_OF_CATEGORY, Population, member_age_shares
 from model.population.illness import Illness
 from model.population.params import AGE_BANDS, INCOME_GROUPS, PopulationParams
 from model.textwidth import table
@@ -59,19 +59,25 @@ def describe(params: PopulationParams, tree: dict, population: Population, illne
     """Statistics a reviewer can check: every one should fall within 4 standard errors of its expectation."""
     stats: list[Statistic] = []
     size = population.household_size
-    category = population.household_category
+    sets = population.household_category
+    category = PRIMARY[sets]  # each household's primary category: what its parameters are drawn by
     expected_sizes = params.size_shares @ np.arange(1, params.size_shares.shape[1] + 1)
     stats.append(_mean("mean household size", size.astype(float), float(params.category_shares @ expected_sizes),
                        _source(tree, "households", "size_shares"), "persons"))
     for code, name in enumerate(CATEGORIES):
         if params.category_shares[code] > 0 or (category == code).any():
-            stats.append(_share(f"households {name}", category == code, float(params.category_shares[code]),
+            stats.append(_share(f"households {name} (primary category)", category == code, float(params.category_shares[code]),
                                 _source(tree, "households", "category_shares")))
+    for name, code in ALSO_REGISTERED.items():
+        primary = category == CATEGORY_CODE[name]
+        if primary.any():
+            stats.append(_share(f"{name} households also registered poor", sets[primary] == code,
+                                params.also_registered_share[name], _source(tree, "households", "also_registered_share")))
     registered = category == CATEGORY_CODE["registered_poor"]
     if registered.any():
         stats.append(_share("registered poor households that exited poverty", population.household_exited[registered],
                             params.exited_share, _source(tree, "households", "exited_share")))
-    person_category = population.category
+    person_category = PRIMARY[population.category]
     stats.append(_share("persons male", population.male, params.male_share, _source(tree, "persons", "male_share")))
     head_shares, other_shares = member_age_shares(params)
     old_bands = [AGE_BANDS.index("60-79"), AGE_BANDS.index("80-94")]

@@ -8,7 +8,7 @@ import numpy as np
 
 from model.seeds import child_seed
 
-from model.codes import CATEGORY_CODE
+from model.codes import ALSO_REGISTERED, CATEGORY_CODE, CATEGORY_SET_PRIMARY
 from model.population.params import AGE_LIMITS, PopulationParams
 
 REGISTERED_POOR = CATEGORY_CODE["registered_poor"]
@@ -16,6 +16,16 @@ ORDINARY = CATEGORY_CODE["ordinary"]
 # Income groups of PopulationParams.income, by category code (registered poor split by exit below).
 INCOME_GROUP_OF_CATEGORY = np.array([0, 1, 3, 4])
 INCOME_GROUP_EXITED = 2
+PRIMARY = np.array(CATEGORY_SET_PRIMARY, dtype=np.int64)  # [set code]: the category whose parameters it takes
+
+
+def also_registered(params: PopulationParams, category: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Category sets: dibao and extreme-poor households also registered poor (a share of each, drawn here)."""
+    result = category.astype(np.int8)
+    draw = rng.random(category.shape[0])
+    for name, code in ALSO_REGISTERED.items():
+        result[(category == CATEGORY_CODE[name]) & (draw < params.also_registered_share[name])] = code
+    return result
 
 
 @dataclass(frozen=True)
@@ -143,7 +153,7 @@ def draw_households(params: PopulationParams, n_persons: int, county: County, rn
     village = rng.integers(0, county.villages, n_households)
     township = county.village_township[village]
     return {
-        "household_category": category.astype(np.int8),
+        "household_category": also_registered(params, category, rng),
         "household_exited": exited,
         "household_size": size.astype(np.int64),
         "household_income": income,
@@ -170,7 +180,7 @@ def draw_members(params: PopulationParams, household_category: np.ndarray, house
     """Members of each household: the first (the head) an adult, the others from the category's age bands
     (ages uniform within a band), and sexes."""
     household = np.repeat(np.arange(household_size.shape[0]), household_size)
-    category = household_category[household]
+    category = PRIMARY[household_category[household]]
     is_head = np.ones(household.shape[0], dtype=bool)
     is_head[1:] = household[1:] != household[:-1]
     head_shares, other_shares = member_age_shares(params)

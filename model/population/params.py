@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from model.codes import CATEGORIES, CHRONIC_CODES, DISEASE_CODE, LEVELS, MJ_MAJOR_EXTRA_CODES, SPECIAL_TREATMENT_CODES
+from model.codes import ALSO_REGISTERED, CATEGORIES, CHRONIC_CODES, DISEASE_CODE, LEVELS, MJ_MAJOR_EXTRA_CODES, SPECIAL_TREATMENT_CODES
 from model.scenario.node import Node
 
 AGE_BANDS = ("0-14", "15-34", "35-59", "60-79", "80-94")
@@ -26,7 +26,8 @@ class PopulationParams:
     village_km: tuple[float, float]  # lognormal median, sigma
     township_km: tuple[float, float]  # uniform low, high
     bed_use_ratio: float  # the simulated persons' use of care relative to the county's residents
-    category_shares: np.ndarray  # [category]
+    category_shares: np.ndarray  # [category]: each household's primary category
+    also_registered_share: dict[str, float]  # of dibao and extreme-poor households, the share also registered poor
     exited_share: float
     size_shares: np.ndarray  # [category, size - 1]
     income: np.ndarray  # [income group, (median, sigma)], yuan a person a year
@@ -142,7 +143,8 @@ def parse(node: Node) -> PopulationParams:
         raise township_km["high"].fail(f"a number at least the low bound {low}")
 
     households = parts["households"].mapping(
-        ("category_shares", "exited_share", "size_shares", "income_per_capita", "consumption_to_income"),
+        ("category_shares", "also_registered_share", "exited_share", "size_shares", "income_per_capita",
+         "consumption_to_income"),
         required=("category_shares", "exited_share", "size_shares", "income_per_capita", "consumption_to_income"),
     )
     income_node = _cited(households["income_per_capita"])
@@ -218,6 +220,9 @@ def parse(node: Node) -> PopulationParams:
         township_km=(low, high),
         bed_use_ratio=_float(_cited(county["bed_use_relative_to_residents"]), 0.01, 100),
         category_shares=_shares(_cited(households["category_shares"]), CATEGORIES),
+        also_registered_share=dict(zip(ALSO_REGISTERED, _keyed(_cited(households["also_registered_share"]), tuple(ALSO_REGISTERED),
+                                                               lambda n: _float(n, 0, 1))))
+        if "also_registered_share" in households else dict.fromkeys(ALSO_REGISTERED, 0.0),
         exited_share=_float(_cited(households["exited_share"]), 0, 1),
         size_shares=_size_shares(_cited(households["size_shares"])),
         income=np.array(_keyed(income_node, INCOME_GROUPS, _lognormal)),

@@ -15,11 +15,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from model.codes import CATEGORY_CODE
+from model.codes import CATEGORY_CODE, category_set_code
 from model.errors import InputError, describe_found
 from model.inputfile import read_bounded
 from model.population.households import County, Population, draw_county, draw_members
 from model.population.params import PopulationParams
+from model.rules.program import MEMBERS
 from model.rules.textscan import parse_money, string_buffers
 
 COLUMNS = (
@@ -28,8 +29,8 @@ COLUMNS = (
 )
 COLUMN_HELP = {
     "household_id": "an id, unique in the file",
-    "category": "ordinary, registered_poor, dibao or extreme_poor",
-    "exited_poverty": "true or false (lowercase); true only for registered_poor",
+    "category": "ordinary, or one or more of registered_poor, dibao, extreme_poor joined by + (registered_poor+dibao)",
+    "exited_poverty": "true or false (lowercase); true only for a category set with registered_poor",
     "household_size": "a whole number of members, 1-20",
     "household_income": "yuan a year for the whole household: digits with an optional point and 1–2 decimals, at most 100,000,000",
     "household_consumption": "yuan a year for the whole household: digits with an optional point and 1–2 decimals, at most 100,000,000",
@@ -172,6 +173,14 @@ def read_households(path: Path | str) -> HouseholdTable:
     return result
 
 
+def _category_code(text: str) -> int:
+    """A household's category set as spec §1 writes a claim's (registered_poor+dibao, in any order), or -1."""
+    try:
+        return category_set_code(text)
+    except ValueError:
+        return -1
+
+
 def population_from_table(path: Path | str, params: PopulationParams, seed: np.random.SeedSequence) -> tuple[Population, County]:
     """Households as given; members' ages and sexes synthesized from each household's category and size."""
     path = Path(path)
@@ -189,13 +198,14 @@ def population_from_table(path: Path | str, params: PopulationParams, seed: np.r
     flag(ids == "", "household_id", ids)
     _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
     flag((first[inverse] != np.arange(ids.shape[0])) & (ids != ""), "household_id", ids)
-    category = np.array([CATEGORY_CODE.get(value, -1) for value in np.unique(text["category"])])[
+    category = np.array([_category_code(value) for value in np.unique(text["category"])])[
         np.unique(text["category"], return_inverse=True)[1]] if ids.size else np.zeros(0, np.int64)
     flag(category < 0, "category", text["category"])
     exited_text = text["exited_poverty"]
     flag(~np.isin(exited_text, ["true", "false"]), "exited_poverty", exited_text)
     exited = exited_text == "true"
-    flag(exited & (category >= 0) & (category != CATEGORY_CODE["registered_poor"]), "exited_poverty", exited_text)
+    registered = MEMBERS[:, CATEGORY_CODE["registered_poor"]]
+    flag(exited & (category >= 0) & ~registered[np.maximum(category, 0)], "exited_poverty", exited_text)
     size_text = text["household_size"]
     size_ok = np.char.isdigit(size_text) & (np.char.str_len(size_text) <= 2)
     size = np.where(size_ok, np.where(size_ok, size_text, "0").astype(np.int64), 0)

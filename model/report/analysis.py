@@ -12,7 +12,7 @@ from model.report.rundata import RunFolder, short_paths
 
 PERCENTILES = {"p50": 50, "p95": 95, "p99": 99}
 PROTECTION_METRICS = ("effective_reimbursement", "oop_share", "che_10", "che_25", "che_ctp40", "impoverishment",
-                      "target90_share")
+                      "target_reimbursement_share")
 POVERTY_FUNDS = ("ma", "backstop", "supplementary", "hospital")
 DERIVED = {
     "ma_backstop": (("outlay_ma", 1), ("outlay_backstop", 1)),
@@ -60,6 +60,55 @@ def government_levels(run: RunFolder) -> pd.DataFrame:
             subsidy = statistics(run.values(label, f"subsidy_{level}"))["mean"] if level != "total" else float("nan")
             rows.append({"scenario": label, "level": level, "mean": stats["mean"], "p50": stats["p50"],
                          "p95": stats["p95"], "p99": stats["p99"], "outlays_mean": outlays, "subsidy_mean": subsidy})
+    return pd.DataFrame(rows)
+
+
+READING_PAYERS = ("bmi", "cii", "ma", "backstop", "supplementary", "hospital")
+
+
+def readings_table(run: RunFolder) -> pd.DataFrame:
+    """For each reading in the run (scenarios/readings/, a value the seed leaves open) beside its scheme: the
+    budget of all payers but households (total cost − OOP) and of the poverty funds, P50 and P95, and each
+    payer's P50 (a reading may move money between payers more than it changes the total), under the scheme
+    as version 2 reads it and under the reading."""
+    rows = []
+    for label in run.labels:
+        scheme = run.entry(label).get("reading_of")
+        base = next((other for other in run.labels if run.entry(other).get("id") == scheme and other != label), None)
+        if base is None:
+            continue
+        for name, of in ((base, "scheme"), (label, "reading")):
+            budget = statistics(replication_values(run, name, "payers_total"))
+            funds = statistics(replication_values(run, name, "poverty_funds"))
+            rows.append({"scheme": base, "scenario": name, "role": of, "budget_p50": budget["p50"],
+                         "budget_p95": budget["p95"], "poverty_funds_p50": funds["p50"], "poverty_funds_p95": funds["p95"],
+                         **{f"{payer}_p50": statistics(run.values(name, f"outlay_{payer}"))["p50"] for payer in READING_PAYERS}})
+    return pd.DataFrame(rows).drop_duplicates(subset=["scheme", "scenario"]) if rows else pd.DataFrame(rows)
+
+
+def targets_table(run: RunFolder) -> pd.DataFrame:
+    """Which targets each scheme meets (means over replications): its own reimbursement target (XZ, SX 90%,
+    MJ 85%, pooled over the compliant admissions of those its document names), MJ's compliant out-of-pocket at most 15%, and
+    seed 002's ≤ 10% out-of-pocket for county inpatient and chronic-outpatient costs, each (every scheme)."""
+    rows = []
+    for label in run.labels:
+        mean = lambda metric: _number(run.stats(label, metric).get("mean"))  # noqa: E731
+        target = mean("target_reimbursement")
+        if not np.isnan(target):
+            value = mean("compliant_reimbursement")
+            rows.append({"scenario": label, "target": "reimbursement", "threshold": target, "value": value,
+                         "met": bool(value >= target), "share_of_admissions": mean("target_reimbursement_share")})
+        cap = mean("target_oop_compliant_max")
+        if not np.isnan(cap):
+            value = 1 - mean("policy_reimbursement")
+            rows.append({"scenario": label, "target": "oop_compliant", "threshold": cap, "value": value,
+                         "met": bool(value <= cap), "share_of_admissions": float("nan")})
+        yardstick = mean("target_oop_share")
+        for metric in ("oop_share_inpatient", "oop_share_chronic"):
+            value = mean(metric)
+            if not np.isnan(yardstick) and not np.isnan(value):
+                rows.append({"scenario": label, "target": metric, "threshold": yardstick, "value": value,
+                             "met": bool(value <= yardstick), "share_of_admissions": float("nan")})
     return pd.DataFrame(rows)
 
 

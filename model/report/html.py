@@ -21,7 +21,7 @@ from model.report.webfont import FAMILY, font_face_css
 from model.runner.summary import STATISTICS
 
 PROTECTION_SHOWN = ("effective_reimbursement", "oop_share", "che_10", "che_25", "che_ctp40", "impoverishment",
-                    "target90_share")
+                    "target_reimbursement_share")
 DIFFERENCE_SHOWN = ("outlay_ma", "outlay_backstop", "outlay_supplementary", "outlay_hospital", "oop",
                     "effective_reimbursement", "che_10", "che_ctp40", "impoverishment")
 EXPOSURES = (("ma_backstop", "exposure_ma_backstop"), ("outlay_supplementary", "exposure_outlay_supplementary"),
@@ -203,6 +203,13 @@ def headline(run: RunFolder, lang: str) -> Markup:
     if 0 < len(silent) < 3:
         second = Markup(second + paragraph(t["levels_silent"].format(
             levels=("、" if lang == "zh" else ", ").join(t["level_names"][level] for level in silent)), "note"))
+    tilted = {label: sum(run.stats(label, f"tilt_{payer}").get("mean") or 0.0 for payer in ("bmi", "cii"))
+              for label in run.labels}
+    if any(amount > 0 for amount in tilted.values()):
+        second = Markup(second + paragraph(t["tilt_note"].format(
+            schemes=("、" if lang == "zh" else ", ").join(names[label] for label in run.labels if tilted[label] > 0),
+            amount=("、" if lang == "zh" else ", ").join(wan(tilted[label]) for label in run.labels if tilted[label] > 0)),
+            "note"))
     return section("headline", t["headline"], paragraph(t["headline_lead"]),
                    Markup(f'<h3>{esc(t["ma_backstop"])}</h3>'), first,
                    paragraph(t["headline_scale"].format(persons=run.persons), "note"),
@@ -246,6 +253,60 @@ def protection(run: RunFolder, lang: str) -> Markup:
                 for r in costs.itertuples()]
         parts.append(table([t["scheme"], t["extra_cost"], t["households_protected"], t["cost_per_household"]], rows))
     return section("protection", t["protection"], *parts)
+
+
+TARGET_LABELS = {
+    "reimbursement": "方案报销目标（合规住院，合计） / the scheme's reimbursement target (compliant admissions, pooled)",
+    "oop_compliant": "合规费用个人自付不超过（麦积区） / compliant out-of-pocket at most (Maiji)",
+    "oop_share_inpatient": "县域内住院个人自付比≤（秋季攻坚） / OOP share, county inpatient ≤ (seed 002)",
+    "oop_share_chronic": "县域内慢病门诊个人自付比≤（秋季攻坚） / OOP share, county chronic outpatient ≤ (seed 002)",
+}
+
+
+TARGETS_TITLE = "目标达成 / Targets met"
+READINGS_TITLE = "解读 / Readings"
+
+
+def bilingual_table_section(anchor: str, title: str, lead: str, headers: list[str], rows: list[list], lang: str) -> Markup:
+    """A section of one table whose title, lead and headers are '中文 / English' texts, shown in `lang`."""
+    return section(anchor, pick(title, lang), paragraph(pick(lead, lang), "note"),
+                   table([pick(header, lang) for header in headers], rows, css=anchor, numeric_from=2))
+
+
+def targets(run: RunFolder, lang: str) -> Markup:
+    """Which targets each scheme meets: its own, and seed 002's yardstick for all."""
+    names = run.names(lang)
+    rows = [[names[r.scenario], pick(TARGET_LABELS[r.target], lang), percent(r.threshold), percent(r.value),
+             pick("达到 / met", lang) if r.met else pick("未达到 / not met", lang),
+             "" if np.isnan(r.share_of_admissions) else percent(r.share_of_admissions)]
+            for r in analysis.targets_table(run).itertuples()]
+    return bilingual_table_section(
+        "targets", TARGETS_TITLE,
+        "各方案自身文件中的报销目标（随县、X州90%，麦积区85%及其合规自付10%-15%，15%以下即达到），以及"
+        "秋季攻坚（种子002）县域内住院和慢病门诊个人自付各不超过10%（2018年脱贫验收标准，作为所有方案的共同尺度）。"
+        " / Each scheme's own reimbursement target (X prefecture and Sui County 90%, Maiji 85% and its compliant "
+        "out-of-pocket of 10%-15%, met at 15% or less), and seed 002's out-of-pocket share of at most 10% for "
+        "county inpatient and chronic-outpatient costs each (the 2018 exit standard, a yardstick for every scheme).",
+        [TEXT[lang]["scheme"], "目标 / target", "标准 / threshold", "模拟值（均值） / simulated (mean)", "是否达到 / met?",
+         "逐例达到目标的住院占比 / admissions at the target"], rows, lang)
+
+
+def readings(run: RunFolder, lang: str) -> Markup:
+    """The spread that the readings (values the seed leaves open) make in each scheme's budget."""
+    names = run.names(lang)
+    data = analysis.readings_table(run)
+    payers = [payer for payer in analysis.READING_PAYERS if data[f"{payer}_p50"].abs().sum() > 0]
+    rows = [[names[r.scheme], names[r.scenario], wan(r.budget_p50), wan(r.budget_p95), wan(r.poverty_funds_p50),
+             wan(r.poverty_funds_p95)] + [wan(getattr(r, f"{payer}_p50")) for payer in payers] for r in data.itertuples()]
+    return bilingual_table_section(
+        "readings", READINGS_TITLE,
+        "种子文件未定、规范第2版以假设确定的取值（scenarios/readings/）：每种解读下的预算（万元/年）。支付方合计＝总费用−个人自付；"
+        "扶贫资金＝医疗救助+兜底+补充保险+医院基金。 / Values the seeds leave open, fixed by version 2 as "
+        "assumptions (scenarios/readings/): the budget under each reading (10,000 yuan a year). All payers = total "
+        "cost − out of pocket; poverty funds = medical assistance + backstop + supplementary + hospital fund.",
+        [TEXT[lang]["scheme"], "解读 / reading", "支付方合计 P50 / all payers P50", "支付方合计 P95 / all payers P95",
+         "扶贫资金 P50 / poverty funds P50", "扶贫资金 P95 / poverty funds P95"]
+        + [f"{payer_label(payer, lang)} P50" for payer in payers], rows, lang)
 
 
 def figures_section(made: list[ReportFigure], lang: str) -> Markup:
@@ -466,10 +527,16 @@ def render_html(run: RunFolder, lang: str, made: list[ReportFigure] | None = Non
     line = t["run_line"].format(kind=t["kind"].get(run.kind, run.kind), schemes=len(run.labels), persons=run.persons,
                                 reps=run.replications, seed=manifest_data.get("seed", "?"),
                                 finished=manifest_data.get("finished", "?"), version=version_text)
-    sections = [headline(run, lang), protection(run, lang), figures_section(made, lang), cash(run, lang),
-                quintiles(run, lang)]
-    anchors = [("headline", t["headline"]), ("protection", t["protection"]), ("figures", t["figures"]),
-               ("cash", t["cash"]), ("quintiles", t["quintiles"])]
+    sections = [headline(run, lang), protection(run, lang)]
+    anchors = [("headline", t["headline"]), ("protection", t["protection"])]
+    if not analysis.targets_table(run).empty:
+        sections.append(targets(run, lang))
+        anchors.append(("targets", pick(TARGETS_TITLE, lang)))
+    if not analysis.readings_table(run).empty:
+        sections.append(readings(run, lang))
+        anchors.append(("readings", pick(READINGS_TITLE, lang)))
+    sections += [figures_section(made, lang), cash(run, lang), quintiles(run, lang)]
+    anchors += [("figures", t["figures"]), ("cash", t["cash"]), ("quintiles", t["quintiles"])]
     if run.kind == "sweep" and run.vary and "sweep" in run.tables:
         shown_before = sum(1 for f in made if f.key not in ("tradeoff", "sweep_curves"))
         sections.append(sweep(run, made, lang, shown_before + 1))

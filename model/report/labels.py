@@ -108,6 +108,8 @@ TEXT = {
         "level": "层级",
         "total_government": "合计",
         "levels_silent": "{levels}在本次所有方案中都不承担任何费用，未列出。",
+        "tilt_note": ("{schemes}：基本医保和大病保险对贫困人口多支付的部分（同一批费用按普通居民政策结算的差额，"
+                      "平均每年{amount}万元）由省级财政承担（规范§6.6），从医保基金和保险公司移至省级；各资金来源之和仍等于总费用。"),
         "points": "百分点",
         "level_names": {"province": "省级", "prefecture": "市州级", "county": "县级"},
         "mean": "均值",
@@ -201,6 +203,10 @@ TEXT = {
         "level": "level",
         "total_government": "total",
         "levels_silent": "The {levels} pay nothing in any scenario of this run and are left out.",
+        "tilt_note": ("{schemes}: what basic and critical-illness insurance pay the poor above what the ordinary residents' "
+                      "layers would pay on the same claims ({amount} ten-thousand yuan a year on average) is funded by the "
+                      "province (spec §6.6): it moves from the BMI fund and the insurer to the province, and the funding "
+                      "sources still add up to the total cost."),
         "points": "percentage points",
         "level_names": {"province": "province", "prefecture": "prefecture", "county": "county"},
         "mean": "mean",

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from model.codes import CATEGORY_CODE, DISEASE_CODE, LEVEL_CODE, SERVICE_CODE
+from model.codes import DISEASE_CODE, LEVEL_CODE, SERVICE_CODE, category_set_code
 from model.rules.program import claim_class
 
 EPOCH = np.datetime64("1970-01-01", "D")
@@ -21,7 +21,7 @@ class ClaimArrays:
     service: np.ndarray  # int8, codes of model.codes.SERVICES
     level: np.ndarray  # int8
     disease: np.ndarray  # int16, 0 for none
-    category: np.ndarray  # int8
+    category: np.ndarray  # int8, codes of model.codes.CATEGORY_SETS
     compliant: np.ndarray  # bool
     total: np.ndarray  # int64 fen
     eligible: np.ndarray  # int64 fen
@@ -66,7 +66,7 @@ def from_records(claims) -> ClaimArrays:
         service=np.array([SERVICE_CODE[c.service] for c in claims], dtype=np.int8),
         level=np.array([LEVEL_CODE[c.level] for c in claims], dtype=np.int8),
         disease=np.array([DISEASE_CODE[c.disease] for c in claims], dtype=np.int16),
-        category=np.array([CATEGORY_CODE[c.category] for c in claims], dtype=np.int8),
+        category=np.array([category_set_code(c.category) for c in claims], dtype=np.int8),
         compliant=np.array([c.compliant for c in claims], dtype=np.bool_),
         total=np.array([c.total for c in claims], dtype=np.int64),
         eligible=np.array([c.eligible for c in claims], dtype=np.int64),
@@ -76,7 +76,7 @@ def from_records(claims) -> ClaimArrays:
 
 def spec_columns(claims: ClaimArrays, claim_ids: np.ndarray, person_ids: np.ndarray) -> dict[str, np.ndarray]:
     """The spec §1 columns of a claims table as text arrays, in spec order (`person_ids` by person index)."""
-    from model.codes import CATEGORIES, DISEASES, LEVELS, SERVICES
+    from model.codes import CATEGORY_SET_NAMES, DISEASES, LEVELS, SERVICES
     from model.tables import yuan_text
 
     return {
@@ -89,5 +89,5 @@ def spec_columns(claims: ClaimArrays, claim_ids: np.ndarray, person_ids: np.ndar
         "total_cost": yuan_text(claims.total),
         "eligible_cost": yuan_text(claims.eligible),
         "compliant": np.where(claims.compliant, "true", "false"),
-        "category": np.array(CATEGORIES)[claims.category],
+        "category": np.array(CATEGORY_SET_NAMES)[claims.category],
     }

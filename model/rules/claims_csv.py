@@ -11,15 +11,17 @@ from contextlib import contextmanager
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import chain, pairwise
+from itertools import chain, pairwise, permutations
 from pathlib import Path
 
 import numpy as np
 
 from model import atomic
 from model.codes import (
-    CATEGORIES,
+    CATEGORY_SET_CODE,
+    CATEGORY_SETS,
     CHRONIC_CODES,
+    category_set_problem,
     DISEASE_CODE,
     DISEASES,
     LEVEL_CODE,
@@ -57,10 +59,15 @@ EXPECTED = {
     "total_cost": MONEY_EXPECTED,
     "eligible_cost": MONEY_EXPECTED,
     "compliant": "true or false (lowercase)",
-    "category": "ordinary, registered_poor, dibao or extreme_poor",
+    "category": "ordinary, or one or more of registered_poor, dibao, extreme_poor joined by +",
 }
 MAX_LISTED = 50
-_VOCABULARIES = (SERVICES, LEVELS, DISEASES, ("false", "true"), CATEGORIES)
+# Every way to write each category set (spec §1: order does not matter); the four single categories
+# first, so that their spelling's index is their code.
+CATEGORY_SPELLINGS = tuple(dict.fromkeys("+".join(order) for members in CATEGORY_SETS for order in permutations(members)))
+SPELLING_CODE = np.array([CATEGORY_SET_CODE[frozenset(word.split("+"))] for word in CATEGORY_SPELLINGS], dtype=np.int8)
+_VOCABULARIES = (SERVICES, LEVELS, DISEASES, ("false", "true"), CATEGORY_SPELLINGS)
+PACKED_BYTES = 24  # the longest word the scan's fast path compares; longer words take the general path
 
 
 def _vocabulary_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -85,7 +92,7 @@ def _first_byte_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         for lead in range(256):
             first_start[index, lead] = len(first_words)
             for position, word in enumerate(vocabulary):
-                if word and word.encode()[0] == lead:
+                if word and word.encode()[0] == lead and len(word.encode()) <= PACKED_BYTES:
                     first_words.append(int(WORD_SETS[index]) + position)
         first_start[index, 256] = len(first_words)
         if "" in vocabulary:
@@ -97,12 +104,14 @@ FIRST_START, FIRST_WORDS, EMPTY_WORD = _first_byte_tables()
 
 
 def _packed_words() -> tuple[np.ndarray, np.ndarray]:
-    """Each vocabulary word's bytes as three little-endian 8-byte words, and masks of the bytes it has."""
+    """Each vocabulary word's bytes as three little-endian 8-byte words, and masks of the bytes it has
+    (all zero for a word longer than the fast path compares: `_first_byte_tables` leaves it out)."""
     packed = np.zeros((len(WORD_OFFSETS) - 1, 3), dtype=np.uint64)
     masks = np.zeros_like(packed)
     for w in range(len(WORD_OFFSETS) - 1):
         word = WORDS[WORD_OFFSETS[w] : WORD_OFFSETS[w + 1]].tobytes()
-        assert len(word) <= 24, f"vocabulary word {word!r} is longer than the scan compares"
+        if len(word) > PACKED_BYTES:
+            continue
         padded = word.ljust(24, b"\0")
         packed[w] = np.frombuffer(padded, dtype="<u8")
         masks[w] = np.frombuffer(b"\xff" * len(word) + b"\0" * (24 - len(word)), dtype="<u8")
@@ -243,26 +252,30 @@ def _line_numbers(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
 
 
 def _header(path: Path, data: np.ndarray) -> tuple[list[str], int]:
+    """The column names and where the rows start. The header is the first line that is not blank
+    (spec §1 ignores blank lines); lines keep their numbers in the file."""
     start = 3 if data[:3].tobytes() == b"\xef\xbb\xbf" else 0
+    line = 1
+    while start < data.shape[0] and (after := scan.blank_line_end(data, start, data.shape[0])) >= 0:
+        start, line = after, line + 1
+    if start >= data.shape[0]:
+        raise InputError(f"{path}: expected a header line with the columns {','.join(COLUMNS)}, found no line that is not blank")
     if np.flatnonzero(data[start : start + MAX_HEADER_BYTES + 1] == 10).size == 0 and data.shape[0] - start > MAX_HEADER_BYTES:
-        raise InputError(f"{path}: line 1 (header): expected the columns {','.join(COLUMNS)}, "
+        raise InputError(f"{path}: line {line} (header): expected the columns {','.join(COLUMNS)}, "
                          f"found a line of more than {MAX_HEADER_BYTES:,} bytes")
     try:
         text = _line_text(data, start, errors="strict")
     except UnicodeDecodeError:
-        raise InputError(f"{path}: line 1 (header): expected UTF-8 text, found bytes that are not UTF-8") from None
-    if not text.strip():
-        raise InputError(f"{path}: line 1 (header): expected the columns {','.join(COLUMNS)}, found an empty line")
+        raise InputError(f"{path}: line {line} (header): expected UTF-8 text, found bytes that are not UTF-8") from None
     header = [name.strip() for name in _split_line(text)]
     missing = [name for name in COLUMNS if name not in header]
-    if missing:
-        raise InputError(
-            f"{path}: line 1 (header): missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-            f"(expected the columns {','.join(COLUMNS)}; found {describe_found(','.join(header), 300)})"
-        )
+    if missing:  # spec §1: each missing column gets a message naming it
+        raise InputError("\n".join(
+            f"{path}: line {line} (header): missing column {name} (expected the columns {','.join(COLUMNS)} in any "
+            f"order; found {describe_found(','.join(header), 300)})" for name in missing))
     duplicated = sorted({name for name in header if header.count(name) > 1})
     if duplicated:
-        raise InputError(f"{path}: line 1 (header): column {duplicated[0]} appears more than once")
+        raise InputError(f"{path}: line {line} (header): column {duplicated[0]} appears more than once")
     return header, min(_line_end(data, start) + 1, data.shape[0])
 
 
@@ -345,7 +358,9 @@ def _problem_lines(path: Path, data: np.ndarray, header: list[str], line_start: 
                     messages.append(f"{where}, column {name}: expected {EXPECTED[name]} {CONTROL_EXPECTED}, "
                                     f"found {_shown(fields[name])}")
                 else:
-                    messages.append(f"{where}, column {name}: expected {EXPECTED[name]}, found {_shown(fields[name])}")
+                    problem = category_set_problem(fields[name]) if name == "category" and fields[name] else None
+                    why = f" ({problem})" if problem else ""
+                    messages.append(f"{where}, column {name}: expected {EXPECTED[name]}, found {_shown(fields[name])}{why}")
         if bits & scan.BIT_DUPLICATE_ID:
             messages.append(f"{where}, column claim_id: expected a claim id not used on an earlier line, found {_shown(fields['claim_id'])} again")
         if bits & scan.BIT_ELIGIBLE_ABOVE_TOTAL:
@@ -409,9 +424,12 @@ def _scan_in_parts(data: np.ndarray, body: int, roles: np.ndarray, n_header: int
                 SERVICE_CODE["chronic_outpatient"], LEVEL_CODE["village"], rows)
 
         ends = list(pool.map(scan_part, range(len(spans))))
-    # every part but the last ends before the file does, so it fills exactly one row per line it holds
-    assert all(end == first + count for end, first, count in zip(ends[:-1], first_rows, lines)), (ends, lines)
-    return tuple(column[: ends[-1]] for column in rows)
+    # a part fills at most one row per line it holds: fewer where lines are blank (spec §1), so the
+    # parts' rows are joined up when any part left rows unfilled
+    if all(end == first + count for end, first, count in zip(ends[:-1], first_rows, lines)):
+        return tuple(column[: ends[-1]] for column in rows)
+    filled = np.concatenate([np.arange(first, end) for first, end in zip(first_rows, ends)])
+    return tuple(column[filled] for column in rows)
 
 
 def read_claims(path: Path | str) -> ClaimsFile:
@@ -439,7 +457,7 @@ def read_claims(path: Path | str) -> ClaimsFile:
         raise InputError(_problem_lines(path, data, header, line_start, problems, reached))
     claims = ClaimArrays(
         person=person, day=day, service=service, level=level, disease=disease, compliant=compliant,
-        category=category, total=total, eligible=eligible, n_persons=n_persons, _year=year,
+        category=SPELLING_CODE[category], total=total, eligible=eligible, n_persons=n_persons, _year=year,
     )
     return ClaimsFile(path, claims, data, id_start, id_end, id_quoted, line_start, header)
 

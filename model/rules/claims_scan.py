@@ -18,7 +18,6 @@ from model.rules.textscan import MAX_INTEGER_DIGITS, MAX_MONEY_FEN, date_days, m
 CLAIM_ID, PERSON_ID, DATE, SERVICE, LEVEL, DISEASE, TOTAL, ELIGIBLE, COMPLIANT, CATEGORY = range(10)
 # Row problem bits beyond one bit per role.
 BIT_COLUMNS = 1 << 10  # wrong number of fields
-BIT_BLANK = 1 << 11  # an empty line among the rows
 BIT_QUOTING = 1 << 12  # a quote where it cannot be, or an unclosed quote
 BIT_UTF8 = 1 << 13  # an id that is not UTF-8
 BIT_ELIGIBLE_ABOVE_TOTAL = 1 << 14
@@ -28,7 +27,7 @@ BIT_DUPLICATE_ID = 1 << 17
 BIT_CONTROL = 1 << 18  # an id holding a control character (a line break, carriage return, tab, NUL, ...)
 BIT_PERSON_YEAR = 1 << 19  # the claim at which its person-year's total passes the bound (set by the reader)
 
-QUOTE, COMMA, NEWLINE, RETURN = 34, 44, 10, 13
+QUOTE, COMMA, NEWLINE, RETURN, SPACE, TAB = 34, 44, 10, 13, 32, 9
 MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -351,6 +350,22 @@ def _field_end(data, at, n):
 
 
 @njit(cache=True)
+def blank_line_end(data, at, n):
+    """Where the next line starts when the line at `at` is blank (nothing, or only spaces and tabs,
+    before its line end), else -1."""
+    k = at
+    while k < n and (data[k] == SPACE or data[k] == TAB):
+        k += 1
+    if k >= n:
+        return n
+    if data[k] == NEWLINE:
+        return k + 1
+    if data[k] == RETURN and (k + 1 >= n or data[k + 1] == NEWLINE):
+        return min(k + 2, n)
+    return -1
+
+
+@njit(cache=True)
 def _money_prefix(data, start, n):
     """(fen, end) of yuan written as spec §1 has it at data[start:end], or (-1, _) when it is not."""
     whole = 0
@@ -436,26 +451,16 @@ def _scan_rows(data, start, stop, final, first_row, roles, n_header, words, word
                id_end, id_quoted, person_start, person_end, person_quoted, person_hash, person_head, person_length, day,
                year, service, level, disease, compliant, category, total, eligible):
     """The rows of data[start:stop] into the arrays given from `first_row` on (see `scan_into`); returns the
-    row after the last. Blank lines at the end are rows only when more of the file follows (not `final`)."""
+    row after the last. Blank lines are skipped (spec §1); `final` is True for the part that ends the file."""
     n = stop
     k = start
     row = first_row
-    blank_start = 0
-    blank_lines = 0
     while k < n:
-        # one line
-        if data[k] == NEWLINE or (data[k] == RETURN and k + 1 < n and data[k + 1] == NEWLINE):
-            if blank_lines == 0:
-                blank_start = k
-            blank_lines += 1
-            k += 1 if data[k] == NEWLINE else 2
+        # one line; a blank one (nothing, or only spaces and tabs: spec §1) is no row
+        blank_end = blank_line_end(data, k, n)
+        if blank_end >= 0:
+            k = blank_end
             continue
-        while blank_lines > 0:  # blank lines followed by more rows: report each
-            line_start[row] = blank_start
-            problems[row] = BIT_BLANK
-            blank_start += 1 if data[blank_start] == NEWLINE else 2
-            row += 1
-            blank_lines -= 1
         line_start[row] = k
         field = 0
         bits = 0
@@ -583,12 +588,6 @@ def _scan_rows(data, start, stop, final, first_row, roles, n_header, words, word
         row += 1
         if k < n and data[k] == NEWLINE:
             k += 1
-    while blank_lines > 0 and not final:  # a part's last lines are blank, and rows follow in the next part
-        line_start[row] = blank_start
-        problems[row] = BIT_BLANK
-        blank_start += 1 if data[blank_start] == NEWLINE else 2
-        row += 1
-        blank_lines -= 1
     return row
 
 
@@ -680,7 +679,7 @@ def scan_into(data, start, stop, final, first_row, roles, n_header, words, word_
     returns the row after the last. Releases the GIL, so parts of a file scan side by side into one set of
     columns.
 
-    Per row (ROW_COLUMNS): line_start (a blank line's own offset), problems (bits), the claim id's raw field
+    Per row (ROW_COLUMNS): line_start, problems (bits), the claim id's raw field
     [id_start, id_end) and id_quoted, the person id's text [person_start, person_end), person_quoted and its
     key for `intern` (hash, head, length), day, year, the five codes, total and eligible in fen. Line numbers
     are left to the few rows a message names: counting them here would cost a pass.
@@ -692,7 +691,7 @@ def scan_into(data, start, stop, final, first_row, roles, n_header, words, word_
 
 def split_points(data: np.ndarray, start: int, parts: int) -> list[int]:
     """Offsets that cut data[start:] into about equal runs of whole lines, each cut just before a line
-    that is not blank (so blank lines at the end of a part are followed by a row)."""
+    that is not blank."""
     cuts = [start]
     size = data.shape[0]
     for part in range(1, parts):

@@ -1,6 +1,6 @@
 """Compiling a scheme into flat arrays: for every kind of claim, the layers that apply and their parameters.
 
-A claim's kind (its "class") is the tuple category × service × level × compliant × disease; every
+A claim's kind (its "class") is the tuple category set × service × level × compliant × disease; every
 filter of spec §4.2, the special-treatment test and the choice of rate, deductible, target and
 cap depend on nothing else. So filters are evaluated once per class here, vectorized, and the
 kernel only walks the few layers that apply to each claim.
@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.codes import (
-    CATEGORIES,
     CATEGORY_CODE,
+    CATEGORY_SET_MEMBERS,
+    CATEGORY_SETS,
     DISEASE_CODE,
     DISEASES,
     LEVEL_CODE,
@@ -30,12 +31,12 @@ COINSURANCE, TIERED, TOPUP, CEILING, OUT_OF_LIST = range(5)
 MECHANIC_CODE = {Coinsurance: COINSURANCE, Tiered: TIERED, Topup: TOPUP, Ceiling: CEILING, OutOfList: OUT_OF_LIST}
 NO_LIMIT = -1
 N_DISEASES = len(DISEASES)
-SHAPE = (len(CATEGORIES), len(SERVICES), len(LEVELS), 2, N_DISEASES)
+SHAPE = (len(CATEGORY_SETS), len(SERVICES), len(LEVELS), 2, N_DISEASES)
 N_CLASSES = int(np.prod(SHAPE))
 
 
 def claim_class(category, service, level, compliant, disease) -> np.ndarray:
-    """The class index of each claim (arrays of codes in, int32 out)."""
+    """The class index of each claim (arrays of codes in, the category as a set code; int32 out)."""
     index = np.asarray(category, dtype=np.int32)
     for code, size in ((service, SHAPE[1]), (level, SHAPE[2]), (compliant, SHAPE[3]), (disease, SHAPE[4])):
         index = index * size + np.asarray(code, dtype=np.int32)
@@ -86,11 +87,21 @@ def _codes(names, table) -> np.ndarray:
     return np.array([table[name] for name in names], dtype=np.int64)
 
 
+MEMBERS = np.array(CATEGORY_SET_MEMBERS, dtype=bool)  # [set code, category code]
+
+
+def _holds_any(category_set: np.ndarray, categories: tuple[str, ...]) -> np.ndarray:
+    """Whether each category set holds any of `categories`."""
+    return MEMBERS[category_set][:, _codes(categories, CATEGORY_CODE)].any(axis=1)
+
+
 def _applies(layer, grid: dict[str, np.ndarray], special: np.ndarray) -> np.ndarray:
     when = layer.when
     ok = np.ones(N_CLASSES, dtype=bool)
-    if when.categories is not None:
-        ok &= np.isin(grid["category"], _codes(when.categories, CATEGORY_CODE))
+    if when.categories is not None:  # spec §4.2: any of the claim's categories listed
+        ok &= _holds_any(grid["category"], when.categories)
+    if when.exclude_categories is not None:
+        ok &= ~_holds_any(grid["category"], when.exclude_categories)
     if when.services is not None:
         ok &= np.isin(grid["service"], _codes(when.services, SERVICE_CODE))
     if when.levels is not None:

@@ -26,7 +26,7 @@ class Claim:
     total: int
     eligible: int
     compliant: bool
-    category: str
+    category: str  # a category set as spec §1 writes it: 'ordinary', 'dibao+registered_poor', ...
 
     @property
     def year(self) -> int:
@@ -56,8 +56,11 @@ def is_special(scheme: Scheme, claim: Claim) -> bool:
 
 def failed_filter(when: Filter, claim: Claim, special: bool) -> str | None:
     """The first filter the claim fails, named for a settlement slip; None when every filter matches."""
-    if when.categories is not None and claim.category not in when.categories:
+    members = claim.category.split("+")
+    if when.categories is not None and not any(member in when.categories for member in members):
         return f"category {claim.category} not in {', '.join(when.categories)}"
+    if when.exclude_categories is not None and any(member in when.exclude_categories for member in members):
+        return f"category {claim.category} excluded ({', '.join(when.exclude_categories)})"
     if when.services is not None and claim.service not in when.services:
         return f"service {claim.service} not in {', '.join(when.services)}"
     if when.levels is not None and claim.level not in when.levels:

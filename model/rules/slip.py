@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.codes import CATEGORY_LABELS, LEVEL_LABELS, OUTPUT_COLUMNS, PAYER_LABELS, SERVICE_LABELS
+from model.codes import LEVEL_LABELS, OUTPUT_COLUMNS, PAYER_LABELS, SERVICE_LABELS, category_set_code, category_set_label
 from model.errors import InputError
 from model.money import format_yuan
 from model.rules.claims_csv import ClaimsFile
@@ -53,7 +53,7 @@ def explain(scenario: Scenario, claims_file: ClaimsFile, claim_id: str) -> str:
     lines = [
         f"结算单 Settlement slip — claim {record.claim_id}",
         f"  方案 Scheme: {scheme.id} — {scenario.name['zh']} / {scenario.name['en']}",
-        f"  参保人 Person: {record.person_id} ({CATEGORY_LABELS[record.category]}), settled {record.date}",
+        f"  参保人 Person: {record.person_id} ({category_set_label(category_set_code(record.category))}), settled {record.date}",
         f"  费用 Claim: {SERVICE_LABELS[record.service]} at {LEVEL_LABELS[record.level]}; "
         f"disease {record.disease or '(none)'}; {'referral-compliant' if record.compliant else 'not referral-compliant'}"
         + ("; special treatment 大病专项救治" if special else ""),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +26,7 @@ from model.care.simulate import People, category_multiplier, place_admissions
 from model.care.stays import Stays
 from model.outcomes.metrics import Outcome, OutcomeAccumulator, quintile_edges
 from model.outcomes.params import outcome_params
+from model.outcomes.targets import scheme_targets
 from model.population import population_params
 from model.population.build import CHUNK_PERSONS, StageSeeds, chunk_sizes, draw_chunk, synthetic_county
 from model.population.households import County
@@ -130,7 +131,8 @@ def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, 
     accumulators: dict[str, OutcomeAccumulator] = {}
     for label, scenario in members:
         care = care_params(scenario)
-        accumulators[label] = OutcomeAccumulator(outcome_params(scenario), care, _financing(scenario), np.zeros(0))
+        accumulators[label] = OutcomeAccumulator(outcome_params(scenario), care, _financing(scenario), np.zeros(0),
+                                                 scheme_targets(scenario))
         multiplier = category_multiplier(scenario, care, params)
         key = _key([scenario.tree["care"], None if multiplier is None else multiplier.tolist()])
         pathways.setdefault(key, Pathway(care, multiplier, [], [], [], []))
@@ -176,6 +178,10 @@ def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, 
             claims = build_claims(params, pathway.care, people.population, people.illness.visits, admissions,
                                   take_rows(pathway.routes, rows), take_rows(pathway.stays, rows)).claims
             for label in pathway.labels:
-                accumulators[label].add(people, claims, settle_pools(scenario_of[label].scheme, claims))
+                scheme = scenario_of[label].scheme
+                as_ordinary = None
+                if accumulators[label].financing is not None and accumulators[label].financing.tilt_funder:
+                    as_ordinary = settle_pools(scheme, replace(claims, category=np.zeros_like(claims.category)))
+                accumulators[label].add(people, claims, settle_pools(scheme, claims), as_ordinary)
     return {label: accumulators[label].finish(pathways[pathway_of[label]].stays, pathways[pathway_of[label]].routes)
             for label, _ in members}

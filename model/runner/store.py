@@ -34,6 +34,7 @@ from model.runner.execute import dask_client, execute, signals_deferred
 from model.runner.plan import RunPlan
 from model.runner.replicate import scenarios
 from model.runner.summary import STATISTICS, metric_names, summarize
+from model.scenario.resolve import READINGS_FOLDER
 from model.tables import csv_bytes
 
 
@@ -346,7 +347,8 @@ def _summary_and_manifest(plan: RunPlan, loaded, records, started: str, workers:
         "kind": plan.kind,
         "scenarios": [
             {"label": v.label, "reference": v.reference, "id": s.id, "name": s.name, "file": str(s.path),
-             "sets": list(v.sets), "content_hash": s.content_hash}
+             "sets": list(v.sets), "content_hash": s.content_hash,
+             "reading_of": s.tree.get("base") if s.path.parent.name == READINGS_FOLDER else None}
             for v, s in zip(plan.variants, loaded)
         ],
         "population": plan.population or "poor_households",

@@ -89,6 +89,7 @@ SECTION_VALIDATORS = {
     "population": "model.population.params",
     "care": "model.care.params",
     "outcomes": "model.outcomes.params",
+    "targets": "model.outcomes.targets",
 }
 DEFAULT_POPULATION = "poor_households"
 DEFAULT_CARE = "default"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from model.codes import CATEGORIES, PAYERS
 from model.money import RATE_SCALE
@@ -24,9 +24,9 @@ class PurchasedCover:
 
 @dataclass(frozen=True)
 class PayerFunding:
-    """A payer funded by fixed province subsidies per poor person, the rest by one funder."""
+    """A payer funded by fixed province subsidies per registered-poor person (spec §6.6), the rest by one funder."""
 
-    province_per_poor_person: int  # fen a year
+    province_per_registered_person: int  # fen a year
     remainder: str
 
 
@@ -41,11 +41,14 @@ class Financing:
     purchased_cover: dict[str, PurchasedCover]
     family_doctor_fee: int  # fen a person a year (0: none)
     family_doctor_split: dict[str, int]  # fen by funder: public_health, bmi_fund, individual
+    # payer -> funder of what the payer pays the poor above what the ordinary residents' layers would pay
+    # on the same claims (spec §6.6, GS 7 and 8: the province funds the tilt)
+    tilt_funder: dict[str, str] = field(default_factory=dict)
 
 
 KEYS = (
     "individual_premium", "government_contribution", "premium_subsidy_share", "premium_subsidy_split",
-    "payer_funding", "purchased_cover", "family_doctor",
+    "payer_funding", "purchased_cover", "family_doctor", "tilt_funder",
 )
 
 
@@ -68,10 +71,10 @@ def parse(node: Node) -> Financing:
         for payer, item in parts["payer_funding"].items():
             if payer not in PAYERS:
                 raise item.fail(f"a payer ({', '.join(PAYERS)}) as key", found=repr(payer))
-            fields = item.mapping(("province_per_poor_person", "remainder"), required=("remainder",))
+            fields = item.mapping(("province_per_registered_person", "remainder"), required=("remainder",))
             payer_funding[payer] = PayerFunding(
-                province_per_poor_person=fields["province_per_poor_person"].cited()[0].money()
-                if "province_per_poor_person" in fields else 0,
+                province_per_registered_person=fields["province_per_registered_person"].cited()[0].money()
+                if "province_per_registered_person" in fields else 0,
                 remainder=fields["remainder"].cited()[0].choice(FUNDERS, "funder"),
             )
     cover = {}
@@ -92,6 +95,12 @@ def parse(node: Node) -> Financing:
         fee_split = doctor["split"].cited_mapping(("public_health", "bmi_fund", "individual"), "funder", Node.money)
         if sum(fee_split.values()) != fee:
             raise doctor["split"].fail(f"parts adding up to the fee, {fee / 100:.2f}", found=f"{sum(fee_split.values()) / 100:.2f}")
+    tilt_funder = {}
+    if "tilt_funder" in parts:
+        for payer, item in parts["tilt_funder"].items():
+            if payer not in PAYERS:
+                raise item.fail(f"a payer ({', '.join(PAYERS)}) as key", found=repr(payer))
+            tilt_funder[payer] = item.cited()[0].choice(FUNDERS, "funder")
     return Financing(
         individual_premium=parts["individual_premium"].cited()[0].money(),
         government_contribution=parts["government_contribution"].cited()[0].money()
@@ -103,6 +112,7 @@ def parse(node: Node) -> Financing:
         purchased_cover=cover,
         family_doctor_fee=fee,
         family_doctor_split=fee_split,
+        tilt_funder=tilt_funder,
     )
 
 

@@ -22,15 +22,33 @@ def scenarios_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "scenarios"
 
 
-SCHEME_FOLDERS = ("", "reforms")
+SCHEME_FOLDERS = ("", "reforms", "readings")
 POPULATION_FOLDERS = ("populations",)
 CARE_FOLDERS = ("care",)
 OUTCOME_FOLDERS = ("outcomes",)
 
 
+# Ids that spec versions renamed: a command or a run folder naming one is told the new id.
+RENAMED = {"quanzhou_prefecture": "x_prefecture"}
+RENAMED_WHY = {"quanzhou_prefecture": "seed 000's \"全州\" means \"the whole prefecture\"; the document calls itself X州"}
+
+
 def known_scenarios(folders: tuple[str, ...] = SCHEME_FOLDERS) -> list[str]:
     root = scenarios_dir()
     return [p.stem for folder in folders for p in sorted((root / folder).glob("*.yaml"))]
+
+
+READINGS_FOLDER = "readings"
+
+
+def readings_of(scheme_id: str) -> list[str]:
+    """The readings users can choose for a scheme (scenarios/readings/, each a reform whose base is the scheme)."""
+    found = []
+    for path in sorted((scenarios_dir() / READINGS_FOLDER).glob("*.yaml")):
+        raw = read_yaml(path)
+        if isinstance(raw, dict) and raw.get("base") == scheme_id:
+            found.append(path.stem)
+    return found
 
 
 def locate(reference: str, folders: tuple[str, ...] = SCHEME_FOLDERS) -> Path:
@@ -49,6 +67,11 @@ def locate(reference: str, folders: tuple[str, ...] = SCHEME_FOLDERS) -> Path:
         candidate = root / folder / f"{reference}.yaml"
         if candidate.is_file():
             return candidate
+    if reference in RENAMED:
+        raise InputError(
+            f"scenario {reference!r} was renamed {RENAMED[reference]!r} in spec version 2 ({RENAMED_WHY[reference]}): "
+            f"use {RENAMED[reference]}; a run folder made with the old id is re-run with the new one"
+        )
     what = "scenario" if folders == SCHEME_FOLDERS else f"{folders[0].rstrip('s')} preset"
     raise InputError(
         f"{what} {reference!r}: not a file and not an id in {root / folders[0]} "

@@ -28,7 +28,8 @@ DISEASE_CODES = tuple(code for code in DISEASES if code)
 class Filter:
     """Which claims a layer applies to (spec §4.2); None means 'any'."""
 
-    categories: tuple[str, ...] | None = None
+    categories: tuple[str, ...] | None = None  # any of the claim's categories listed
+    exclude_categories: tuple[str, ...] | None = None  # none of the claim's categories listed
     services: tuple[str, ...] | None = None
     levels: tuple[str, ...] | None = None
     diseases: tuple[str, ...] | None = None
@@ -108,7 +109,7 @@ class Scheme:
 
 
 LAYER_KEYS = ("id", "name", "payer", "when", "source", "note", "annual_cap", "annual_cap_by_disease") + MECHANICS
-FILTER_KEYS = ("categories", "services", "levels", "diseases", "exclude_diseases", "compliant", "special")
+FILTER_KEYS = ("categories", "exclude_categories", "services", "levels", "diseases", "exclude_diseases", "compliant", "special")
 
 
 def parse_name(node: Node) -> dict[str, str]:
@@ -123,8 +124,9 @@ def parse_diseases(node: Node) -> tuple[str, ...]:
 def parse_filter(node: Node) -> Filter:
     parts = node.mapping(FILTER_KEYS)
     found: dict[str, object] = {}
-    if "categories" in parts:
-        found["categories"] = parts["categories"].choices(CATEGORIES, "category", groups=CATEGORY_GROUPS)
+    for key in ("categories", "exclude_categories"):
+        if key in parts:
+            found[key] = parts[key].choices(CATEGORIES, "category", groups=CATEGORY_GROUPS)
     if "services" in parts:
         found["services"] = parts["services"].choices(SERVICES, "service")
     if "levels" in parts:
@@ -307,5 +309,5 @@ def parse_scheme(node: Node, scheme_id: str) -> Scheme:
 # Keys a scheme file may carry; sections other than the rules are validated by their own modules.
 SCHEME_KEYS = (
     "id", "name", "document", "in_force", "description", "base", "set",
-    "payer_caps", "special_treatment", "layers", "financing", "population", "care", "outcomes",
+    "payer_caps", "special_treatment", "layers", "financing", "population", "care", "outcomes", "targets",
 )
