@@ -332,9 +332,6 @@ def _problem_lines(path: Path, data: np.ndarray, header: list[str], line_start: 
             continue
         listed += 1
         line = lines[int(row)]
-        if bits & scan.BIT_BLANK:
-            messages.append(f"{path}: line {line}: expected a claim of {len(header)} columns, found an empty line")
-            continue
         fields = _line_fields(data, start, header)
         named = f" (claim_id {_id_shown(fields['claim_id'])})" if fields.get("claim_id") else ""
         where = f"{path}: line {line}{named}"
@@ -358,7 +355,8 @@ def _problem_lines(path: Path, data: np.ndarray, header: list[str], line_start: 
                     messages.append(f"{where}, column {name}: expected {EXPECTED[name]} {CONTROL_EXPECTED}, "
                                     f"found {_shown(fields[name])}")
                 else:
-                    problem = category_set_problem(fields[name]) if name == "category" and fields[name] else None
+                    problem = (category_set_problem(fields[name])  # why a set is refused; a single word speaks for itself
+                               if name == "category" and "+" in fields[name] and len(fields[name]) <= 200 else None)
                     why = f" ({problem})" if problem else ""
                     messages.append(f"{where}, column {name}: expected {EXPECTED[name]}, found {_shown(fields[name])}{why}")
         if bits & scan.BIT_DUPLICATE_ID:
