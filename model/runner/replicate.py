@@ -26,6 +26,7 @@ from model.care.simulate import People, category_multiplier, place_admissions
 from model.care.stays import Stays
 from model.outcomes.metrics import Outcome, OutcomeAccumulator, quintile_edges
 from model.outcomes.params import outcome_params
+from model.outcomes.protection import subsistence_per_equivalent_adult
 from model.population import population_params
 from model.population.build import CHUNK_PERSONS, StageSeeds, chunk_sizes, draw_chunk, synthetic_county
 from model.population.households import County
@@ -139,7 +140,7 @@ def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, 
 
     # Pass 1: admissions of every chunk, places, and household incomes for the quintiles.
     persons_by_township = np.zeros(chunks.county.townships, dtype=np.int64)
-    incomes = []
+    incomes, consumption, food, sizes = [], [], [], []
     kept = {}
     for index in range(len(chunks.sizes)):
         people = chunks.people(index, with_visits=len(chunks.sizes) == 1)
@@ -148,6 +149,9 @@ def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, 
         population = people.population
         persons_by_township += np.bincount(population.household_township[population.household], minlength=chunks.county.townships)
         incomes.append(population.household_income / 100 / population.household_size)
+        consumption.append(population.household_consumption)
+        food.append(population.household_food)
+        sizes.append(population.household_size)
         km_to_township, _ = population.distances(chunks.county)
         for pathway in pathways.values():
             multiplier = None if pathway.multiplier is None else pathway.multiplier[population.category]
@@ -164,8 +168,11 @@ def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, 
 
     # Pass 3: claims chunk by chunk, settled under every scenario.
     edges = quintile_edges(np.concatenate(incomes))
+    household_arrays = [np.concatenate(parts) for parts in (consumption, food, sizes)]
     for accumulator in accumulators.values():
         accumulator.quintile_edges = edges
+        # Xu et al.: subsistence spending from the food shares of the whole simulated population
+        accumulator.subsistence = subsistence_per_equivalent_adult(*household_arrays, accumulator.params)
     scenario_of = dict(members)
     for index in range(len(chunks.sizes)):
         people = kept.pop(index, None) or chunks.people(index, with_visits=True)
