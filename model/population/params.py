@@ -27,6 +27,7 @@ class PopulationParams:
     village_km: tuple[float, float]  # lognormal median, sigma
     township_km: tuple[float, float]  # uniform low, high
     bed_use_ratio: float  # the simulated persons' use of care relative to the county's residents
+    county_residents: float  # the county's residents, whose beds the simulated persons share
     category_shares: np.ndarray  # [category]
     exited_share: float  # of registered-poor households, in the simulated year
     size_shares: np.ndarray  # [category, size - 1]
@@ -136,8 +137,9 @@ def parse(node: Node) -> PopulationParams:
         required=("id", "name", "year", "by_year", "county", "households", "persons", "illness", "costs"),
     )
     county = parts["county"].mapping(
-        ("townships", "villages_per_township", "village_to_township_km", "township_to_county_km", "bed_use_relative_to_residents"),
-        required=("townships", "villages_per_township", "village_to_township_km", "township_to_county_km",
+        ("townships", "villages_per_township", "village_to_township_km", "township_to_county_km", "residents",
+         "bed_use_relative_to_residents"),
+        required=("townships", "villages_per_township", "village_to_township_km", "township_to_county_km", "residents",
                   "bed_use_relative_to_residents"),
     )
     township_km = _cited(county["township_to_county_km"]).mapping(("low", "high"), required=("low", "high"))
@@ -222,6 +224,7 @@ def parse(node: Node) -> PopulationParams:
         village_km=_lognormal(_cited(county["village_to_township_km"])),
         township_km=(low, high),
         bed_use_ratio=_float(_cited(county["bed_use_relative_to_residents"]), 0.01, 100),
+        county_residents=_float(_cited(county["residents"]), 0, 1e8),
         category_shares=_shares(_cited(households["category_shares"]), CATEGORIES),
         exited_share=figures.exited_share,
         size_shares=_size_shares(_cited(households["size_shares"])),

@@ -22,7 +22,7 @@ from model.care.facilities import build_facilities
 from model.care.params import CareParams, care_params
 from model.care.pathway import Routes
 from model.arrays import take_rows
-from model.care.simulate import People, category_multiplier, place_admissions
+from model.care.simulate import People, background_seed, category_multiplier, place_admissions
 from model.care.stays import Stays
 from model.outcomes.metrics import Outcome, OutcomeAccumulator, quintile_edges
 from model.outcomes.params import outcome_params
@@ -101,13 +101,13 @@ class Chunks:
 
 
 def _county_stays(pathway: Pathway, county: County, persons_by_township: np.ndarray, bed_use_ratio: float,
-                  population_params, engine: str) -> None:
-    facilities = build_facilities(pathway.care, county, persons_by_township, bed_use_ratio)
+                  population_params, engine: str, seeds: StageSeeds) -> None:
+    facilities = build_facilities(pathway.care, county, persons_by_township, bed_use_ratio, population_params.county_residents)
     admissions = Admissions.concatenate(pathway.admissions)
     pathway.chunk_of = np.repeat(np.arange(len(pathway.admissions)), [len(a) for a in pathway.admissions])
     pathway.routes, pathway.stays = place_admissions(pathway.care, population_params, facilities, admissions,
                                                      np.concatenate(pathway.township),
-                                                     np.concatenate(pathway.km_to_township), engine)
+                                                     np.concatenate(pathway.km_to_township), engine, background_seed(seeds))
     pathway.admissions = [admissions]
 
 
@@ -164,7 +164,7 @@ def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, 
 
     # Pass 2: the county's beds, all admissions at once.
     for pathway in pathways.values():
-        _county_stays(pathway, chunks.county, persons_by_township, params.bed_use_ratio, params, plan.engine)
+        _county_stays(pathway, chunks.county, persons_by_township, params.bed_use_ratio, params, plan.engine, chunks.seeds)
 
     # Pass 3: claims chunk by chunk, settled under every scenario.
     edges = quintile_edges(np.concatenate(incomes))
