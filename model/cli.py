@@ -183,8 +183,9 @@ def _run(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from model.validation import render, validate
 
-    checks = validate(args.scenario, args.persons, args.seed, _sets(args))
-    print(render(checks, args.scenario, args.persons, args.seed))
+    tables: dict = {}
+    checks = validate(args.scenario, args.persons, args.seed, _sets(args), tables)
+    print(render(checks, args.scenario, args.persons, args.seed, tables))
     return 0 if all(c.inside for c in checks) else 1
 
 
