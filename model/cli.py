@@ -162,7 +162,8 @@ def _run(args: argparse.Namespace) -> int:
     workers = args.workers or (os.cpu_count() or 1)
     out, summary = run(plan, args.out, workers=workers, dask=args.dask, resume=args.resume)
     print(f"{args.kind}: {len(variants)} scenario(s) × {args.reps} replications of {args.persons:,} persons → {out}")
-    shown = ("outlay_backstop", "outlay_ma", "outlay_supplementary", "oop", "che_10", "impoverishment", "target90_share")
+    shown = ("outlay_backstop", "outlay_ma", "outlay_supplementary", "oop", "che_10", "che_ctp40", "impoverishment",
+             "che_10_inpatient_chronic", "che_ctp40_inpatient_chronic", "target90_share")
     header = f"  {'':44}" + "".join(f"{label[:22]:>24}" for label in summary["scenarios"])
     print(header)
     for metric in shown:
