@@ -59,9 +59,10 @@ PAYER_COLUMNS = {
 # Column titles of the table sheets (their values keep the run's codes, so they join with the CSV tables).
 COLUMN_TITLES = {
     "scenario": ("方案", "scenario"), "quintile": ("收入组（1=最低）", "quintile (1 = poorest)"),
-    "households": ("住户数", "households"), "che_10": ("灾难性支出(10%收入)", "CHE 10% of income"),
-    "che_25": ("灾难性支出(25%收入)", "CHE 25% of income"), "che_ctp40": ("灾难性支出(40%支付能力)", "CHE 40% capacity to pay"),
-    "impoverishment": ("因病致贫", "impoverishment"), "oop_per_household": ("户均自付（元）", "OOP a household (yuan)"),
+    "households": ("住户数", "households"), "che_10": ("灾难性支出(10%收入,全部自付)", "CHE 10% of income, all OOP"),
+    "che_25": ("灾难性支出(25%收入,全部自付)", "CHE 25% of income, all OOP"),
+    "che_ctp40": ("灾难性支出(40%支付能力,全部自付)", "CHE 40% capacity to pay, all OOP"),
+    "impoverishment": ("因病致贫(全部自付)", "impoverishment, all OOP"), "oop_per_household": ("户均自付（元）", "OOP a household (yuan)"),
     "che_10_inpatient_chronic": ("灾难性支出(10%收入,住院及慢特病)", "CHE 10% of income, inpatient+chronic"),
     "che_25_inpatient_chronic": ("灾难性支出(25%收入,住院及慢特病)", "CHE 25% of income, inpatient+chronic"),
     "che_ctp40_inpatient_chronic": ("灾难性支出(40%支付能力,住院及慢特病)", "CHE 40% capacity to pay, inpatient+chronic"),
