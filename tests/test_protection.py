@@ -99,8 +99,8 @@ def test_year_option_reaches_the_run_and_an_unknown_year_is_one_clear_message(tm
 
 @pytest.mark.slow
 def test_per_person_results_do_not_depend_on_the_simulated_population_size() -> None:
-    small = per_person_results("sui_county", 10_000, 8, seed=5)
-    large = per_person_results("sui_county", 40_000, 3, seed=6)
+    small = per_person_results("sui_county", 10_000, 12, seed=5)
+    large = per_person_results("sui_county", 40_000, 6, seed=6)
     assert disagreements(small, large) == {}
     # the check can fail: wards sized for the simulated persons alone (no background residents) queue far more
     # when few persons are simulated
