@@ -14,8 +14,8 @@ from model.care.stays import Stays
 from model.codes import CATEGORY_CODE, LEVEL_CODE, LEVELS, PAYERS, SERVICE_CODE
 from model.outcomes.funding import PREMIUM_KEYS, funding, premium_sums
 from model.outcomes.params import OutcomeParams
-from model.outcomes.protection import (PROTECTION_METRICS, SCOPES, capacity_to_pay, definition_text,
-                                       protection_flags, subsistence_per_equivalent_adult)
+from model.outcomes.protection import (PROTECTION_METRICS, SCOPES, capacity_to_pay, protection_flags,
+                                       subsistence_per_equivalent_adult)
 from model.rules.claims import ClaimArrays
 from model.rules.engine import Settlement
 from model.scenario.financing import Financing
@@ -63,8 +63,6 @@ METRIC_LABELS = {
 }
 RATE_METRICS = {"effective_reimbursement", "policy_reimbursement", "oop_share", "county_internal_share",
                 "target90_share"} | set(PROTECTION_METRICS)
-# Which definition and scope each protection figure uses, shown beside it.
-METRIC_DEFINITIONS = {name: definition_text(name) for name in PROTECTION_METRICS}
 
 
 @dataclass
