@@ -36,7 +36,7 @@ def test_protection_section_keeps_calibration_and_validation_targets_apart() -> 
     validation = [c for c in checks if c.role == "validation"]
     assert validation and all("doi" in c.source for c in validation)
     quantities = " ".join(c.quantity for c in validation)
-    for needed in ("capacity to pay", "impoverishment", "schemes' relative cut"):
+    for needed in ("capacity to pay", "impoverishment", "schemes' relative cut", "schemes' cut in CHE at 10% of income"):
         assert needed in quantities
     # every protection metric, both scopes, for both populations and every seed scheme
     from model.outcomes.protection import PROTECTION_METRICS
