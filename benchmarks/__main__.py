@@ -10,7 +10,7 @@ from pathlib import Path
 
 from benchmarks.common import machine
 
-SECTIONS = ("engine", "population", "care", "scale", "interrupt")
+SECTIONS = ("engine", "population", "care", "scale", "interrupt", "protection")
 
 
 def main(argv: list[str]) -> int:

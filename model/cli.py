@@ -95,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("scenario", nargs="?", default="baseline", metavar="SCENARIO", help="scheme (default baseline)")
     validate.add_argument("--persons", type=_positive_int, default=200_000, help="persons in each population (default 200,000)")
     validate.add_argument("--seed", type=_seed, default=20161, help="root seed (default 20161)")
+    validate.add_argument("--year", type=_year, default=None, help=YEAR_HELP)
     validate.set_defaults(run=_validate)
 
     report = commands.add_parser("report", help="write report.html and report.xlsx for a run folder",
@@ -114,7 +115,29 @@ def _population_options() -> argparse.ArgumentParser:
     parent.add_argument("--persons", type=_positive_int, default=100_000, help="number of persons (default 100,000)")
     parent.add_argument("--seed", type=_seed, default=20161, help="root seed (default 20161)")
     parent.add_argument("--households", type=Path, metavar="FILE.csv", help="use this household table instead of synthetic households")
+    parent.add_argument("--year", type=_year, default=None, help=YEAR_HELP)
     return parent
+
+
+YEAR_HELP = ("the year simulated, one for every scheme of the run (incomes, exited share, poverty line, claim dates; "
+             "default: the population's year, 2019); a year of the population's by_year tables")
+
+
+def _year(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a year such as 2018, found {text!r}") from None
+    if not 1990 <= value <= 2100:
+        raise argparse.ArgumentTypeError(f"expected a year 1990-2100, found {text!r}")
+    return value
+
+
+def _sets(args: argparse.Namespace) -> tuple[str, ...]:
+    """The --set options with those of --year."""
+    from model.population.year import year_sets
+
+    return tuple(args.sets) + year_sets(getattr(args, "year", None))
 
 
 def _run_options() -> argparse.ArgumentParser:
@@ -134,7 +157,7 @@ def _run(args: argparse.Namespace) -> int:
     from model.runner.plan import RunPlan, Variant, parse_vary, sweep_variants, unique_labels
     from model.runner.store import run
 
-    sets = tuple(args.sets)
+    sets = _sets(args)
     if args.kind == "sweep":
         vary = parse_vary(args.vary)
         variants = sweep_variants(args.scenarios[0], sets, vary)
@@ -161,7 +184,8 @@ def _run(args: argparse.Namespace) -> int:
 
     out, summary = run(plan, args.out, workers=workers, dask=args.dask, resume=args.resume, force=args.force,
                        announce=announce)
-    shown = ("outlay_backstop", "outlay_ma", "outlay_supplementary", "oop", "che_10", "impoverishment", "target_reimbursement_share")
+    shown = ("outlay_backstop", "outlay_ma", "outlay_supplementary", "oop", "che_10", "che_ctp40", "impoverishment",
+             "che_10_inpatient_chronic", "che_ctp40_inpatient_chronic", "target_reimbursement_share")
     header = f"  {'':44}" + "".join(f"{label[:22]:>24}" for label in summary["scenarios"])
     print(header)
     for metric in shown:
@@ -195,8 +219,9 @@ def _workers(asked: int | None, replications: int) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from model.validation import render, validate
 
-    checks = validate(args.scenario, args.persons, args.seed, tuple(args.sets))
-    print(render(checks, args.scenario, args.persons, args.seed))
+    tables: dict = {}
+    checks = validate(args.scenario, args.persons, args.seed, _sets(args), tables)
+    print(render(checks, args.scenario, args.persons, args.seed, tables))
     return 0 if all(c.inside for c in checks) else 1
 
 
@@ -241,7 +266,7 @@ def _population(args: argparse.Namespace) -> int:
         raise InputError("hpa population: nothing to do: give -o persons.csv, --describe, or both")
     if args.output is not None:
         check_file(args.output, args.force)
-    scenario = load_scenario(args.scenario, args.sets, population=args.population)
+    scenario = load_scenario(args.scenario, _sets(args), population=args.population)
     params = population_params(scenario)
     seeds = StageSeeds.of_replication(args.seed, 0)
     if args.households is not None:
@@ -279,7 +304,7 @@ def _simulate(args: argparse.Namespace) -> int:
     import pyarrow as pa
 
     check_folder(args.out, args.force)
-    scenario = load_scenario(args.scenario, args.sets, population=args.population)
+    scenario = load_scenario(args.scenario, _sets(args), population=args.population)
     people = draw_people(scenario, args.persons, args.seed, households=args.households)
     care = provide_care(scenario, people, args.engine)
     payments = settle(scenario.scheme, care.claims.claims)

@@ -8,6 +8,7 @@ import numpy as np
 
 from model.care.simulate import county_internal_share, draw_people, provide_care
 from model.codes import CATEGORY_CODE, LEVEL_CODE, SERVICE_CODE
+from model.outcomes.validation import protection_checks, render_protection
 from model.scenario import load_scenario
 from model.textwidth import table
 
@@ -24,6 +25,7 @@ class Check:
     high: float
     source: str
     unit: str = ""
+    role: str = "calibration"  # calibration: a target inputs were set from; validation: compared only, never tuned to
 
     @property
     def inside(self) -> bool:
@@ -48,7 +50,10 @@ NHC_COMMUNIQUE = "NHC statistical communiqués 2016-18, calibration: Admissions 
 COSTS = "calibration: Township health centre (NHC 2020 communiqué); Secondary and Tertiary public hospitals (NHC Statistics Information Centre, 2019)"
 
 
-def validate(scheme: str = "baseline", persons: int = 200_000, seed: int = 20161, sets: tuple[str, ...] = ()) -> list[Check]:
+def validate(scheme: str = "baseline", persons: int = 200_000, seed: int = 20161, sets: tuple[str, ...] = (),
+             protection_tables: dict | None = None) -> list[Check]:
+    """Simulated figures beside published ones. `protection_tables`, when given, receives every protection metric
+    (both scopes) by population and scheme."""
     checks: list[Check] = []
     # The poor: the default population.
     poor_scenario = load_scenario(scheme, list(sets), population="poor_households")
@@ -106,15 +111,29 @@ def validate(scheme: str = "baseline", persons: int = 200_000, seed: int = 20161
     hospital = inpatient & (claims.level >= LEVEL_CODE["county"])
     checks.append(_relative("平均住院日 医院 / stay in a hospital", label, _mean(los[hospital]), 9.3, 0.12,
                             "NHC 2018 communiqué, calibration: All hospitals stay ≈ 9.3 days", "days"))
-    return checks
+    protection, tables = protection_checks(scheme, persons, seed, sets, Check)
+    if protection_tables is not None:
+        protection_tables.update(tables)
+    return checks + protection
 
 
-def render(checks: list[Check], scheme: str, persons: int, seed: int) -> str:
-    rows = [["quantity 指标", "population", "simulated 模拟", "published 公开", "band 区间", "", "source 来源"]]
-    for c in checks:
-        fmt = "{:,.1f}" if c.unit in ("yuan",) else ("{:.2f}" if c.unit in ("days", "visits", "persons") else "{:.3f}")
-        rows.append([c.quantity, c.population, fmt.format(c.simulated), fmt.format(c.published),
-                     f"{fmt.format(c.low)}–{fmt.format(c.high)}", "inside" if c.inside else "OUTSIDE", c.source])
+ROLES = {"calibration": "校准目标（用于设定输入） / calibration targets (inputs were set from them)",
+         "validation": "验证目标（仅作比较，从未据此调参） / validation targets (compared only, never tuned to)"}
+
+
+def render(checks: list[Check], scheme: str, persons: int, seed: int, protection_tables: dict | None = None) -> str:
+    parts = [f"hpa validate: {scheme}, {persons:,} persons for each population, seed {seed}"]
+    for role, title in ROLES.items():
+        rows = [["quantity 指标", "population", "simulated 模拟", "published 公开", "band 区间", "", "source 来源"]]
+        for c in (c for c in checks if c.role == role):
+            fmt = "{:,.1f}" if c.unit in ("yuan",) else ("{:.2f}" if c.unit in ("days", "visits", "persons") else "{:.3f}")
+            rows.append([c.quantity, c.population, fmt.format(c.simulated), fmt.format(c.published),
+                         f"{fmt.format(c.low)}–{fmt.format(c.high)}", "inside" if c.inside else "OUTSIDE", c.source])
+        parts += [f"\n{title}", table(rows, right_aligned={2, 3, 4})]
+    if protection_tables:
+        rows = render_protection(protection_tables)
+        parts += ["\n财务保护（每户每年，模拟值） / financial protection (household-years, simulated)",
+                  table(rows, right_aligned=set(range(2, len(rows[0]))))]
     inside = sum(c.inside for c in checks)
-    return (f"hpa validate: {scheme}, {persons:,} persons for each population, seed {seed}\n"
-            f"{table(rows, right_aligned={2, 3, 4})}\n{inside} of {len(checks)} figures inside their bands.")
+    parts.append(f"{inside} of {len(checks)} figures inside their bands.")
+    return "\n".join(parts)

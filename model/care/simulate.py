@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from model.arrays import take_rows
+from model.care.background import background_routes, with_background
 from model.care.claims import ClaimsTable, build_claims
 from model.care.des import des_stays
 from model.care.facilities import Facilities, facilities_for
@@ -25,6 +27,7 @@ from model.rules.engine import settle
 from model.rules.reference import Claim
 from model.scenario import Scenario, load_scenario
 from model.scenario.scheme import Scheme
+from model.seeds import child_seed
 
 ENGINES = ("auto", "des", "fast")
 
@@ -96,13 +99,27 @@ def demand_multiplier(scenario: Scenario, care: CareParams, people: People) -> n
 
 def place_admissions(care: CareParams, population_params: PopulationParams, facilities: Facilities,
                      admissions: Admissions, township: np.ndarray, km_to_township: np.ndarray,
-                     engine: str = "auto") -> tuple[Routes, Stays]:
-    """Route admissions and give them beds: the fast path, or the DES when asked or when a bed would run out."""
+                     engine: str = "auto", background_seed: np.random.SeedSequence | None = None) -> tuple[Routes, Stays]:
+    """Route admissions and give them beds: the fast path, or the DES when asked or when a bed would run out.
+
+    With `background_seed`, the admissions of the residents the simulated persons do not stand for share the
+    wards (model/care/background.py); only the simulated admissions' stays are returned.
+    """
     routes = route(care, population_params, facilities, admissions, township, km_to_township)
-    stays = fast_stays(care, facilities, routes, admissions.los_z)
+    everyone, los_z, facility_u = routes, admissions.los_z, admissions.facility_u
+    if background_seed is not None:
+        others, other_los_z, other_u = background_routes(facilities, routes, background_seed)
+        everyone = with_background(routes, others)
+        los_z, facility_u = np.concatenate([los_z, other_los_z]), np.concatenate([facility_u, other_u])
+    stays = fast_stays(care, facilities, everyone, los_z)
     if engine == "des" or (engine == "auto" and capacity_binds(facilities, stays)):
-        stays = des_stays(care, facilities, routes, admissions.los_z, admissions.facility_u)
-    return routes, stays
+        stays = des_stays(care, facilities, everyone, los_z, facility_u)
+    return routes, take_rows(stays, np.arange(len(admissions)))
+
+
+def background_seed(seeds: StageSeeds) -> np.random.SeedSequence:
+    """The stream of the background admissions: a child of the care stage's, the same for every scheme."""
+    return child_seed(seeds.care, 1_000_000)
 
 
 _BY_SCHEME = object()
@@ -118,11 +135,13 @@ def provide_care(scenario: Scenario, people: People, engine: str = "auto", multi
         multiplier = demand_multiplier(scenario, care, people)
     admissions = people.illness.admissions(multiplier)
     population = people.population
-    facilities = facilities_for(care, population, people.county, people.population_params.bed_use_ratio)
+    facilities = facilities_for(care, population, people.county, people.population_params.bed_use_ratio,
+                                people.population_params.county_residents)
     km_to_township, _ = population.distances(people.county)
     household = population.household[admissions.person]
     routes, stays = place_admissions(care, people.population_params, facilities, admissions,
-                                     population.household_township[household], km_to_township[household], engine)
+                                     population.household_township[household], km_to_township[household], engine,
+                                     background_seed(people.seeds))
     claims = build_claims(people.population_params, care, population, people.illness.visits, admissions, routes, stays)
     return Care(admissions, facilities, routes, stays, claims)
 

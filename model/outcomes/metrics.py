@@ -15,6 +15,8 @@ from model.codes import CATEGORY_CODE, LEVEL_CODE, LEVELS, PAYERS, SERVICE_CODE
 from model.outcomes.funding import PREMIUM_KEYS, funding, premium_sums
 from model.outcomes.params import OutcomeParams
 from model.outcomes.targets import SchemeTargets
+from model.outcomes.protection import (PROTECTION_METRICS, SCOPES, capacity_to_pay, protection_flags,
+                                       subsistence_per_equivalent_adult)
 from model.rules.claims import ClaimArrays
 from model.rules.engine import Settlement
 from model.rules.program import MEMBERS
@@ -26,8 +28,8 @@ QUINTILES = 5
 # The metrics summary.json always carries (money in yuan a year for the simulated population; rates as fractions).
 CORE_METRICS = (
     "person_years", "total_cost", "outlay_bmi", "outlay_cii", "outlay_ma", "outlay_backstop", "outlay_supplementary",
-    "outlay_hospital", "oop", "effective_reimbursement", "policy_reimbursement", "oop_share", "che_10", "che_25",
-    "che_ctp40", "impoverishment", "county_internal_share", "target_reimbursement_share", "oop_share_inpatient",
+    "outlay_hospital", "oop", "effective_reimbursement", "policy_reimbursement", "oop_share") + PROTECTION_METRICS + (
+    "county_internal_share", "target_reimbursement_share", "oop_share_inpatient",
     "oop_share_chronic", "compliant_reimbursement", "target_reimbursement", "target_oop_compliant_max", "funding_province", "funding_prefecture",
     "funding_county", "funding_bmi_fund", "funding_insurer", "funding_hospital", "funding_households",
 )
@@ -44,10 +46,14 @@ METRIC_LABELS = {
     "effective_reimbursement": "实际报销比 / effective reimbursement",
     "policy_reimbursement": "政策范围内报销比 / policy-range reimbursement",
     "oop_share": "县域内个人自付比 / OOP share (county)",
-    "che_10": "灾难性支出(10%收入) / CHE 10% of income",
-    "che_25": "灾难性支出(25%收入) / CHE 25% of income",
-    "che_ctp40": "灾难性支出(40%支付能力) / CHE 40% capacity to pay",
-    "impoverishment": "因病致贫 / impoverishment",
+    "che_10": "灾难性支出(10%收入,全部自付) / CHE 10% of income, all OOP",
+    "che_25": "灾难性支出(25%收入,全部自付) / CHE 25% of income, all OOP",
+    "che_ctp40": "灾难性支出(40%支付能力,全部自付) / CHE 40% capacity to pay, all OOP",
+    "impoverishment": "因病致贫(全部自付) / impoverishment, all OOP",
+    "che_10_inpatient_chronic": "灾难性支出(10%收入,住院及慢特病) / CHE 10% of income, inpatient+chronic",
+    "che_25_inpatient_chronic": "灾难性支出(25%收入,住院及慢特病) / CHE 25% of income, inpatient+chronic",
+    "che_ctp40_inpatient_chronic": "灾难性支出(40%支付能力,住院及慢特病) / CHE 40% capacity to pay, inpatient+chronic",
+    "impoverishment_inpatient_chronic": "因病致贫(住院及慢特病) / impoverishment, inpatient+chronic",
     "county_internal_share": "县域内住院占比 / county-internal admissions",
     "target_reimbursement_share": "报销达方案目标的住院占比 / admissions reimbursed at the scheme's target",
     "oop_share_inpatient": "县域内住院个人自付比 / OOP share, county inpatient",
@@ -63,9 +69,9 @@ METRIC_LABELS = {
     "funding_hospital": "医院承担 / hospital",
     "funding_households": "家庭承担 / households",
 }
-RATE_METRICS = {"effective_reimbursement", "policy_reimbursement", "oop_share", "che_10", "che_25", "che_ctp40",
-                "impoverishment", "county_internal_share", "target_reimbursement_share", "oop_share_inpatient",
-                "oop_share_chronic", "compliant_reimbursement", "target_reimbursement", "target_oop_compliant_max"}
+RATE_METRICS = {"effective_reimbursement", "policy_reimbursement", "oop_share", "county_internal_share",
+                "target_reimbursement_share", "oop_share_inpatient", "oop_share_chronic", "compliant_reimbursement",
+                "target_reimbursement", "target_oop_compliant_max"} | set(PROTECTION_METRICS)
 
 
 @dataclass
@@ -89,25 +95,32 @@ def meets_target(total: np.ndarray, oop: np.ndarray, target: float) -> np.ndarra
     return 1_000_000 * (total - oop) >= target_ppm * total - 500_000
 
 
-def household_outcomes(people: People, claims_person: np.ndarray, oop_fen: np.ndarray, params: OutcomeParams) -> dict:
-    """Per household-year: out-of-pocket, and whether it was catastrophic or impoverishing."""
+def household_outcomes(people: People, claims: ClaimArrays, oop_fen: np.ndarray, params: OutcomeParams,
+                       subsistence: float | None = None) -> dict:
+    """Per household-year: out-of-pocket, and whether it was catastrophic or impoverishing, in both scopes.
+
+    `subsistence`: spending per equivalent adult (yuan) from the whole simulated population; None computes it
+    from these households alone.
+    """
     population = people.population
-    household_oop = np.bincount(population.household[claims_person], weights=oop_fen,
-                                minlength=population.n_households) / 100
     income = population.household_income / 100
-    consumption = population.household_consumption / 100
     size = population.household_size
-    low, high = params.che_income_thresholds
-    spent = household_oop > 0
-    # a household with no income (or no capacity to pay) that pays anything is counted catastrophic
-    che_low = spent & (household_oop > low * income)
-    che_high = spent & (household_oop > high * income)
-    capacity = consumption - params.subsistence_line * size
-    che_ctp = spent & (household_oop >= params.che_capacity_threshold * np.maximum(capacity, 0))
-    before = income / size >= params.poverty_line
-    after = (income - household_oop) / size < params.poverty_line
-    return {"oop": household_oop, "che_low": che_low, "che_high": che_high, "che_ctp": che_ctp,
-            "impoverished": before & after, "per_capita_income": income / size}
+    if subsistence is None:
+        subsistence = subsistence_per_equivalent_adult(population.household_consumption, population.household_food, size, params)
+    capacity = capacity_to_pay(population.household_consumption, population.household_food, size, subsistence, params)
+    line = params.poverty_line if params.poverty_line is not None else people.population_params.year.poverty_line
+    household = population.household[claims.person]
+    in_scope = {"": np.ones(len(claims.person), dtype=bool),
+                "_inpatient_chronic": (claims.service == INPATIENT) | (claims.service == CHRONIC)}
+    result = {"per_capita_income": income / size}
+    for scope in SCOPES:
+        mask = in_scope[scope]
+        oop = np.bincount(household[mask], weights=oop_fen[mask], minlength=population.n_households) / 100
+        if scope == "":
+            result["oop"] = oop
+        for name, flags in protection_flags(oop, income, size, capacity, params, line).items():
+            result[name + scope] = flags
+    return result
 
 
 class OutcomeAccumulator:
@@ -117,21 +130,22 @@ class OutcomeAccumulator:
     """
 
     def __init__(self, params: OutcomeParams, care: CareParams, financing: Financing | None, quintile_edges: np.ndarray,
-                 targets: SchemeTargets = SchemeTargets()):
+                 targets: SchemeTargets = SchemeTargets(), subsistence: float | None = None):
         self.params, self.care, self.financing, self.targets = params, care, financing, targets
         self.quintile_edges = quintile_edges
+        self.subsistence = subsistence  # yuan per equivalent adult, from the whole population (None: per chunk)
         self.fen = {name: 0 for name in ("total", "oop", "covered_oop", "covered_total", "covered_eligible",
                                          "covered_paid_eligible", "county_oop", "county_total",
                                          "county_inpatient_oop", "county_inpatient_total", "county_chronic_oop",
                                          "county_chronic_total", "compliant_oop", "compliant_total")}
         self.outlay = np.zeros(len(PAYERS), dtype=np.int64)
         self.tilt = np.zeros(len(PAYERS), dtype=np.int64)  # paid the poor above the ordinary layers, by payer
-        self.counts = {name: 0 for name in ("persons", "poor_persons", "registered_persons", "households", "che_low", "che_high", "che_ctp",
-                                            "impoverished", "compliant_admissions", "target_met")}
+        self.counts = {name: 0 for name in ("persons", "poor_persons", "registered_persons", "households",
+                                            "compliant_admissions", "target_met") + PROTECTION_METRICS}
         self.premiums = dict.fromkeys(PREMIUM_KEYS, 0)
         self.advanced = np.zeros((len(PAYERS), MAX_MONTHS), dtype=np.int64)
         self.quintile_households = np.zeros(QUINTILES)
-        self.quintile_sums = {name: np.zeros(QUINTILES) for name in ("che_10", "che_25", "che_ctp40", "impoverishment")}
+        self.quintile_sums = {name: np.zeros(QUINTILES) for name in PROTECTION_METRICS}
         self.quintile_oop_fen = np.zeros(QUINTILES, dtype=np.int64)
         self.top_income = 0.0
 
@@ -169,18 +183,18 @@ class OutcomeAccumulator:
         if self.targets.reimbursement is not None:
             self.counts["target_met"] += int(meets_target(total, oop, self.targets.reimbursement)[compliant_admissions].sum())
 
-        households = household_outcomes(people, claims.person, oop, self.params)
+        households = household_outcomes(people, claims, oop, self.params, self.subsistence)
         self.counts["persons"] += population.n_persons
         self.counts["poor_persons"] += int(population.poor.sum())
         self.counts["registered_persons"] += int(MEMBERS[population.category, CATEGORY_CODE["registered_poor"]].sum())
         self.counts["households"] += population.n_households
-        for key in ("che_low", "che_high", "che_ctp", "impoverished"):
+        for key in PROTECTION_METRICS:
             self.counts[key] += int(households[key].sum())
         quintile = np.searchsorted(self.quintile_edges, households["per_capita_income"], side="right")
         self.top_income = max(self.top_income, float(households["per_capita_income"].max(initial=0.0)))
         self.quintile_households += np.bincount(quintile, minlength=QUINTILES)
-        for name, key in (("che_10", "che_low"), ("che_25", "che_high"), ("che_ctp40", "che_ctp"), ("impoverishment", "impoverished")):
-            self.quintile_sums[name] += np.bincount(quintile, weights=households[key].astype(float), minlength=QUINTILES)
+        for name in PROTECTION_METRICS:
+            self.quintile_sums[name] += np.bincount(quintile, weights=households[name].astype(float), minlength=QUINTILES)
         household_oop_fen = np.bincount(population.household[claims.person], weights=oop, minlength=population.n_households)
         self.quintile_oop_fen += np.bincount(quintile, weights=household_oop_fen, minlength=QUINTILES).round().astype(np.int64)
         for key, amount in premium_sums(self.financing, population.category,
@@ -208,10 +222,8 @@ class OutcomeAccumulator:
         metrics["oop_share_inpatient"] = _ratio(fen["county_inpatient_oop"], fen["county_inpatient_total"], 0.0)
         metrics["oop_share_chronic"] = _ratio(fen["county_chronic_oop"], fen["county_chronic_total"], 0.0)
         households = max(counts["households"], 1)
-        metrics["che_10"] = counts["che_low"] / households
-        metrics["che_25"] = counts["che_high"] / households
-        metrics["che_ctp40"] = counts["che_ctp"] / households
-        metrics["impoverishment"] = counts["impoverished"] / households
+        for name in PROTECTION_METRICS:
+            metrics[name] = counts[name] / households
         metrics["county_internal_share"] = float(np.mean(stays.level <= LEVEL_CODE["county"])) if len(stays.level) else 1.0
         metrics["admissions"] = float(len(stays.level))
         metrics["waited_for_bed_share"] = float(np.mean(stays.wait > 0)) if len(stays.wait) else 0.0

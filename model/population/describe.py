@@ -10,6 +10,7 @@ from model.codes import ALSO_REGISTERED, CATEGORIES, CATEGORY_CODE, LEVELS, SERV
 from model.population.costs import admission_total
 from model.population.households import PRIMARY, INCOME_GROUP_EXITED, INCOME_GROUP_OF_CATEGORY, Population, member_age_shares
 from model.population.illness import Illness
+from model.population.year import bounded_median
 from model.population.params import AGE_BANDS, INCOME_GROUPS, PopulationParams
 from model.textwidth import table
 
@@ -76,7 +77,7 @@ def describe(params: PopulationParams, tree: dict, population: Population, illne
     registered = category == CATEGORY_CODE["registered_poor"]
     if registered.any():
         stats.append(_share("registered poor households that exited poverty", population.household_exited[registered],
-                            params.exited_share, _source(tree, "households", "exited_share")))
+                            params.exited_share, _source(tree, "by_year", "rural_poor_population_millions")))
     person_category = PRIMARY[population.category]
     stats.append(_share("persons male", population.male, params.male_share, _source(tree, "persons", "male_share")))
     head_shares, other_shares = member_age_shares(params)
@@ -95,6 +96,7 @@ def describe(params: PopulationParams, tree: dict, population: Population, illne
         if members.size < 30:
             continue
         median, sigma = params.income[index]
+        median = bounded_median(median, sigma, *params.income_bounds[index])  # still poor below the line, exited above
         # compared on the log scale, where the median's standard error is about 1.2533 σ / √n
         stats.append(Statistic(f"log median income per person, {name}", float(np.log(np.median(members))),
                                float(np.log(median)), 1.2533 * sigma / np.sqrt(members.size),

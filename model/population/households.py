@@ -10,6 +10,7 @@ from model.seeds import child_seed
 
 from model.codes import ALSO_REGISTERED, CATEGORY_CODE, CATEGORY_SET_PRIMARY
 from model.population.params import AGE_LIMITS, PopulationParams
+from model.population.year import bounded_lognormal, food_shares
 
 REGISTERED_POOR = CATEGORY_CODE["registered_poor"]
 ORDINARY = CATEGORY_CODE["ordinary"]
@@ -71,6 +72,7 @@ class Population:
     household_size: np.ndarray  # int64
     household_income: np.ndarray  # int64 fen a year
     household_consumption: np.ndarray  # int64 fen a year
+    household_food: np.ndarray  # int64 fen a year: the part of consumption spent on food
     household_township: np.ndarray  # int64
     household_village: np.ndarray  # int64, index over the county's villages
     household_label: np.ndarray | None  # household ids from a user's table, else None (h + index)
@@ -146,21 +148,31 @@ def draw_households(params: PopulationParams, n_persons: int, county: County, rn
     exited = (category == REGISTERED_POOR) & (rng.random(n_households) < params.exited_share)
     group = np.where(exited, INCOME_GROUP_EXITED, INCOME_GROUP_OF_CATEGORY[category])
     median, sigma = params.income[group, 0], params.income[group, 1]
-    per_capita = median * np.exp(sigma * rng.standard_normal(n_households))
+    low, high = params.income_bounds[group, 0], params.income_bounds[group, 1]
+    per_capita = bounded_lognormal(median, sigma, low, high, rng.standard_normal(n_households))
     ratio_median, ratio_sigma = params.consumption_ratio[category, 0], params.consumption_ratio[category, 1]
     ratio = ratio_median * np.exp(ratio_sigma * rng.standard_normal(n_households))
     income = np.round(per_capita * size * 100).astype(np.int64)
     village = rng.integers(0, county.villages, n_households)
     township = county.village_township[village]
+    consumption = np.round(per_capita * ratio * size * 100).astype(np.int64)
     return {
         "household_category": also_registered(params, category, rng),
         "household_exited": exited,
         "household_size": size.astype(np.int64),
         "household_income": income,
-        "household_consumption": np.round(per_capita * ratio * size * 100).astype(np.int64),
+        "household_consumption": consumption,
+        "household_food": household_food(params, consumption, size, rng),
         "household_township": township.astype(np.int64),
         "household_village": village.astype(np.int64),
     }
+
+
+def household_food(params: PopulationParams, consumption: np.ndarray, size: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Food spending (fen a year) of households of given consumption (fen a year) and size, by Engel's law."""
+    per_capita = consumption / 100 / np.maximum(size, 1)
+    share = food_shares(params.year, params.food_reference_consumption, per_capita, rng.standard_normal(consumption.shape[0]))
+    return np.round(consumption * share).astype(np.int64)
 
 
 HEAD_MIN_AGE = 18

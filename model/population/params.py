@@ -8,6 +8,7 @@ from decimal import Decimal
 import numpy as np
 
 from model.codes import ALSO_REGISTERED, CATEGORIES, CHRONIC_CODES, DISEASE_CODE, LEVELS, MJ_MAJOR_EXTRA_CODES, SPECIAL_TREATMENT_CODES
+from model.population.year import YearFigures, reference_consumption, year_figures, year_incomes
 from model.scenario.node import Node
 
 AGE_BANDS = ("0-14", "15-34", "35-59", "60-79", "80-94")
@@ -26,11 +27,13 @@ class PopulationParams:
     village_km: tuple[float, float]  # lognormal median, sigma
     township_km: tuple[float, float]  # uniform low, high
     bed_use_ratio: float  # the simulated persons' use of care relative to the county's residents
+    county_residents: float  # the county's residents, whose beds the simulated persons share
     category_shares: np.ndarray  # [category]: each household's primary category
     also_registered_share: dict[str, float]  # of dibao and extreme-poor households, the share also registered poor
-    exited_share: float
+    exited_share: float  # of registered-poor households, in the simulated year
     size_shares: np.ndarray  # [category, size - 1]
-    income: np.ndarray  # [income group, (median, sigma)], yuan a person a year
+    income: np.ndarray  # [income group, (median, sigma)], yuan a person a year, in the simulated year
+    income_bounds: np.ndarray  # [income group, (low, high)] yuan a person a year: still poor below the line, exited above
     consumption_ratio: np.ndarray  # [category, (median, sigma)]
     age_shares: np.ndarray  # [category, age band]
     male_share: float
@@ -62,6 +65,8 @@ class PopulationParams:
     sigma_admission: float
     out_of_list_share: np.ndarray  # [level]
     out_of_list_spread: float
+    year: YearFigures
+    food_reference_consumption: float  # yuan a person a year at which the food share is the Engel coefficient
 
     @property
     def major_disease_codes(self) -> np.ndarray:
@@ -129,12 +134,13 @@ def parse(node: Node) -> PopulationParams:
     from model.scenario.scheme import parse_name
 
     parts = node.mapping(
-        ("id", "name", "description", "base", "set", "county", "households", "persons", "illness", "costs"),
-        required=("id", "name", "county", "households", "persons", "illness", "costs"),
+        ("id", "name", "description", "base", "set", "year", "by_year", "county", "households", "persons", "illness", "costs"),
+        required=("id", "name", "year", "by_year", "county", "households", "persons", "illness", "costs"),
     )
     county = parts["county"].mapping(
-        ("townships", "villages_per_township", "village_to_township_km", "township_to_county_km", "bed_use_relative_to_residents"),
-        required=("townships", "villages_per_township", "village_to_township_km", "township_to_county_km",
+        ("townships", "villages_per_township", "village_to_township_km", "township_to_county_km", "residents",
+         "bed_use_relative_to_residents"),
+        required=("townships", "villages_per_township", "village_to_township_km", "township_to_county_km", "residents",
                   "bed_use_relative_to_residents"),
     )
     township_km = _cited(county["township_to_county_km"]).mapping(("low", "high"), required=("low", "high"))
@@ -143,12 +149,12 @@ def parse(node: Node) -> PopulationParams:
         raise township_km["high"].fail(f"a number at least the low bound {low}")
 
     households = parts["households"].mapping(
-        ("category_shares", "also_registered_share", "exited_share", "size_shares", "income_per_capita",
-         "consumption_to_income"),
-        required=("category_shares", "exited_share", "size_shares", "income_per_capita", "consumption_to_income"),
+        ("category_shares", "also_registered_share", "size_shares", "income_per_capita", "consumption_to_income"),
+        required=("category_shares", "size_shares", "income_per_capita", "consumption_to_income"),
     )
-    income_node = _cited(households["income_per_capita"])
-    consumption_node = _cited(households["consumption_to_income"])
+    figures = year_figures(parts["year"], parts["by_year"])
+    income, income_bounds = year_incomes(np.array(_keyed(_cited(households["income_per_capita"]), INCOME_GROUPS, _lognormal)), figures)
+    consumption_ratio = np.array(_keyed(_cited(households["consumption_to_income"]), CATEGORIES, _lognormal))
 
     persons = parts["persons"].mapping(("age_band_shares", "male_share"), required=("age_band_shares", "male_share"))
     age_node = _cited(persons["age_band_shares"])
@@ -219,14 +225,16 @@ def parse(node: Node) -> PopulationParams:
         village_km=_lognormal(_cited(county["village_to_township_km"])),
         township_km=(low, high),
         bed_use_ratio=_float(_cited(county["bed_use_relative_to_residents"]), 0.01, 100),
+        county_residents=_float(_cited(county["residents"]), 0, 1e8),
         category_shares=_shares(_cited(households["category_shares"]), CATEGORIES),
         also_registered_share=dict(zip(ALSO_REGISTERED, _keyed(_cited(households["also_registered_share"]), tuple(ALSO_REGISTERED),
                                                                lambda n: _float(n, 0, 1))))
         if "also_registered_share" in households else dict.fromkeys(ALSO_REGISTERED, 0.0),
-        exited_share=_float(_cited(households["exited_share"]), 0, 1),
+        exited_share=figures.exited_share,
         size_shares=_size_shares(_cited(households["size_shares"])),
-        income=np.array(_keyed(income_node, INCOME_GROUPS, _lognormal)),
-        consumption_ratio=np.array(_keyed(consumption_node, CATEGORIES, _lognormal)),
+        income=income,
+        income_bounds=income_bounds,
+        consumption_ratio=consumption_ratio,
         age_shares=np.array(_keyed(age_node, CATEGORIES, lambda n: _shares(n, AGE_BANDS, required=True))),
         male_share=_float(_cited(persons["male_share"]), 0, 1),
         chronic_poor_rr=_float(_cited(chronic["poor_relative_risk"]), 0, 10),
@@ -257,6 +265,8 @@ def parse(node: Node) -> PopulationParams:
         sigma_admission=sigma[2],
         out_of_list_share=np.array(_keyed(_cited(costs["out_of_list_share"]), LEVELS, lambda n: _float(n, 0, 0.99))),
         out_of_list_spread=_float(_cited(costs["out_of_list_spread"]), 0.01, 10_000),
+        year=figures,
+        food_reference_consumption=reference_consumption(income, consumption_ratio),
     )
 
 

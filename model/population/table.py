@@ -18,7 +18,7 @@ import pyarrow.csv as pacsv
 from model.codes import CATEGORY_CODE, category_set_code
 from model.errors import InputError, describe_found
 from model.inputfile import read_bounded
-from model.population.households import County, Population, draw_county, draw_members
+from model.population.households import County, Population, draw_county, draw_members, household_food
 from model.population.params import PopulationParams
 from model.rules.program import MEMBERS
 from model.rules.textscan import parse_money, string_buffers
@@ -231,9 +231,12 @@ def population_from_table(path: Path | str, params: PopulationParams, seed: np.r
     county = draw_county(params, county_seed, village_township, tuple(township_names),
                          tuple(p.split("\x1f")[1] for p in village_pairs))
     members = draw_members(params, category, size, np.random.default_rng(members_seed))
+    # the table gives consumption, not food: food by Engel's law, from a stream of its own
+    food = household_food(params, money["household_consumption"], size, np.random.default_rng(child_seed(seed, 2)))
     population = Population(
         household_category=category.astype(np.int8), household_exited=exited, household_size=size,
         household_income=money["household_income"], household_consumption=money["household_consumption"],
+        household_food=food,
         household_township=township.astype(np.int64), household_village=village.astype(np.int64),
         household_label=ids, **members,
     )

@@ -13,6 +13,7 @@ import math
 import pandas as pd
 
 from model.codes import PAYERS
+from model.outcomes.protection import PROTECTION_METRICS
 from model.report import analysis
 from model.report.labels import GOVERNMENT_LEVELS, metric_kind, metric_label, payer_label, pick
 from model.report.params import scheme_parameters
@@ -58,9 +59,14 @@ PAYER_COLUMNS = {
 # Column titles of the table sheets (their values keep the run's codes, so they join with the CSV tables).
 COLUMN_TITLES = {
     "scenario": ("方案", "scenario"), "quintile": ("收入组（1=最低）", "quintile (1 = poorest)"),
-    "households": ("住户数", "households"), "che_10": ("灾难性支出(10%收入)", "CHE 10% of income"),
-    "che_25": ("灾难性支出(25%收入)", "CHE 25% of income"), "che_ctp40": ("灾难性支出(40%支付能力)", "CHE 40% capacity to pay"),
-    "impoverishment": ("因病致贫", "impoverishment"), "oop_per_household": ("户均自付（元）", "OOP a household (yuan)"),
+    "households": ("住户数", "households"), "che_10": ("灾难性支出(10%收入,全部自付)", "CHE 10% of income, all OOP"),
+    "che_25": ("灾难性支出(25%收入,全部自付)", "CHE 25% of income, all OOP"),
+    "che_ctp40": ("灾难性支出(40%支付能力,全部自付)", "CHE 40% capacity to pay, all OOP"),
+    "impoverishment": ("因病致贫(全部自付)", "impoverishment, all OOP"), "oop_per_household": ("户均自付（元）", "OOP a household (yuan)"),
+    "che_10_inpatient_chronic": ("灾难性支出(10%收入,住院及慢特病)", "CHE 10% of income, inpatient+chronic"),
+    "che_25_inpatient_chronic": ("灾难性支出(25%收入,住院及慢特病)", "CHE 25% of income, inpatient+chronic"),
+    "che_ctp40_inpatient_chronic": ("灾难性支出(40%支付能力,住院及慢特病)", "CHE 40% capacity to pay, inpatient+chronic"),
+    "impoverishment_inpatient_chronic": ("因病致贫(住院及慢特病)", "impoverishment, inpatient+chronic"),
     "income_per_person_upper": ("人均收入上限（元）", "income a person up to (yuan)"), "month": ("月份", "month"),
     "payer": ("支付方", "payer"), "payer_name": ("支付方名称", "payer name"),
     "repaid_mean": ("偿付医院（均值，元）", "repaid to hospitals (mean, yuan)"),
@@ -181,7 +187,7 @@ def workbook_bytes(run: RunFolder, lang: str) -> bytes:
 
     quintiles = run.tables["quintiles"]
     _table_sheet(workbook, "quintiles", lang, quintiles,
-                 {c: RATE_FORMAT for c in ("che_10", "che_25", "che_ctp40", "impoverishment")}
+                 {c: RATE_FORMAT for c in PROTECTION_METRICS if c in quintiles.columns}
                  | {"oop_per_household": MONEY_FORMAT, "income_per_person_upper": MONEY_FORMAT})
     cashflow = run.tables["cashflow"].copy()
     cashflow.insert(3, "payer_name", [payer_label(p, lang) for p in cashflow["payer"]])

@@ -189,7 +189,21 @@ def protection_figure(summary: dict, metrics: Sequence[str], names: Mapping[str,
         axis.grid(axis="x", alpha=0.3)
     axes[0][0].set_yticks(positions, [_name(names, label) for label in labels], fontsize=8.5)
     figure.suptitle("保障效果（均值，误差线为P5–P95） / protection (mean; whiskers P5–P95)", fontsize=11)
+    _definitions_footer(figure, metrics)
     return figure
+
+
+def _definitions_footer(figure, metrics: Sequence[str]) -> None:
+    """The definition and scope of each protection metric shown, under the panels."""
+    from model.outcomes.protection import DEFINITIONS, split_metric
+
+    shown = dict.fromkeys(split_metric(m)[0] for m in metrics if split_metric(m)[0] in DEFINITIONS)
+    if not shown:
+        return
+    lines = [f"{DEFINITIONS[d][0]} / {DEFINITIONS[d][1]}" for d in shown]
+    lines.append("全部自付 = 所有就诊；住院及慢特病 = 仅住院与门诊慢特病的自付 / all OOP = every claim; "
+                 "inpatient+chronic = inpatient and chronic-outpatient claims only")
+    figure.supxlabel("\n".join(lines), fontsize=7, x=0.01, ha="left", color="#333333")
 
 
 def protection_bars(summary: dict, metrics: tuple[str, ...], path: Path) -> Path:
@@ -314,9 +328,11 @@ def quintile_figure(quintiles: pd.DataFrame, names: Mapping[str, str] | None = N
         axis.tick_params(axis="y", labelsize=8)
         axis.grid(alpha=0.3)
     handles, texts = axes[0].get_legend_handles_labels()
-    figure.legend(handles, texts, loc="outside lower center", ncols=min(len(labels), 3), fontsize=8, frameon=False)
-    figure.suptitle("按收入五等分组的灾难性支出与因病致贫（各次重复的均值） / catastrophic spending and impoverishment "
+    # the legend beside the panels: the definitions go under them
+    figure.legend(handles, texts, loc="outside right center", fontsize=8, frameon=False)
+    figure.suptitle("按收入五等分组的灾难性支出与因病致贫（各次重复的均值）\ncatastrophic spending and impoverishment "
                     "by income quintile (mean over replications)", fontsize=10.5)
+    _definitions_footer(figure, metrics)
     return figure
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.outcomes.protection import PROTECTION_METRICS, definition_text, split_metric
 from model.report import analysis, figures
 from model.report.labels import TEXT, metric_kind, metric_label, payer_label, pick
 from model.report.params import SchemeParameters, differences, scheme_parameters, show_when
@@ -20,10 +21,13 @@ from model.report.rundata import RunFolder, short_paths
 from model.report.webfont import FAMILY, font_face_css
 from model.runner.summary import STATISTICS
 
-PROTECTION_SHOWN = ("effective_reimbursement", "oop_share", "che_10", "che_25", "che_ctp40", "impoverishment",
-                    "target_reimbursement_share")
+PROTECTION_SHOWN = ("effective_reimbursement", "oop_share") + PROTECTION_METRICS + ("target_reimbursement_share",)
 DIFFERENCE_SHOWN = ("outlay_ma", "outlay_backstop", "outlay_supplementary", "outlay_hospital", "oop",
-                    "effective_reimbursement", "che_10", "che_ctp40", "impoverishment")
+                    "effective_reimbursement", "che_10", "che_ctp40", "impoverishment", "che_10_inpatient_chronic",
+                    "che_ctp40_inpatient_chronic", "impoverishment_inpatient_chronic")
+PROTECTION_FIGURE = ("effective_reimbursement", "oop_share", "che_10", "che_ctp40", "impoverishment",
+                     "che_10_inpatient_chronic", "che_ctp40_inpatient_chronic")
+QUINTILE_FIGURE = ("che_10", "che_ctp40", "impoverishment")
 EXPOSURES = (("ma_backstop", "exposure_ma_backstop"), ("outlay_supplementary", "exposure_outlay_supplementary"),
              ("outlay_hospital", "exposure_outlay_hospital"))
 SWEEP_METRICS = ("outlay_ma", "outlay_backstop", "outlay_supplementary", "oop", "che_10", "impoverishment")
@@ -41,6 +45,16 @@ def esc(value: object) -> Markup:
 class ReportFigure:
     key: str
     png: bytes
+    metrics: tuple[str, ...] = ()  # protection metrics it shows: their definitions go in its caption
+
+
+def definitions(metrics, lang: str) -> str:
+    """Definition and scope of each protection metric among `metrics`, one sentence (Chinese first, English beside)."""
+    shown = [m for m in dict.fromkeys(metrics) if split_metric(m)[0] in ("che_10", "che_25", "che_ctp40", "impoverishment")]
+    if not shown:
+        return ""
+    lead = "定义与口径 / definition and scope: " if lang == "zh" else "Definition and scope / 定义与口径: "
+    return lead + " | ".join(f"{metric_label(m, lang)} = {definition_text(m, lang)}" for m in shown)
 
 
 # -- numbers --------------------------------------------------------------------------------------------------
@@ -148,10 +162,10 @@ def report_figures(run: RunFolder, lang: str) -> list[ReportFigure]:
     means = {label: {metric: run.stats(label, metric).get("mean") or 0.0 for metric in settled} for label in run.labels}
     made.append(ReportFigure("waterfall", figures.png_bytes(figures.waterfall_figure(means, names))))
     made.append(ReportFigure("funding", figures.png_bytes(figures.funding_figure(run.summary, names))))
-    made.append(ReportFigure("protection", figures.png_bytes(
-        figures.protection_figure(run.summary, ("effective_reimbursement", "oop_share", "che_10", "che_ctp40",
-                                                "impoverishment"), names))))
-    made.append(ReportFigure("quintiles", figures.png_bytes(figures.quintile_figure(run.tables["quintiles"], names))))
+    shown = tuple(m for m in PROTECTION_FIGURE if run.stats(run.labels[0], m))
+    made.append(ReportFigure("protection", figures.png_bytes(figures.protection_figure(run.summary, shown, names)), shown))
+    made.append(ReportFigure("quintiles", figures.png_bytes(figures.quintile_figure(run.tables["quintiles"], names, QUINTILE_FIGURE)),
+                             QUINTILE_FIGURE))
     made.append(ReportFigure("flows", figures.png_bytes(figures.flows_figure(run.tables["flows"], names))))
     made.append(ReportFigure("cashflow", figures.png_bytes(figures.cashflow_figure(run.tables["cashflow"], names))))
     if run.kind == "sweep" and run.vary and "sweep" in run.tables:
@@ -167,7 +181,7 @@ def report_figures(run: RunFolder, lang: str) -> list[ReportFigure]:
 
 def figure_block(number_: int, figure: ReportFigure, lang: str) -> Markup:
     data = base64.b64encode(figure.png).decode("ascii")
-    caption = TEXT[lang]["captions"].get(figure.key, "")
+    caption = " ".join(filter(None, (TEXT[lang]["captions"].get(figure.key, ""), definitions(figure.metrics, lang))))
     word = TEXT[lang]["figure"]
     # shown at its physical size (a CSS pixel is 1/96 inch), so every figure's text has the same size on the page
     width = round(int.from_bytes(figure.png[16:20], "big") * 96 / figures.DPI)
@@ -219,31 +233,34 @@ def headline(run: RunFolder, lang: str) -> Markup:
 def protection(run: RunFolder, lang: str) -> Markup:
     t = TEXT[lang]
     names = run.names(lang)
-    headers = [t["scheme"]] + [metric_label(m, lang) for m in PROTECTION_SHOWN]
+    shown = [m for m in PROTECTION_SHOWN if run.stats(run.labels[0], m)]  # runs made before a metric existed lack it
+    headers = [t["scheme"]] + [metric_label(m, lang) for m in shown]
     rows = []
     for label in run.labels:
         row = [names[label]]
-        for metric in PROTECTION_SHOWN:
+        for metric in shown:
             stats = run.stats(label, metric)
             row.append(with_range(percent(stats.get("mean")), percent(stats.get("p5")), percent(stats.get("p95"))))
         rows.append(row)
-    parts = [paragraph(t["protection_lead"]), table(headers, rows, css="protection")]
+    parts = [paragraph(t["protection_lead"]), table(headers, rows, css="protection"), paragraph(definitions(shown, lang), "note")]
     if run.kind == "compare" and run.summary.get("differences"):
         reference = run.labels[0]
         parts.append(Markup(f'<h3>{esc(t["differences"].format(reference=names[reference]))}</h3>'))
         parts.append(paragraph(t["differences_lead"], "note"))
+        differences_shown = [m for m in DIFFERENCE_SHOWN if run.stats(run.labels[0], m)]
         headers = [t["scheme"]] + [
             f"{metric_label(m, lang)} ({t['points'] if metric_kind(m) == 'rate' else unit_of(m, lang)})"
-            for m in DIFFERENCE_SHOWN]
+            for m in differences_shown]
         rows = []
         for label in run.labels[1:]:
             entry = run.summary["differences"].get(f"{label} - {reference}", {}).get("metrics", {})
             row = [names[label]]
-            for metric in DIFFERENCE_SHOWN:
+            for metric in differences_shown:
                 stats = entry.get(metric) or {}
                 row.append(with_range(*(signed(metric, stats.get(s)) for s in ("mean", "p5", "p95"))))
             rows.append(row)
         parts.append(table(headers, rows, css="differences"))
+        parts.append(paragraph(definitions(differences_shown, lang), "note"))
         costs = analysis.cost_per_household_protected(run)
         parts.append(Markup(f'<h3>{esc(t["cost_protected"])}</h3>'))
         parts.append(paragraph(t["cost_protected_lead"], "note"))
@@ -331,7 +348,7 @@ def cash(run: RunFolder, lang: str) -> Markup:
 def quintiles(run: RunFolder, lang: str) -> Markup:
     t = TEXT[lang]
     names = run.names(lang)
-    metrics = ("che_10", "che_25", "che_ctp40", "impoverishment")
+    metrics = tuple(m for m in PROTECTION_METRICS if m in run.tables["quintiles"].columns)
     headers = [t["scheme"], t["quintile"], "住户 / households" if lang == "zh" else "households",
                ("人均收入上限（元）" if lang == "zh" else "income a person up to (yuan)")] + \
         [metric_label(m, lang) for m in metrics] + [("户均自付（元）" if lang == "zh" else "OOP a household (yuan)")]
@@ -344,7 +361,7 @@ def quintiles(run: RunFolder, lang: str) -> Markup:
                          number(row.income_per_person_upper)] + [percent(getattr(row, m)) for m in metrics]
                         + [number(row.oop_per_household)])
     return section("quintiles", t["quintiles"], paragraph(t["quintiles_lead"]),
-                   table(headers, rows, css="quintiles", numeric_from=1))
+                   table(headers, rows, css="quintiles", numeric_from=1), paragraph(definitions(metrics, lang), "note"))
 
 
 def sweep(run: RunFolder, made: list[ReportFigure], lang: str, first_number: int) -> Markup:
@@ -362,7 +379,8 @@ def sweep(run: RunFolder, made: list[ReportFigure], lang: str, first_number: int
     blocks = [figure_block(first_number + index, figure, lang)
               for index, figure in enumerate(f for f in made if f.key in ("tradeoff", "sweep_curves"))]
     return section("sweep", t["sweep"], paragraph(t["sweep_lead"]),
-                   table(headers, rows, css="sweep", numeric_from=len(varied)), *blocks)
+                   table(headers, rows, css="sweep", numeric_from=len(varied)),
+                   paragraph(definitions(("che_10", "che_25", "impoverishment"), lang), "note"), *blocks)
 
 
 def full_summary(run: RunFolder, lang: str) -> Markup:

@@ -22,11 +22,12 @@ from model.care.facilities import build_facilities
 from model.care.params import CareParams, care_params
 from model.care.pathway import Routes
 from model.arrays import take_rows
-from model.care.simulate import People, category_multiplier, place_admissions
+from model.care.simulate import People, background_seed, category_multiplier, place_admissions
 from model.care.stays import Stays
 from model.outcomes.metrics import Outcome, OutcomeAccumulator, quintile_edges
 from model.outcomes.params import outcome_params
 from model.outcomes.targets import scheme_targets
+from model.outcomes.protection import subsistence_per_equivalent_adult
 from model.population import population_params
 from model.population.build import CHUNK_PERSONS, StageSeeds, chunk_sizes, draw_chunk, synthetic_county
 from model.population.households import County
@@ -101,13 +102,13 @@ class Chunks:
 
 
 def _county_stays(pathway: Pathway, county: County, persons_by_township: np.ndarray, bed_use_ratio: float,
-                  population_params, engine: str) -> None:
-    facilities = build_facilities(pathway.care, county, persons_by_township, bed_use_ratio)
+                  population_params, engine: str, seeds: StageSeeds) -> None:
+    facilities = build_facilities(pathway.care, county, persons_by_township, bed_use_ratio, population_params.county_residents)
     admissions = Admissions.concatenate(pathway.admissions)
     pathway.chunk_of = np.repeat(np.arange(len(pathway.admissions)), [len(a) for a in pathway.admissions])
     pathway.routes, pathway.stays = place_admissions(pathway.care, population_params, facilities, admissions,
                                                      np.concatenate(pathway.township),
-                                                     np.concatenate(pathway.km_to_township), engine)
+                                                     np.concatenate(pathway.km_to_township), engine, background_seed(seeds))
     pathway.admissions = [admissions]
 
 
@@ -141,7 +142,7 @@ def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, 
 
     # Pass 1: admissions of every chunk, places, and household incomes for the quintiles.
     persons_by_township = np.zeros(chunks.county.townships, dtype=np.int64)
-    incomes = []
+    incomes, consumption, food, sizes = [], [], [], []
     kept = {}
     for index in range(len(chunks.sizes)):
         people = chunks.people(index, with_visits=len(chunks.sizes) == 1)
@@ -150,6 +151,9 @@ def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, 
         population = people.population
         persons_by_township += np.bincount(population.household_township[population.household], minlength=chunks.county.townships)
         incomes.append(population.household_income / 100 / population.household_size)
+        consumption.append(population.household_consumption)
+        food.append(population.household_food)
+        sizes.append(population.household_size)
         km_to_township, _ = population.distances(chunks.county)
         for pathway in pathways.values():
             multiplier = None if pathway.multiplier is None else pathway.multiplier[population.category]
@@ -162,12 +166,15 @@ def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, 
 
     # Pass 2: the county's beds, all admissions at once.
     for pathway in pathways.values():
-        _county_stays(pathway, chunks.county, persons_by_township, params.bed_use_ratio, params, plan.engine)
+        _county_stays(pathway, chunks.county, persons_by_township, params.bed_use_ratio, params, plan.engine, chunks.seeds)
 
     # Pass 3: claims chunk by chunk, settled under every scenario.
     edges = quintile_edges(np.concatenate(incomes))
+    household_arrays = [np.concatenate(parts) for parts in (consumption, food, sizes)]
     for accumulator in accumulators.values():
         accumulator.quintile_edges = edges
+        # Xu et al.: subsistence spending from the food shares of the whole simulated population
+        accumulator.subsistence = subsistence_per_equivalent_adult(*household_arrays, accumulator.params)
     scenario_of = dict(members)
     for index in range(len(chunks.sizes)):
         people = kept.pop(index, None) or chunks.people(index, with_visits=True)

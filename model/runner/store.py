@@ -477,8 +477,8 @@ def _figures(folder: Path, plan: RunPlan, labels: list[str], records: dict[int, 
         values = {label: np.array([records[r][label].metrics[metric] for r in sorted(records)]) for label in labels}
         if any(np.any(v > 0) for v in values.values()):
             figures.exposure_distribution(values, metric, folder / f"exposure_{metric}.png")
-    figures.protection_bars(summary, ("effective_reimbursement", "oop_share", "che_10", "che_ctp40", "impoverishment"),
-                            folder / "protection.png")
+    figures.protection_bars(summary, ("effective_reimbursement", "oop_share", "che_10", "che_ctp40", "impoverishment",
+                                      "che_10_inpatient_chronic", "che_ctp40_inpatient_chronic"), folder / "protection.png")
     if plan.kind == "sweep" and len(plan.vary) == 1:
         path, values = plan.vary[0]
         shown = ("outlay_backstop", "outlay_ma", "outlay_supplementary", "oop", "che_10", "che_ctp40")
