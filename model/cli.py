@@ -10,6 +10,7 @@ from pathlib import Path
 from model.errors import InputError
 
 EXIT_INPUT = 2
+DEFAULT_PERSONS = 100_000
 
 
 class _Parser(argparse.ArgumentParser):
@@ -65,7 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     runs = _run_options()
     run = commands.add_parser("run", parents=[scenario, runs], help="Monte Carlo run of one or more scenarios",
                               description="R replications (each its own seed stream) of every scenario on the same people.")
-    run.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scheme ids or files")
+    run.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="scheme ids or files (none with --county)")
+    run.add_argument("--county", type=Path, metavar="FILE", help="a county profile (.yaml or .xlsx, hpa county init): "
+                     "its scheme at the county's true size; writes the brief (简报) too")
     run.set_defaults(run=_run, kind="run")
     compare = commands.add_parser("compare", parents=[scenario, runs], help="compare schemes on the same households",
                                   description="As run, plus paired differences of every scenario against the first (common random numbers).")
@@ -92,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the report (default zh)")
     report.set_defaults(run=_report)
 
+    from model.county.command import add_commands as _county_commands
+
+    _county_commands(commands)
     scenarios = commands.add_parser("scenarios", help="list the scheme files in the library")
     scenarios.set_defaults(run=_list_scenarios)
     return parser
@@ -108,6 +114,7 @@ def _population_options() -> argparse.ArgumentParser:
 
 def _run_options() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False, parents=[_population_options()])
+    parent.set_defaults(persons=None)  # None: 100,000, or the county's own persons with --county
     parent.add_argument("--reps", type=_positive_int, default=20, help="replications (default 20)")
     parent.add_argument("--engine", choices=("auto", "des", "fast"), default="auto", help="care engine (default auto)")
     parent.add_argument("--workers", type=_positive_int, default=None, help="local worker processes (default: the cores)")
@@ -122,6 +129,13 @@ def _run(args: argparse.Namespace) -> int:
     from model.runner.plan import RunPlan, Variant, parse_vary, sweep_variants, unique_labels
     from model.runner.store import run
 
+    if getattr(args, "county", None) is not None:
+        from model.county.command import run_county
+
+        return run_county(args)
+    if args.kind == "run" and not args.scenarios:
+        raise InputError("hpa run: expected at least one scenario, or --county FILE")
+    args.persons = args.persons or DEFAULT_PERSONS
     sets = tuple(args.sets)
     if args.kind == "sweep":
         vary = parse_vary(args.vary)

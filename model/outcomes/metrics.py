@@ -12,7 +12,7 @@ from model.care.pathway import Routes
 from model.care.simulate import People
 from model.care.stays import Stays
 from model.codes import CATEGORY_CODE, LEVEL_CODE, LEVELS, PAYERS, SERVICE_CODE
-from model.outcomes.funding import PREMIUM_KEYS, funding, premium_sums
+from model.outcomes.funding import LEVEL_OUTLAY_LABELS, LEVEL_OUTLAY_METRICS, PREMIUM_KEYS, funding, premium_sums
 from model.outcomes.params import OutcomeParams
 from model.rules.claims import ClaimArrays
 from model.rules.engine import Settlement
@@ -27,7 +27,7 @@ CORE_METRICS = (
     "outlay_hospital", "oop", "effective_reimbursement", "policy_reimbursement", "oop_share", "che_10", "che_25",
     "che_ctp40", "impoverishment", "county_internal_share", "target90_share", "funding_province", "funding_prefecture",
     "funding_county", "funding_bmi_fund", "funding_insurer", "funding_hospital", "funding_households",
-)
+) + LEVEL_OUTLAY_METRICS
 METRIC_LABELS = {
     "person_years": "人年 / person-years",
     "total_cost": "总费用 / total cost",
@@ -55,6 +55,7 @@ METRIC_LABELS = {
     "funding_hospital": "医院承担 / hospital",
     "funding_households": "家庭承担 / households",
 }
+METRIC_LABELS.update(LEVEL_OUTLAY_LABELS)
 RATE_METRICS = {"effective_reimbursement", "policy_reimbursement", "oop_share", "che_10", "che_25", "che_ctp40",
                 "impoverishment", "county_internal_share", "target90_share"}
 
