@@ -182,7 +182,12 @@ def _validate(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from model.report.command import write_report
 
-    return write_report(args.run_dir, args.lang)
+    status = write_report(args.run_dir, args.lang)
+    from model.brief import write_brief
+
+    for path in write_brief(args.run_dir):
+        print(f"简报 / brief → {path}")
+    return status
 
 
 def _positive_int(text: str) -> int:
