@@ -20,6 +20,36 @@ def add_commands(commands) -> None:
     init = actions.add_parser("init", help="write county.yaml and county.xlsx filled with the default county")
     init.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write both files into")
     init.set_defaults(run=_init)
+    serve = commands.add_parser("serve", help="the county page in a browser, on this machine only (127.0.0.1)",
+                                description="A local web page: county profile, scheme, run, brief and downloads. Loopback only, offline.")
+    serve.add_argument("--port", type=_port, default=8765, help="port on 127.0.0.1 (default 8765)")
+    serve.add_argument("--dir", type=Path, default=Path("results") / "web", metavar="DIR",
+                       help="folder for the page's runs (default results/web)")
+    serve.set_defaults(run=_serve)
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number 1-65535, found {text!r}") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number 1-65535, found {text!r}")
+    return value
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import socket
+
+    from model.web.app import serve
+
+    with socket.socket() as probe:  # a port in use is one message, before the server starts
+        try:
+            probe.bind(("127.0.0.1", args.port))
+        except OSError as exc:
+            raise InputError(f"--port {args.port}: expected a free port on 127.0.0.1, found it taken ({exc.strerror})") from None
+    serve(args.port, args.dir)
+    return 0
 
 
 def _init(args: argparse.Namespace) -> int:

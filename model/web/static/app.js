@@ -1,0 +1,238 @@
+// The county page: fill or upload the profile, pick or edit a scheme, run in the background, read the brief.
+"use strict";
+
+const TEXT = {
+  zh: {
+    title: "县域健康扶贫医疗保障资金测算", profile: "① 县域概况", profile_hint: "上传填好的县域概况（.xlsx 或 .yaml），或直接在下面填写。",
+    upload: "上传县域概况", template: "下载 Excel 模板", scheme: "② 保障方案",
+    parameters: "查看与修改参数（每项附来源；修改记为改革方案）", p_group: "项目", p_path: "参数", p_value: "取值", p_source: "来源",
+    run: "③ 测算", reps: "重复次数", seed: "随机种子", start: "开始测算", brief: "④ 简报", lang: "English",
+    loaded: "已读入：", running: "正在测算：已完成 {done} / {total} 次重复", reporting: "正在生成简报与报告……",
+    done: "测算完成。", failed: "测算失败：", busy: "已有测算在进行，请稍候。", edited: "项参数已修改（将记为改革方案）",
+    downloads: { "brief.pdf": "简报 PDF", "brief.docx": "简报 Word", "brief.html": "简报网页", "report.html": "完整报告",
+                 "report.xlsx": "Excel 表格", "summary.json": "summary.json", "run.zip": "运行文件夹 (zip)" },
+  },
+  en: {
+    title: "County health poverty alleviation budget", profile: "① County profile", profile_hint: "Upload a filled profile (.xlsx or .yaml), or fill it in below.",
+    upload: "Upload county profile", template: "Download the Excel template", scheme: "② Scheme",
+    parameters: "See and edit parameters (each with its source; edits are recorded as a reform)", p_group: "Item", p_path: "Parameter", p_value: "Value", p_source: "Source",
+    run: "③ Run", reps: "Replications", seed: "Seed", start: "Run", brief: "④ Brief", lang: "中文",
+    loaded: "Read: ", running: "Running: {done} of {total} replications done", reporting: "Writing the brief and report…",
+    done: "Done.", failed: "The run failed: ", busy: "A run is already going; please wait.", edited: "parameter(s) edited (recorded as a reform)",
+    downloads: { "brief.pdf": "Brief (PDF)", "brief.docx": "Brief (Word)", "brief.html": "Brief (web page)", "report.html": "Full report",
+                 "report.xlsx": "Excel workbook", "summary.json": "summary.json", "run.zip": "Run folder (zip)" },
+  },
+};
+let lang = localStorage.getItem("hpa-lang") || "zh";
+let fields = [];
+let edits = {};
+let polling = null;
+
+const $ = (selector) => document.querySelector(selector);
+const t = (key) => TEXT[lang][key];
+
+function say(element, text, kind) {
+  element.textContent = text;
+  element.className = "message" + (kind ? " " + kind : "");
+}
+
+function applyLanguage() {
+  document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+  document.querySelectorAll("[data-i18n]").forEach((node) => { node.textContent = t(node.dataset.i18n); });
+  $("#lang").textContent = t("lang");
+  document.title = "HPA-Sim — " + t("title");
+  renderFields(currentValues());
+}
+
+function renderFields(values) {
+  const form = $("#profile-form");
+  form.replaceChildren();
+  for (const field of fields) {
+    const label = document.createElement("label");
+    const name = document.createElement("span");
+    name.textContent = (lang === "zh" ? field.zh : field.en) + (field.required ? " *" : "");
+    const input = document.createElement("input");
+    input.id = "f-" + field.key.replace(".", "-");
+    input.name = field.key;
+    input.type = field.kind === "text" ? "text" : "number";
+    input.step = field.kind === "wan" ? "any" : "1";
+    const value = values[field.key];
+    input.value = value === null || value === undefined ? "" : value;
+    const note = document.createElement("span");
+    note.className = "note";
+    note.textContent = lang === "zh" ? field.note.split(" / ")[0] : (field.note.split(" / ")[1] || field.note);
+    label.append(name, input, note);
+    form.append(label);
+    if (field.key === "scheme") {
+      input.addEventListener("change", () => { if ($("#scheme").value !== input.value) { $("#scheme").value = input.value; loadScheme(); } });
+    }
+  }
+}
+
+function currentValues() {
+  const values = {};
+  for (const field of fields) {
+    const input = document.getElementsByName(field.key)[0];
+    if (!input) { values[field.key] = field.default; continue; }
+    const text = input.value.trim();
+    values[field.key] = text === "" ? null : (field.kind === "text" ? text : Number(text));
+  }
+  return values;
+}
+
+async function getJSON(url, options) {
+  const response = await fetch(url, options);
+  const body = await response.json();
+  if (!response.ok) throw new Error(body.error || response.statusText);
+  return body;
+}
+
+async function uploadProfile() {
+  const file = $("#profile-file").files[0];
+  if (!file) return;
+  const form = new FormData();
+  form.append("file", file);
+  try {
+    const body = await getJSON("/api/profile", { method: "POST", body: form });
+    renderFields(body.values);
+    $("#scheme").value = body.values.scheme;
+    await loadScheme();
+    say($("#profile-message"), t("loaded") + file.name, "ok");
+  } catch (error) {
+    say($("#profile-message"), error.message, "error");
+  }
+}
+
+async function loadScheme() {
+  const id = $("#scheme").value;
+  const input = document.getElementsByName("scheme")[0];
+  if (input && input.value !== id) input.value = id;
+  edits = {};
+  const body = await getJSON("/api/schemes/" + encodeURIComponent(id));
+  const document_ = body.document || {};
+  $("#scheme-document").textContent = document_.title ? `${document_.title}${document_.clause ? "（" + document_.clause + "）" : ""}` : "";
+  const rows = $("#parameters tbody");
+  rows.replaceChildren();
+  for (const parameter of body.parameters) {
+    const row = document.createElement("tr");
+    const group = document.createElement("td");
+    group.textContent = parameter.group;
+    const path = document.createElement("td");
+    path.className = "path";
+    path.textContent = parameter.path;
+    const valueCell = document.createElement("td");
+    const input = document.createElement("input");
+    input.value = parameter.value;
+    input.dataset.path = parameter.path;
+    input.addEventListener("change", () => {
+      if (input.value.trim() === parameter.value || input.value.trim() === "") { delete edits[parameter.path]; input.classList.remove("edited"); }
+      else { edits[parameter.path] = parseValue(input.value.trim()); input.classList.add("edited"); }
+      const count = Object.keys(edits).length;
+      say($("#run-message"), count ? `${count} ${t("edited")}` : "", "");
+    });
+    valueCell.append(input);
+    const source = document.createElement("td");
+    source.className = "source";
+    source.textContent = parameter.source;
+    row.append(group, path, valueCell, source);
+    rows.append(row);
+  }
+}
+
+function parseValue(text) {
+  const number = Number(text.replace(/,/g, ""));
+  return Number.isFinite(number) ? number : text;
+}
+
+async function startRun() {
+  $("#run").disabled = true;
+  try {
+    const body = await getJSON("/api/runs", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ profile: currentValues(), reps: Number($("#reps").value), seed: Number($("#seed").value), edits }),
+    });
+    localStorage.setItem("hpa-job", body.id);
+    $("#step-brief").hidden = true;
+    follow(body.id);
+  } catch (error) {
+    say($("#run-message"), error.message, "error");
+    $("#run").disabled = false;
+  }
+}
+
+function follow(id) {
+  if (polling) clearInterval(polling);
+  const tick = async () => {
+    let job;
+    try { job = await getJSON("/api/runs/" + id); } catch (error) { clearInterval(polling); $("#run").disabled = false; return; }
+    show(job);
+    if (job.state !== "running") { clearInterval(polling); polling = null; }
+  };
+  tick();
+  polling = setInterval(tick, 700);
+}
+
+function show(job) {
+  const progress = $("#progress");
+  if (job.state === "running") {
+    $("#run").disabled = true;
+    progress.hidden = false;
+    progress.max = job.reps;
+    progress.value = job.done;
+    say($("#run-message"), job.done >= job.reps ? t("reporting") : t("running").replace("{done}", job.done).replace("{total}", job.reps), "");
+    return;
+  }
+  $("#run").disabled = false;
+  progress.hidden = true;
+  if (job.state === "failed") { say($("#run-message"), t("failed") + (job.error || ""), "error"); return; }
+  say($("#run-message"), t("done"), "ok");
+  const links = $("#downloads");
+  links.replaceChildren();
+  for (const name of job.downloads) {
+    const link = document.createElement("a");
+    link.href = `/api/runs/${job.id}/files/${name}`;
+    link.textContent = t("downloads")[name] || name;
+    link.dataset.file = name;
+    link.setAttribute("download", name === "run.zip" ? `hpa-${job.id}.zip` : name);
+    links.append(link);
+  }
+  const frame = $("#brief-frame");
+  const source = `/api/runs/${job.id}/files/brief.html?inline=1`;
+  if (frame.getAttribute("src") !== source) frame.setAttribute("src", source);
+  $("#step-brief").hidden = false;
+}
+
+async function refreshJob(restore) {
+  const id = localStorage.getItem("hpa-job") || "latest";
+  let job;
+  try { job = await getJSON("/api/runs/" + id); } catch (error) { return; /* no run yet */ }
+  if (restore && job.profile) {  // a reloaded page shows the profile of the run it finds
+    renderFields(job.profile);
+    if ([...$("#scheme").options].some((o) => o.value === job.profile.scheme)) { $("#scheme").value = job.profile.scheme; await loadScheme(); }
+  }
+  if (job.state === "running") follow(job.id); else show(job);
+}
+
+async function start() {
+  fields = await getJSON("/api/fields");
+  const values = Object.fromEntries(fields.map((f) => [f.key, f.default]));
+  renderFields(values);
+  const schemes = await getJSON("/api/schemes");
+  for (const scheme of schemes) {
+    const option = document.createElement("option");
+    option.value = scheme.id;
+    option.textContent = `${scheme.name.zh} / ${scheme.name.en}`;
+    $("#scheme").append(option);
+  }
+  $("#scheme").value = values.scheme;
+  $("#scheme").addEventListener("change", loadScheme);
+  $("#profile-file").addEventListener("change", uploadProfile);
+  $("#run").addEventListener("click", startRun);
+  $("#lang").addEventListener("click", () => { lang = lang === "zh" ? "en" : "zh"; localStorage.setItem("hpa-lang", lang); applyLanguage(); });
+  await loadScheme();
+  applyLanguage();
+  await refreshJob(true);
+  document.body.dataset.ready = "1";
+}
+
+start();
