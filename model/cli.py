@@ -37,8 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
         "adjudicate", parents=[scenario], help="settle a claims file under a scheme (spec §1 in, §2 out)",
         description="Settle every claim of CLAIMS through the scheme's layers. Writes spec §2 payments.",
     )
-    adjudicate.add_argument("scenario", metavar="SCENARIO", help="scheme id in scenarios/ (e.g. sui_county) or a scheme/reform file")
-    adjudicate.add_argument("claims", metavar="CLAIMS.csv", type=Path, help="claims file, spec §1 columns")
+    adjudicate.add_argument("scenario", nargs="?", metavar="SCENARIO", help="scheme id in scenarios/ (e.g. sui_county) or a scheme/reform file")
+    adjudicate.add_argument("claims", nargs="?", metavar="CLAIMS.csv", type=Path, help="claims file, spec §1 columns (.xlsx: read as with --lenient)")
+    adjudicate.add_argument("--lenient", action="store_true",
+                            help="read an Excel-shaped CSV: UTF-8 or GBK, 是/否 and TRUE/FALSE, 2019/2/10, 12,000, Chinese labels (README)")
+    adjudicate.add_argument("--template", type=Path, metavar="FILE", help="write an empty claims template (.xlsx or .csv, both header languages) and stop")
     adjudicate.add_argument("-o", "--output", type=Path, help="payments file to write (default: standard output)")
     adjudicate.add_argument("--explain", metavar="CLAIM_ID", help="print this claim's settlement slip, layer by layer")
     adjudicate.set_defaults(run=_adjudicate)
@@ -294,8 +297,25 @@ def _adjudicate(args: argparse.Namespace) -> int:
     from model.rules.engine import settle
     from model.scenario import load_scenario
 
+    if args.template is not None:
+        from model import atomic
+        from model.rules.lenient import template_bytes
+
+        if args.template.exists():
+            raise InputError(f"--template {args.template}: expected a new file, found one already there (not replaced)")
+        atomic.write_bytes(args.template, template_bytes("csv" if args.template.suffix.lower() == ".csv" else "xlsx"))
+        print(f"结算单模板 / claims template → {args.template}")
+        return 0
+    if args.scenario is None or args.claims is None:
+        missing = ", ".join(name for name, value in (("SCENARIO", args.scenario), ("CLAIMS.csv", args.claims)) if value is None)
+        raise InputError(f"hpa adjudicate: the following arguments are required: {missing} (or --template FILE)")
     scenario = load_scenario(args.scenario, args.sets)
-    claims_file = read_claims(args.claims)
+    if args.lenient or args.claims.suffix.lower() == ".xlsx":
+        from model.rules.lenient import read_lenient
+
+        claims_file = read_lenient(args.claims)
+    else:
+        claims_file = read_claims(args.claims)
     amounts = settle(scenario.scheme, claims_file.claims, THREADS)
     if args.explain:
         from model.rules.slip import explain
