@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     adjudicate.add_argument("--template", type=Path, metavar="FILE", help="write an empty claims template (.xlsx or .csv, both header languages) and stop")
     adjudicate.add_argument("-o", "--output", type=Path, help="payments file to write (default: standard output)")
     adjudicate.add_argument("--explain", metavar="CLAIM_ID", help="print this claim's settlement slip, layer by layer")
+    adjudicate.add_argument("--narrow", action="store_true", help="with --explain: the narrow Chinese slip a clerk hands a patient")
     adjudicate.set_defaults(run=_adjudicate)
 
     people = _population_options()
@@ -72,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="scheme ids or files (none with --county)")
     run.add_argument("--county", type=Path, metavar="FILE", help="a county profile (.yaml or .xlsx, hpa county init): "
                      "its scheme at the county's true size; writes the brief (简报) too")
+    run.add_argument("--vary", action="append", metavar="PATH=V1,V2,...",
+                     help="with --county: the planner's view, the current scheme against each value of one parameter")
     run.set_defaults(run=_run, kind="run")
     compare = commands.add_parser("compare", parents=[scenario, runs], help="compare schemes on the same households",
                                   description="As run, plus paired differences of every scenario against the first (common random numbers).")
@@ -138,6 +141,8 @@ def _run(args: argparse.Namespace) -> int:
         return run_county(args)
     if args.kind == "run" and not args.scenarios:
         raise InputError("hpa run: expected at least one scenario, or --county FILE")
+    if args.kind == "run" and args.vary:
+        raise InputError("hpa run --vary: expected --county FILE with it (for schemes alone, use hpa sweep)")
     args.persons = args.persons or DEFAULT_PERSONS
     sets = tuple(args.sets)
     if args.kind == "sweep":
@@ -320,7 +325,12 @@ def _adjudicate(args: argparse.Namespace) -> int:
     if args.explain:
         from model.rules.slip import explain
 
-        print(explain(scenario, claims_file, args.explain))
+        if args.narrow:
+            from model.rules.patient_slip import narrow_slip
+
+            print(narrow_slip(scenario, claims_file, args.explain))
+        else:
+            print(explain(scenario, claims_file, args.explain))
     if args.output is not None:
         write_payments(args.output, claims_file, amounts, THREADS)
         totals = amounts.sum(axis=0)

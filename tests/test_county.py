@@ -129,3 +129,23 @@ def test_outlays_by_level_follow_the_financing_section() -> None:
     assert result["outlay_backstop_province"] == 480_000 and result["outlay_backstop_county"] == 3_000_000 - 480_000
     assert result["outlay_ma_prefecture"] == result["outlay_backstop_prefecture"] == 0
     assert funding(None, outlay, 0, 10_000, 8_000, dict.fromkeys(PREMIUM_KEYS, 0))["outlay_backstop_county"] == 3_000_000
+
+
+def test_planners_view_compares_the_current_setting_with_each_value(tmp_path: Path, capsys) -> None:
+    from model.county.planner import planner_rows
+
+    out = tmp_path / "planner"
+    path = "layers.supplementary_ceiling_poor.ceiling.amount"
+    assert main(["run", "--county", str(EXAMPLE), "--reps", "2", "--workers", "1", "--vary", f"{path}=3000,8000",
+                 "--out", str(out)]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["kind"] == "compare" and [s["label"] for s in manifest["scenarios"]] == ["current", "ceiling=3000", "ceiling=8000"]
+    view = planner_rows(out)
+    assert view["path"] == path and [row["value"] for row in view["rows"]] == ["current", "3000", "8000"]
+    summary = json.loads((out / "summary.json").read_text())
+    paired = summary["differences"]["ceiling=3000 - current"]["metrics"]["impoverishment"]["mean"]
+    assert view["rows"][1]["impoverishment_change"] == pytest.approx(paired)
+    # a lower out-of-pocket ceiling costs the payers more than the current 5,000, a higher one less
+    assert view["rows"][1]["extra_cost"] > 0 > view["rows"][2]["extra_cost"]
+    assert main(["run", "--county", str(EXAMPLE), "--vary", "layers.no_such_layer.x=1,2", "--out", str(tmp_path / "bad")]) == 2
+    assert "no_such_layer" in capsys.readouterr().err and not (tmp_path / "bad").exists()

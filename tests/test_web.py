@@ -128,6 +128,17 @@ def test_page_uploads_profile_runs_and_shows_the_brief(server, tmp_path: Path) -
             page.click("#lang")
             expect(page.locator("#step-run h2")).to_have_text("③ Run")
             page.click("#lang")
+            # the planner's view: the current setting against two values of the OOP ceiling, on the same households
+            page.click("#planner summary")
+            page.select_option("#vary-path", "layers.supplementary_ceiling_poor.ceiling.amount")
+            page.fill("#vary-values", "3000, 8000")
+            page.click("#sweep")
+            expect(page.locator("#planner-result")).to_be_visible(timeout=180_000)
+            expect(page.locator("#planner-table tr")).to_have_count(4)
+            expect(page.locator("#planner-table tr").nth(1).locator("td").first).to_have_text("现行")
+            expect(page.locator("#planner-table tr").nth(2).locator("td").first).to_have_text("3000")
+            expect(page.locator("#planner-chart svg circle")).to_have_count(3)
+            page.locator("#planner-result").screenshot(path=str(shots / "web-planner.png"))
             page.set_viewport_size({"width": 390, "height": 844})
             page.wait_for_timeout(300)
             page.screenshot(path=str(shots / "web-phone.png"), full_page=True)
@@ -136,7 +147,7 @@ def test_page_uploads_profile_runs_and_shows_the_brief(server, tmp_path: Path) -
             browser.close()
     assert not errors
     assert all(url.startswith((base, "data:", "blob:")) for url in requests), [u for u in requests if not u.startswith(base)]
-    job = sorted(p for p in runs.iterdir() if (p / "run" / "summary.json").is_file())[-1]
+    job = sorted(p for p in runs.iterdir() if (p / "run" / "summary.json").is_file())[0]  # the first run; the planner's came after
     metrics = json.loads((job / "run" / "summary.json").read_text())["scenarios"]
     metrics = next(iter(metrics.values()))["metrics"]
     table = [[cell.text for cell in row.cells] for row in Document(str(docx_path)).tables[0].rows]

@@ -60,6 +60,24 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
+def planner_plan(plan, current, options: list[str]):
+    """The planner's view: the current scheme first, then one scenario for each value of one parameter, compared
+    on the same households (paired differences against the current setting)."""
+    from model.runner.plan import RunPlan, Variant, parse_vary
+
+    vary = parse_vary(options)
+    if len(vary) != 1:
+        raise InputError(f"--vary: expected one parameter with --county, found {len(vary)}")
+    path, values = vary[0]
+    from model.scenario import load_scenario
+
+    load_scenario(current.reference, current.sets + (f"{path}={values[0]}",))  # a bad path is refused now
+    variants = [Variant("current", current.reference, current.sets)]
+    variants += [Variant(f"{path.rsplit('.', 2)[-2] if path.count('.') >= 2 else path}={value}", current.reference,
+                         current.sets + (f"{path}={value}",)) for value in values]
+    return RunPlan(**{**plan.__dict__, "kind": "compare", "variants": tuple(variants), "vary": vary})
+
+
 def run_county(args: argparse.Namespace) -> int:
     """Run the profile's scheme on the county's people at their true size, then write county.json and the brief."""
     from model.county.profile import load_profile
@@ -76,9 +94,11 @@ def run_county(args: argparse.Namespace) -> int:
     profile = load_profile(args.county)
     county = county_plan(profile, args.reps, args.seed, args.engine)
     plan = county.plan
-    if args.sets:
-        variant = plan.variants[0]
-        plan = RunPlan(**{**plan.__dict__, "variants": (Variant(variant.label, variant.reference, variant.sets + tuple(args.sets)),)})
+    current = plan.variants[0]
+    current = Variant(current.label, current.reference, current.sets + tuple(args.sets))
+    plan = RunPlan(**{**plan.__dict__, "variants": (current,)})
+    if getattr(args, "vary", None):
+        plan = planner_plan(plan, current, args.vary)
     workers = args.workers or (os.cpu_count() or 1)
     out, summary = run(plan, args.out, workers=workers, dask=args.dask, resume=args.resume)
     write_county_record(out, county)

@@ -175,14 +175,17 @@ def create_app(root: Path):
             reps = int(body.get("reps", 20))
             seed = int(body.get("seed", 20161))
             edits = dict(body.get("edits") or {})
+            vary = body.get("vary")
+            if vary is not None:
+                vary = (str(vary["path"]), [str(v).strip() for v in vary["values"] if str(v).strip()])
         except (ValueError, KeyError, TypeError) as exc:
-            return fail(f"expected JSON {{profile: {{...}}, reps: N, seed: N, edits: {{path: value}}}}, found an error: {exc}")
+            return fail(f"expected JSON {{profile: {{...}}, reps: N, seed: N, edits: {{path: value}}, vary: {{path, values}}}}, found an error: {exc}")
         if not 1 <= reps <= MAX_REPS:
             return fail(f"reps: expected 1 to {MAX_REPS}, found {reps}")
         if not isinstance(values, dict):
             return fail("profile: expected an object of field values")
         try:
-            job = await run_in_threadpool(jobs.start, values, reps, seed, edits)
+            job = await run_in_threadpool(jobs.start, values, reps, seed, edits, vary)
         except InputError as exc:
             return fail(str(exc))
         except RuntimeError as exc:
@@ -215,6 +218,9 @@ def create_app(root: Path):
         if state["state"] == "done":
             brief = await run_in_threadpool(build_brief, job.run_dir)
             state["brief"] = {"title": brief.title, "numbers": brief.numbers}
+            from model.county.planner import planner_rows
+
+            state["planner"] = await run_in_threadpool(planner_rows, job.run_dir)
             state["downloads"] = [name for name in DOWNLOADS if (job.run_dir / name).is_file()] + ["run.zip"]
         return JSONResponse(state)
 

@@ -59,7 +59,8 @@ class Jobs:
     def busy(self) -> bool:
         return self.running is not None and self.running.poll() is None
 
-    def start(self, values: dict[str, object], reps: int, seed: int, edits: dict[str, object]) -> Job:
+    def start(self, values: dict[str, object], reps: int, seed: int, edits: dict[str, object],
+              vary: tuple[str, list[str]] | None = None) -> Job:
         """Check the profile (and the scheme edits) at once, then run in the background; InputError when bad."""
         from model.county.profile import load_profile
         from model.county.run import county_plan
@@ -76,8 +77,13 @@ class Jobs:
                 atomic.write_text(folder / "reform.yaml", reform_yaml(base, edits))
                 profile_values["scheme"] = "reform.yaml"
             atomic.write_text(folder / "county.yaml", profile_yaml(profile_values))
+            vary_option = [f"{vary[0]}={','.join(str(v) for v in vary[1])}"] if vary else []
             try:
-                county_plan(load_profile(folder / "county.yaml"), reps, seed)  # every fault now, as one message
+                county = county_plan(load_profile(folder / "county.yaml"), reps, seed)  # every fault now, as one message
+                if vary_option:
+                    from model.county.command import planner_plan
+
+                    planner_plan(county.plan, county.plan.variants[0], vary_option)
             except InputError:
                 import shutil
 
@@ -88,6 +94,7 @@ class Jobs:
             log = open(folder / "log.txt", "wb")
             command = [sys.executable, "-m", "model", "run", "--county", str(folder / "county.yaml"), "--reps", str(reps),
                        "--seed", str(seed), "--workers", str(max(1, min(2, os.cpu_count() or 1))), "--out", str(folder / "run")]
+            command += [f"--vary={option}" for option in vary_option]
             self.running = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
             threading.Thread(target=self._finish, args=(Job(job_id, folder, reps), self.running, log), daemon=True).start()
             return Job(job_id, folder, reps)

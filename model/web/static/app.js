@@ -6,6 +6,10 @@ const TEXT = {
     title: "县域健康扶贫医疗保障资金测算", profile: "① 县域概况", profile_hint: "上传填好的县域概况（.xlsx 或 .yaml），或直接在下面填写。",
     upload: "上传县域概况", template: "下载 Excel 模板", scheme: "② 保障方案",
     parameters: "查看与修改参数（每项附来源；修改记为改革方案）", p_group: "项目", p_path: "参数", p_value: "取值", p_source: "来源",
+    planner: "规划视图：扫描一个参数，看成本与保障的权衡", sweep: "扫描", planner_hint: "现行方案与所列每个取值在同一批家庭上比较（逗号分隔）。",
+    planner_title: "规划视图：成本与保障",
+    planner_columns: ["取值", "扶贫倾斜支出 P50（万元）", "各支付方较现行增加（万元）", "灾难性支出（10%收入）", "较现行（百分点）", "因病致贫", "较现行（百分点）", "每少一户灾难性支出的成本（元）"],
+    current: "现行", chart_x: "扶贫倾斜支出 P50（万元）", chart_y: "灾难性卫生支出发生率（%）",
     run: "③ 测算", reps: "重复次数", seed: "随机种子", start: "开始测算", brief: "④ 简报", lang: "English",
     loaded: "已读入：", running: "正在测算：已完成 {done} / {total} 次重复", reporting: "正在生成简报与报告……",
     done: "测算完成。", failed: "测算失败：", busy: "已有测算在进行，请稍候。", edited: "项参数已修改（将记为改革方案）",
@@ -16,6 +20,10 @@ const TEXT = {
     title: "County health poverty alleviation budget", profile: "① County profile", profile_hint: "Upload a filled profile (.xlsx or .yaml), or fill it in below.",
     upload: "Upload county profile", template: "Download the Excel template", scheme: "② Scheme",
     parameters: "See and edit parameters (each with its source; edits are recorded as a reform)", p_group: "Item", p_path: "Parameter", p_value: "Value", p_source: "Source",
+    planner: "Planner's view: sweep one parameter, see cost against protection", sweep: "Sweep", planner_hint: "The current scheme and each value listed (comma-separated), on the same households.",
+    planner_title: "Planner's view: cost and protection",
+    planner_columns: ["Value", "Poverty funds P50 (10,000 yuan)", "All payers vs current (10,000 yuan)", "Catastrophic (10% of income)", "vs current (points)", "Impoverishment", "vs current (points)", "Cost per household protected (yuan)"],
+    current: "current", chart_x: "Poverty funds P50 (10,000 yuan)", chart_y: "Catastrophic spending (%)",
     run: "③ Run", reps: "Replications", seed: "Seed", start: "Run", brief: "④ Brief", lang: "中文",
     loaded: "Read: ", running: "Running: {done} of {total} replications done", reporting: "Writing the brief and report…",
     done: "Done.", failed: "The run failed: ", busy: "A run is already going; please wait.", edited: "parameter(s) edited (recorded as a reform)",
@@ -27,6 +35,7 @@ let lang = localStorage.getItem("hpa-lang") || "zh";
 let fields = [];
 let edits = {};
 let polling = null;
+let lastJob = null;
 
 const $ = (selector) => document.querySelector(selector);
 const t = (key) => TEXT[lang][key];
@@ -42,6 +51,7 @@ function applyLanguage() {
   $("#lang").textContent = t("lang");
   document.title = "HPA-Sim — " + t("title");
   renderFields(currentValues());
+  if (lastJob) show(lastJob);
 }
 
 function renderFields(values) {
@@ -113,6 +123,17 @@ async function loadScheme() {
   $("#scheme-document").textContent = document_.title ? `${document_.title}${document_.clause ? "（" + document_.clause + "）" : ""}` : "";
   const rows = $("#parameters tbody");
   rows.replaceChildren();
+  const varyPath = $("#vary-path");
+  varyPath.replaceChildren();
+  for (const parameter of body.parameters) {
+    if (!Number.isFinite(Number(parameter.value))) continue;
+    const option = document.createElement("option");
+    option.value = parameter.path;
+    option.textContent = `${parameter.group} · ${parameter.path.split(".").slice(-2).join(".")} = ${parameter.value}`;
+    varyPath.append(option);
+  }
+  const ceiling = [...varyPath.options].find((o) => o.value.endsWith("ceiling.amount"));
+  if (ceiling) varyPath.value = ceiling.value;
   for (const parameter of body.parameters) {
     const row = document.createElement("tr");
     const group = document.createElement("td");
@@ -144,12 +165,14 @@ function parseValue(text) {
   return Number.isFinite(number) ? number : text;
 }
 
-async function startRun() {
+async function startRun(withSweep) {
   $("#run").disabled = true;
+  $("#sweep").disabled = true;
+  const request = { profile: currentValues(), reps: Number($("#reps").value), seed: Number($("#seed").value), edits };
+  if (withSweep === true) request.vary = { path: $("#vary-path").value, values: $("#vary-values").value.split(/[,，\s]+/) };
   try {
     const body = await getJSON("/api/runs", {
-      method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ profile: currentValues(), reps: Number($("#reps").value), seed: Number($("#seed").value), edits }),
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(request),
     });
     localStorage.setItem("hpa-job", body.id);
     $("#step-brief").hidden = true;
@@ -157,6 +180,7 @@ async function startRun() {
   } catch (error) {
     say($("#run-message"), error.message, "error");
     $("#run").disabled = false;
+    $("#sweep").disabled = false;
   }
 }
 
@@ -173,9 +197,11 @@ function follow(id) {
 }
 
 function show(job) {
+  lastJob = job;
   const progress = $("#progress");
   if (job.state === "running") {
     $("#run").disabled = true;
+    $("#sweep").disabled = true;
     progress.hidden = false;
     progress.max = job.reps;
     progress.value = job.done;
@@ -183,6 +209,7 @@ function show(job) {
     return;
   }
   $("#run").disabled = false;
+  $("#sweep").disabled = false;
   progress.hidden = true;
   if (job.state === "failed") { say($("#run-message"), t("failed") + (job.error || ""), "error"); return; }
   say($("#run-message"), t("done"), "ok");
@@ -200,6 +227,71 @@ function show(job) {
   const source = `/api/runs/${job.id}/files/brief.html?inline=1`;
   if (frame.getAttribute("src") !== source) frame.setAttribute("src", source);
   $("#step-brief").hidden = false;
+  showPlanner(job.planner);
+}
+
+const wanText = (yuan) => yuan === null || yuan === undefined ? "—" : (yuan / 1e4).toLocaleString("zh-CN", { maximumFractionDigits: Math.abs(yuan) >= 1e7 ? 0 : 1 });
+const pct = (rate) => rate === null || rate === undefined ? "—" : (rate * 100).toFixed(1) + "%";
+const points = (change) => change === null || change === undefined ? "—" : (change >= 0 ? "+" : "") + (change * 100).toFixed(2);
+
+function showPlanner(planner) {
+  const box = $("#planner-result");
+  if (!planner) { box.hidden = true; return; }
+  const table = $("#planner-table");
+  table.replaceChildren();
+  const head = document.createElement("tr");
+  for (const title of t("planner_columns")) { const th = document.createElement("th"); th.textContent = title; head.append(th); }
+  table.append(head);
+  for (const row of planner.rows) {
+    const tr = document.createElement("tr");
+    const cost = row.cost_per_household === null || row.cost_per_household === undefined ? "—" : Math.round(row.cost_per_household).toLocaleString("zh-CN");
+    const cells = [row.label === "current" ? t("current") : row.value, wanText(row.poverty_funds_p50),
+                   row.label === "current" ? "—" : wanText(row.extra_cost), pct(row.che_10), points(row.che_10_change),
+                   pct(row.impoverishment), points(row.impoverishment_change), row.label === "current" ? "—" : cost];
+    for (const text of cells) { const td = document.createElement("td"); td.textContent = text; tr.append(td); }
+    table.append(tr);
+  }
+  drawPlanner(planner);
+  box.hidden = false;
+}
+
+function drawPlanner(planner) {
+  // cost (x) against catastrophic spending (y): plain numbers on the axes, units in the titles
+  const rows = planner.rows.filter((r) => r.poverty_funds_p50 !== null && r.che_10 !== null);
+  const width = 560, height = 300, left = 70, bottom = 50, top = 20, right = 20;
+  const xs = rows.map((r) => r.poverty_funds_p50 / 1e4), ys = rows.map((r) => r.che_10 * 100);
+  const pad = (lo, hi) => (hi - lo || Math.abs(hi) || 1) * 0.1;
+  const [x0, x1] = [Math.min(...xs) - pad(Math.min(...xs), Math.max(...xs)), Math.max(...xs) + pad(Math.min(...xs), Math.max(...xs))];
+  const [y0, y1] = [Math.min(...ys) - pad(Math.min(...ys), Math.max(...ys)), Math.max(...ys) + pad(Math.min(...ys), Math.max(...ys))];
+  const sx = (x) => left + (x - x0) / (x1 - x0) * (width - left - right);
+  const sy = (y) => height - bottom - (y - y0) / (y1 - y0) * (height - top - bottom);
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  svg.setAttribute("width", "100%");
+  svg.setAttribute("role", "img");
+  const add = (name, attributes, text) => {
+    const node = document.createElementNS(ns, name);
+    for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
+    if (text !== undefined) node.textContent = text;
+    svg.append(node);
+    return node;
+  };
+  add("line", { x1: left, y1: height - bottom, x2: width - right, y2: height - bottom, stroke: "#444" });
+  add("line", { x1: left, y1: top, x2: left, y2: height - bottom, stroke: "#444" });
+  for (let i = 0; i <= 4; i++) {
+    const x = x0 + (x1 - x0) * i / 4, y = y0 + (y1 - y0) * i / 4;
+    add("text", { x: sx(x), y: height - bottom + 16, "text-anchor": "middle", "font-size": 11 }, x.toLocaleString("zh-CN", { maximumFractionDigits: 1 }));
+    add("text", { x: left - 6, y: sy(y) + 4, "text-anchor": "end", "font-size": 11 }, y.toFixed(1));
+  }
+  add("text", { x: (left + width - right) / 2, y: height - 8, "text-anchor": "middle", "font-size": 12 }, t("chart_x"));
+  add("text", { x: 14, y: (top + height - bottom) / 2, "text-anchor": "middle", "font-size": 12, transform: `rotate(-90 14 ${(top + height - bottom) / 2})` }, t("chart_y"));
+  rows.forEach((row, i) => {
+    const current = row.label === "current";
+    add("circle", { cx: sx(xs[i]), cy: sy(ys[i]), r: current ? 6 : 4.5, fill: current ? "#8b1e1e" : "#1d3f7a" });
+    add("text", { x: sx(xs[i]) + 8, y: sy(ys[i]) - 6, "font-size": 11 }, current ? t("current") : row.value);
+  });
+  $("#planner-chart").replaceChildren(svg);
 }
 
 async function refreshJob(restore) {
@@ -227,7 +319,8 @@ async function start() {
   $("#scheme").value = values.scheme;
   $("#scheme").addEventListener("change", loadScheme);
   $("#profile-file").addEventListener("change", uploadProfile);
-  $("#run").addEventListener("click", startRun);
+  $("#run").addEventListener("click", () => startRun(false));
+  $("#sweep").addEventListener("click", () => startRun(true));
   $("#lang").addEventListener("click", () => { lang = lang === "zh" ? "en" : "zh"; localStorage.setItem("hpa-lang", lang); applyLanguage(); });
   await loadScheme();
   applyLanguage();
