@@ -63,7 +63,7 @@ def test_brief_pdf_is_one_a4_page_with_its_cjk_font(county_run: Path) -> None:
 
 
 def test_brief_files_are_the_same_for_the_same_run(county_run: Path) -> None:
-    before = {name: (county_run / name).read_bytes() for name in ("brief.html", "brief.pdf")}
+    before = {name: (county_run / name).read_bytes() for name in ("brief.html", "brief.pdf", "brief.docx")}
     write_brief(county_run)
     assert {name: (county_run / name).read_bytes() for name in before} == before
 

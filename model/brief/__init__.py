@@ -128,6 +128,25 @@ def docx_bytes(brief: Brief, stamp: str | None = None) -> bytes:
     document.core_properties.title = brief.title
     buffer = io.BytesIO()
     document.save(buffer)
+    return _stamped_zip(buffer.getvalue(), stamp)
+
+
+def _stamped_zip(data: bytes, stamp: str | None) -> bytes:
+    """The same zip with every member dated `stamp` (or 1980-01-01): python-docx dates them now, and the same
+    run must give the same file."""
+    import datetime as dt
+    import zipfile
+
+    when = dt.datetime.fromisoformat(stamp) if stamp else dt.datetime(1980, 1, 1)
+    date_time = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            member = zipfile.ZipInfo(info.filename, date_time=date_time)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = info.external_attr
+            target.writestr(member, source.read(info.filename))
     return buffer.getvalue()
 
 
