@@ -163,3 +163,13 @@ def test_page_uploads_profile_runs_and_shows_the_brief(server, tmp_path: Path) -
     with zipfile.ZipFile(zip_path) as archive:
         assert any(name.endswith("/summary.json") for name in archive.namelist())
         assert any(name.endswith("/brief.pdf") for name in archive.namelist())
+
+
+def test_a_run_left_unfinished_by_a_stopped_server_is_reported_failed(tmp_path: Path) -> None:
+    from model.web.jobs import STATE, Jobs
+
+    folder = tmp_path / "runs" / "20260101000000000001"
+    folder.mkdir(parents=True)
+    (folder / STATE).write_text(json.dumps({"id": folder.name, "state": "running", "reps": 2, "done": 1, "error": None}))
+    state = Jobs(tmp_path / "runs").job(folder.name).state()
+    assert state["state"] == "failed" and "server stopped" in state["error"]

@@ -45,6 +45,11 @@ class Jobs:
         self.root.mkdir(parents=True, exist_ok=True)
         self.lock = threading.Lock()
         self.running: subprocess.Popen | None = None
+        for state in self.root.glob(f"*/{STATE}"):  # a run the last server left unfinished (it ends them on stopping)
+            saved = json.loads(state.read_text(encoding="utf-8"))
+            if saved.get("state") == "running":
+                saved.update(state="failed", error="the server stopped before this run finished; run it again")
+                atomic.write_text(state, json.dumps(saved))
 
     def job(self, job_id: str) -> Job:
         if not job_id.isalnum() or not (self.root / job_id / STATE).is_file():
