@@ -62,6 +62,39 @@ def _post(url: str, body: bytes, content_type: str) -> tuple[int, dict]:
         return error.code, json.loads(error.read())
 
 
+def _strict_oop_text() -> str:
+    """The strict twin's total out of pocket under sui_county, as the page prints it."""
+    import numpy as np
+
+    from model.rules.claims_csv import read_claims
+    from model.rules.engine import settle
+    from model.scenario import load_scenario
+
+    amounts = settle(load_scenario("sui_county").scheme, read_claims(DATA / "sample_claims.csv").claims)
+    return f"{int(np.sum(amounts[:, -1])) / 100:,.2f}"
+
+
+def _multipart(fields: dict[str, str], name: str, data: bytes) -> tuple[bytes, str]:
+    boundary = "hpa-test-boundary"
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode() for key, value in fields.items()]
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+                 f"Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def test_api_settles_an_excel_claims_file_and_names_a_bad_line(server) -> None:
+    base, _ = server
+    body, kind = _multipart({"scheme": "sui_county"}, "excel_claims_gbk.csv", (DATA / "excel_claims_gbk.csv").read_bytes())
+    status, answer = _post(base + "/api/adjudicate", body, kind)
+    assert status == 200 and answer["claims"] == 177
+    assert f"{answer['totals']['oop']:,.2f}" == _strict_oop_text()
+    assert answer["payments_csv"].count("\n") == 178
+    bad = (DATA / "excel_claims_gbk.csv").read_bytes().replace("特困供养人员".encode("gbk"), "贫困边缘户".encode("gbk"), 1)
+    body, kind = _multipart({"scheme": "sui_county"}, "mine.csv", bad)
+    status, answer = _post(base + "/api/adjudicate", body, kind)
+    assert status == 400 and answer["error"].startswith("mine.csv: 1 bad row; nothing was written\nmine.csv: line 3 (claim_id c1-174), column category")
+
+
 def test_server_listens_on_loopback_only(server) -> None:
     base, _ = server
     port = int(base.rsplit(":", 1)[1])
@@ -106,6 +139,10 @@ def test_page_uploads_profile_runs_and_shows_the_brief(server, tmp_path: Path) -
             page.set_input_files("#profile-file", str(DATA / "county_example.yaml"))
             expect(page.locator("#profile-message")).to_contain_text("county_example.yaml")
             expect(page.locator("#f-persons-registered_exited")).to_have_value("2000")
+            # a claims file from Excel, read leniently, settled under the scheme chosen
+            page.set_input_files("#claims-file", str(DATA / "excel_claims.xlsx"))
+            expect(page.locator("#claims-message")).to_contain_text("177", timeout=30_000)
+            expect(page.locator("#claims-totals td[data-payer='oop']")).to_have_text(_strict_oop_text())
             page.fill("#reps", "2")
             page.click("#run")
             expect(page.locator("#progress")).to_be_visible(timeout=10_000)

@@ -21,6 +21,7 @@ DOWNLOADS = {"brief.html": "text/html; charset=utf-8", "brief.pdf": "application
              "report.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              "summary.json": "application/json"}
 MAX_UPLOAD = 5_000_000
+MAX_CLAIMS_UPLOAD = 50_000_000
 MAX_REPS = 500
 
 
@@ -102,6 +103,36 @@ def profile_values(profile) -> dict:
     return values
 
 
+def settle_upload(name: str, data: bytes, scheme: str) -> dict:
+    """A claims file from the page, always read leniently (.xlsx, or CSV in UTF-8 or GBK), settled under `scheme`:
+    totals by payer (yuan) and the spec §2 payments CSV. Messages name the uploaded file, line and column."""
+    import tempfile
+
+    from model.codes import OUTPUT_COLUMNS
+    from model.rules.claims_csv import payments_csv
+    from model.rules.engine import settle
+    from model.rules.lenient import read_lenient
+    from model.scenario import load_scenario
+
+    suffix = Path(name).suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise InputError(f"{name}: expected a claims file ending .csv or .xlsx, found {suffix or 'no suffix'!r}")
+    scenario = load_scenario(scheme)
+    with tempfile.TemporaryDirectory(prefix="hpa-claims-") as folder:
+        path = Path(folder) / Path(name).name
+        path.write_bytes(data)
+        try:
+            claims_file = read_lenient(path)
+        except InputError as exc:
+            raise InputError(str(exc).replace(str(path), Path(name).name)) from None
+        amounts = settle(scenario.scheme, claims_file.claims)
+        payments = payments_csv(claims_file, amounts).decode("utf-8")
+    totals = amounts.sum(axis=0)
+    return {"claims": int(len(amounts)), "scheme": scenario.id,
+            "totals": {column: int(totals[i]) / 100 for i, column in enumerate(OUTPUT_COLUMNS)},
+            "total_cost": int(claims_file.claims.total.sum()) / 100, "payments_csv": payments}
+
+
 def _zip(folder: Path) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -165,6 +196,20 @@ def create_app(root: Path):
         try:
             values = await run_in_threadpool(_profile_from_upload, item.filename or "profile", data)
             return JSONResponse({"values": values})
+        except InputError as exc:
+            return fail(str(exc))
+
+    async def adjudicate(request: Request) -> Response:
+        form = await request.form(max_files=1)
+        item, scheme_id = form.get("file"), str(form.get("scheme") or "")
+        if item is None or not hasattr(item, "read"):
+            return fail("expected a file field named 'file' (a claims file) and a field 'scheme'")
+        data = await item.read()
+        if len(data) > MAX_CLAIMS_UPLOAD:
+            return fail(f"{item.filename}: expected a claims file under {MAX_CLAIMS_UPLOAD // 1_000_000} MB in the page "
+                        f"(larger ones: hpa adjudicate), found {len(data):,} bytes")
+        try:
+            return JSONResponse(await run_in_threadpool(settle_upload, item.filename or "claims.csv", data, scheme_id))
         except InputError as exc:
             return fail(str(exc))
 
@@ -250,6 +295,12 @@ def create_app(root: Path):
         return Response(profile_xlsx(), media_type=DOWNLOADS["report.xlsx"],
                         headers={"Content-Disposition": 'attachment; filename="county.xlsx"'})
 
+    async def claims_template(request: Request) -> Response:
+        from model.rules.lenient import template_bytes
+
+        return Response(template_bytes("xlsx"), media_type=DOWNLOADS["report.xlsx"],
+                        headers={"Content-Disposition": 'attachment; filename="claims_template.xlsx"'})
+
     app = Starlette(routes=[
         Route("/", index),
         Route("/static/{name}", static),
@@ -258,7 +309,9 @@ def create_app(root: Path):
         Route("/api/schemes/{scheme}", scheme),
         Route("/api/profile", upload, methods=["POST"]),
         Route("/api/template.xlsx", template),
+        Route("/api/claims-template.xlsx", claims_template),
         Route("/api/runs", start, methods=["POST"]),
+        Route("/api/adjudicate", adjudicate, methods=["POST"]),
         Route("/api/runs/{job}", status),
         Route("/api/runs/{job}/files/{name}", download),
     ], lifespan=lifespan)

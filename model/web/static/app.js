@@ -10,6 +10,9 @@ const TEXT = {
     planner_title: "规划视图：成本与保障",
     planner_columns: ["取值", "扶贫倾斜支出 P50（万元）", "各支付方较现行增加（万元）", "灾难性支出（10%收入）", "较现行（百分点）", "因病致贫", "较现行（百分点）", "每少一户灾难性支出的成本（元）"],
     current: "现行", chart_x: "扶贫倾斜支出 P50（万元）", chart_y: "灾难性卫生支出发生率（%）",
+    claims: "⑤ 结算单核算（可选）", claims_hint: "按所选方案逐笔结算一份结算单文件（.xlsx 或 .csv，UTF-8 或 GBK，中文标签均可）。",
+    claims_upload: "上传结算单文件", claims_template: "下载结算单模板", settled: "已结算 {n} 笔（方案 {scheme}）。", payments: "下载结算结果 payments.csv",
+    payers: { bmi: "基本医保", cii: "大病保险", ma: "医疗救助", backstop: "兜底保障", supplementary: "补充保险", hospital: "医院减免", oop: "个人自付" },
     run: "③ 测算", reps: "重复次数", seed: "随机种子", start: "开始测算", brief: "④ 简报", lang: "English",
     loaded: "已读入：", running: "正在测算：已完成 {done} / {total} 次重复", reporting: "正在生成简报与报告……",
     done: "测算完成。", failed: "测算失败：", busy: "已有测算在进行，请稍候。", edited: "项参数已修改（将记为改革方案）",
@@ -24,6 +27,9 @@ const TEXT = {
     planner_title: "Planner's view: cost and protection",
     planner_columns: ["Value", "Poverty funds P50 (10,000 yuan)", "All payers vs current (10,000 yuan)", "Catastrophic (10% of income)", "vs current (points)", "Impoverishment", "vs current (points)", "Cost per household protected (yuan)"],
     current: "current", chart_x: "Poverty funds P50 (10,000 yuan)", chart_y: "Catastrophic spending (%)",
+    claims: "⑤ Settle a claims file (optional)", claims_hint: "Settle every claim of a file under the scheme chosen above (.xlsx or .csv, UTF-8 or GBK, Chinese labels accepted).",
+    claims_upload: "Upload a claims file", claims_template: "Download the claims template", settled: "{n} claims settled (scheme {scheme}).", payments: "Download payments.csv",
+    payers: { bmi: "BMI", cii: "Critical illness", ma: "Medical assistance", backstop: "Backstop", supplementary: "Supplementary", hospital: "Hospital", oop: "Out of pocket" },
     run: "③ Run", reps: "Replications", seed: "Seed", start: "Run", brief: "④ Brief", lang: "中文",
     loaded: "Read: ", running: "Running: {done} of {total} replications done", reporting: "Writing the brief and report…",
     done: "Done.", failed: "The run failed: ", busy: "A run is already going; please wait.", edited: "parameter(s) edited (recorded as a reform)",
@@ -305,6 +311,34 @@ async function refreshJob(restore) {
   if (job.state === "running") follow(job.id); else show(job);
 }
 
+async function settleClaims() {
+  const file = $("#claims-file").files[0];
+  if (!file) return;
+  const form = new FormData();
+  form.append("file", file);
+  form.append("scheme", $("#scheme").value);
+  const totals = $("#claims-totals");
+  totals.replaceChildren();
+  try {
+    const body = await getJSON("/api/adjudicate", { method: "POST", body: form });
+    say($("#claims-message"), t("settled").replace("{n}", body.claims).replace("{scheme}", body.scheme), "ok");
+    const head = document.createElement("tr"), values = document.createElement("tr");
+    for (const [payer, amount] of Object.entries(body.totals)) {
+      const th = document.createElement("th"); th.textContent = t("payers")[payer] || payer; head.append(th);
+      const td = document.createElement("td"); td.textContent = amount.toLocaleString("zh-CN", { minimumFractionDigits: 2 }); td.dataset.payer = payer; values.append(td);
+    }
+    totals.append(head, values);
+    const link = document.createElement("a");
+    link.id = "payments-link";
+    link.href = URL.createObjectURL(new Blob([body.payments_csv], { type: "text/csv" }));
+    link.download = "payments.csv";
+    link.textContent = t("payments");
+    $("#claims-message").append(" ", link);
+  } catch (error) {
+    say($("#claims-message"), error.message, "error");
+  }
+}
+
 async function start() {
   fields = await getJSON("/api/fields");
   const values = Object.fromEntries(fields.map((f) => [f.key, f.default]));
@@ -319,6 +353,7 @@ async function start() {
   $("#scheme").value = values.scheme;
   $("#scheme").addEventListener("change", loadScheme);
   $("#profile-file").addEventListener("change", uploadProfile);
+  $("#claims-file").addEventListener("change", settleClaims);
   $("#run").addEventListener("click", () => startRun(false));
   $("#sweep").addEventListener("click", () => startRun(true));
   $("#lang").addEventListener("click", () => { lang = lang === "zh" ? "en" : "zh"; localStorage.setItem("hpa-lang", lang); applyLanguage(); });
