@@ -16,6 +16,7 @@ from model.errors import InputError, Interrupted
 from model.outputs import CREATED_BY, check_file, check_folder
 
 EXIT_INPUT = 2
+DEFAULT_PERSONS = 100_000
 
 
 class _Parser(argparse.ArgumentParser):
@@ -42,11 +43,15 @@ def build_parser() -> argparse.ArgumentParser:
         "adjudicate", parents=[scenario], help="settle a claims file under a scheme (spec §1 in, §2 out)",
         description="Settle every claim of CLAIMS through the scheme's layers. Writes spec §2 payments.",
     )
-    adjudicate.add_argument("scenario", metavar="SCENARIO", help="scheme id in scenarios/ (e.g. sui_county) or a scheme/reform file")
-    adjudicate.add_argument("claims", metavar="CLAIMS.csv", type=Path, help="claims file, spec §1 columns")
+    adjudicate.add_argument("scenario", nargs="?", metavar="SCENARIO", help="scheme id in scenarios/ (e.g. sui_county) or a scheme/reform file")
+    adjudicate.add_argument("claims", nargs="?", metavar="CLAIMS.csv", type=Path, help="claims file, spec §1 columns (.xlsx: read as with --lenient)")
+    adjudicate.add_argument("--lenient", action="store_true",
+                            help="read an Excel-shaped CSV: UTF-8 or GBK, 是/否 and TRUE/FALSE, 2019/2/10, 12,000, Chinese labels (README)")
+    adjudicate.add_argument("--template", type=Path, metavar="FILE", help="write an empty claims template (.xlsx or .csv, both header languages) and stop")
     adjudicate.add_argument("-o", "--output", type=Path, help="payments file to write (default: standard output)")
     adjudicate.add_argument("--explain", metavar="CLAIM_ID", help="print this claim's settlement slip, layer by layer")
     adjudicate.add_argument("--force", action="store_true", help="replace an existing -o file")
+    adjudicate.add_argument("--narrow", action="store_true", help="with --explain: the narrow Chinese slip a clerk hands a patient")
     adjudicate.set_defaults(run=_adjudicate)
 
     people = _population_options()
@@ -74,7 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     runs = _run_options()
     run = commands.add_parser("run", parents=[scenario, runs], help="Monte Carlo run of one or more scenarios",
                               description="R replications (each its own seed stream) of every scenario on the same people.")
-    run.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scheme ids or files")
+    run.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="scheme ids or files (none with --county)")
+    run.add_argument("--county", type=Path, metavar="FILE", help="a county profile (.yaml or .xlsx, hpa county init): "
+                     "its scheme at the county's true size; writes the brief (简报) too")
+    run.add_argument("--vary", action="append", metavar="PATH=V1,V2,...",
+                     help="with --county: the planner's view, the current scheme against each value of one parameter")
     run.set_defaults(run=_run, kind="run")
     compare = commands.add_parser("compare", parents=[scenario, runs], help="compare schemes on the same households",
                                   description="As run, plus paired differences of every scenario against the first (common random numbers).")
@@ -104,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the report (default zh)")
     report.set_defaults(run=_report)
 
+    from model.county.command import add_commands as _county_commands
+
+    _county_commands(commands)
     scenarios = commands.add_parser("scenarios", help="list the scheme files in the library")
     scenarios.set_defaults(run=_list_scenarios)
     return parser
@@ -142,6 +154,7 @@ def _sets(args: argparse.Namespace) -> tuple[str, ...]:
 
 def _run_options() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False, parents=[_population_options()])
+    parent.set_defaults(persons=None)  # None: 100,000, or the county's own persons with --county
     parent.add_argument("--reps", type=_positive_int, default=20, help="replications (default 20)")
     parent.add_argument("--engine", choices=("auto", "des", "fast"), default="auto", help="care engine (default auto)")
     parent.add_argument("--workers", type=_positive_int, default=None, help="local worker processes (default: the cores)")
@@ -157,6 +170,15 @@ def _run(args: argparse.Namespace) -> int:
     from model.runner.plan import RunPlan, Variant, parse_vary, sweep_variants, unique_labels
     from model.runner.store import run
 
+    if getattr(args, "county", None) is not None:
+        from model.county.command import run_county
+
+        return run_county(args)
+    if args.kind == "run" and not args.scenarios:
+        raise InputError("hpa run: expected at least one scenario, or --county FILE")
+    if args.kind == "run" and args.vary:
+        raise InputError("hpa run --vary: expected --county FILE with it (for schemes alone, use hpa sweep)")
+    args.persons = args.persons or DEFAULT_PERSONS
     sets = _sets(args)
     if args.kind == "sweep":
         vary = parse_vary(args.vary)
@@ -228,7 +250,12 @@ def _validate(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from model.report.command import write_report
 
-    return write_report(args.run_dir, args.lang)
+    status = write_report(args.run_dir, args.lang)
+    from model.brief import write_brief
+
+    for path in write_brief(args.run_dir):
+        print(f"简报 / brief → {path}")
+    return status
 
 
 def _positive_int(text: str) -> int:
@@ -343,15 +370,37 @@ def _adjudicate(args: argparse.Namespace) -> int:
     from model.rules.engine import settle
     from model.scenario import load_scenario
 
+    if args.template is not None:
+        from model import atomic
+        from model.rules.lenient import template_bytes
+
+        if args.template.exists():
+            raise InputError(f"--template {args.template}: expected a new file, found one already there (not replaced)")
+        atomic.write_bytes(args.template, template_bytes("csv" if args.template.suffix.lower() == ".csv" else "xlsx"))
+        print(f"结算单模板 / claims template → {args.template}")
+        return 0
+    if args.scenario is None or args.claims is None:
+        missing = ", ".join(name for name, value in (("SCENARIO", args.scenario), ("CLAIMS.csv", args.claims)) if value is None)
+        raise InputError(f"hpa adjudicate: the following arguments are required: {missing} (or --template FILE)")
     if args.output is not None:
         check_file(args.output, args.force)
     scenario = load_scenario(args.scenario, args.sets)
-    claims_file = read_claims(args.claims)
+    if args.lenient or args.claims.suffix.lower() == ".xlsx":
+        from model.rules.lenient import read_lenient
+
+        claims_file = read_lenient(args.claims)
+    else:
+        claims_file = read_claims(args.claims)
     amounts = settle(scenario.scheme, claims_file.claims, THREADS)
     if args.explain:
         from model.rules.slip import explain
 
-        print(explain(scenario, claims_file, args.explain))
+        if args.narrow:
+            from model.rules.patient_slip import narrow_slip
+
+            print(narrow_slip(scenario, claims_file, args.explain))
+        else:
+            print(explain(scenario, claims_file, args.explain))
     if args.output is not None:
         write_payments(args.output, claims_file, amounts, THREADS)
         totals = amounts.sum(axis=0)

@@ -169,7 +169,8 @@ def test_parameters_appendix_cites_every_value_in_settlement_order(zh_report):
 
 
 def test_html_in_english(en_dir):
-    text = (en_dir / "report.html").read_text(encoding="utf-8")
+    text = (en_dir / "report.en.html").read_text(encoding="utf-8")
+    assert not (en_dir / "report.html").exists() or '<html lang="zh-CN">' in (en_dir / "report.html").read_text(encoding="utf-8")
     headings = _parse(text).headings
     for heading in ("Health poverty alleviation: costing report", "1. What to budget", "2. Protection",
                     "Appendix C. Scheme parameters and their sources"):
@@ -185,7 +186,7 @@ def test_a_changed_scheme_file_is_flagged(compare_dir, tmp_path):
     manifest["scenarios"][1]["content_hash"] = "0" * 64
     (copy / "manifest.json").write_text(json.dumps(manifest))
     write_report(copy, "en")
-    text = (copy / "report.html").read_text(encoding="utf-8")
+    text = (copy / "report.en.html").read_text(encoding="utf-8")
     assert text.count("has changed since the run") == 1
 
 
@@ -209,7 +210,7 @@ def test_xlsx_summary_sheet_equals_summary_json(zh_report, en_dir, compare_dir, 
 
     folder = compare_dir if lang == "zh" else en_dir
     summary = json.loads((folder / "summary.json").read_text())
-    workbook = load_workbook(folder / "report.xlsx", read_only=True)
+    workbook = load_workbook(folder / ("report.xlsx" if lang == "zh" else "report.en.xlsx"), read_only=True)
     columns = SUMMARY_COLUMNS[lang]
     assert workbook.sheetnames[0] == SHEETS["summary"][lang]
     rows = _rows(workbook[SHEETS["summary"][lang]])
@@ -347,7 +348,7 @@ def _open_in_chromium(chromium: str, page_path: Path, screenshot: Path) -> dict:
 def test_report_renders_in_headless_chromium(chromium, zh_report, compare_dir, en_dir, lang):
     folder = compare_dir if lang == "zh" else en_dir
     screenshot = TEST_OUTPUT / ("report.png" if lang == "zh" else "report-en.png")
-    found = _open_in_chromium(chromium, folder / "report.html", screenshot)
+    found = _open_in_chromium(chromium, folder / ("report.html" if lang == "zh" else "report.en.html"), screenshot)
     assert found["console_errors"] == [] and found["page_errors"] == [] and found["failed"] == []
     assert all(url.startswith(("file:", "data:")) for url in found["requests"]), found["requests"]
     assert len(found["images"]) >= 8

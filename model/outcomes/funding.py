@@ -17,6 +17,15 @@ from model.scenario.financing import FUNDERS, Financing
 
 FUNDING_METRICS = tuple(f"funding_{funder}" for funder in FUNDERS if funder != "public_health")
 DEFAULT_FUNDER = {"bmi": "bmi_fund", "hospital": "hospital"}  # others, when a scheme names none: the county (assumed)
+GOVERNMENT_LEVELS = ("province", "prefecture", "county")
+LEVEL_FUNDS = ("backstop", "ma")  # the funds a county budgets for, split by the level of government that pays
+LEVEL_OUTLAY_METRICS = tuple(f"outlay_{fund}_{level}" for fund in LEVEL_FUNDS for level in GOVERNMENT_LEVELS)
+_FUND_LABELS = {"backstop": ("兜底保障", "backstop"), "ma": ("医疗救助", "medical assistance")}
+_LEVEL_LABELS = {"province": ("省级", "province"), "prefecture": ("市州", "prefecture"), "county": ("县级", "county")}
+LEVEL_OUTLAY_LABELS = {
+    f"outlay_{fund}_{level}": f"{_FUND_LABELS[fund][0]}·{_LEVEL_LABELS[level][0]}承担 / {_FUND_LABELS[fund][1]}, {_LEVEL_LABELS[level][1]} share"
+    for fund in LEVEL_FUNDS for level in GOVERNMENT_LEVELS
+}
 
 
 def funding(financing: Financing | None, outlay_fen: np.ndarray, oop_fen: int, n_persons: int, n_poor: int,
@@ -29,6 +38,7 @@ def funding(financing: Financing | None, outlay_fen: np.ndarray, oop_fen: int, n
     to it, so the funding still adds up to total cost."""
     fen = {funder: 0 for funder in FUNDERS}
     extra: dict[str, float] = {}
+    by_level = {fund: dict.fromkeys(GOVERNMENT_LEVELS, 0) for fund in LEVEL_FUNDS}
     for p, payer in enumerate(PAYERS):
         outlay = int(outlay_fen[p])
         cover = financing.purchased_cover.get(payer) if financing else None
@@ -39,22 +49,29 @@ def funding(financing: Financing | None, outlay_fen: np.ndarray, oop_fen: int, n
             fen[financing.tilt_funder[payer]] += moved
             fen[own_funder] -= moved
             extra[f"tilt_{payer}"] = moved / 100
+        shares: dict[str, int]  # fen of this payer's outlay (or premium) by funder
         if cover is not None:
             insured = n_persons if cover.insured == "all" else n_poor
             premium = cover.premium_per_person * insured
-            fen[cover.funder] += premium
+            shares = {cover.funder: premium}
             fen["insurer"] += outlay - premium
             extra[f"premium_{payer}"] = premium / 100
             extra[f"loss_ratio_{payer}"] = outlay / premium if premium else float("nan")
         elif fund is not None:
             subsidy = fund.province_per_registered_person * n_registered
-            fen["province"] += subsidy
-            fen[fund.remainder] += outlay - subsidy
+            shares = {"province": subsidy}
+            shares[fund.remainder] = shares.get(fund.remainder, 0) + outlay - subsidy
         else:
-            fen[DEFAULT_FUNDER.get(payer, "county")] += outlay
+            shares = {DEFAULT_FUNDER.get(payer, "county"): outlay}
+        for funder, amount in shares.items():
+            fen[funder] += amount
+            if payer in by_level and funder in GOVERNMENT_LEVELS:
+                by_level[payer][funder] += amount
     fen["households"] += oop_fen
     result = {f"funding_{funder}": fen[funder] / 100 for funder in FUNDERS if funder != "public_health"}
     result.update(extra)
+    # what each level of government pays for the backstop and medical assistance (a purchased cover: its premium)
+    result.update({f"outlay_{fund}_{level}": by_level[fund][level] / 100 for fund in LEVEL_FUNDS for level in GOVERNMENT_LEVELS})
     result.update({key: fen_amount / 100 for key, fen_amount in premiums.items()})
     for level in ("province", "prefecture", "county"):
         result[f"budget_{level}"] = result[f"funding_{level}"] + result[f"subsidy_{level}"]

@@ -12,7 +12,7 @@ from model.care.pathway import Routes
 from model.care.simulate import People
 from model.care.stays import Stays
 from model.codes import CATEGORY_CODE, LEVEL_CODE, LEVELS, PAYERS, SERVICE_CODE
-from model.outcomes.funding import PREMIUM_KEYS, funding, premium_sums
+from model.outcomes.funding import LEVEL_OUTLAY_LABELS, LEVEL_OUTLAY_METRICS, PREMIUM_KEYS, funding, premium_sums
 from model.outcomes.params import OutcomeParams
 from model.outcomes.targets import SchemeTargets
 from model.outcomes.protection import (PROTECTION_METRICS, SCOPES, capacity_to_pay, protection_flags,
@@ -32,7 +32,7 @@ CORE_METRICS = (
     "county_internal_share", "target_reimbursement_share", "oop_share_inpatient",
     "oop_share_chronic", "compliant_reimbursement", "target_reimbursement", "target_oop_compliant_max", "funding_province", "funding_prefecture",
     "funding_county", "funding_bmi_fund", "funding_insurer", "funding_hospital", "funding_households",
-)
+) + LEVEL_OUTLAY_METRICS
 METRIC_LABELS = {
     "person_years": "人年 / person-years",
     "total_cost": "总费用 / total cost",
@@ -69,6 +69,7 @@ METRIC_LABELS = {
     "funding_hospital": "医院承担 / hospital",
     "funding_households": "家庭承担 / households",
 }
+METRIC_LABELS.update(LEVEL_OUTLAY_LABELS)
 RATE_METRICS = {"effective_reimbursement", "policy_reimbursement", "oop_share", "county_internal_share",
                 "target_reimbursement_share", "oop_share_inpatient", "oop_share_chronic", "compliant_reimbursement",
                 "target_reimbursement", "target_oop_compliant_max"} | set(PROTECTION_METRICS)

@@ -1,4 +1,5 @@
-"""`hpa report RUN_DIR [--lang zh|en]`: report.html and report.xlsx written into a finished run folder."""
+"""`hpa report RUN_DIR [--lang zh|en]`: report.html and report.xlsx (English: report.en.html, report.en.xlsx)
+written into a finished run folder."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ def write_report(run_dir: Path, lang: str = "zh") -> int:
     run = load_run(Path(run_dir))
     page = render_html(run, lang)
     workbook = workbook_bytes(run, lang)
-    html_path, xlsx_path = run.folder / "report.html", run.folder / "report.xlsx"
+    suffix = "" if lang == "zh" else f".{lang}"  # English beside the Chinese report, never over it
+    html_path, xlsx_path = run.folder / f"report{suffix}.html", run.folder / f"report{suffix}.xlsx"
     atomic.write_text(html_path, page)
     atomic.write_bytes(xlsx_path, workbook)
     print(f"report ({lang}): {html_path} ({len(page.encode()) / 1e6:.1f} MB), {xlsx_path}")

@@ -64,13 +64,21 @@ class RunFolder:
             return ", ".join(f"{shorts[path]}={value}" for path, value in self.varied_values(label).items())
         entry = self.entry(label)
         text = (entry.get("name") or {}).get(lang) or label
-        if entry.get("sets"):
-            text += " (" + ", ".join(entry["sets"]) + ")"
+        shown = [s for s in entry.get("sets") or [] if s not in self.county_sets]  # a county's own: in its brief
+        if shown:
+            text += " (" + ", ".join(shown) + ")"
         others = [other for other in self.labels if other != label]
         if any(((self.entry(o).get("name") or {}).get(lang) or o) == (entry.get("name") or {}).get(lang) and
                self.entry(o).get("sets") == entry.get("sets") for o in others):
             text += f" [{label}]"
         return text
+
+    @property
+    def county_sets(self) -> list[str]:
+        """The --set options a county profile made (hpa run --county), listed in the folder's county.json."""
+        from model.county.run import read_county_record
+
+        return list((read_county_record(self.folder) or {}).get("sets") or [])
 
     def names(self, lang: str) -> dict[str, str]:
         return {label: self.name(label, lang) for label in self.labels}

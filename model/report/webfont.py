@@ -27,7 +27,7 @@ def subset_woff(text: str) -> bytes:
     options.layout_features = ["*"]  # keep proportional punctuation and the like
     options.name_IDs = ["*"]
     options.notdef_outline = True
-    font = TTFont(str(_font_file()), lazy=True)
+    font = TTFont(str(_font_file()), lazy=True, recalcTimestamp=False)  # the same page every time
     subsetter = subset.Subsetter(options)
     subsetter.populate(text="".join(sorted(set(text) | {chr(c) for c in range(0x20, 0x7F)})))
     subsetter.subset(font)

@@ -1,0 +1,179 @@
+"""What the one-page brief (简报) says, computed once from a run folder: amounts, rounding, sentences, sources.
+
+The HTML, PDF and Word forms all print these strings, so they cannot disagree with each other or with
+summary.json (each amount is summary.json's value passed through `wan`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from model.county.run import read_county_record
+from model.errors import InputError
+
+LEVELS = (("province", "省级"), ("prefecture", "市州"), ("county", "县级"))
+FUNDS = (("backstop", "兜底保障"), ("ma", "医疗救助"))
+PREMIUM_LINES = (
+    ("subsidy_province", "参保资助·省级"), ("subsidy_prefecture", "参保资助·市州"), ("subsidy_county", "参保资助·县级"),
+    ("premium_supplementary", "补充保险保费"), ("premium_cii", "大病保险保费"),
+)
+
+
+def wan(yuan: float | None) -> str:
+    """Yuan as 万元 with sensible rounding: whole 万元 from 1,000 up, one decimal from 10, two below; '—' for none."""
+    if yuan is None:
+        return "—"
+    value = yuan / 10_000
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:,.1f}"
+    return f"{value:,.2f}"
+
+
+def percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+@dataclass
+class FundRow:
+    fund: str
+    label: str
+    statistic: str  # P50 or P95
+    total: str
+    levels: list[str]
+    last_year: str = "—"
+    change: str = "—"
+
+
+@dataclass
+class Brief:
+    title: str
+    subtitle: str
+    county: str
+    budget_year: str
+    scheme: str
+    persons: str
+    fund_rows: list[FundRow]
+    premium_rows: list[tuple[str, str]]  # label, amount (万元, mean)
+    protection: str
+    assumptions: list[tuple[str, str]]  # what, source
+    notes: list[str] = field(default_factory=list)
+    numbers: dict[str, str] = field(default_factory=dict)  # metric.statistic → shown text (tests compare with summary.json)
+
+
+def _cited(tree: dict, *path: str) -> tuple[object, str] | None:
+    node: object = tree
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    if isinstance(node, dict) and "value" in node:
+        return node["value"], str(node.get("source", ""))
+    return None
+
+
+def _scenario_tree(run, label: str) -> dict:
+    from model.report.params import _reload
+
+    try:
+        return _reload(run.entry(label), run.manifest.get("population")).tree
+    except (InputError, OSError):
+        return {}
+
+
+def _assumptions(tree: dict, county: dict | None) -> list[tuple[str, str]]:
+    items: list[tuple[str, str]] = []
+    if county:
+        profile = county["profile"]
+        by = county["persons_by_category"]
+        items.append((f"贫困人口 {county['persons_simulated']:,} 人（建档立卡 {by['registered_poor']:,}、低保 {by['dibao']:,}、"
+                      f"特困 {by['extreme_poor']:,}；同时在两类名单者计一次，计为建档立卡）",
+                      f"县域概况 {Path(profile['file']).name}"))
+    found = _cited(tree, "population", "illness", "admissions", "share_admitted")
+    if found:
+        value, source = found
+        items.append((f"贫困人口年住院率 {float(value['poor']) * 100:.1f}%", source))
+    found = _cited(tree, "population", "costs", "admission_mean")
+    if found:
+        value, source = found
+        items.append((f"次均住院费用：县级 {float(value['county']):,.0f} 元、市级 {float(value['prefecture']):,.0f} 元", source))
+    found = _cited(tree, "population", "costs", "out_of_list_share")
+    if found:
+        value, source = found
+        items.append((f"目录外费用占比：县级 {float(value['county']) * 100:.0f}%、市级 {float(value['prefecture']) * 100:.0f}%", source))
+    for fund, zh in FUNDS:
+        found = _cited(tree, "financing", "payer_funding", fund, "remainder")
+        if found:
+            value, source = found
+            per_person = _cited(tree, "financing", "payer_funding", fund, "province_per_registered_person")
+            text = f"{zh}资金：" + (f"省级按每名建档立卡贫困人口 {float(per_person[0]):,.0f} 元补助，其余由" if per_person else "由") + \
+                f"{dict(LEVELS).get(str(value), str(value))}承担"
+            items.append((text, source if not per_person else f"{per_person[1]}; {source}"))
+    found = _cited(tree, "financing", "purchased_cover", "supplementary", "premium_per_person")
+    if found:
+        items.append((f"补充医疗保险保费每人每年 {float(found[0]):,.0f} 元", found[1]))
+    document = tree.get("document") or {}
+    if document.get("title"):
+        items.append((f"保障政策：{document['title']}" + (f"（{document['clause']}）" if document.get("clause") else ""),
+                      f"seed {document.get('seed', '')}".strip()))
+    return items
+
+
+def build_brief(run_dir: Path, label: str | None = None) -> Brief:
+    """The brief of one scenario of a finished run folder (the first, or `label`)."""
+    from model.report.rundata import load_run
+
+    run = load_run(Path(run_dir))
+    label = label or run.labels[0]
+    metrics = run.summary["scenarios"][label]["metrics"]
+    county = read_county_record(run.folder)
+    profile = (county or {}).get("profile") or {}
+    last_year = profile.get("last_year_yuan") or {}
+    numbers: dict[str, str] = {}
+
+    def stat(metric: str, statistic: str) -> float | None:
+        value = (metrics.get(metric) or {}).get(statistic)
+        if value is not None:
+            numbers[f"{metric}.{statistic}"] = wan(value)
+        return value
+
+    rows = []
+    for fund, zh in FUNDS:
+        for statistic in ("p50", "p95"):
+            total = stat(f"outlay_{fund}", statistic)
+            row = FundRow(fund, zh, statistic.upper(), wan(total),
+                          [wan(stat(f"outlay_{fund}_{level}", statistic)) for level, _ in LEVELS])
+            if fund in last_year and total is not None:
+                row.last_year = wan(last_year[fund])
+                change = total - last_year[fund]
+                row.change = ("+" if change > 0 else "") + wan(change) + \
+                    (f"（{change / last_year[fund] * 100:+.0f}%）" if last_year[fund] else "")
+            rows.append(row)
+    premium_rows = []
+    for metric, zh in PREMIUM_LINES:
+        value = stat(metric, "mean")
+        if value:
+            premium_rows.append((zh, wan(value)))
+    supplementary = stat("outlay_supplementary", "p50")
+    notes = []
+    if supplementary:
+        notes.append(f"补充保险赔付（由保险公司承担，县财政支出为其保费）P50 {wan(supplementary)} 万元。")
+    rate = {m: (metrics.get(m) or {}).get("mean") for m in ("effective_reimbursement", "oop_share", "che_10", "impoverishment", "target90_share")}
+    protection = (f"测算显示，贫困人口住院和门诊慢特病实际报销比约 {percent(rate['effective_reimbursement'])}，"
+                  f"县域内个人自付比 {percent(rate['oop_share'])}，{percent(rate['target90_share'])} 的合规住院报销达到 90%；"
+                  f"仍有 {percent(rate['che_10'])} 的家庭自付超过年收入的 10%，{percent(rate['impoverishment'])} 的家庭因医疗自付跌破贫困线。")
+    tree = _scenario_tree(run, label)
+    scheme = (run.entry(label).get("name") or {}).get("zh") or label
+    name = profile.get("name") or scheme
+    year = str(profile.get("budget_year") or "—")
+    persons = f"{run.persons:,}"
+    notes.append("各级金额分别取各自的分位数，故各级之和不一定等于合计；金额单位万元，千万元以上取整、十万元以上保留一位小数。")
+    subtitle = (f"保障方案：{scheme}｜模拟 {persons} 人 × {run.replications} 次重复（随机种子 {run.manifest.get('seed', '?')}）"
+                f"｜完成于 {str(run.manifest.get('finished', ''))[:10]}")
+    return Brief(
+        title=f"{name}{'' if year == '—' else f' {year} 年度'}健康扶贫医疗保障资金测算简报",
+        subtitle=subtitle, county=name, budget_year=year, scheme=scheme, persons=persons,
+        fund_rows=rows, premium_rows=premium_rows, protection=protection,
+        assumptions=_assumptions(tree, county), notes=notes, numbers=numbers,
+    )

@@ -1,0 +1,77 @@
+"""The one-page brief (简报): its numbers are summary.json's after the brief's rounding, in HTML, Word and PDF."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from model.brief import build_brief, write_brief
+from model.brief.content import wan
+from model.cli import main
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def county_run(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("brief") / "run"
+    assert main(["run", "--county", str(DATA / "county_example.yaml"), "--reps", "3", "--workers", "1",
+                 "--seed", "11", "--out", str(out)]) == 0
+    return out
+
+
+def test_wan_rounds_sensibly() -> None:
+    assert wan(12_345_678) == "1,235" and wan(1_234_567) == "123.5" and wan(54_321) == "5.43" and wan(None) == "—"
+
+
+def test_brief_numbers_are_summary_numbers_rounded(county_run: Path) -> None:
+    from docx import Document
+
+    metrics = json.loads((county_run / "summary.json").read_text())["scenarios"]["sui_county"]["metrics"]
+    brief = build_brief(county_run)
+    ma_p95 = [row for row in brief.fund_rows if row.fund == "ma" and row.statistic == "P95"][0]
+    assert ma_p95.total == wan(metrics["outlay_ma"]["p95"]) and float(ma_p95.total.replace(",", "")) > 0
+    assert ma_p95.levels == [wan(metrics[f"outlay_ma_{level}"]["p95"]) for level in ("province", "prefecture", "county")]
+    change = metrics["outlay_ma"]["p95"] - 600_000  # last year's MA: 60 万元 in the example profile
+    assert ma_p95.last_year == "60.0" and ma_p95.change.startswith(("+" if change > 0 else "") + wan(change))
+    assert dict(brief.premium_rows)["补充保险保费"] == wan(metrics["premium_supplementary"]["mean"])
+    assert brief.title == "示例县 2021 年度健康扶贫医疗保障资金测算简报"
+    assert any("county_example.yaml" in source for _, source in brief.assumptions)
+
+    page = (county_run / "brief.html").read_text(encoding="utf-8")
+    row = re.search(r'<tr data-fund="ma" data-statistic="P95">(.*?)</tr>', page).group(1)
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", row)[2:6] == [ma_p95.total] + ma_p95.levels
+    assert "@font-face" in page and "http" not in page.split("<body>")[1].split("来源")[0]
+
+    document = Document(str(county_run / "brief.docx"))
+    cells = [[cell.text for cell in r.cells] for r in document.tables[0].rows]
+    assert cells[0][:3] == ["资金", "分位", "合计"]
+    assert [ma_p95.label, "P95", ma_p95.total] + ma_p95.levels == cells[4][:6]
+
+
+def test_brief_pdf_is_one_a4_page_with_its_cjk_font(county_run: Path) -> None:
+    data = (county_run / "brief.pdf").read_bytes()
+    assert data.startswith(b"%PDF")
+    assert len(re.findall(rb"/Type\s*/Page\b", data)) == 1
+    box = re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data)
+    assert abs(float(box.group(1)) - 595) < 2 and abs(float(box.group(2)) - 842) < 2
+    # the CJK font travels in the file (Chromium embeds its glyphs as Type 3 outlines), so no viewer needs one
+    assert b"NotoSansCJKsc" in data and b"/Subtype /Type3" in data and b"/CharProcs" in data
+
+
+def test_brief_files_are_the_same_for_the_same_run(county_run: Path) -> None:
+    before = {name: (county_run / name).read_bytes() for name in ("brief.html", "brief.pdf", "brief.docx")}
+    write_brief(county_run)
+    assert {name: (county_run / name).read_bytes() for name in before} == before
+
+
+def test_report_writes_the_brief_of_an_ordinary_run(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    assert main(["run", "x_prefecture", "--persons", "3000", "--reps", "2", "--workers", "1", "--out", str(out)]) == 0
+    assert main(["report", str(out)]) == 0
+    page = (out / "brief.html").read_text(encoding="utf-8")
+    metrics = json.loads((out / "summary.json").read_text())["scenarios"]["x_prefecture"]["metrics"]
+    assert wan(metrics["outlay_backstop_province"]["p50"]) in page and (out / "brief.docx").is_file()
