@@ -114,7 +114,17 @@ def _run_options() -> argparse.ArgumentParser:
     parent.add_argument("--dask", metavar="ADDRESS", help="run replications on the Dask scheduler at ADDRESS, or 'local' for a LocalCluster")
     parent.add_argument("--out", type=Path, metavar="DIR", help="output folder (default results/<run-id>/)")
     parent.add_argument("--resume", action="store_true", help="continue an interrupted run from its finished replications")
+    _uncertainty_options(parent)
     return parent
+
+
+def _uncertainty_options(parent: argparse.ArgumentParser) -> None:
+    parent.add_argument("--uncertainty", metavar="FILE", default="default",
+                        help="uncertainty file each replication draws its parameters from (default: scenarios/uncertainty/default.yaml)")
+    parent.add_argument("--no-parameter-uncertainty", dest="parameter_uncertainty", action="store_false",
+                        help="hold every parameter at its scenario value: only who falls ill varies between replications")
+    parent.add_argument("--budget-year", type=_year, metavar="YEAR",
+                        help="price costs and project use to YEAR with the growth rates of scenarios/growth/default.yaml")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -135,7 +145,8 @@ def _run(args: argparse.Namespace) -> int:
         raise InputError(f"{args.households}: no such household file")
     plan = RunPlan(kind=args.kind, variants=variants, persons=args.persons, replications=args.reps, seed=args.seed,
                    population=args.population, households=str(args.households) if args.households else None,
-                   engine=args.engine, vary=vary)
+                   engine=args.engine, vary=vary,
+                   uncertainty=args.uncertainty if args.parameter_uncertainty else None, budget_year=args.budget_year)
     workers = args.workers or (os.cpu_count() or 1)
     out, summary = run(plan, args.out, workers=workers, dask=args.dask, resume=args.resume)
     print(f"{args.kind}: {len(variants)} scenario(s) × {args.reps} replications of {args.persons:,} persons → {out}")
@@ -178,6 +189,18 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"expected a number above 0, found {text!r}")
+    return value
+
+
+def _year(text: str) -> int:
+    from model.uncertainty.growth import YEARS
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a year such as 2021, found {text!r}") from None
+    if value not in YEARS:
+        raise argparse.ArgumentTypeError(f"expected a year in {YEARS.start}-{YEARS.stop - 1}, found {text!r}")
     return value
 
 

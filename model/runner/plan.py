@@ -26,6 +26,8 @@ class RunPlan:
     households: str | None = None
     engine: str = "auto"
     vary: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    uncertainty: str | None = "default"  # uncertainty file (id or path) each replication draws its parameters from; None: off
+    budget_year: int | None = None  # year whose prices and use the run projects to (model/uncertainty/growth.py)
 
     def as_dict(self) -> dict:
         return asdict(self)

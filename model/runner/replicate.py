@@ -37,6 +37,7 @@ from model.scenario import Scenario, load_scenario
 from model.scenario.financing import parse as parse_financing
 from model.scenario.node import Node
 from model.seeds import child_seed
+from model.uncertainty.runs import replication_scenarios
 
 _loaded: dict[str, list[Scenario]] = {}
 
@@ -112,7 +113,7 @@ def _county_stays(pathway: Pathway, county: County, persons_by_township: np.ndar
 
 def run_replication(plan: RunPlan, replication: int) -> dict[str, Outcome]:
     """Outcomes of every scenario of the plan for one replication."""
-    loaded = scenarios(plan)
+    loaded = replication_scenarios(plan, replication, scenarios(plan))
     results: dict[str, Outcome] = {}
     by_population: dict[str, list[tuple[str, Scenario]]] = {}
     for variant, scenario in zip(plan.variants, loaded):

@@ -28,6 +28,7 @@ from model.runner.plan import RunPlan
 from model.runner.replicate import scenarios
 from model.runner.summary import STATISTICS, metric_names, summarize
 from model.tables import csv_bytes
+from model.uncertainty import runs as uncertainty
 
 
 def _clean(value):
@@ -112,6 +113,7 @@ def run(plan: RunPlan, out: Path | None, workers: int = 1, dask: str | None = No
         progress: bool | None = None) -> tuple[Path, dict]:
     """Run (or resume) every replication of a plan and write its folder; returns (folder, summary)."""
     loaded = scenarios(plan)  # validate everything before any work
+    uncertainty.check_plan(plan, loaded)
     out = Path(out) if out is not None else default_out(plan)
     started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     with dask_client(dask, workers) as client:  # a bad address is refused before anything is written
@@ -145,10 +147,12 @@ def run(plan: RunPlan, out: Path | None, workers: int = 1, dask: str | None = No
         "engine": {"settlement": ENGINE_NAME, "care": engines, "requested_care_engine": plan.engine},
         "execution": {"workers": workers, "dask": dask, "resumed": resume},
         "platform": {"python": platform.python_version(), "numpy": np.__version__, "machine": platform.machine()},
+        **uncertainty.manifest_entry(plan, sorted(records)),
         "started": started,
         "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
     _write_outputs(store.staging, plan, labels, records, summary, manifest)
+    uncertainty.write_tables(store.staging, plan, sorted(records), _table)
     if out.exists():
         shutil.rmtree(out)
     os.replace(store.staging, out)
