@@ -26,7 +26,7 @@ from model.rules.engine import ENGINE_NAME
 from model.runner.execute import dask_client, execute
 from model.runner.plan import RunPlan
 from model.runner.replicate import scenarios
-from model.runner.summary import STATISTICS, metric_names, summarize
+from model.runner.summary import STATISTICS, STANDARD_ERRORS, metric_names, more_replications, summarize
 from model.tables import csv_bytes
 from model.uncertainty import runs as uncertainty
 
@@ -120,9 +120,11 @@ def run(plan: RunPlan, out: Path | None, workers: int = 1, dask: str | None = No
         store = RunStore(out, plan, resume)
         records = store.finished()
         todo = [r for r in range(plan.replications) if r not in records]
-        for replication, outcomes in execute(plan, todo, workers, client, progress):
-            store.save(replication, outcomes)
-            records[replication] = outcomes
+        while todo:  # --precision: more replications until the budget metric's P95 is known well enough
+            for replication, outcomes in execute(plan, todo, workers, client, progress):
+                store.save(replication, outcomes)
+                records[replication] = outcomes
+            todo = more_replications(plan, records)
     labels = [v.label for v in plan.variants]
     reference = labels[0] if plan.kind == "compare" else None
     summary = summarize(labels, records, reference)
@@ -140,7 +142,7 @@ def run(plan: RunPlan, out: Path | None, workers: int = 1, dask: str | None = No
         "population": plan.population or "poor_households",
         "households": plan.households,
         "persons": plan.persons,
-        "replications": plan.replications,
+        "replications": len(records),
         "seed": plan.seed,
         "vary": [list(v) for v in plan.vary],
         "code_version": code_version(),
@@ -190,13 +192,14 @@ def _table(folder: Path, name: str, table: pa.Table) -> None:
 
 
 def _summary_table(summary: dict) -> pa.Table:
-    rows = {"scenario": [], "metric": []} | {s: [] for s in STATISTICS}
+    columns = STATISTICS + tuple(f"{s}_se" for s in STANDARD_ERRORS)
+    rows = {"scenario": [], "metric": []} | {s: [] for s in columns}
     for label, entry in summary["scenarios"].items():
         for metric, stats in entry["metrics"].items():
             rows["scenario"].append(label)
             rows["metric"].append(metric)
-            for s in STATISTICS:
-                rows[s].append(float("nan") if stats[s] is None else stats[s])
+            for s in columns:
+                rows[s].append(float("nan") if stats.get(s) is None else stats[s])
     return pa.table(rows)
 
 
