@@ -111,9 +111,10 @@ def _county_stays(pathway: Pathway, county: County, persons_by_township: np.ndar
     pathway.admissions = [admissions]
 
 
-def run_replication(plan: RunPlan, replication: int) -> dict[str, Outcome]:
-    """Outcomes of every scenario of the plan for one replication."""
-    loaded = replication_scenarios(plan, replication, scenarios(plan))
+def run_replication(plan: RunPlan, replication: int, uniforms=None) -> dict[str, Outcome]:
+    """Outcomes of every scenario of the plan for one replication (its parameters at `uniforms`, the
+    quantiles of each uncertain parameter, when given: else its own Sobol point)."""
+    loaded = replication_scenarios(plan, replication, scenarios(plan), uniforms)
     results: dict[str, Outcome] = {}
     by_population: dict[str, list[tuple[str, Scenario]]] = {}
     for variant, scenario in zip(plan.variants, loaded):

@@ -40,13 +40,17 @@ def active_parameters(plan: RunPlan) -> tuple[UncertainParameter, ...]:
     return () if spec is None else spec.active(with_growth=plan.budget_year is not None)
 
 
-def replication_scenarios(plan: RunPlan, replication: int, base: list[Scenario]) -> list[Scenario]:
+def replication_scenarios(plan: RunPlan, replication: int, base: list[Scenario], uniforms=None) -> list[Scenario]:
     """The plan's scenarios as replication `replication` settles them: its parameter draw applied to each
-    (the same draw for every scenario: common random numbers), a user's --set still winning."""
+    (the same draw for every scenario: common random numbers), a user's --set still winning. `uniforms`, when
+    given, are the parameters' quantiles to use instead of the replication's Sobol point (hpa drivers)."""
     parameters = active_parameters(plan)
     if not parameters and plan.budget_year is None:
         return base
-    draw = replication_draw(parameters, plan.seed, replication)
+    if uniforms is not None:
+        draw = {p.name: draw_value(p, float(u)) for p, u in zip(parameters, uniforms)}
+    else:
+        draw = replication_draw(parameters, plan.seed, replication)
     return [_with_draw(plan, variant, scenario, parameters, draw) for variant, scenario in zip(plan.variants, base)]
 
 
