@@ -182,3 +182,33 @@ def test_more_replications_and_more_workers_never_change_earlier_ones(tmp_path: 
     four = pq.read_table(tmp_path / "four" / "replications.parquet").to_pandas()
     assert two.equals(four.iloc[:2].reset_index(drop=True))
     assert four["total_cost"].nunique() == 4
+
+
+def test_budget_year_grows_costs_and_use_from_the_base_year_and_the_report_says_so(tmp_path: Path) -> None:
+    from model.uncertainty.growth import growth_factors, read_growth
+
+    rates = read_growth()
+    factors = growth_factors(2022, rates)
+    assert factors["population.costs.admission_mean.county"] == pytest.approx(1.06 ** 3)
+    assert growth_factors(rates.base_year, rates)["population.costs.visit_mean"] == 1
+    plan = RunPlan("run", (Variant("q", "quanzhou_prefecture"),), 1, 1, 3, uncertainty=None, budget_year=2022)
+    base = [load_scenario("quanzhou_prefecture")]
+    grown = replication_scenarios(plan, 0, base)[0]
+    assert get_path(grown.tree, "population.costs.admission_mean.county") == Decimal("7068.68")  # 5935 × 1.06³, to the fen
+    assert get_path(grown.tree, "population.illness.admissions.share_admitted.poor") == Decimal("0.233972")
+    # with parameter uncertainty the growth rates are drawn too: each replication its own
+    uncertain = RunPlan("run", (Variant("q", "quanzhou_prefecture"),), 1, 1, 3, budget_year=2022)
+    names = {p.name for p in read_uncertainty("default").active(with_growth=True)} - \
+        {p.name for p in read_uncertainty("default").active(with_growth=False)}
+    assert "growth_admission_cost_county" in names
+    values = {get_path(replication_scenarios(uncertain, r, base)[0].tree, "population.costs.visit_mean.county")
+              for r in range(3)}
+    assert len(values) == 3
+    out = tmp_path / "by"
+    assert main(["run", "maiji_district", "--persons", "2000", "--reps", "2", "--workers", "1", "--seed", "3",
+                 "--budget-year", "2022", "--no-parameter-uncertainty", "--out", str(out)]) == 0
+    assert json.loads((out / "manifest.json").read_text())["years"] == {
+        "prices": 2022, "people": 2019, "growth": "scenarios/growth/default.yaml"}
+    assert main(["report", str(out)]) == 0
+    assert "费用与利用水平按2022年计；人口（收入、脱贫比例）按2019年。" in (out / "report.html").read_text()
+    assert main(["run", "maiji_district", "--budget-year", "1990", "--out", str(tmp_path / "no")]) == 2

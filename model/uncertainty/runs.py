@@ -101,9 +101,10 @@ def draws_table(plan: RunPlan, replications: list[int]) -> pa.Table | None:
 
 def manifest_entry(plan: RunPlan, replications: list[int]) -> dict:
     """What the manifest records of parameter uncertainty: the file, each parameter, and every draw."""
+    years = _years(plan)
     spec = spec_of(plan)
     if spec is None:
-        return {"parameter_uncertainty": None}
+        return {"parameter_uncertainty": None, "years": years}
     parameters = active_parameters(plan)
     table = draws_table(plan, replications)
     return {"parameter_uncertainty": {
@@ -111,7 +112,17 @@ def manifest_entry(plan: RunPlan, replications: list[int]) -> dict:
         "parameters": [{"name": p.name, "paths": list(p.paths), "of": p.of, "distribution": p.distribution.describe(),
                         "source": p.source} for p in parameters],
         "draws": {p.name: table.column(p.name).to_pylist() for p in parameters} if table is not None else {},
-    }}
+    }, "years": years}
+
+
+def _years(plan: RunPlan) -> dict:
+    """The year of the run's prices and use (the budget year, else the care file's year) and of its people."""
+    from model.runner.replicate import scenarios
+    from model.uncertainty.apply import get_path
+
+    base_year = int(get_path(scenarios(plan)[0].tree, "care.year"))
+    return {"prices": plan.budget_year or base_year, "people": base_year,
+            "growth": "scenarios/growth/default.yaml" if plan.budget_year else None}
 
 
 def uniforms_of(plan: RunPlan, replications: list[int]) -> np.ndarray:
