@@ -10,7 +10,7 @@ from pathlib import Path
 
 from benchmarks.common import machine
 
-SECTIONS = ("engine", "population", "care", "scale")
+SECTIONS = ("engine", "population", "care", "scale", "drivers")
 
 
 def main(argv: list[str]) -> int:
