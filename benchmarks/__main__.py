@@ -10,7 +10,7 @@ from pathlib import Path
 
 from benchmarks.common import machine
 
-SECTIONS = ("engine", "population", "care", "scale", "interrupt", "protection")
+SECTIONS = ("engine", "population", "care", "scale", "interrupt", "protection", "drivers")
 
 
 def main(argv: list[str]) -> int:

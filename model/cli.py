@@ -98,6 +98,28 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a parameter path and its values, e.g. layers.supplementary_ceiling_poor.ceiling.amount=3000,5000,8000 (once or twice)")
     sweep.set_defaults(run=_run, kind="sweep")
 
+    people = _population_options()
+    drivers = commands.add_parser(
+        "drivers", parents=[scenario, people], help="what drives a budget metric: Sobol indices and a tornado",
+        description="Runs the scheme at many parameter draws (a Sobol sequence) and estimates, for each uncertain "
+                    "parameter, its first-order and total Sobol index on the metric's mean (with 95%% intervals) and "
+                    "the swing of the mean and P95 from its 5%% to its 95%% quantile. Writes drivers.csv, drivers.json "
+                    "and figures/drivers.png into the run folder.")
+    drivers.add_argument("scenarios", nargs=1, metavar="SCHEME", help="scheme id or file")
+    drivers.add_argument("--metric", default="outlay_backstop_ma", help="metric (default outlay_backstop_ma: backstop + medical assistance)")
+    drivers.add_argument("--method", choices=("surrogate", "rbd-fast", "saltelli"), default="surrogate",
+                         help="surrogate (default): polynomial chaos fitted to the runs; rbd-fast: SALib RBD-FAST (first order only); "
+                              "saltelli: SALib's Saltelli design (needs (d+2)×256 runs)")
+    drivers.add_argument("--runs", type=_positive_int, metavar="N", help="model runs (default: what the method needs for the parameters)")
+    drivers.add_argument("--engine", choices=("auto", "des", "fast"), default="auto", help="care engine (default auto)")
+    drivers.add_argument("--workers", type=_positive_int, default=None, help="local worker processes (default: the cores)")
+    drivers.add_argument("--dask", metavar="ADDRESS", help="run on the Dask scheduler at ADDRESS, or 'local'")
+    drivers.add_argument("--out", type=Path, metavar="DIR", help="output folder (default results/<run-id>/)")
+    drivers.add_argument("--resume", action="store_true", help="continue an interrupted run")
+    drivers.add_argument("--uncertainty", metavar="FILE", default="default", help="uncertainty file (default scenarios/uncertainty/default.yaml)")
+    drivers.add_argument("--budget-year", type=_year, metavar="YEAR", help="price costs and use to YEAR (growth rates become uncertain parameters too)")
+    drivers.set_defaults(run=_drivers, persons=None)
+
     validate = commands.add_parser("validate", parents=[scenario], help="simulated vs published figures, with sources and bands",
                                    description="Runs the default poor population and the rural_county preset under a scheme and compares "
                                                "the results with published figures (shared/reference/calibration.md). Exit 1 if any is outside its band.")
@@ -162,7 +184,21 @@ def _run_options() -> argparse.ArgumentParser:
     parent.add_argument("--out", type=Path, metavar="DIR", help="output folder (default results/<run-id>/)")
     parent.add_argument("--resume", action="store_true", help="continue an interrupted run from its finished replications")
     parent.add_argument("--force", action="store_true", help="replace DIR (or start DIR.partial afresh) if an earlier hpa run made it")
+    _uncertainty_options(parent)
     return parent
+
+
+def _uncertainty_options(parent: argparse.ArgumentParser) -> None:
+    parent.add_argument("--uncertainty", metavar="FILE", default="default",
+                        help="uncertainty file each replication draws its parameters from (default: scenarios/uncertainty/default.yaml)")
+    parent.add_argument("--no-parameter-uncertainty", dest="parameter_uncertainty", action="store_false",
+                        help="hold every parameter at its scenario value: only who falls ill varies between replications")
+    parent.add_argument("--precision", type=_fraction, metavar="REL",
+                        help="add replications until P95 of backstop + medical assistance is known within REL (e.g. 0.02: ±2%%, 95%% confidence)")
+    parent.add_argument("--max-reps", type=_positive_int, default=2000, metavar="N",
+                        help="the most replications --precision may run (default 2000)")
+    parent.add_argument("--budget-year", type=_year, metavar="YEAR",
+                        help="price costs and project use to YEAR with the growth rates of scenarios/growth/default.yaml")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -197,11 +233,13 @@ def _run(args: argparse.Namespace) -> int:
         raise InputError(f"{args.households}: no such household file")
     plan = RunPlan(kind=args.kind, variants=variants, persons=args.persons, replications=args.reps, seed=args.seed,
                    population=args.population, households=str(args.households) if args.households else None,
-                   engine=args.engine, vary=vary)
+                   engine=args.engine, vary=vary,
+                   uncertainty=args.uncertainty if args.parameter_uncertainty else None, budget_year=args.budget_year,
+                   precision=args.precision, max_replications=max(args.max_reps, args.reps))
     workers = _workers(args.workers, args.reps)
 
     def announce(plan: RunPlan, out: Path) -> None:  # once every check passed; a stdout that fails stops us here
-        print(f"{args.kind}: {len(variants)} scenario(s) × {args.reps} replications of {plan.persons:,} persons → {out}")
+        print(f"{args.kind}: {len(variants)} scenario(s) × {plan.replications} replications of {plan.persons:,} persons → {out}")
         sys.stdout.flush()
 
     out, summary = run(plan, args.out, workers=workers, dask=args.dask, resume=args.resume, force=args.force,
@@ -238,6 +276,31 @@ def _workers(asked: int | None, replications: int) -> int:
     return workers
 
 
+def _drivers(args: argparse.Namespace) -> int:
+    from model.drivers.command import STABLE_PERSONS, default_runs, drivers
+    from model.runner.plan import RunPlan, Variant
+    from model.uncertainty.runs import active_parameters
+
+    persons = args.persons or STABLE_PERSONS
+    reference = args.scenarios[0]
+    plan = RunPlan(kind="run", variants=(Variant(reference.rsplit("/", 1)[-1].removesuffix(".yaml"), reference, tuple(args.sets)),),
+                   persons=persons, replications=1, seed=args.seed, population=args.population,
+                   households=str(args.households) if args.households else None, engine=args.engine,
+                   uncertainty=args.uncertainty, budget_year=args.budget_year)
+    runs = args.runs or default_runs(len(active_parameters(plan)), args.method)
+    from dataclasses import replace
+
+    plan = replace(plan, replications=runs)
+    out, table = drivers(plan, args.out, args.metric, args.method, workers=args.workers or (os.cpu_count() or 1),
+                         dask=args.dask, resume=args.resume)
+    means = table[table["statistic"] == "mean"].sort_values("ST", ascending=False)
+    print(f"drivers of {args.metric} ({plan.variants[0].label}, {runs} runs of {persons:,} persons) → {out}")
+    print(f"  {'parameter':<36}{'S1':>14}{'ST':>14}")
+    for row in means.head(10).itertuples():
+        print(f"  {row.label.split(' / ')[0][:30]:<36}{row.S1:>8.3f} ±{row.S1_conf:.3f}{row.ST:>8.3f} ±{row.ST_conf:.3f}")
+    return 0
+
+
 def _validate(args: argparse.Namespace) -> int:
     from model.validation import render, validate
 
@@ -265,6 +328,28 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"expected a number above 0, found {text!r}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a relative error such as 0.02, found {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a relative error between 0 and 1 (such as 0.02), found {text!r}")
+    return value
+
+
+def _year(text: str) -> int:
+    from model.uncertainty.growth import YEARS
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a year such as 2021, found {text!r}") from None
+    if value not in YEARS:
+        raise argparse.ArgumentTypeError(f"expected a year in {YEARS.start}-{YEARS.stop - 1}, found {text!r}")
     return value
 
 

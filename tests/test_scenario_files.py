@@ -39,6 +39,8 @@ def _uncited_values(node, path=()):
     """Paths of numbers in a scheme file that are not inside a {value, source} node."""
     if is_cited(node):
         return []
+    if isinstance(node, dict) and "distribution" in node and "source" in node:
+        return []  # an uncertain parameter (scenarios/uncertainty/): its distribution cited as a whole
     if isinstance(node, dict):
         found = []
         for key, value in node.items():

@@ -40,6 +40,7 @@ METRIC_LABELS = {
     "outlay_cii": "大病保险支出 / CII outlay",
     "outlay_ma": "医疗救助支出 / medical assistance outlay",
     "outlay_backstop": "兜底保障支出 / backstop outlay",
+    "outlay_backstop_ma": "兜底保障+医疗救助支出 / backstop + medical assistance outlay",
     "outlay_supplementary": "补充保险支出 / supplementary outlay",
     "outlay_hospital": "医院基金支出 / hospital fund outlay",
     "oop": "个人自付 / out of pocket",

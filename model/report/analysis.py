@@ -43,10 +43,22 @@ def budget_headline(run: RunFolder) -> pd.DataFrame:
     """Backstop + medical assistance a year per scenario: mean, P50, P95, P99, and P95 a simulated person (yuan)."""
     rows = []
     for label in run.labels:
-        stats = statistics(replication_values(run, label, "ma_backstop"))
+        values = replication_values(run, label, "ma_backstop")
+        stats = statistics(values)
+        errors = _errors(values)
         rows.append({"scenario": label, "mean": stats["mean"], "p50": stats["p50"], "p95": stats["p95"],
-                     "p99": stats["p99"], "p95_per_person": stats["p95"] / run.persons if run.persons else float("nan")})
+                     "p99": stats["p99"], "p95_per_person": stats["p95"] / run.persons if run.persons else float("nan")}
+                    | {key: float("nan") if value is None else value for key, value in errors.items()})
     return pd.DataFrame(rows)
+
+
+def _errors(values: np.ndarray) -> dict[str, float]:
+    """Monte Carlo standard errors of P50, P95 and P99 as summary.json gives them (NaN where too few)."""
+    from model.runner.summary import percentile_standard_errors
+
+    values = np.asarray(values, dtype=float)
+    errors = percentile_standard_errors(values[~np.isnan(values)])
+    return {key: float("nan") if value is None else value for key, value in errors.items()}
 
 
 def government_levels(run: RunFolder) -> pd.DataFrame:
@@ -55,11 +67,13 @@ def government_levels(run: RunFolder) -> pd.DataFrame:
     for label in run.labels:
         for level in GOVERNMENT_LEVELS + ("total",):
             metric = "government_budget" if level == "total" else f"budget_{level}"
-            stats = statistics(replication_values(run, label, metric))
+            values = replication_values(run, label, metric)
+            stats = statistics(values) | _errors(values)
             outlays = statistics(run.values(label, f"funding_{level}"))["mean"] if level != "total" else float("nan")
             subsidy = statistics(run.values(label, f"subsidy_{level}"))["mean"] if level != "total" else float("nan")
             rows.append({"scenario": label, "level": level, "mean": stats["mean"], "p50": stats["p50"],
-                         "p95": stats["p95"], "p99": stats["p99"], "outlays_mean": outlays, "subsidy_mean": subsidy})
+                         "p95": stats["p95"], "p99": stats["p99"], "outlays_mean": outlays, "subsidy_mean": subsidy,
+                         "p50_se": stats["p50_se"], "p95_se": stats["p95_se"], "p99_se": stats["p99_se"]})
     return pd.DataFrame(rows)
 
 

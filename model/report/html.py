@@ -18,6 +18,7 @@ from model.report import analysis, figures
 from model.report.labels import TEXT, metric_kind, metric_label, payer_label, pick
 from model.report.params import SchemeParameters, differences, scheme_parameters, show_when
 from model.report.rundata import RunFolder, short_paths
+from model.report.uncertainty import drivers_section, plus_minus, precision_notes
 from model.report.webfont import FAMILY, font_face_css
 from model.runner.summary import STATISTICS
 
@@ -195,7 +196,8 @@ def headline(run: RunFolder, lang: str) -> Markup:
     t = TEXT[lang]
     names = run.names(lang)
     budget = analysis.budget_headline(run)
-    rows = [[names[r.scenario], wan(r.p50), wan(r.p95), wan(r.p99), number(r.p95_per_person, 1)]
+    rows = [[names[r.scenario], plus_minus(wan(r.p50), r.p50_se), plus_minus(wan(r.p95), r.p95_se),
+             plus_minus(wan(r.p99), r.p99_se), number(r.p95_per_person, 1)]
             for r in budget.itertuples()]
     first = table([t["scheme"], "P50", "P95", "P99", t["per_person"]], rows, css="headline", key_column=2)
     levels = analysis.government_levels(run)
@@ -210,8 +212,9 @@ def headline(run: RunFolder, lang: str) -> Markup:
             name = t["total_government"] if row.level == "total" else pick(
                 {"province": "省级 / province", "prefecture": "市州级 / prefecture", "county": "县级 / county"}[row.level],
                 lang)
-            level_rows.append([(names[label], len(own)) if index == 0 else None, name, wan(row.mean), wan(row.p50),
-                               wan(row.p95), wan(row.p99)])
+            level_rows.append([(names[label], len(own)) if index == 0 else None, name, wan(row.mean),
+                               plus_minus(wan(row.p50), row.p50_se), plus_minus(wan(row.p95), row.p95_se),
+                               plus_minus(wan(row.p99), row.p99_se)])
     second = table([t["scheme"], t["level"], t["mean"], "P50", "P95", "P99"], level_rows, css="levels", numeric_from=2,
                    key_column=4)
     if 0 < len(silent) < 3:
@@ -226,6 +229,7 @@ def headline(run: RunFolder, lang: str) -> Markup:
             "note"))
     return section("headline", t["headline"], paragraph(t["headline_lead"]),
                    Markup(f'<h3>{esc(t["ma_backstop"])}</h3>'), first,
+                   *[paragraph(note, "note") for note in precision_notes(run, lang)],
                    paragraph(t["headline_scale"].format(persons=run.persons), "note"),
                    Markup(f'<h3>{esc(t["who_pays"])}</h3>'), paragraph(t["who_pays_lead"], "note"), second)
 
@@ -391,12 +395,21 @@ def full_summary(run: RunFolder, lang: str) -> Markup:
         rows = []
         for metric, stats in run.summary["scenarios"][label]["metrics"].items():
             rows.append([metric_label(metric, lang), metric, unit_of(metric, lang)]
-                        + [metric_value(metric, stats.get(s), precise=True) for s in STATISTICS])
+                        + [_with_error(metric, stats, s) for s in STATISTICS])
         parts.append(Markup(f'<details open><summary>{esc(names[label])}</summary>'))
         parts.append(table([t["metric"], "", t["unit"], t["mean"], "sd", "P5", "P50", "P95", "P99"], rows,
                            css="summary", numeric_from=3))
         parts.append(Markup("</details>"))
     return section("appendix-summary", t["appendix_summary"], *parts)
+
+
+def _with_error(metric: str, stats: dict, statistic: str) -> str:
+    """A percentile with its Monte Carlo standard error beside it, in the metric's own unit."""
+    text = metric_value(metric, stats.get(statistic), precise=True)
+    error = stats.get(f"{statistic}_se")
+    if error is None:
+        return text
+    return f"{text} ±{metric_value(metric, error, precise=True)}"
 
 
 def _manifest_value(value) -> Markup:
@@ -559,6 +572,11 @@ def render_html(run: RunFolder, lang: str, made: list[ReportFigure] | None = Non
         shown_before = sum(1 for f in made if f.key not in ("tradeoff", "sweep_curves"))
         sections.append(sweep(run, made, lang, shown_before + 1))
         anchors.append(("sweep", t["sweep"]))
+    found = drivers_section(run, lang)
+    if found is not None:
+        anchor, title, body_html = found
+        sections.append(section(anchor, title, Markup(body_html)))
+        anchors.append((anchor, title))
     sections += [full_summary(run, lang), manifest(run, lang), parameters(run, lang)]
     anchors += [("appendix-summary", t["appendix_summary"]), ("appendix-manifest", t["appendix_manifest"]),
                 ("appendix-parameters", t["appendix_parameters"])]

@@ -26,6 +26,10 @@ class RunPlan:
     households: str | None = None
     engine: str = "auto"
     vary: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    uncertainty: str | None = "default"  # uncertainty file (id or path) each replication draws its parameters from; None: off
+    budget_year: int | None = None  # year whose prices and use the run projects to (model/uncertainty/growth.py)
+    precision: float | None = None  # add replications until the budget metric's P95 is known within this relative error
+    max_replications: int = 2000  # the most --precision may run
 
     def as_dict(self) -> dict:
         return asdict(self)

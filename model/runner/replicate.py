@@ -39,6 +39,7 @@ from model.scenario import Scenario, load_scenario
 from model.scenario.financing import parse as parse_financing
 from model.scenario.node import Node
 from model.seeds import child_seed
+from model.uncertainty.runs import replication_scenarios
 
 _loaded: dict[str, list[Scenario]] = {}
 
@@ -112,9 +113,10 @@ def _county_stays(pathway: Pathway, county: County, persons_by_township: np.ndar
     pathway.admissions = [admissions]
 
 
-def run_replication(plan: RunPlan, replication: int) -> dict[str, Outcome]:
-    """Outcomes of every scenario of the plan for one replication."""
-    loaded = scenarios(plan)
+def run_replication(plan: RunPlan, replication: int, uniforms=None) -> dict[str, Outcome]:
+    """Outcomes of every scenario of the plan for one replication (its parameters at `uniforms`, the
+    quantiles of each uncertain parameter, when given: else its own Sobol point)."""
+    loaded = replication_scenarios(plan, replication, scenarios(plan), uniforms)
     results: dict[str, Outcome] = {}
     by_population: dict[str, list[tuple[str, Scenario]]] = {}
     for variant, scenario in zip(plan.variants, loaded):

@@ -33,9 +33,10 @@ from model.rules.engine import ENGINE_NAME
 from model.runner.execute import dask_client, execute, signals_deferred
 from model.runner.plan import RunPlan
 from model.runner.replicate import scenarios
-from model.runner.summary import STATISTICS, metric_names, summarize
+from model.runner.summary import STATISTICS, STANDARD_ERRORS, metric_names, more_replications, summarize
 from model.scenario.resolve import READINGS_FOLDER
 from model.tables import csv_bytes
+from model.uncertainty import runs as uncertainty
 
 
 def _clean(value):
@@ -284,6 +285,7 @@ def run(plan: RunPlan, out: Path | None, workers: int = 1, dask: str | None = No
     """
     loaded = scenarios(plan)  # validate everything before any work
     plan = _households_plan(plan, loaded)
+    uncertainty.check_plan(plan, loaded)
     out = Path(out) if out is not None else default_out(plan)
     store = RunStore(out, plan, resume, force)
     store.check()
@@ -296,13 +298,16 @@ def run(plan: RunPlan, out: Path | None, workers: int = 1, dask: str | None = No
             with dask_client(dask, workers) as client:  # a bad address is refused before anything is written
                 records = store.open()
                 todo = [r for r in range(plan.replications) if r not in records]
-                with contextlib.closing(execute(plan, todo, workers, client, progress)) as finishing:
-                    for replication, outcomes in finishing:
-                        store.save(replication, outcomes)
-                        records[replication] = outcomes
+                while todo:  # --precision: more replications until the budget metric's P95 is known well enough
+                    with contextlib.closing(execute(plan, todo, workers, client, progress)) as finishing:
+                        for replication, outcomes in finishing:
+                            store.save(replication, outcomes)
+                            records[replication] = outcomes
+                    todo = more_replications(plan, records)
             records = {r: records[r] for r in sorted(records)}  # every table averages in replication order
             _write_outputs(store.staging, plan, [v.label for v in plan.variants], records,
                            *_summary_and_manifest(plan, loaded, records, started, workers, dask, resume))
+            uncertainty.write_tables(store.staging, plan, sorted(records), _table)
             with signals_deferred():  # DIR moved aside and DIR.partial renamed: both or neither
                 store.publish()
         except KeyboardInterrupt as stop:
@@ -354,13 +359,14 @@ def _summary_and_manifest(plan: RunPlan, loaded, records, started: str, workers:
         "population": plan.population or "poor_households",
         "households": plan.households,
         "persons": plan.persons,
-        "replications": plan.replications,
+        "replications": len(records),
         "seed": plan.seed,
         "vary": [list(v) for v in plan.vary],
         "code_version": code_version(),
         "engine": {"settlement": ENGINE_NAME, "care": engines, "requested_care_engine": plan.engine},
         "execution": {"workers": workers, "dask": dask, "resumed": resume},
         "platform": {"python": platform.python_version(), "numpy": np.__version__, "machine": platform.machine()},
+        **uncertainty.manifest_entry(plan, sorted(records)),
         "started": started,
         "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
@@ -398,13 +404,14 @@ def _table(folder: Path, name: str, table: pa.Table) -> None:
 
 
 def _summary_table(summary: dict) -> pa.Table:
-    rows = {"scenario": [], "metric": []} | {s: [] for s in STATISTICS}
+    columns = STATISTICS + tuple(f"{s}_se" for s in STANDARD_ERRORS)
+    rows = {"scenario": [], "metric": []} | {s: [] for s in columns}
     for label, entry in summary["scenarios"].items():
         for metric, stats in entry["metrics"].items():
             rows["scenario"].append(label)
             rows["metric"].append(metric)
-            for s in STATISTICS:
-                rows[s].append(float("nan") if stats[s] is None else stats[s])
+            for s in columns:
+                rows[s].append(float("nan") if stats.get(s) is None else stats[s])
     return pa.table(rows)
 
 

@@ -111,9 +111,11 @@ def _graft(tree: dict, origins: Origins, key: str, folders: tuple[str, ...], ref
         origins.by_prefix[(key,) + prefix] = label
 
 
-def load_scenario(reference: str, sets: tuple[str, ...] | list[str] = (), population: str | None = None) -> Scenario:
+def load_scenario(reference: str, sets: tuple[str, ...] | list[str] = (), population: str | None = None,
+                  overrides: tuple[tuple[str, object, str], ...] = ()) -> Scenario:
     """Load a scheme id, scheme file or reform file with a population preset (default poor_households),
-    apply `--set path=value` options, and validate it all.
+    apply `overrides` ((path, value, source): a replication's parameter draw), then `--set path=value`
+    options (so what a user sets wins), and validate it all.
 
     A population preset given as the reference itself means: the baseline scheme with that population.
     """
@@ -123,6 +125,8 @@ def load_scenario(reference: str, sets: tuple[str, ...] | list[str] = (), popula
     _graft(tree, origins, "population", POPULATION_FOLDERS, population or DEFAULT_POPULATION)
     _graft(tree, origins, "care", CARE_FOLDERS, DEFAULT_CARE)
     _graft(tree, origins, "outcomes", OUTCOME_FOLDERS, DEFAULT_OUTCOMES)
+    for override_path, value, source in overrides:
+        set_path(tree, override_path, value, source, "parameter uncertainty draw", origins)
     for option in sets:
         set_path_text, value = parse_cli_set(option)
         origin = "command line --set"

@@ -121,6 +121,8 @@ def set_path(tree: dict, path_text: str, value: object, source: str, origin: str
                 )
             container, slot = node, index
         elif isinstance(node, dict):
+            if key not in node and key.isdigit() and int(key) in node:  # YAML reads a year key as a number
+                key = int(key)
             if key not in node:
                 raise InputError(
                     f"{origin}: {path_text}: no such path: {dotted(tuple(walked))} has no key {key!r} "

@@ -1,0 +1,86 @@
+"""Applying a replication's parameter draw to a scenario: the overrides it makes, rounded to exact decimals."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from model.errors import InputError
+from model.money import to_decimal
+from model.scenario.resolve import is_cited
+from model.uncertainty.draws import quantize
+from model.uncertainty.spec import UncertainParameter
+
+Override = tuple[str, object, str]
+
+
+def get_path(tree: dict, path: str) -> object:
+    """The value at a dotted path (layers addressed by id; cited values unwrapped); KeyError if there is none."""
+    node: object = tree
+    for key in path.split("."):
+        if is_cited(node):
+            node = node["value"]
+        if isinstance(node, list):
+            matches = [item for item in node if isinstance(item, dict) and item.get("id") == key]
+            if not matches:
+                raise KeyError(path)
+            node = matches[0]
+        elif isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, dict) and key.isdigit() and int(key) in node:  # YAML reads a year key as a number
+            node = node[int(key)]
+        else:
+            raise KeyError(path)
+    return node["value"] if is_cited(node) else node
+
+
+def _decimals(parameter: UncertainParameter, central: Decimal) -> int:
+    # Money and counts (1 or more) to the fen; rates and shares below 1 to parts per million.
+    if parameter.decimals is not None:
+        return parameter.decimals
+    return 2 if abs(central) >= 1 else 6
+
+
+def _scaled(parameter: UncertainParameter, value: object, factor: float, where: str) -> object:
+    """Every number under `value` times `factor`, each rounded as its own central value asks."""
+    if isinstance(value, dict):
+        return {key: _scaled(parameter, item, factor, f"{where}.{key}") for key, item in value.items()}
+    central = to_decimal(value)
+    if central is None:
+        raise InputError(f"{where}: expected a number (or a mapping of numbers) to scale by the uncertainty "
+                         f"{parameter.name!r}, found {value!r}")
+    return quantize(float(central) * factor, _decimals(parameter, central))
+
+
+def check_paths(parameters: tuple[UncertainParameter, ...], tree: dict, spec_path: str, scenario: str) -> None:
+    """Refuse, in one message, an uncertain path the scenario does not have or that holds no number."""
+    for parameter in parameters:
+        if parameter.is_growth:
+            continue
+        for path in parameter.paths:
+            try:
+                value = get_path(tree, path)
+            except KeyError:
+                raise InputError(f"{spec_path}: parameters.{parameter.name}: path {path!r} is not in scenario "
+                                 f"{scenario!r} (a dotted path as --set names it)") from None
+            if parameter.of == "value" and to_decimal(value) is None:
+                raise InputError(f"{spec_path}: parameters.{parameter.name}: path {path!r} holds "
+                                 f"{type(value).__name__}, not a number; use `of: factor` to scale a mapping")
+
+
+def overrides(parameters: tuple[UncertainParameter, ...], draw: dict[str, float], tree: dict,
+              spec_label: str) -> tuple[Override, ...]:
+    """The (path, exact value, source) settings that put one draw into a scenario whose central values are `tree`."""
+    result = []
+    for parameter in parameters:
+        if parameter.is_growth:
+            continue
+        drawn = draw[parameter.name]
+        source = f"uncertainty draw ({spec_label}: {parameter.name})"
+        for path in parameter.paths:
+            central = get_path(tree, path)
+            if parameter.of == "value":
+                value = quantize(drawn, _decimals(parameter, to_decimal(central)))
+            else:
+                value = _scaled(parameter, central, drawn, path)
+            result.append((path, value, source))
+    return tuple(result)

@@ -1,0 +1,139 @@
+"""What a run needs from parameter uncertainty: the scenarios of one replication, checks before anything is
+written, and the draws the manifest and parameters table record."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from model.errors import InputError
+from model.runner.plan import RunPlan
+from model.scenario import Scenario, load_scenario
+from model.uncertainty.apply import check_paths, overrides
+from model.uncertainty.draws import draw_value, replication_draw, replication_uniforms, sobol_points
+from model.uncertainty.spec import UncertainParameter, UncertaintySpec, read_uncertainty
+
+_specs: dict[tuple, UncertaintySpec] = {}
+
+
+def spec_of(plan: RunPlan) -> UncertaintySpec | None:
+    """The plan's uncertainty file, read once per process (again if the file changed)."""
+    if plan.uncertainty is None:
+        return None
+    from model.uncertainty.spec import locate_uncertainty
+
+    path = locate_uncertainty(plan.uncertainty)
+    stat = os.stat(path)
+    key = (plan.uncertainty, str(path), stat.st_mtime_ns, stat.st_size)
+    if key not in _specs:
+        _specs.clear()
+        _specs[key] = read_uncertainty(plan.uncertainty)
+    return _specs[key]
+
+
+def active_parameters(plan: RunPlan) -> tuple[UncertainParameter, ...]:
+    """The parameters each replication of the plan draws (in Sobol dimension order)."""
+    spec = spec_of(plan)
+    return () if spec is None else spec.active(with_growth=plan.budget_year is not None)
+
+
+def replication_scenarios(plan: RunPlan, replication: int, base: list[Scenario], uniforms=None) -> list[Scenario]:
+    """The plan's scenarios as replication `replication` settles them: its parameter draw applied to each
+    (the same draw for every scenario: common random numbers), a user's --set still winning. `uniforms`, when
+    given, are the parameters' quantiles to use instead of the replication's Sobol point (hpa drivers)."""
+    parameters = active_parameters(plan)
+    if not parameters and plan.budget_year is None:
+        return base
+    if uniforms is not None:
+        draw = {p.name: draw_value(p, float(u)) for p, u in zip(parameters, uniforms)}
+    else:
+        draw = replication_draw(parameters, plan.seed, replication)
+    return [_with_draw(plan, variant, scenario, parameters, draw) for variant, scenario in zip(plan.variants, base)]
+
+
+def _with_draw(plan: RunPlan, variant, scenario: Scenario, parameters, draw: dict[str, float]) -> Scenario:
+    spec = spec_of(plan)
+    settings = overrides(parameters, draw, scenario.tree, spec.id if spec else "")
+    if plan.budget_year is not None:
+        from model.uncertainty.growth import growth_overrides
+
+        settings = growth_overrides(plan.budget_year, scenario, settings, parameters, draw)
+    return load_scenario(variant.reference, list(variant.sets), population=plan.population, overrides=settings)
+
+
+def check_plan(plan: RunPlan, base: list[Scenario]) -> None:
+    """Refuse, before anything is written, an uncertainty file whose paths a scenario lacks or whose draws at
+    their 0.1% or 99.9% quantiles give a value the scenario's own checks refuse."""
+    parameters = active_parameters(plan)
+    if plan.uncertainty is None and plan.budget_year is None:
+        return
+    spec = spec_of(plan)
+    for variant, scenario in zip(plan.variants, base):
+        check_paths(parameters, scenario.tree, str(spec.path) if spec else "", variant.reference)
+    for quantile in (0.001, 0.999):
+        draw = {p.name: draw_value(p, quantile) for p in parameters}
+        for variant, scenario in zip(plan.variants, base):
+            try:
+                _with_draw(plan, variant, scenario, parameters, draw)
+            except InputError as exc:
+                where = str(spec.path) if spec else "--budget-year"
+                raise InputError(f"{where}: at the {quantile:.1%} quantile of every parameter, scenario "
+                                 f"{variant.reference!r} refuses a drawn value: {exc}") from None
+
+
+def draws_table(plan: RunPlan, replications: list[int]) -> pa.Table | None:
+    """One row a replication: its Sobol uniforms (u_NAME) and the value or multiplier drawn (NAME)."""
+    parameters = active_parameters(plan)
+    if not parameters:
+        return None
+    order = sorted(replications)
+    uniforms = replication_uniforms(parameters, plan.seed, order)
+    columns: dict[str, list] = {"replication": order}
+    for index, parameter in enumerate(parameters):
+        columns[parameter.name] = [draw_value(parameter, float(u)) for u in uniforms[:, index]]
+    for index, parameter in enumerate(parameters):
+        columns[f"u_{parameter.name}"] = uniforms[:, index].tolist()
+    return pa.table(columns)
+
+
+def manifest_entry(plan: RunPlan, replications: list[int]) -> dict:
+    """What the manifest records of parameter uncertainty: the file, each parameter, and every draw."""
+    years = _years(plan)
+    spec = spec_of(plan)
+    if spec is None:
+        return {"parameter_uncertainty": None, "years": years}
+    parameters = active_parameters(plan)
+    table = draws_table(plan, replications)
+    return {"parameter_uncertainty": {
+        "file": str(spec.path), "id": spec.id, "sequence": "scrambled Sobol (scipy.stats.qmc.Sobol), point i for replication i",
+        "parameters": [{"name": p.name, "paths": list(p.paths), "of": p.of, "distribution": p.distribution.describe(),
+                        "source": p.source} for p in parameters],
+        "draws": {p.name: table.column(p.name).to_pylist() for p in parameters} if table is not None else {},
+    }, "years": years}
+
+
+def _years(plan: RunPlan) -> dict:
+    """The year of the run's prices and use (the budget year, else the care file's year) and of its people."""
+    from model.runner.replicate import scenarios
+    from model.uncertainty.apply import get_path
+
+    base_year = int(get_path(scenarios(plan)[0].tree, "care.year"))
+    return {"prices": plan.budget_year or base_year, "people": base_year,
+            "growth": "scenarios/growth/default.yaml" if plan.budget_year else None}
+
+
+def uniforms_of(plan: RunPlan, replications: list[int]) -> np.ndarray:
+    return replication_uniforms(active_parameters(plan), plan.seed, replications)
+
+
+
+
+
+def write_tables(folder: Path, plan: RunPlan, replications: list[int], write_table) -> None:
+    """parameters.csv/.parquet in the run folder: each replication's draw (nothing when uncertainty is off)."""
+    table = draws_table(plan, replications)
+    if table is not None:
+        write_table(folder, "parameters", table)
