@@ -40,8 +40,8 @@ def test_default_file_gives_every_input_that_matters_a_cited_distribution() -> N
     assert all(p.source.strip() for p in spec.parameters)
     assert len(spec.active(with_growth=False)) >= 15
     # every path exists in the default scenario and every draw at the extremes is one the scenario accepts
-    plan = RunPlan("run", (Variant("quanzhou_prefecture", "quanzhou_prefecture"),), PERSONS, 2, 1, budget_year=2022)
-    check_plan(plan, [load_scenario("quanzhou_prefecture")])
+    plan = RunPlan("run", (Variant("x_prefecture", "x_prefecture"),), PERSONS, 2, 1, budget_year=2022)
+    check_plan(plan, [load_scenario("x_prefecture")])
 
 
 def test_distributions_match_what_their_parameters_say(tmp_path: Path) -> None:
@@ -114,7 +114,7 @@ def test_a_replications_draw_is_its_own_sobol_point_whatever_else_is_drawn() -> 
 
 def test_drawn_values_are_exact_decimals_and_a_users_set_wins() -> None:
     parameters = read_uncertainty("default").active(with_growth=False)
-    scenario = load_scenario("quanzhou_prefecture")
+    scenario = load_scenario("x_prefecture")
     settings = overrides(parameters, replication_draw(parameters, 3, 2), scenario.tree, "default")
 
     def leaves(value):
@@ -126,8 +126,8 @@ def test_drawn_values_are_exact_decimals_and_a_users_set_wins() -> None:
             assert -leaf.as_tuple().exponent == (2 if "admission_mean" in path or "visit_mean" in path or path.endswith("median")
                                                   else -leaf.as_tuple().exponent)
             assert -leaf.as_tuple().exponent in (2, 6)
-    plan = RunPlan("run", (Variant("q", "quanzhou_prefecture", ("population.costs.admission_mean.county=7000",)),), 1, 4, 3)
-    base = [load_scenario("quanzhou_prefecture", ["population.costs.admission_mean.county=7000"])]
+    plan = RunPlan("run", (Variant("q", "x_prefecture", ("population.costs.admission_mean.county=7000",)),), 1, 4, 3)
+    base = [load_scenario("x_prefecture", ["population.costs.admission_mean.county=7000"])]
     drawn = [replication_scenarios(plan, r, base)[0] for r in range(4)]
     assert {get_path(s.tree, "population.costs.admission_mean.county") for s in drawn} == {7000}
     assert len({get_path(s.tree, "population.costs.admission_mean.prefecture") for s in drawn}) == 4
@@ -191,13 +191,13 @@ def test_budget_year_grows_costs_and_use_from_the_base_year_and_the_report_says_
     factors = growth_factors(2022, rates)
     assert factors["population.costs.admission_mean.county"] == pytest.approx(1.06 ** 3)
     assert growth_factors(rates.base_year, rates)["population.costs.visit_mean"] == 1
-    plan = RunPlan("run", (Variant("q", "quanzhou_prefecture"),), 1, 1, 3, uncertainty=None, budget_year=2022)
-    base = [load_scenario("quanzhou_prefecture")]
+    plan = RunPlan("run", (Variant("q", "x_prefecture"),), 1, 1, 3, uncertainty=None, budget_year=2022)
+    base = [load_scenario("x_prefecture")]
     grown = replication_scenarios(plan, 0, base)[0]
     assert get_path(grown.tree, "population.costs.admission_mean.county") == Decimal("7068.68")  # 5935 × 1.06³, to the fen
     assert get_path(grown.tree, "population.illness.admissions.share_admitted.poor") == Decimal("0.233972")
     # with parameter uncertainty the growth rates are drawn too: each replication its own
-    uncertain = RunPlan("run", (Variant("q", "quanzhou_prefecture"),), 1, 1, 3, budget_year=2022)
+    uncertain = RunPlan("run", (Variant("q", "x_prefecture"),), 1, 1, 3, budget_year=2022)
     names = {p.name for p in read_uncertainty("default").active(with_growth=True)} - \
         {p.name for p in read_uncertainty("default").active(with_growth=False)}
     assert "growth_admission_cost_county" in names
