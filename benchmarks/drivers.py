@@ -18,7 +18,7 @@ from model.runner.replicate import run_replication
 from model.runner.summary import add_derived
 from model.uncertainty.runs import active_parameters
 
-SCHEME = "quanzhou_prefecture"
+SCHEME = "x_prefecture"
 METRIC = "outlay_backstop_ma"
 
 
