@@ -117,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     drivers.add_argument("--out", type=Path, metavar="DIR", help="output folder (default results/<run-id>/)")
     drivers.add_argument("--resume", action="store_true", help="continue an interrupted run")
     drivers.add_argument("--uncertainty", metavar="FILE", default="default", help="uncertainty file (default scenarios/uncertainty/default.yaml)")
-    drivers.add_argument("--budget-year", type=_year, metavar="YEAR", help="price costs and use to YEAR (growth rates become uncertain parameters too)")
+    drivers.add_argument("--budget-year", type=_budget_year, metavar="YEAR", help="price costs and use to YEAR (growth rates become uncertain parameters too)")
     drivers.set_defaults(run=_drivers, persons=None)
 
     validate = commands.add_parser("validate", parents=[scenario], help="simulated vs published figures, with sources and bands",
@@ -197,7 +197,7 @@ def _uncertainty_options(parent: argparse.ArgumentParser) -> None:
                         help="add replications until P95 of backstop + medical assistance is known within REL (e.g. 0.02: ±2%%, 95%% confidence)")
     parent.add_argument("--max-reps", type=_positive_int, default=2000, metavar="N",
                         help="the most replications --precision may run (default 2000)")
-    parent.add_argument("--budget-year", type=_year, metavar="YEAR",
+    parent.add_argument("--budget-year", type=_budget_year, metavar="YEAR",
                         help="price costs and project use to YEAR with the growth rates of scenarios/growth/default.yaml")
 
 
@@ -341,7 +341,7 @@ def _fraction(text: str) -> float:
     return value
 
 
-def _year(text: str) -> int:
+def _budget_year(text: str) -> int:
     from model.uncertainty.growth import YEARS
 
     try:
