@@ -123,8 +123,8 @@ def test_outlays_by_level_follow_the_financing_section() -> None:
     outlay = np.zeros(len(PAYERS), dtype=np.int64)
     outlay[PAYERS.index("ma")] = 5_000_000_00
     outlay[PAYERS.index("backstop")] = 3_000_000_00
-    result = funding(financing, outlay, 0, 10_000, 8_000, dict.fromkeys(PREMIUM_KEYS, 0))
-    # QZ: the province gives 10 (MA) and 60 (backstop) a poor person, the county the rest
+    result = funding(financing, outlay, 0, 10_000, 9_000, dict.fromkeys(PREMIUM_KEYS, 0), n_registered=8_000)
+    # XZ (spec §6.6): the province gives 10 (MA) and 60 (backstop) a registered person, the county the rest
     assert result["outlay_ma_province"] == 80_000 and result["outlay_ma_county"] == 5_000_000 - 80_000
     assert result["outlay_backstop_province"] == 480_000 and result["outlay_backstop_county"] == 3_000_000 - 480_000
     assert result["outlay_ma_prefecture"] == result["outlay_backstop_prefecture"] == 0

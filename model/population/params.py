@@ -149,7 +149,7 @@ def parse(node: Node) -> PopulationParams:
         raise township_km["high"].fail(f"a number at least the low bound {low}")
 
     households = parts["households"].mapping(
-        ("category_shares", "also_registered_share", "size_shares", "income_per_capita", "consumption_to_income"),
+        ("category_shares", "also_registered_share", "exited_share", "size_shares", "income_per_capita", "consumption_to_income"),
         required=("category_shares", "size_shares", "income_per_capita", "consumption_to_income"),
     )
     figures = year_figures(parts["year"], parts["by_year"])
@@ -230,7 +230,9 @@ def parse(node: Node) -> PopulationParams:
         also_registered_share=dict(zip(ALSO_REGISTERED, _keyed(_cited(households["also_registered_share"]), tuple(ALSO_REGISTERED),
                                                                lambda n: _float(n, 0, 1))))
         if "also_registered_share" in households else dict.fromkeys(ALSO_REGISTERED, 0.0),
-        exited_share=figures.exited_share,
+        # a county that knows its own exited share (a county profile) sets it; else the national share of the year
+        exited_share=(figures.exited_share if "exited_share" not in households or _cited(households["exited_share"]).value == "year"
+                      else _float(_cited(households["exited_share"]), 0, 1)),
         size_shares=_size_shares(_cited(households["size_shares"])),
         income=income,
         income_bounds=income_bounds,

@@ -362,7 +362,7 @@ def _problem_lines(path: Path, data: np.ndarray, header: list[str], line_start: 
         if bits & scan.BIT_DUPLICATE_ID:
             messages.append(f"{where}, column claim_id: expected a claim id not used on an earlier line, found {_shown(fields['claim_id'])} again")
         if bits & scan.BIT_ELIGIBLE_ABOVE_TOTAL:
-            messages.append(f"{where}, column eligible_cost: expected at most total_cost ({_shown(fields['total_cost'], 30)}), "
+            messages.append(f"{where}, column eligible_cost: expected at most total_cost ({_id_shown(fields['total_cost'])}), "
                             f"found {_shown(fields['eligible_cost'])}")
         if bits & scan.BIT_CHRONIC_WITHOUT_CODE:
             messages.append(f"{where}, column disease: expected a chronic code (spec §5) on a chronic_outpatient claim, found {_shown(fields['disease'])}")
