@@ -180,9 +180,9 @@ HOUSEHOLD_FAULTS = {
     "header only": (HOUSEHOLD_HEADER + "\n", ("households.csv: expected at least one household after the header",)),
     "field missing, after blank lines": (
         f"{HOUSEHOLD_HEADER}\n{GOOD_HOUSEHOLD}\n\n\nH2,dibao,false,2,6000.5,6100,Anle\n",
-        ("households.csv: line 5: expected 8 comma-separated columns, found 7",)),
+        ("households.csv: line 5 (household_id H2): expected 8 comma-separated columns, found 7",)),
     "field extra": (f"{HOUSEHOLD_HEADER}\n{GOOD_HOUSEHOLD}\nH2,dibao,false,2,6000.5,6100,Anle,Xicun,more\n",
-                    ("households.csv: line 3: expected 8 comma-separated columns, found 9",)),
+                    ("households.csv: line 3 (household_id H2): expected 8 comma-separated columns, found 9",)),
     "undecodable bytes": (f"{HOUSEHOLD_HEADER}\n{GOOD_HOUSEHOLD}\nH\udcff2,dibao,false,2,6000.5,6100,Anle,Xicun\n",
                           ("households.csv: line 3: expected UTF-8 text",)),
     "line after blank lines and a quoted line break": (

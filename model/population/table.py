@@ -141,10 +141,17 @@ def read_households(path: Path | str) -> HouseholdTable:
         line = body.count(b"\n", 0, exc.start) + 1
         raise InputError(f"{path}: line {line}: expected UTF-8 text, found bytes that are not UTF-8") from None
     header = _header(path, body)
-    wrong_width: list[tuple[int, int]] = []  # (record number, fields found)
+    wrong_width: list[tuple[int, int, str]] = []  # (record number, fields found, household_id if it shows)
+    id_column = header.index("household_id")
 
     def on_wrong_width(row) -> str:
-        wrong_width.append((row.number if row.number is not None else -1, row.actual_columns))
+        try:
+            with _any_field_size():
+                fields = next(csv.reader([row.text or ""]), [])
+        except csv.Error:
+            fields = []
+        label = fields[id_column] if id_column < len(fields) else ""
+        wrong_width.append((row.number if row.number is not None else -1, row.actual_columns, label))
         return "skip"
 
     try:
@@ -159,15 +166,15 @@ def read_households(path: Path | str) -> HouseholdTable:
         # what the checks above let through and Arrow still refuses (a quote left open at the end, say)
         raise InputError(f"{path}: line {text.count(chr(10)) + 1} (end of file): expected a CSV table whose quotes all close, "
                          f"found a table Arrow cannot read ({describe_found(str(exc), 200)})") from None
-    skipped = np.array(sorted(number for number, _ in wrong_width), dtype=np.int64)
+    skipped = np.array(sorted(number for number, _, _ in wrong_width), dtype=np.int64)
     all_records = np.arange(2, table.num_rows + len(skipped) + 2, dtype=np.int64)
     records = np.setdiff1d(all_records, skipped, assume_unique=True) if len(skipped) else all_records
     result = HouseholdTable(path, text, header, table, records)
     if wrong_width:
         # rows with the wrong number of fields: named by line, nothing else read
-        bad = HouseholdTable(path, text, header, table, np.array([number for number, _ in wrong_width], dtype=np.int64))
-        problems = [(index, "columns", str(found)) for index, (_, found) in enumerate(wrong_width)]
-        raise InputError(_problems_message(bad, problems, np.array([""] * len(wrong_width))))
+        bad = HouseholdTable(path, text, header, table, np.array([number for number, _, _ in wrong_width], dtype=np.int64))
+        problems = [(index, "columns", str(found)) for index, (_, found, _) in enumerate(wrong_width)]
+        raise InputError(_problems_message(bad, problems, np.array([label for _, _, label in wrong_width], dtype=object)))
     if table.num_rows == 0:
         raise InputError(f"{path}: expected at least one household after the header (line 1), found none")
     return result
