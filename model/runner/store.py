@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
-import fcntl
 import json
 import math
 import os
@@ -35,6 +34,12 @@ from model.runner.plan import RunPlan
 from model.runner.replicate import scenarios
 from model.runner.summary import STATISTICS, metric_names, summarize
 from model.tables import csv_bytes
+
+
+try:
+    import fcntl
+except ImportError:  # not a POSIX system: runs are not locked against each other
+    fcntl = None
 
 
 def _clean(value):
@@ -198,6 +203,8 @@ class RunStore:
 
     def _take_lock(self, folder: Path, write_pid: bool = True) -> None:
         path = folder / LOCK
+        if fcntl is None:
+            return
         handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o666) if write_pid else os.open(path, os.O_RDONLY)
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
