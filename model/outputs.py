@@ -86,7 +86,8 @@ def check_folder(path: Path, force: bool, option: str = "--out") -> None:
     if not path.exists() and not path.is_symlink():
         return
     if path.is_symlink() or not path.is_dir():
-        raise InputError(f"{option} {path}: is a file, not a folder hpa made; hpa leaves it alone: give a new folder name")
+        kind = "a link" if path.is_symlink() else "a file"
+        raise InputError(f"{option} {path}: is {kind}, not a folder hpa made; hpa leaves it alone: give a new folder name")
     if not made_by_hpa(path):
         raise InputError(f"{option} {path}: the folder exists and hpa did not make it ({contents(path)}); "
                          "hpa writes only into a new folder or, with --force, over one it made: give a new folder name")

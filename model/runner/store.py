@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
-import fcntl
 import json
 import math
 import os
@@ -37,6 +36,12 @@ from model.runner.summary import STATISTICS, STANDARD_ERRORS, metric_names, more
 from model.scenario.resolve import READINGS_FOLDER
 from model.tables import csv_bytes
 from model.uncertainty import runs as uncertainty
+
+
+try:
+    import fcntl
+except ImportError:  # not a POSIX system: runs are not locked against each other
+    fcntl = None
 
 
 def _clean(value):
@@ -200,6 +205,8 @@ class RunStore:
 
     def _take_lock(self, folder: Path, write_pid: bool = True) -> None:
         path = folder / LOCK
+        if fcntl is None:
+            return
         handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o666) if write_pid else os.open(path, os.O_RDONLY)
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
