@@ -156,7 +156,7 @@ def test_household_table_sets_the_persons_of_run_manifest_and_report(tmp_path: P
     assert "of 10 persons" in done.stdout and "100,000" not in done.stdout
     assert json.loads((tmp_path / "r" / "manifest.json").read_text())["persons"] == 10
     assert hpa("report", "r", "--lang", "en", cwd=tmp_path).returncode == 0
-    page = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    page = (tmp_path / "r" / "report.en.html").read_text(encoding="utf-8")
     assert "The simulated population is 10 persons" in page and "100,000 persons" not in page
 
 
