@@ -33,7 +33,7 @@ def test_chunked_replication_equals_in_memory(monkeypatch) -> None:
     monkeypatch.setattr(replicate, "CHUNK_PERSONS", CHUNK)
     for engine, sets in (("fast", ()), ("auto", ("care.facilities.county.beds_per_1000=0.8",))):
         plan = RunPlan(kind="compare", variants=(Variant("qz", "quanzhou_prefecture", sets), Variant("sx", "sui_county", sets)),
-                       persons=PERSONS, replications=3, seed=31, engine=engine)
+                       persons=PERSONS, replications=3, seed=31, engine=engine, uncertainty=None)  # the scenario as written
         chunked = replicate.run_replication(plan, 2)
         for label, scheme in (("qz", "quanzhou_prefecture"), ("sx", "sui_county")):
             from model.scenario import load_scenario

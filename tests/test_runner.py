@@ -31,7 +31,7 @@ def test_same_command_twice_gives_identical_summary(tmp_path: Path) -> None:
     for label in ("baseline", "sui_county"):
         metrics = summary["scenarios"][label]["metrics"]
         assert set(CORE_METRICS) <= set(metrics)
-        assert set(metrics["oop"]) == {"mean", "sd", "p5", "p50", "p95", "p99"}
+        assert set(metrics["oop"]) == {"mean", "sd", "p5", "p50", "p95", "p99", "p50_se", "p95_se", "p99_se"}
     assert set(summary["differences"]["sui_county - baseline"]["metrics"]) >= set(CORE_METRICS)
     manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
     assert manifest["seed"] == 5 and manifest["replications"] == 3
