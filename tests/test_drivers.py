@@ -52,7 +52,7 @@ def test_a_parameter_that_cannot_change_the_outlay_gets_a_total_index_of_zero(tm
     path = tmp_path / "u.yaml"
     path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
     out = tmp_path / "d"
-    assert main(["drivers", "quanzhou_prefecture", "--persons", "3000", "--runs", "64", "--seed", "3", "--workers", "2",
+    assert main(["drivers", "x_prefecture", "--persons", "3000", "--runs", "64", "--seed", "3", "--workers", "2",
                  "--uncertainty", str(path), "--out", str(out)]) == 0
     with open(out / "drivers.csv", newline="", encoding="utf-8") as stream:
         rows = list(csv.DictReader(stream))

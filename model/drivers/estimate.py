@@ -79,10 +79,19 @@ def fit_surrogate(u: np.ndarray, y: np.ndarray) -> Surrogate:
 def _least_squares(matrix: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Coefficients and, for each, the noise's expected contribution to its square (residual variance times
     the diagonal of (XᵀX)⁻¹)."""
-    coefficients, *_ = np.linalg.lstsq(matrix, y, rcond=None)
+    from scipy.linalg import qr, solve_triangular
+
+    # One QR: X = QR gives the coefficients R⁻¹Qᵀy and diag((XᵀX)⁻¹) as the row sums of squares of R⁻¹.
+    q, r = qr(matrix, mode="economic", check_finite=False)
+    if np.min(np.abs(np.diag(r))) < 1e-10 * np.max(np.abs(np.diag(r))):
+        coefficients, *_ = np.linalg.lstsq(matrix, y, rcond=None)  # rank-deficient (a resample repeating runs)
+        inverse_diagonal = np.diag(np.linalg.pinv(matrix.T @ matrix))
+    else:
+        coefficients = solve_triangular(r, q.T @ y, check_finite=False)
+        r_inverse = solve_triangular(r, np.eye(r.shape[0]), check_finite=False)
+        inverse_diagonal = np.einsum("ij,ij->i", r_inverse, r_inverse)
     residual = y - matrix @ coefficients
     sigma2 = float(residual @ residual) / max(1, len(y) - matrix.shape[1])
-    inverse_diagonal = np.diag(np.linalg.pinv(matrix.T @ matrix))
     return coefficients, sigma2 * inverse_diagonal
 
 

@@ -61,7 +61,33 @@ def _with_draw(plan: RunPlan, variant, scenario: Scenario, parameters, draw: dic
         from model.uncertainty.growth import growth_overrides
 
         settings = growth_overrides(plan.budget_year, scenario, settings, parameters, draw)
-    return load_scenario(variant.reference, list(variant.sets), population=plan.population, overrides=settings)
+    return _applied(scenario, variant, settings)
+
+
+def _applied(scenario: Scenario, variant, settings) -> Scenario:
+    """`scenario` (already loaded with the variant's --set options) with `settings` put in and those options put
+    back on top (what a user sets wins), validated again: what load_scenario(..., overrides=settings) gives,
+    without reading and resolving the files again for every replication."""
+    import copy
+    import dataclasses
+
+    from model.scenario import validate_sections
+    from model.scenario.node import Node
+    from model.scenario.resolve import parse_cli_set, set_path
+    from model.scenario.scheme import parse_scheme
+
+    tree = copy.deepcopy(scenario.tree)
+    origins = copy.deepcopy(scenario.origins)
+    for path, value, source in settings:
+        set_path(tree, path, value, source, "parameter uncertainty draw", origins)
+    for option in variant.sets:
+        path, value = parse_cli_set(option)
+        set_path(tree, path, value, f"command line: --set {option}", "command line --set", origins)
+    node = Node(tree, (), origins)
+    touches_rules = any(not path.startswith(("population.", "care.", "outcomes.")) for path, _, _ in settings)
+    scheme = parse_scheme(node, str(tree["id"])) if touches_rules else scenario.scheme
+    validate_sections(node)
+    return dataclasses.replace(scenario, tree=tree, scheme=scheme, origins=origins)
 
 
 def check_plan(plan: RunPlan, base: list[Scenario]) -> None:
