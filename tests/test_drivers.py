@@ -47,7 +47,7 @@ def test_a_parameter_that_cannot_change_the_outlay_gets_a_total_index_of_zero(tm
                                 "distribution": {"uniform": {"low": 0.15, "high": 0.27}}, "source": "assumed: test"},
         "admission_cost_county": {"path": "population.costs.admission_mean.county", "of": "factor",
                                   "distribution": {"uniform": {"low": 0.7, "high": 1.3}}, "source": "assumed: test"},
-        "poverty_line": {"path": "outcomes.poverty_line", "of": "value",
+        "poverty_line": {"path": "population.by_year.poverty_line.2019", "of": "value",
                          "distribution": {"uniform": {"low": 2500, "high": 4500}}, "source": "assumed: test"}}}
     path = tmp_path / "u.yaml"
     path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
