@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import stat
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from model.errors import InputError
@@ -63,3 +66,13 @@ def read_bounded(path: Path | str, what: str, limit: int) -> bytes:
             return read_all(file, path, what, limit)
     except OSError as exc:
         raise open_error(path, exc, what) from None
+
+
+@contextmanager
+def any_csv_field_size():
+    """The csv module refuses fields over 131,072 characters unless told otherwise (messages quote any field)."""
+    before = csv.field_size_limit(sys.maxsize)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(before)

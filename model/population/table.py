@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +15,7 @@ import pyarrow.csv as pacsv
 
 from model.codes import CATEGORY_CODE, category_set_code
 from model.errors import InputError, describe_found
-from model.inputfile import read_bounded
+from model.inputfile import any_csv_field_size, read_bounded
 from model.population.households import County, Population, draw_county, draw_members, household_food
 from model.population.params import PopulationParams
 from model.rules.program import MEMBERS
@@ -61,7 +59,7 @@ class HouseholdTable:
 def _record_lines(text: str, wanted: set[int], by_row: dict[int, int]) -> dict[int, int]:
     line_of: dict[int, int] = {}
     try:
-        with _any_field_size():
+        with any_csv_field_size():
             reader = csv.reader(io.StringIO(text.replace("\r\n", "\n"), newline="\n"))
             record = 0
             before = 0
@@ -78,14 +76,6 @@ def _record_lines(text: str, wanted: set[int], by_row: dict[int, int]) -> dict[i
     # a record the csv module read differently (a bare carriage return) is named by its record number
     return {row: line_of.get(record, record) for row, record in by_row.items()}
 
-
-@contextmanager
-def _any_field_size():
-    before = csv.field_size_limit(sys.maxsize)
-    try:
-        yield
-    finally:
-        csv.field_size_limit(before)
 
 
 def _problems_message(table: HouseholdTable, problems: list[tuple[int, str, str]], ids: np.ndarray) -> str:
@@ -117,7 +107,7 @@ def _header(path: Path, body: bytes) -> list[str]:
     if "\r" in line or line.count('"') % 2:
         raise InputError(f"{path}: line 1 (header): expected the column names on one line, found "
                          f"{'a carriage return' if chr(13) in line else 'a quote left open'} in {describe_found(line, 80)}")
-    with _any_field_size():
+    with any_csv_field_size():
         header = [name.strip() for name in next(csv.reader([line]), [])]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
@@ -146,7 +136,7 @@ def read_households(path: Path | str) -> HouseholdTable:
 
     def on_wrong_width(row) -> str:
         try:
-            with _any_field_size():
+            with any_csv_field_size():
                 fields = next(csv.reader([row.text or ""]), [])
         except csv.Error:
             fields = []

@@ -6,8 +6,6 @@ import csv
 import mmap
 import os
 import stat
-import sys
-from contextlib import contextmanager
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -31,7 +29,7 @@ from model.codes import (
     SERVICES,
 )
 from model.errors import InputError, describe_found
-from model.inputfile import check_status, open_error, read_all
+from model.inputfile import any_csv_field_size, check_status, open_error, read_all
 from model.rules import claims_scan as scan
 from model.rules.claims import ClaimArrays
 from model.rules.textscan import MAX_MONEY_FEN, format_rows
@@ -180,20 +178,11 @@ def _line_text(data: np.ndarray, start: int, errors: str = "replace") -> str:
 PLACEHOLDER = "\ue000"  # a private-use character standing in for "\r" while the csv module reads a line
 
 
-@contextmanager
-def _any_field_size():
-    """The csv module refuses fields over 131,072 characters unless told otherwise."""
-    before = csv.field_size_limit(sys.maxsize)
-    try:
-        yield
-    finally:
-        csv.field_size_limit(before)
-
 
 def _split_line(text: str) -> list[str]:
     """A line's fields as CSV reads them, a carriage return inside a field kept as text (the csv
     module would take it for a line end and refuse the line)."""
-    with _any_field_size():
+    with any_csv_field_size():
         return [value.replace(PLACEHOLDER, "\r") for value in next(csv.reader([text.replace("\r", PLACEHOLDER)]), [])]
 
 
