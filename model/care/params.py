@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.codes import LEVELS, PAYERS
+from model.money import RATE_SCALE
 from model.population.params import _cited, _float, _keyed, _shares
 from model.scenario.node import Node
 
@@ -74,10 +75,20 @@ def parse(node: Node) -> CareParams:
         outpatient_compliant=np.array([level in compliant_levels for level in LEVELS]),
         stay_mean_days=stay_mean,
         stay_sigma=_float(_cited(stay["sigma"]), 0, 5),
-        repayment_lag_months=np.array(_keyed(_cited(cash["repayment_lag_months"]), PAYERS, lambda n: n.integer(0, 24))),
-        disbursement_ppm=np.array(_keyed(_cited(cash["disbursement_rate"]), PAYERS, Node.rate)),
+        repayment_lag_months=np.array(_by_payer(_cited(cash["repayment_lag_months"]), lambda n: n.integer(0, 24), 0)),
+        disbursement_ppm=np.array(_by_payer(_cited(cash["disbursement_rate"]), Node.rate, RATE_SCALE)),
         demand_elasticity=_float(_cited(behaviour["demand_elasticity"]), -5, 5),
     )
+
+
+def _by_payer(node: Node, read, charity_default) -> list:
+    """A value for every payer; `charity` (added with issue 18) may be left out of a care file written
+    before it: charity then repays at discharge, in full (it only pays registered cataract surgery)."""
+    values = _keyed(node, PAYERS, read, required=False)
+    for payer, value in zip(PAYERS, values):
+        if value is None and payer != "charity":
+            raise node.fail(f"a value for {payer!r}", found="none")
+    return [charity_default if value is None else value for value in values]
 
 
 def validate(node: Node) -> None:

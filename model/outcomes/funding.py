@@ -16,7 +16,7 @@ from model.scenario.financing import FUNDERS, Financing
 
 MEMBERS = np.array(CATEGORY_SET_MEMBERS, dtype=bool)  # [set code, category code]
 FUNDING_METRICS = tuple(f"funding_{funder}" for funder in FUNDERS if funder != "public_health")
-DEFAULT_FUNDER = {"bmi": "bmi_fund", "hospital": "hospital"}  # others, when a scheme names none: the county (assumed)
+DEFAULT_FUNDER = {"bmi": "bmi_fund", "hospital": "hospital", "charity": "charity"}  # charity: social funds (社会资金)  # others, when a scheme names none: the county (assumed)
 
 
 def funding(financing: Financing | None, outlay_fen: np.ndarray, oop_fen: int, n_persons: int, n_poor: int,

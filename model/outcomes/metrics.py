@@ -25,10 +25,11 @@ QUINTILES = 5
 # The metrics summary.json always carries (money in yuan a year for the simulated population; rates as fractions).
 CORE_METRICS = (
     "person_years", "total_cost", "outlay_bmi", "outlay_cii", "outlay_ma", "outlay_backstop", "outlay_supplementary",
-    "outlay_hospital", "oop", "effective_reimbursement", "policy_reimbursement", "oop_share", "che_10", "che_25",
+    "outlay_hospital", "outlay_charity", "oop", "effective_reimbursement", "policy_reimbursement", "oop_share", "che_10", "che_25",
     "che_ctp40", "impoverishment", "county_internal_share", "target_reimbursement_share", "oop_share_inpatient",
     "oop_share_chronic", "compliant_reimbursement", "target_reimbursement", "target_oop_compliant_max", "funding_province", "funding_prefecture",
     "funding_county", "funding_bmi_fund", "funding_insurer", "funding_hospital", "funding_households",
+    "funding_charity",
 )
 METRIC_LABELS = {
     "person_years": "人年 / person-years",
@@ -39,6 +40,7 @@ METRIC_LABELS = {
     "outlay_backstop": "兜底保障支出 / backstop outlay",
     "outlay_supplementary": "补充保险支出 / supplementary outlay",
     "outlay_hospital": "医院基金支出 / hospital fund outlay",
+    "outlay_charity": "社会资金（慈善）支出 / charity outlay",
     "oop": "个人自付 / out of pocket",
     "effective_reimbursement": "实际报销比 / effective reimbursement",
     "policy_reimbursement": "政策范围内报销比 / policy-range reimbursement",
@@ -61,6 +63,7 @@ METRIC_LABELS = {
     "funding_insurer": "保险公司承担 / insurer (claims − premium)",
     "funding_hospital": "医院承担 / hospital",
     "funding_households": "家庭承担 / households",
+    "funding_charity": "社会资金承担 / charity (social funds)",
 }
 RATE_METRICS = {"effective_reimbursement", "policy_reimbursement", "oop_share", "che_10", "che_25", "che_ctp40",
                 "impoverishment", "county_internal_share", "target_reimbursement_share", "oop_share_inpatient",

@@ -8,7 +8,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from model.codes import OUTPUT_COLUMNS
+from model.codes import OUTPUT_COLUMNS, SPEC_COLUMNS
 from model.rules.claims import ClaimArrays
 from model.rules.kernel import N_OUT, TRACE_COLUMNS, in_processing_order, persons_order, settle_kernel, settle_run
 from model.rules.program import Program, compile_scheme
@@ -78,7 +78,7 @@ def _run(program: Program, claims: ClaimArrays, trace_claim: int, threads: int =
 
 @dataclass(frozen=True)
 class Settlement:
-    amounts: np.ndarray  # (n, 7) int64 fen, columns OUTPUT_COLUMNS (spec §2)
+    amounts: np.ndarray  # (n, 8) int64 fen, columns OUTPUT_COLUMNS: every payer, charity included, then oop
     oop_eligible: np.ndarray  # (n,) int64 fen: the out-of-pocket part inside the catalogue
 
 
@@ -93,9 +93,19 @@ def settle_pools(scheme_or_program: Scheme | Program, claims: ClaimArrays, threa
     return Settlement(amounts, oop_eligible)
 
 
+def spec_amounts(program: Program, amounts: np.ndarray) -> np.ndarray:
+    """The columns of spec §2 for the program's scheme out of all payers' `amounts` (a scheme with no
+    charity layer has no `charity` column)."""
+    if program.charity:
+        return amounts
+    return np.delete(amounts, OUTPUT_COLUMNS.index("charity"), axis=1)
+
+
 def settle(scheme_or_program: Scheme | Program, claims: ClaimArrays, threads: int = 1) -> np.ndarray:
-    """Payments per claim, input order: an (n, 7) int64 array of fen, columns OUTPUT_COLUMNS."""
-    return settle_pools(scheme_or_program, claims, threads).amounts
+    """Payments per claim, input order: an int64 array of fen with the scheme's spec §2 columns
+    (`output_columns(scheme.has_charity)`: SPEC_COLUMNS, or OUTPUT_COLUMNS where a layer is paid by charity)."""
+    program = scheme_or_program if isinstance(scheme_or_program, Program) else program_for(scheme_or_program)
+    return spec_amounts(program, settle_pools(program, claims, threads).amounts)
 
 
 def settle_traced(scheme: Scheme, claims: ClaimArrays, claim_index: int) -> tuple[np.ndarray, list[TraceRow]]:
@@ -104,4 +114,4 @@ def settle_traced(scheme: Scheme, claims: ClaimArrays, claim_index: int) -> tupl
     return amounts, [TraceRow(*map(int, row)) for row in trace]
 
 
-__all__ = ["ENGINE_NAME", "OUTPUT_COLUMNS", "Settlement", "TraceRow", "program_for", "settle", "settle_pools", "settle_traced"]
+__all__ = ["ENGINE_NAME", "OUTPUT_COLUMNS", "SPEC_COLUMNS", "spec_amounts", "Settlement", "TraceRow", "program_for", "settle", "settle_pools", "settle_traced"]

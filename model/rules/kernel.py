@@ -15,8 +15,8 @@ from model.rules.program import CEILING, COINSURANCE, NO_LIMIT, OUT_OF_LIST, TIE
 
 SCALE = 1_000_000
 HALF = SCALE // 2
-N_OUT = 7  # six payers, then oop
-OOP = 6
+N_OUT = 8  # seven payers (charity last), then oop
+OOP = 7
 # Columns of a trace row (one row per applied layer of the traced claim).
 TRACE_COLUMNS = (
     "layer", "base", "computed", "paid", "eligible_left", "out_of_list_left",
@@ -97,7 +97,7 @@ def settle_kernel(
     out_of_list_limit, payer_cap,
     out, oop_eligible, trace_claim, trace,
 ):
-    """Settle claims given in processing order into `out` (n × 7 fen, same order; every cell written, so it
+    """Settle claims given in processing order into `out` (n × 8 fen, same order; every cell written, so it
     may come uninitialized); `oop_eligible` gets the part of each claim's out-of-pocket left in the
     eligible pool (for policy-range reimbursement).
 
