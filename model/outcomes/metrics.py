@@ -17,6 +17,7 @@ from model.outcomes.params import OutcomeParams
 from model.outcomes.targets import SchemeTargets
 from model.rules.claims import ClaimArrays
 from model.rules.engine import Settlement
+from model.programmes.ledger import programme_metrics
 from model.scenario.financing import Financing
 
 INPATIENT, CHRONIC = SERVICE_CODE["inpatient"], SERVICE_CODE["chronic_outpatient"]
@@ -129,7 +130,10 @@ class OutcomeAccumulator:
         self.outlay = np.zeros(len(PAYERS), dtype=np.int64)
         self.tilt = np.zeros(len(PAYERS), dtype=np.int64)  # paid the poor above the ordinary layers, by payer
         self.counts = {name: 0 for name in ("persons", "poor_persons", "registered_persons", "households", "che_low", "che_high", "che_ctp",
-                                            "impoverished", "compliant_admissions", "target_met")}
+                                            "impoverished", "compliant_admissions", "target_met", "registered_persons_65_plus",
+                                            "registered_exited")}
+        self.ledger = None  # the scheme's programme ledger (model.programmes.ledger), set by the runner
+        self.county_units = {"villages": 0, "townships": 0, "county": 1}  # the county's places, for the ledger
         self.premiums = dict.fromkeys(PREMIUM_KEYS, 0)
         self.advanced = np.zeros((len(PAYERS), MAX_MONTHS), dtype=np.int64)
         self.quintile_households = np.zeros(QUINTILES)
@@ -174,7 +178,10 @@ class OutcomeAccumulator:
         households = household_outcomes(people, claims.person, oop, self.params)
         self.counts["persons"] += population.n_persons
         self.counts["poor_persons"] += int(population.poor.sum())
-        self.counts["registered_persons"] += int(MEMBERS[population.category, CATEGORY_CODE["registered_poor"]].sum())
+        registered = MEMBERS[population.category, CATEGORY_CODE["registered_poor"]]
+        self.counts["registered_persons"] += int(registered.sum())
+        self.counts["registered_persons_65_plus"] += int((registered & (population.age >= 65)).sum())  # XZ (十)'s check-ups
+        self.counts["registered_exited"] += int((registered & population.household_exited[population.household]).sum())
         self.counts["households"] += population.n_households
         for key in ("che_low", "che_high", "che_ctp", "impoverished"):
             self.counts[key] += int(households[key].sum())
@@ -221,6 +228,7 @@ class OutcomeAccumulator:
             metrics[f"admissions_{name}"] = float(np.sum(stays.level == level))
         metrics.update(funding(self.financing, self.outlay, fen["oop"], counts["persons"], counts["poor_persons"], self.premiums,
                                counts["registered_persons"], self.tilt))
+        metrics.update(programme_metrics(self.ledger, {**counts, **self.county_units}, self.financing))
         count = np.maximum(self.quintile_households, 1)
         quintiles = {"households": self.quintile_households.tolist()}
         for name, sums in self.quintile_sums.items():

@@ -63,6 +63,24 @@ def government_levels(run: RunFolder) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+PROGRAMME_LEVELS = ("central", "province", "prefecture", "county", "bmi_fund", "public_health")
+
+
+def programme_table(run: RunFolder) -> pd.DataFrame:
+    """Programme costs that are not claims (a scheme's `programmes:` ledger, issue 18) beside the claims' outlays,
+    by who pays (means over replications, yuan a year); only scenarios whose scheme has a ledger."""
+    rows = []
+    for label in run.labels:
+        if run.stats(label, "programme_cost").get("mean") is None:  # no ledger (summary.json: a metric of another scheme)
+            continue
+        for level in PROGRAMME_LEVELS:
+            claims = _number(run.stats(label, f"funding_{level}").get("mean")) if level not in ("central", "public_health") else 0.0
+            programme = _number(run.stats(label, f"programme_cost_{level}").get("mean"))
+            rows.append({"scenario": label, "level": level, "claims": claims, "programmes": programme,
+                         "total": claims + programme})
+    return pd.DataFrame(rows)
+
+
 def readings_table(run: RunFolder) -> pd.DataFrame:
     """For each reading in the run (scenarios/readings/, a value the seed leaves open) beside its scheme: the
     public budget (all payers but households: total cost − OOP) and the poverty funds, P50 and P95, under

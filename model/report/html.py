@@ -306,6 +306,31 @@ def readings(run: RunFolder, lang: str) -> Markup:
          "扶贫资金 P50 / poverty funds P50", "扶贫资金 P95 / poverty funds P95"], rows, lang)
 
 
+PROGRAMMES_TITLE = "项目支出 / Programme costs"
+PROGRAMME_LEVEL_LABELS = {
+    "central": "中央 / central", "province": "省级 / province", "prefecture": "市州 / prefecture",
+    "county": "县级 / county", "bmi_fund": "医保基金 / BMI fund", "public_health": "公卫经费 / public-health funds",
+}
+
+
+def programmes(run: RunFolder, lang: str) -> Markup:
+    """Programme costs that are not claims beside the claims' outlays, by who pays (issue 18)."""
+    names = run.names(lang)
+    rows = [[names[r.scenario], pick(PROGRAMME_LEVEL_LABELS[r.level], lang), wan(r.claims), wan(r.programmes), wan(r.total)]
+            for r in analysis.programme_table(run).itertuples()]
+    return bilingual_table_section(
+        "programmes", PROGRAMMES_TITLE,
+        "方案文件所列非理赔项目（家庭医生签约、健康体检、村卫生室、村医补助、全科医生、重点专科；单位×单价×分担，"
+        "全省项目按所述县域份额折算；执行期年均），与理赔支出按承担方并列（万元/年，重复均值）。"
+        "理赔支出即资金来源（funding_*）。 / Programme costs that are not claims, as the scheme file lists them "
+        "(family-doctor contracts, check-ups, village clinics, village doctors' pay, GPs, specialties: units × unit "
+        "cost × who pays, province-wide items scaled by the stated county share; a year, averaged over the years in "
+        "force), beside the claims' outlays by who pays them (10,000 yuan a year, means over replications). Claim "
+        "outlays are the funding_* figures.",
+        [TEXT[lang]["scheme"], "承担方 / paid by", "理赔支出 / claim outlays", "项目支出 / programme costs",
+         "合计 / total"], rows, lang)
+
+
 def figures_section(made: list[ReportFigure], lang: str) -> Markup:
     blocks = [figure_block(index, figure, lang) for index, figure in enumerate(made, start=1)
               if figure.key not in ("tradeoff", "sweep_curves")]
@@ -532,6 +557,9 @@ def render_html(run: RunFolder, lang: str, made: list[ReportFigure] | None = Non
     if not analysis.readings_table(run).empty:
         sections.append(readings(run, lang))
         anchors.append(("readings", pick(READINGS_TITLE, lang)))
+    if not analysis.programme_table(run).empty:
+        sections.append(programmes(run, lang))
+        anchors.append(("programmes", pick(PROGRAMMES_TITLE, lang)))
     sections += [figures_section(made, lang), cash(run, lang), quintiles(run, lang)]
     anchors += [("figures", t["figures"]), ("cash", t["cash"]), ("quintiles", t["quintiles"])]
     if run.kind == "sweep" and run.vary and "sweep" in run.tables:

@@ -90,6 +90,7 @@ SECTION_VALIDATORS = {
     "care": "model.care.params",
     "outcomes": "model.outcomes.params",
     "targets": "model.outcomes.targets",
+    "programmes": "model.programmes.ledger",
 }
 DEFAULT_POPULATION = "poor_households"
 DEFAULT_CARE = "default"
