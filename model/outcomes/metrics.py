@@ -17,6 +17,7 @@ from model.outcomes.params import OutcomeParams
 from model.outcomes.targets import SchemeTargets
 from model.rules.claims import ClaimArrays
 from model.rules.engine import Settlement
+from model.finance.capitation import bundle_balance
 from model.programmes.ledger import programme_metrics
 from model.scenario.financing import Financing
 
@@ -133,6 +134,9 @@ class OutcomeAccumulator:
                                             "impoverished", "compliant_admissions", "target_met", "registered_persons_65_plus",
                                             "registered_exited")}
         self.ledger = None  # the scheme's programme ledger (model.programmes.ledger), set by the runner
+        self.capitation = None  # the scheme's capitation (model.finance.capitation), set by the runner
+        self.capitated_outlay = np.zeros(len(PAYERS), dtype=np.int64)  # paid on the covered persons' claims, by payer
+        self.capitated_persons = 0
         self.county_units = {"villages": 0, "townships": 0, "county": 1}  # the county's places, for the ledger
         self.premiums = dict.fromkeys(PREMIUM_KEYS, 0)
         self.advanced = np.zeros((len(PAYERS), MAX_MONTHS), dtype=np.int64)
@@ -151,6 +155,10 @@ class OutcomeAccumulator:
         self.fen["total"] += int(total.sum())
         self.fen["oop"] += int(oop.sum())
         self.outlay += amounts[:, :len(PAYERS)].sum(axis=0)
+        if self.capitation is not None:  # XZ (七)2: the covered persons' claims are paid out of the lead hospital's budget
+            covered = self.capitation.covered(people.population.category[claims.person])
+            self.capitated_outlay += amounts[covered, :len(PAYERS)].sum(axis=0)
+            self.capitated_persons += int(self.capitation.covered(people.population.category).sum())
         poor = claims.category != CATEGORY_CODE["ordinary"]
         if as_ordinary is not None:
             self.tilt += (amounts[poor, :len(PAYERS)] - as_ordinary.amounts[poor, :len(PAYERS)]).sum(axis=0)
@@ -226,9 +234,17 @@ class OutcomeAccumulator:
         metrics["waited_for_bed_share"] = float(np.mean(stays.wait > 0)) if len(stays.wait) else 0.0
         for level, name in enumerate(LEVELS[1:], start=1):
             metrics[f"admissions_{name}"] = float(np.sum(stays.level == level))
-        metrics.update(funding(self.financing, self.outlay, fen["oop"], counts["persons"], counts["poor_persons"], self.premiums,
+        outlay = self.outlay
+        if self.capitation is not None:  # each bundled payer's funder pays its part of the budget, not the claims
+            outlay = self.outlay.copy()
+            for payer, amount in self.capitation.per_capita.items():
+                p = PAYERS.index(payer)
+                outlay[p] += amount * self.capitated_persons - self.capitated_outlay[p]
+        metrics.update(funding(self.financing, outlay, fen["oop"], counts["persons"], counts["poor_persons"], self.premiums,
                                counts["registered_persons"], self.tilt))
         metrics.update(programme_metrics(self.ledger, {**counts, **self.county_units}, self.financing))
+        if self.capitation is not None:
+            metrics.update(capitation_metrics(self.capitation, self.capitated_persons, self.capitated_outlay, metrics))
         count = np.maximum(self.quintile_households, 1)
         quintiles = {"households": self.quintile_households.tolist()}
         for name, sums in self.quintile_sums.items():
@@ -241,6 +257,24 @@ class OutcomeAccumulator:
         flows_matrix = np.zeros((len(LEVELS), len(LEVELS)))
         np.add.at(flows_matrix, (routes.entry_level, stays.level), 1)
         return Outcome(metrics, quintiles, monthly, stays.engine, flows_matrix.tolist())
+
+
+def capitation_metrics(capitation, covered_persons: int, capitated_outlay: np.ndarray, metrics: dict[str, float]) -> dict[str, float]:
+    """summary.json's capitation figures (yuan a year): `capitation_budget` (what the government pays the lead
+    hospital), `capitation_bundled_outlay` (what the bundled payers paid on the covered persons' claims: the
+    government's outlay without capitation), `capitation_surplus` (the hospital's, negative for a deficit).
+    The hospital bears the deficit or keeps the surplus: `funding_hospital` moves by −surplus (the funding
+    metrics, which `funding` computed with the budget in place of the bundled outlays, still add up to total cost)."""
+    balance = bundle_balance(capitation, covered_persons, capitated_outlay)
+    by_payer = {f"capitation_outlay_{payer}": int(capitated_outlay[PAYERS.index(payer)]) / 100 for payer in capitation.per_capita}
+    return {
+        **by_payer,
+        "capitation_budget": balance["budget"] / 100,
+        "capitation_bundled_outlay": balance["outlay"] / 100,
+        "capitation_surplus": balance["surplus"] / 100,
+        "capitation_persons": float(covered_persons),
+        "funding_hospital": metrics["funding_hospital"] - balance["surplus"] / 100,
+    }
 
 
 def quintile_edges(per_capita_income: np.ndarray) -> np.ndarray:

@@ -81,6 +81,20 @@ def programme_table(run: RunFolder) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def capitation_table(run: RunFolder) -> pd.DataFrame:
+    """For each scheme with capitation (XZ (七)2): the budget paid to the lead hospital (the government's outlay
+    for the covered persons with capitation), what the bundled payers paid on their claims (the government's
+    outlay without it), and the hospital's surplus (negative: deficit): P5, P50, P95 and mean, yuan a year."""
+    rows = []
+    for label in run.labels:
+        if run.stats(label, "capitation_budget").get("mean") is None:
+            continue
+        for metric in ("capitation_budget", "capitation_bundled_outlay", "capitation_surplus"):
+            stats = run.stats(label, metric)
+            rows.append({"scenario": label, "metric": metric, **{key: _number(stats.get(key)) for key in ("p5", "p50", "p95", "mean")}})
+    return pd.DataFrame(rows)
+
+
 def readings_table(run: RunFolder) -> pd.DataFrame:
     """For each reading in the run (scenarios/readings/, a value the seed leaves open) beside its scheme: the
     public budget (all payers but households: total cost − OOP) and the poverty funds, P50 and P95, under

@@ -331,6 +331,30 @@ def programmes(run: RunFolder, lang: str) -> Markup:
          "合计 / total"], rows, lang)
 
 
+CAPITATION_TITLE = "按人头打包付费 / Capitation"
+CAPITATION_LABELS = {
+    "capitation_budget": "打包预算（政府支出，有打包） / budget (the government's outlay with capitation)",
+    "capitation_bundled_outlay": "打包资金实际支付（政府支出，无打包） / bundled funds' claims (the government's outlay without)",
+    "capitation_surplus": "牵头医院结余（负为超支） / lead hospital's surplus (negative: deficit)",
+}
+
+
+def capitation(run: RunFolder, lang: str) -> Markup:
+    """The lead hospital's surplus or deficit and the government's outlay with and without capitation."""
+    names = run.names(lang)
+    rows = [[names[r.scenario], pick(CAPITATION_LABELS[r.metric], lang), wan(r.p5), wan(r.p50), wan(r.p95), wan(r.mean)]
+            for r in analysis.capitation_table(run).itertuples()]
+    return bilingual_table_section(
+        "capitation", CAPITATION_TITLE,
+        "X州（七）2「超支自负,结余留用」：打包资金（基本医保、大病保险、医疗救助、兜底保障）按人头预算付给医共体牵头医院；"
+        "报销照旧，打包资金对覆盖人群的支付由预算承担，医院保留结余、承担超支（万元/年，各次重复）。 / XZ (七)2, "
+        "'the hospital bears an overrun and keeps a surplus': the bundled funds (basic insurance, critical-illness "
+        "insurance, medical assistance, backstop) paid to the lead hospital as a budget a covered person; claims settle "
+        "as before, the bundled funds' payments on the covered persons' claims come out of the budget, and the hospital "
+        "keeps the surplus or bears the deficit (10,000 yuan a year, across replications).",
+        [TEXT[lang]["scheme"], "项目 / item", "P5", "P50", "P95", "均值 / mean"], rows, lang)
+
+
 def figures_section(made: list[ReportFigure], lang: str) -> Markup:
     blocks = [figure_block(index, figure, lang) for index, figure in enumerate(made, start=1)
               if figure.key not in ("tradeoff", "sweep_curves")]
@@ -557,6 +581,9 @@ def render_html(run: RunFolder, lang: str, made: list[ReportFigure] | None = Non
     if not analysis.readings_table(run).empty:
         sections.append(readings(run, lang))
         anchors.append(("readings", pick(READINGS_TITLE, lang)))
+    if not analysis.capitation_table(run).empty:
+        sections.append(capitation(run, lang))
+        anchors.append(("capitation", pick(CAPITATION_TITLE, lang)))
     if not analysis.programme_table(run).empty:
         sections.append(programmes(run, lang))
         anchors.append(("programmes", pick(PROGRAMMES_TITLE, lang)))

@@ -32,6 +32,7 @@ from model.population.build import CHUNK_PERSONS, StageSeeds, chunk_sizes, draw_
 from model.population.households import County
 from model.population.illness import Admissions, draw_illness
 from model.population.table import population_from_table
+from model.finance.capitation import capitation_of
 from model.programmes.ledger import ledger_of
 from model.rules.engine import settle_pools
 from model.runner.plan import RunPlan
@@ -135,6 +136,7 @@ def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, 
         accumulators[label] = OutcomeAccumulator(outcome_params(scenario), care, _financing(scenario), np.zeros(0),
                                                  scheme_targets(scenario))
         accumulators[label].ledger = ledger_of(scenario)
+        accumulators[label].capitation = capitation_of(scenario)
         accumulators[label].county_units = {"villages": int(chunks.county.village_township.shape[0]),
                                             "townships": chunks.county.townships, "county": 1}
         multiplier = category_multiplier(scenario, care, params)

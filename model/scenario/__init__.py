@@ -91,6 +91,7 @@ SECTION_VALIDATORS = {
     "outcomes": "model.outcomes.params",
     "targets": "model.outcomes.targets",
     "programmes": "model.programmes.ledger",
+    "capitation": "model.finance.capitation",
 }
 DEFAULT_POPULATION = "poor_households"
 DEFAULT_CARE = "default"
