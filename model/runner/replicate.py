@@ -22,6 +22,7 @@ from model.care.facilities import build_facilities
 from model.care.params import CareParams, care_params
 from model.care.pathway import Routes
 from model.arrays import take_rows
+from model.care.pricing import fixed_prices_of, reprice
 from model.care.simulate import People, category_multiplier, place_admissions
 from model.care.stays import Stays
 from model.outcomes.metrics import Outcome, OutcomeAccumulator, quintile_edges
@@ -175,6 +176,7 @@ def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, 
     for accumulator in accumulators.values():
         accumulator.quintile_edges = edges
     scenario_of = dict(members)
+    prices = {label: fixed_prices_of(scenario) for label, scenario in members}
     for index in range(len(chunks.sizes)):
         people = kept.pop(index, None) or chunks.people(index, with_visits=True)
         for pathway in pathways.values():
@@ -185,9 +187,10 @@ def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, 
                                   take_rows(pathway.routes, rows), take_rows(pathway.stays, rows)).claims
             for label in pathway.labels:
                 scheme = scenario_of[label].scheme
+                claims_of_scheme = reprice(prices[label], claims)  # single-disease fixed prices: only those admissions differ
                 as_ordinary = None
                 if accumulators[label].financing is not None and accumulators[label].financing.tilt_funder:
-                    as_ordinary = settle_pools(scheme, replace(claims, category=np.zeros_like(claims.category)))
-                accumulators[label].add(people, claims, settle_pools(scheme, claims), as_ordinary)
+                    as_ordinary = settle_pools(scheme, replace(claims_of_scheme, category=np.zeros_like(claims.category)))
+                accumulators[label].add(people, claims_of_scheme, settle_pools(scheme, claims_of_scheme), as_ordinary)
     return {label: accumulators[label].finish(pathways[pathway_of[label]].stays, pathways[pathway_of[label]].routes)
             for label, _ in members}

@@ -92,6 +92,7 @@ SECTION_VALIDATORS = {
     "targets": "model.outcomes.targets",
     "programmes": "model.programmes.ledger",
     "capitation": "model.finance.capitation",
+    "fixed_prices": "model.care.pricing",
 }
 DEFAULT_POPULATION = "poor_households"
 DEFAULT_CARE = "default"
