@@ -17,6 +17,7 @@ from model.outcomes.params import OutcomeParams
 from model.outcomes.targets import SchemeTargets
 from model.rules.claims import ClaimArrays
 from model.rules.engine import Settlement
+from model.care.debts import debt_flows, debt_metrics, deferred_by_month
 from model.finance.capitation import bundle_balance
 from model.programmes.ledger import programme_metrics
 from model.scenario.financing import Financing
@@ -137,6 +138,8 @@ class OutcomeAccumulator:
         self.capitation = None  # the scheme's capitation (model.finance.capitation), set by the runner
         self.capitated_outlay = np.zeros(len(PAYERS), dtype=np.int64)  # paid on the covered persons' claims, by payer
         self.capitated_persons = 0
+        self.debts = None  # the scheme's pay-after-treatment terms (model.care.debts), set by the runner
+        self.deferred = np.zeros(MAX_MONTHS, dtype=np.int64)  # patients' out-of-pocket deferred at discharge, by month
         self.county_units = {"villages": 0, "townships": 0, "county": 1}  # the county's places, for the ledger
         self.premiums = dict.fromkeys(PREMIUM_KEYS, 0)
         self.advanced = np.zeros((len(PAYERS), MAX_MONTHS), dtype=np.int64)
@@ -204,6 +207,8 @@ class OutcomeAccumulator:
                                         population.household_exited[population.household]).items():
             self.premiums[key] += amount
         self.advanced += advanced_by_month(self.care, claims.day, amounts)
+        if self.debts is not None:
+            self.deferred += deferred_by_month(self.debts, claims, oop, self.care.year)
 
     def finish(self, stays: Stays, routes: Routes) -> Outcome:
         fen, counts = self.fen, self.counts
@@ -254,6 +259,10 @@ class OutcomeAccumulator:
         flows = repayments(self.care, self.advanced)
         monthly = {f"{key}_{payer}": (flows[key][p] / 100).tolist() for key in ("advanced", "repaid", "receivable")
                    for p, payer in enumerate(PAYERS)}
+        if self.debts is not None:  # 先诊疗后付费: patients' deferred out-of-pocket, instalments, bad debt
+            debts = debt_flows(self.debts, self.deferred)
+            metrics.update(debt_metrics(self.debts, debts, self.care.year))
+            monthly.update({f"{key}_patients": (debts[key] / 100).tolist() for key in ("deferred", "repaid", "bad_debt", "receivable")})
         flows_matrix = np.zeros((len(LEVELS), len(LEVELS)))
         np.add.at(flows_matrix, (routes.entry_level, stays.level), 1)
         return Outcome(metrics, quintiles, monthly, stays.engine, flows_matrix.tolist())

@@ -95,6 +95,18 @@ def capitation_table(run: RunFolder) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def debts_table(run: RunFolder) -> pd.DataFrame:
+    """Pay after treatment (先诊疗后付费): patients' deferred out-of-pocket and the hospitals' bad debt, P50, P95 and mean."""
+    rows = []
+    for label in run.labels:
+        if run.stats(label, "bad_debt").get("mean") is None:
+            continue
+        for metric in ("deferred_oop", "bad_debt"):
+            stats = run.stats(label, metric)
+            rows.append({"scenario": label, "metric": metric, **{key: _number(stats.get(key)) for key in ("p50", "p95", "mean")}})
+    return pd.DataFrame(rows)
+
+
 def readings_table(run: RunFolder) -> pd.DataFrame:
     """For each reading in the run (scenarios/readings/, a value the seed leaves open) beside its scheme: the
     public budget (all payers but households: total cost − OOP) and the poverty funds, P50 and P95, under

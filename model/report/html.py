@@ -355,6 +355,26 @@ def capitation(run: RunFolder, lang: str) -> Markup:
         [TEXT[lang]["scheme"], "项目 / item", "P5", "P50", "P95", "均值 / mean"], rows, lang)
 
 
+DEBTS_TITLE = "先诊疗后付费 / Pay after treatment"
+DEBT_LABELS = {"deferred_oop": "患者延期（分期）自付 / out-of-pocket deferred by patients",
+               "bad_debt": "医院坏账 / hospitals' bad debt"}
+
+
+def debts(run: RunFolder, lang: str) -> Markup:
+    """Patients' deferred out-of-pocket and the hospitals' bad debt (the cash-flow table has them by month)."""
+    names = run.names(lang)
+    rows = [[names[r.scenario], pick(DEBT_LABELS[r.metric], lang), wan(r.p50), wan(r.p95), wan(r.mean)]
+            for r in analysis.debts_table(run).itertuples()]
+    return bilingual_table_section(
+        "debts", DEBTS_TITLE,
+        "县域内住院不交押金；部分患者出院时签订延期（分期）还款协议，部分最终未还，计为医院坏账（万元，当年出院者；"
+        "按月的应收与坏账见现金流表 payer=patients）。比例与期限为方案文件中的假设值，可调整。 / No deposit in the county; "
+        "some patients sign deferred (instalment) agreements at discharge and some never repay: the hospitals' bad "
+        "debt (10,000 yuan, for the year's discharges; receivables and bad debt by month in the cash-flow table, "
+        "payer = patients). Shares and terms are assumed values in the scheme file, adjustable.",
+        [TEXT[lang]["scheme"], "项目 / item", "P50", "P95", "均值 / mean"], rows, lang)
+
+
 def figures_section(made: list[ReportFigure], lang: str) -> Markup:
     blocks = [figure_block(index, figure, lang) for index, figure in enumerate(made, start=1)
               if figure.key not in ("tradeoff", "sweep_curves")]
@@ -581,6 +601,9 @@ def render_html(run: RunFolder, lang: str, made: list[ReportFigure] | None = Non
     if not analysis.readings_table(run).empty:
         sections.append(readings(run, lang))
         anchors.append(("readings", pick(READINGS_TITLE, lang)))
+    if not analysis.debts_table(run).empty:
+        sections.append(debts(run, lang))
+        anchors.append(("debts", pick(DEBTS_TITLE, lang)))
     if not analysis.capitation_table(run).empty:
         sections.append(capitation(run, lang))
         anchors.append(("capitation", pick(CAPITATION_TITLE, lang)))

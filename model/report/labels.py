@@ -44,6 +44,8 @@ EXTRA_METRIC_LABELS.update({
     "capitation_bundled_outlay": "打包资金实际支付 / bundled funds' outlay on covered persons",
     "capitation_surplus": "牵头医院结余（负为超支） / lead hospital's surplus (negative: deficit)",
     "capitation_persons": "打包覆盖人数 / persons covered by capitation",
+    "deferred_oop": "患者延期（分期）自付 / out-of-pocket deferred by patients",
+    "bad_debt": "医院坏账（先诊疗后付费） / hospitals' bad debt (pay after treatment)",
 })
 EXTRA_METRIC_LABELS["programme_cost"] = "项目支出（非理赔，执行期年均） / programme costs (not claims, a year in force)"
 for _level, _label in (("central", "中央 / central"), ("province", "省级 / province"), ("prefecture", "市州 / prefecture"),

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from model.care.claims import build_claims
+from model.care.debts import pay_after_treatment_of
 from model.care.facilities import build_facilities
 from model.care.params import CareParams, care_params
 from model.care.pathway import Routes
@@ -138,6 +139,7 @@ def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, 
                                                  scheme_targets(scenario))
         accumulators[label].ledger = ledger_of(scenario)
         accumulators[label].capitation = capitation_of(scenario)
+        accumulators[label].debts = pay_after_treatment_of(scenario)
         accumulators[label].county_units = {"villages": int(chunks.county.village_township.shape[0]),
                                             "townships": chunks.county.townships, "county": 1}
         multiplier = category_multiplier(scenario, care, params)

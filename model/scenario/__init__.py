@@ -93,6 +93,7 @@ SECTION_VALIDATORS = {
     "programmes": "model.programmes.ledger",
     "capitation": "model.finance.capitation",
     "fixed_prices": "model.care.pricing",
+    "pay_after_treatment": "model.care.debts",
 }
 DEFAULT_POPULATION = "poor_households"
 DEFAULT_CARE = "default"

@@ -307,5 +307,5 @@ def parse_scheme(node: Node, scheme_id: str) -> Scheme:
 SCHEME_KEYS = (
     "id", "name", "document", "in_force", "description", "base", "set", "add_layers",
     "payer_caps", "special_treatment", "layers", "financing", "population", "care", "outcomes", "targets",
-    "programmes", "capitation", "fixed_prices",
+    "programmes", "capitation", "fixed_prices", "pay_after_treatment",
 )
