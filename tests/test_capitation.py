@@ -72,3 +72,18 @@ def test_report_shows_the_hospitals_balance(tmp_path: Path) -> None:
     section = html.split('id="capitation"')[1].split("</section>")[0]
     assert section.count("<tr") == 1 + 3  # the header; budget, bundled outlay, surplus of the one capitated scheme
     assert "牵头医院结余" in section and "P95" in section
+
+
+def test_the_hospitals_response_is_a_care_file_switch() -> None:
+    """Off by default (the claims are those of x_prefecture); on, for a capitated scheme only: fewer admissions
+    leave the county, stays in it are shorter."""
+    from model.care.params import care_params
+
+    plain, capitated = load_scenario("x_prefecture"), load_scenario("x_prefecture_capitation")
+    assert care_params(capitated).bypass_share == care_params(plain).bypass_share
+    on = ["care.capitation_response.enabled=true"]
+    responding, unaffected = care_params(load_scenario("x_prefecture_capitation", on)), care_params(load_scenario("x_prefecture", on))
+    assert responding.bypass_share == pytest.approx(0.5 * care_params(plain).bypass_share)
+    assert responding.stay_mean_days[2] == pytest.approx(0.9 * care_params(plain).stay_mean_days[2])
+    assert responding.stay_mean_days[3] == care_params(plain).stay_mean_days[3]  # the prefecture's are not the county's
+    assert unaffected.bypass_share == care_params(plain).bypass_share and unaffected.capitation_response is None

@@ -143,7 +143,8 @@ def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, 
         accumulators[label].county_units = {"villages": int(chunks.county.village_township.shape[0]),
                                             "townships": chunks.county.townships, "county": 1}
         multiplier = category_multiplier(scenario, care, params)
-        key = _key([scenario.tree["care"], None if multiplier is None else multiplier.tolist()])
+        key = _key([scenario.tree["care"], None if multiplier is None else multiplier.tolist(),
+                    care.capitation_response])  # a capitated scheme whose hospital responds has a pathway of its own
         pathways.setdefault(key, Pathway(care, multiplier, [], [], [], []))
         pathways[key].labels.append(label)
         pathway_of[label] = key
