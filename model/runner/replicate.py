@@ -127,6 +127,16 @@ def run_replication(plan: RunPlan, replication: int) -> dict[str, Outcome]:
     return {v.label: results[v.label] for v in plan.variants}
 
 
+def with_scheme_extras(accumulator: OutcomeAccumulator, scenario: Scenario, county) -> OutcomeAccumulator:
+    """What a scheme pays for besides claims (issue 18): its programme ledger (with the county's villages and
+    townships to count units by), capitation and pay-after-treatment terms, given to its accumulator."""
+    accumulator.ledger = ledger_of(scenario)
+    accumulator.capitation = capitation_of(scenario)
+    accumulator.debts = pay_after_treatment_of(scenario)
+    accumulator.county_units = {"villages": int(county.village_township.shape[0]), "townships": county.townships, "county": 1}
+    return accumulator
+
+
 def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, Scenario]]) -> dict[str, Outcome]:
     chunks = Chunks(members[0][1], plan, replication)
     params = chunks.params
@@ -137,11 +147,7 @@ def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, 
         care = care_params(scenario)
         accumulators[label] = OutcomeAccumulator(outcome_params(scenario), care, _financing(scenario), np.zeros(0),
                                                  scheme_targets(scenario))
-        accumulators[label].ledger = ledger_of(scenario)
-        accumulators[label].capitation = capitation_of(scenario)
-        accumulators[label].debts = pay_after_treatment_of(scenario)
-        accumulators[label].county_units = {"villages": int(chunks.county.village_township.shape[0]),
-                                            "townships": chunks.county.townships, "county": 1}
+        with_scheme_extras(accumulators[label], scenario, chunks.county)
         multiplier = category_multiplier(scenario, care, params)
         key = _key([scenario.tree["care"], None if multiplier is None else multiplier.tolist(),
                     care.capitation_response])  # a capitated scheme whose hospital responds has a pathway of its own
