@@ -61,3 +61,23 @@ def test_compared_schemes_share_people_and_illnesses_and_the_tail_is_shown(tmp_p
     assert fixed["total_cost"]["mean"] != plain["total_cost"]["mean"]
     for metric in ("total_cost", "outlay_bmi", "oop"):
         assert fixed[metric]["p95"] is not None and fixed[metric]["p99"] >= fixed[metric]["p95"]
+
+
+def test_hpa_simulate_writes_the_fixed_prices_into_its_claims(tmp_path: Path) -> None:
+    """`hpa simulate` builds claims with the scheme's fixed prices; `adjudicate` of its claims file gives its payments."""
+    import csv
+
+    plain, fixed = tmp_path / "plain", tmp_path / "fixed"
+    for scheme, out in (("x_prefecture", plain), ("x_prefecture_fixed_prices", fixed)):
+        assert main(["simulate", scheme, "--persons", "20000", "--seed", "5", "--out", str(out)]) == 0
+    before = list(csv.DictReader((plain / "claims.csv").open(encoding="utf-8")))
+    after = list(csv.DictReader((fixed / "claims.csv").open(encoding="utf-8")))
+    assert [row["claim_id"] for row in before] == [row["claim_id"] for row in after]
+    changed = [(b, a) for b, a in zip(before, after) if b != a]
+    assert changed, "the sample has special-treatment admissions of registered persons"
+    for b, a in changed:
+        assert {k for k in a if a[k] != b[k]} <= {"total_cost", "eligible_cost"}
+        assert a["total_cost"] == a["eligible_cost"] and a["service"] == "inpatient" and "registered_poor" in a["category"]
+    again = tmp_path / "again.csv"
+    assert main(["adjudicate", "x_prefecture_fixed_prices", str(fixed / "claims.csv"), "-o", str(again)]) == 0
+    assert again.read_bytes() == (fixed / "payments.csv").read_bytes()
