@@ -15,13 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.care.cashflow import MAX_MONTHS, month_index
-from model.codes import CATEGORIES, CATEGORY_CODE, CATEGORY_SET_MEMBERS, LEVEL_CODE, LEVELS, SERVICE_CODE
+from model.codes import CATEGORIES, CATEGORY_CODE, LEVEL_CODE, LEVELS, SERVICE_CODE
 from model.money import RATE_SCALE
 from model.rules.claims import ClaimArrays
+from model.rules.program import MEMBERS  # [category-set code, category code]
 from model.scenario.node import Node
 
 KEYS = ("categories", "levels", "deferred_share", "instalment_months", "default_share", "note")
-MEMBERS = np.array(CATEGORY_SET_MEMBERS, dtype=bool)
 
 
 @dataclass(frozen=True)

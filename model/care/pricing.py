@@ -16,7 +16,6 @@ import numpy as np
 from model.codes import (
     CATEGORIES,
     CATEGORY_CODE,
-    CATEGORY_SET_MEMBERS,
     DISEASE_CODE,
     DISEASES,
     LEVEL_CODE,
@@ -24,11 +23,11 @@ from model.codes import (
     SERVICE_CODE,
 )
 from model.rules.claims import ClaimArrays
+from model.rules.program import MEMBERS  # [category-set code, category code]
 from model.scenario.node import Node
 
 KEYS = ("prices", "categories", "note")
 NO_PRICE = -1
-MEMBERS = np.array(CATEGORY_SET_MEMBERS, dtype=bool)
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.codes import CATEGORY_CODE, CATEGORY_SET_MEMBERS, PAYERS
+from model.codes import CATEGORY_CODE, PAYERS
+from model.rules.program import MEMBERS  # [category-set code, category code]
 from model.scenario.node import Node
 
 COVERS = ("registered", "all")
 BUNDLABLE = ("bmi", "cii", "ma", "backstop", "supplementary")  # public funds: not the hospital's own, nor charity
 KEYS = ("covers", "per_capita", "note")
-MEMBERS = np.array(CATEGORY_SET_MEMBERS, dtype=bool)
 
 
 @dataclass(frozen=True)
