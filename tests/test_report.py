@@ -354,3 +354,21 @@ def test_report_renders_in_headless_chromium(chromium, zh_report, compare_dir, e
     assert all(image["complete"] and image["width"] > 0 for image in found["images"]), found["images"]
     assert found["cjk_font"] and any(s.endswith(":loaded") for s in found["font_status"]), found["font_status"]
     assert screenshot.is_file() and screenshot.stat().st_size > 100_000
+
+
+def test_a_run_folder_naming_the_old_id_is_told_the_new_one(tmp_path, capsys) -> None:
+    """A run folder made before spec version 2 names quanzhou_prefecture: the report names x_prefecture instead."""
+    import json
+
+    folder = tmp_path / "old"
+    folder.mkdir()
+    for name in ("manifest.json", "summary.json"):
+        (folder / name).write_text(json.dumps({"scenarios": [{"label": "quanzhou_prefecture", "id": "quanzhou_prefecture"}]}
+                                              if name == "manifest.json" else {"scenarios": {"quanzhou_prefecture": {}}}))
+    for name in ("replications", "summary_table", "quintiles", "cashflow", "flows"):
+        (folder / f"{name}.csv").write_text("scenario\n")
+    from model.cli import main
+
+    assert main(["report", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "renamed 'x_prefecture' in spec version 2" in err and not (folder / "report.html").exists()

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.codes import CATEGORY_CODE, CATEGORY_SET_MEMBERS, CATEGORY_SETS, PAYERS
+from model.codes import CATEGORY_CODE, CATEGORY_SETS, PAYERS
 from model.money import RATE_SCALE
+from model.rules.program import MEMBERS
 from model.scenario.financing import FUNDERS, Financing
 
-MEMBERS = np.array(CATEGORY_SET_MEMBERS, dtype=bool)  # [set code, category code]
 FUNDING_METRICS = tuple(f"funding_{funder}" for funder in FUNDERS if funder != "public_health")
 DEFAULT_FUNDER = {"bmi": "bmi_fund", "hospital": "hospital", "charity": "charity"}  # charity: social funds (社会资金)  # others, when a scheme names none: the county (assumed)
 

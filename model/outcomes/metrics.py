@@ -14,12 +14,13 @@ from model.care.simulate import People
 from model.care.stays import Stays
 from model.codes import CATEGORY_CODE, LEVEL_CODE, LEVELS, PAYERS, SERVICE_CODE
 from model.finance.capitation import bundle_balance
-from model.outcomes.funding import MEMBERS, PREMIUM_KEYS, funding, premium_sums
+from model.outcomes.funding import PREMIUM_KEYS, funding, premium_sums
 from model.outcomes.params import OutcomeParams
 from model.outcomes.targets import SchemeTargets
 from model.programmes.ledger import programme_metrics
 from model.rules.claims import ClaimArrays
 from model.rules.engine import Settlement
+from model.rules.program import MEMBERS
 from model.scenario.financing import Financing
 
 INPATIENT, CHRONIC = SERVICE_CODE["inpatient"], SERVICE_CODE["chronic_outpatient"]

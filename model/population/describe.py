@@ -66,7 +66,7 @@ def describe(params: PopulationParams, tree: dict, population: Population, illne
                        _source(tree, "households", "size_shares"), "persons"))
     for code, name in enumerate(CATEGORIES):
         if params.category_shares[code] > 0 or (category == code).any():
-            stats.append(_share(f"households {name}", category == code, float(params.category_shares[code]),
+            stats.append(_share(f"households {name} (primary category)", category == code, float(params.category_shares[code]),
                                 _source(tree, "households", "category_shares")))
     for name, code in ALSO_REGISTERED.items():
         primary = category == CATEGORY_CODE[name]

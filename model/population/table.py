@@ -10,10 +10,11 @@ from model.seeds import child_seed
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from model.codes import CATEGORY_CODE, CATEGORY_SET_MEMBERS, category_set_code
+from model.codes import CATEGORY_CODE, category_set_code
 from model.errors import InputError
 from model.population.households import County, Population, draw_county, draw_members
 from model.population.params import PopulationParams
+from model.rules.program import MEMBERS
 from model.rules.textscan import parse_money, string_buffers
 
 COLUMNS = (
@@ -96,7 +97,7 @@ def population_from_table(path: Path | str, params: PopulationParams, seed: np.r
     exited_text = text["exited_poverty"]
     flag(~np.isin(exited_text, ["true", "false"]), "exited_poverty", exited_text)
     exited = exited_text == "true"
-    registered = np.array(CATEGORY_SET_MEMBERS, dtype=bool)[:, CATEGORY_CODE["registered_poor"]]
+    registered = MEMBERS[:, CATEGORY_CODE["registered_poor"]]
     flag(exited & (category >= 0) & ~registered[np.maximum(category, 0)], "exited_poverty", exited_text)
     size_text = text["household_size"]
     size_ok = np.char.isdigit(size_text) & (np.char.str_len(size_text) <= 2)

@@ -107,10 +107,14 @@ def debts_table(run: RunFolder) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+READING_PAYERS = ("bmi", "cii", "ma", "backstop", "supplementary", "hospital", "charity")
+
+
 def readings_table(run: RunFolder) -> pd.DataFrame:
     """For each reading in the run (scenarios/readings/, a value the seed leaves open) beside its scheme: the
-    public budget (all payers but households: total cost − OOP) and the poverty funds, P50 and P95, under
-    the scheme as version 2 reads it and under the reading."""
+    budget of all payers but households (total cost − OOP) and of the poverty funds, P50 and P95, and each
+    payer's P50 (a reading may move money between payers more than it changes the total), under the scheme
+    as version 2 reads it and under the reading."""
     rows = []
     for label in run.labels:
         scheme = run.entry(label).get("reading_of")
@@ -121,7 +125,8 @@ def readings_table(run: RunFolder) -> pd.DataFrame:
             budget = statistics(replication_values(run, name, "payers_total"))
             funds = statistics(replication_values(run, name, "poverty_funds"))
             rows.append({"scheme": base, "scenario": name, "role": of, "budget_p50": budget["p50"],
-                         "budget_p95": budget["p95"], "poverty_funds_p50": funds["p50"], "poverty_funds_p95": funds["p95"]})
+                         "budget_p95": budget["p95"], "poverty_funds_p50": funds["p50"], "poverty_funds_p95": funds["p95"],
+                         **{f"{payer}_p50": statistics(run.values(name, f"outlay_{payer}"))["p50"] for payer in READING_PAYERS}})
     return pd.DataFrame(rows).drop_duplicates(subset=["scheme", "scenario"]) if rows else pd.DataFrame(rows)
 
 

@@ -294,8 +294,10 @@ def targets(run: RunFolder, lang: str) -> Markup:
 def readings(run: RunFolder, lang: str) -> Markup:
     """The spread that the readings (values the seed leaves open) make in each scheme's budget."""
     names = run.names(lang)
+    data = analysis.readings_table(run)
+    payers = [payer for payer in analysis.READING_PAYERS if data[f"{payer}_p50"].abs().sum() > 0]
     rows = [[names[r.scheme], names[r.scenario], wan(r.budget_p50), wan(r.budget_p95), wan(r.poverty_funds_p50),
-             wan(r.poverty_funds_p95)] for r in analysis.readings_table(run).itertuples()]
+             wan(r.poverty_funds_p95)] + [wan(getattr(r, f"{payer}_p50")) for payer in payers] for r in data.itertuples()]
     return bilingual_table_section(
         "readings", READINGS_TITLE,
         "种子文件未定、规范第2版以假设确定的取值（scenarios/readings/）：每种解读下的预算（万元/年）。支付方合计＝总费用−个人自付；"
@@ -303,7 +305,8 @@ def readings(run: RunFolder, lang: str) -> Markup:
         "assumptions (scenarios/readings/): the budget under each reading (10,000 yuan a year). All payers = total "
         "cost − out of pocket; poverty funds = medical assistance + backstop + supplementary + hospital fund.",
         [TEXT[lang]["scheme"], "解读 / reading", "支付方合计 P50 / all payers P50", "支付方合计 P95 / all payers P95",
-         "扶贫资金 P50 / poverty funds P50", "扶贫资金 P95 / poverty funds P95"], rows, lang)
+         "扶贫资金 P50 / poverty funds P50", "扶贫资金 P95 / poverty funds P95"]
+        + [f"{payer_label(payer, lang)} P50" for payer in payers], rows, lang)
 
 
 PROGRAMMES_TITLE = "项目支出 / Programme costs"

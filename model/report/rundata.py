@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from model.errors import InputError
+from model.scenario.resolve import RENAMED
 
 RUN_FILES = ("manifest.json", "summary.json")
 RUN_TABLES = ("replications", "summary_table", "quintiles", "cashflow", "flows")
@@ -144,6 +145,11 @@ def load_run(folder: Path) -> RunFolder:
     if not isinstance(scenarios, dict) or not scenarios:
         raise InputError(f"{folder / 'summary.json'}: expected a 'scenarios' object with at least one scenario, "
                          f"found {type(scenarios).__name__ if scenarios is not None else 'none'}")
+    renamed = [entry.get("id") for entry in manifest.get("scenarios", [])
+               if isinstance(entry, dict) and entry.get("id") in RENAMED]
+    if renamed:  # settled under an earlier spec version, with a scheme id since renamed
+        raise InputError(f"{folder}: made with scheme {renamed[0]!r}, renamed {RENAMED[renamed[0]]!r} in spec version 2 "
+                         f"(whose rules changed too): run it again with {RENAMED[renamed[0]]}")
     known = [s.get("label") for s in manifest.get("scenarios", []) if isinstance(s, dict)]
     if sorted(known) != sorted(scenarios):
         raise InputError(f"{folder}: manifest.json and summary.json disagree on the scenarios: "

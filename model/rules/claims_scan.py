@@ -350,7 +350,6 @@ def blank_line_end(data, at, n):
     return -1
 
 
-
 @njit(cache=True)
 def _money_prefix(data, start, n):
     """(fen, end) of yuan written as spec §1 has it at data[start:end], or (-1, _) when it is not."""
