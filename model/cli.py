@@ -409,7 +409,7 @@ def _simulate(args: argparse.Namespace) -> int:
     from model.codes import OUTPUT_COLUMNS, PAYER_LABELS
     from model.money import format_yuan
     from model.population.build import persons_table
-    from model.rules.engine import settle
+    from model.rules.engine import program_for, settle_pools, spec_amounts
     from model.rules.textscan import format_rows, string_buffers
     from model.scenario import load_scenario
     from model.tables import csv_bytes
@@ -420,7 +420,8 @@ def _simulate(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, _sets(args), population=args.population)
     people = draw_people(scenario, args.persons, args.seed, households=args.households)
     care = provide_care(scenario, people, args.engine)
-    payments = settle(scenario.scheme, care.claims.claims)
+    payments = settle_pools(scenario.scheme, care.claims.claims).amounts  # every payer, for the cash flow
+    columns = program_for(scenario.scheme).output_columns
     person_ids = people.population.person_ids()
     claims = claims_arrow(care.claims, person_ids, care.facilities.name)
     with atomic.directory(args.out) as folder:
@@ -433,8 +434,8 @@ def _simulate(args: argparse.Namespace) -> int:
         (folder / "claims.csv").write_bytes(csv_bytes(claims))
         ids = pa.array(claims["claim_id"].to_numpy(zero_copy_only=False))
         offsets, data = string_buffers(ids)
-        rows = format_rows(offsets[:-1], offsets[1:], data, payments, True)
-        (folder / "payments.csv").write_bytes(("claim_id," + ",".join(OUTPUT_COLUMNS) + "\n").encode() + rows.tobytes())
+        rows = format_rows(offsets[:-1], offsets[1:], data, spec_amounts(program_for(scenario.scheme), payments), True)
+        (folder / "payments.csv").write_bytes(("claim_id," + ",".join(columns) + "\n").encode() + rows.tobytes())
         (folder / "flows.csv").write_bytes(csv_bytes(flows_table(care)))
         (folder / "occupancy.csv").write_bytes(csv_bytes(occupancy_table(care_params(scenario), care)))
         (folder / "cashflow.csv").write_bytes(csv_bytes(cashflow_table(care_params(scenario), care.claims.claims.day, payments)))
@@ -444,16 +445,16 @@ def _simulate(args: argparse.Namespace) -> int:
     print(f"  county-internal admissions {county_internal_share(stays):.1%}; waited for a bed {(stays.wait > 0).mean():.2%}; "
           f"referred on for want of a bed {(stays.capacity_referrals > 0).mean():.2%}")
     totals = payments.sum(axis=0)
-    for column, name in enumerate(OUTPUT_COLUMNS):
-        print(f"  {PAYER_LABELS[name]:<40} {format_yuan(int(totals[column])):>20}")
+    for name in columns:
+        print(f"  {PAYER_LABELS[name]:<40} {format_yuan(int(totals[OUTPUT_COLUMNS.index(name)])):>20}")
     return 0
 
 
 def _adjudicate(args: argparse.Namespace) -> int:
-    from model.codes import OUTPUT_COLUMNS, PAYER_LABELS
+    from model.codes import PAYER_LABELS
     from model.money import format_yuan
     from model.rules.claims_csv import THREADS, payments_csv, read_claims, write_payments
-    from model.rules.engine import settle
+    from model.rules.engine import program_for, settle
     from model.scenario import load_scenario
 
     if args.template is not None:
@@ -471,6 +472,7 @@ def _adjudicate(args: argparse.Namespace) -> int:
     if args.output is not None:
         check_file(args.output, args.force)
     scenario = load_scenario(args.scenario, args.sets)
+    columns = program_for(scenario.scheme).output_columns
     if args.lenient or args.claims.suffix.lower() == ".xlsx":
         from model.rules.lenient import read_lenient
 
@@ -491,7 +493,7 @@ def _adjudicate(args: argparse.Namespace) -> int:
         write_payments(args.output, claims_file, amounts, THREADS)
         totals = amounts.sum(axis=0)
         print(f"{scenario.id}: {len(amounts):,} claims settled → {args.output}")
-        for column, name in enumerate(OUTPUT_COLUMNS):
+        for column, name in enumerate(columns):
             print(f"  {PAYER_LABELS[name]:<40} {format_yuan(int(totals[column])):>20}")
         print(f"  {'总费用 / total cost':<40} {format_yuan(int(claims_file.claims.total.sum())):>20}")
     elif not args.explain:

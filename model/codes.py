@@ -7,8 +7,16 @@ CATEGORIES = ("ordinary", "registered_poor", "dibao", "extreme_poor")
 POOR_CATEGORIES = ("registered_poor", "dibao", "extreme_poor")
 SERVICES = ("outpatient", "chronic_outpatient", "inpatient")
 LEVELS = ("village", "township", "county", "prefecture", "province")
-PAYERS = ("bmi", "cii", "ma", "backstop", "supplementary", "hospital")
+PAYERS = ("bmi", "cii", "ma", "backstop", "supplementary", "hospital", "charity")
+# Every payer, then oop: what the engine computes. Spec §2: a scheme without a charity layer writes
+# SPEC_COLUMNS (no `charity`); one with a charity layer writes `charity` before `oop`.
 OUTPUT_COLUMNS = PAYERS + ("oop",)
+SPEC_COLUMNS = tuple(column for column in OUTPUT_COLUMNS if column != "charity")
+
+
+def output_columns(charity: bool) -> tuple[str, ...]:
+    """The payments columns of spec §2 for a scheme with (True) or without a layer paid by `charity`."""
+    return OUTPUT_COLUMNS if charity else SPEC_COLUMNS
 
 CATEGORY_LABELS = {
     "ordinary": "普通居民 / ordinary resident",
@@ -89,6 +97,7 @@ PAYER_LABELS = {
     "backstop": "兜底保障 / government backstop",
     "supplementary": "补充医疗保险 / supplementary insurance",
     "hospital": "医院扶贫基金 / hospital fund",
+    "charity": "社会资金（慈善） / charity (social funds)",
     "oop": "个人自付 / out of pocket",
 }
 

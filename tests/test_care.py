@@ -12,8 +12,8 @@ from model.care.params import care_params
 from model.care.simulate import county_internal_share, draw_people, provide_care
 from model.care.stays import capacity_binds
 from model.cli import main
-from model.codes import LEVEL_CODE, SERVICE_CODE
-from model.rules.engine import settle
+from model.codes import LEVEL_CODE, PAYERS, SERVICE_CODE
+from model.rules.engine import settle, settle_pools
 from model.scenario import load_scenario
 
 AMPLE_BEDS = [f"care.facilities.{level}.beds_per_1000=500" for level in ("township", "county", "prefecture", "province")]
@@ -79,9 +79,9 @@ def test_every_admission_becomes_one_inpatient_claim_dated_at_discharge(default_
 
 def test_cash_flow_repays_everything_and_most_within_the_year(default_run) -> None:
     scenario, _, care = default_run
-    payments = settle(scenario.scheme, care.claims.claims)
+    payments = settle_pools(scenario.scheme, care.claims.claims).amounts  # every payer's column, charity included
     flows = cash_flow(care_params(scenario), care.claims.claims.day, payments)
-    assert np.array_equal(flows["advanced"].sum(axis=1), payments[:, :6].sum(axis=0))
+    assert np.array_equal(flows["advanced"].sum(axis=1), payments[:, :len(PAYERS)].sum(axis=0))
     assert np.array_equal(flows["repaid"].sum(axis=1), flows["advanced"].sum(axis=1))
     assert np.all(flows["receivable"][:, -1] == 0) and np.all(flows["receivable"] >= 0)
     within_year = flows["repaid"][:, :12].sum(axis=1) / np.maximum(flows["advanced"][:, :12].sum(axis=1), 1)
@@ -91,7 +91,7 @@ def test_cash_flow_repays_everything_and_most_within_the_year(default_run) -> No
 def test_cash_flow_arithmetic_on_a_small_case() -> None:
     care = care_params(load_scenario("sui_county"))
     day = np.array([17897, 17897 + 40])  # 2019-01-01 and 2019-02-10 (simulated year 2019)
-    payments = np.zeros((2, 7), dtype=np.int64)
+    payments = np.zeros((2, len(PAYERS) + 1), dtype=np.int64)
     payments[:, 0] = [100_00, 50_00]  # bmi: lag 1 month, 90%
     flows = cash_flow(care, day, payments)
     assert flows["advanced"][0, :3].tolist() == [100_00, 50_00, 0]

@@ -29,6 +29,7 @@ def _in_memory(label: str, scheme: str, engine: str):
     edges = quintile_edges(population.household_income / 100 / population.household_size)
     accumulator = OutcomeAccumulator(outcome_params(scenario), care_params(scenario), replicate._financing(scenario), edges,
                                      scheme_targets(scenario))
+    replicate.with_scheme_extras(accumulator, scenario, people.county)
     accumulator.add(people, care.claims.claims, settle_pools(scenario.scheme, care.claims.claims))
     return accumulator.finish(care.stays, care.routes)
 
@@ -51,6 +52,7 @@ def test_chunked_replication_equals_in_memory(monkeypatch) -> None:
                 accumulator = OutcomeAccumulator(outcome_params(scenario), care_params(scenario), replicate._financing(scenario),
                                                  quintile_edges(population.household_income / 100 / population.household_size),
                                                  scheme_targets(scenario))
+                replicate.with_scheme_extras(accumulator, scenario, people.county)
                 accumulator.add(people, care.claims.claims, settle_pools(scenario.scheme, care.claims.claims))
                 expected = accumulator.finish(care.stays, care.routes)
                 assert care.stays.engine == "discrete-event simulation"

@@ -78,3 +78,52 @@ def test_outputs_get_the_usual_permissions(tmp_path: Path) -> None:
     mask = os.umask(0)
     os.umask(mask)
     assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~mask
+
+
+def test_charity_scheme_writes_a_charity_column_before_oop(tmp_path: Path, capsys) -> None:
+    """Spec §2 (issue 18): a scheme with a layer paid by charity has a `charity` column before `oop`;
+    on the spec cases it differs from Maiji District only where a registered person's compliant
+    cataract admission left something to pay, and the rows still add up to the total cost."""
+    import csv
+
+    cataract = [  # beside the spec cases (which have no cataract claim): covered, not registered, not compliant, outpatient
+        "k1,cat1,2019-04-02,inpatient,county,cataract,8000.00,7000.00,true,registered_poor",
+        "k2,cat1,2019-09-02,inpatient,prefecture,cataract,9000.00,9000.00,true,registered_poor+dibao",
+        "k3,cat2,2019-04-02,inpatient,county,cataract,8000.00,7000.00,true,dibao",
+        "k4,cat3,2019-04-02,inpatient,county,cataract,8000.00,7000.00,false,registered_poor",
+        "k5,cat3,2019-05-02,outpatient,township,cataract,80.00,70.00,true,registered_poor",
+    ]
+    claims_path = tmp_path / "claims.csv"
+    claims_path.write_text((SPEC_CASES / "claims.csv").read_text(encoding="utf-8").rstrip("\n") + "\n" + "\n".join(cataract) + "\n",
+                           encoding="utf-8")
+    out = tmp_path / "payments.csv"
+    maiji_out = tmp_path / "maiji.csv"
+    assert main(["adjudicate", "maiji_district", str(claims_path), "-o", str(maiji_out)]) == 0
+    assert main(["adjudicate", "maiji_charity_cataract", str(claims_path), "-o", str(out)]) == 0
+    assert "社会资金（慈善） / charity (social funds)" in capsys.readouterr().out
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert list(rows[0]) == ["claim_id", "bmi", "cii", "ma", "backstop", "supplementary", "hospital", "charity", "oop"]
+    maiji = {row["claim_id"]: row for row in csv.DictReader(maiji_out.open(encoding="utf-8"))}
+    claims = {row["claim_id"]: row for row in csv.DictReader(claims_path.open(encoding="utf-8"))}
+    charity_claims = 0
+    for row in rows:
+        claim = claims[row["claim_id"]]
+        covered = (claim["disease"] == "cataract" and claim["service"] == "inpatient" and claim["compliant"] == "true"
+                   and "registered_poor" in claim["category"].split("+"))
+        paid = {key: round(float(value) * 100) for key, value in row.items() if key != "claim_id"}
+        assert sum(paid.values()) == round(float(claim["total_cost"]) * 100)
+        if covered:
+            charity_claims += paid["charity"] > 0
+            assert paid["oop"] == 0
+            assert paid["charity"] == round(float(maiji[row["claim_id"]]["oop"]) * 100)  # it pays what was left
+        else:
+            assert paid["charity"] == 0
+            assert {key: row[key] for key in maiji[row["claim_id"]]} == maiji[row["claim_id"]]
+    assert charity_claims == 2
+
+
+def test_charity_slip_lists_the_charity_payer(capsys) -> None:
+    assert main(["adjudicate", "maiji_charity_cataract", str(SPEC_CASES / "claims.csv"), "--explain", "c1-1"]) == 0
+    assert "社会资金（慈善） / charity (social funds)" in capsys.readouterr().out
+    assert main(["adjudicate", "maiji_district", str(SPEC_CASES / "claims.csv"), "--explain", "c1-1"]) == 0
+    assert "charity" not in capsys.readouterr().out

@@ -36,11 +36,11 @@ def test_xz_subsidies_are_per_registered_person() -> None:
     category = codes("registered_poor", "dibao+registered_poor", "dibao", "extreme_poor")
     exited = np.array([True, False, False, False])
     sums = premium_sums(financing, category, exited)
-    individual = 250_00 + 12_00
+    individual = 250_00  # the family-doctor fee is in the programme ledger now (issue 18; tests/test_programmes.py)
     assert sums["premium_individual"] == 2 * individual + 2 * 250_00
     assert sums["premium_households"] == 2 * 250_00  # the non-registered pay their own premium
     assert sums["subsidy_province"] == round(0.4 * individual) + round(0.6 * individual)
-    assert sums["family_doctor_bmi_fund"] == 2 * 12_00
+    assert sums["family_doctor_bmi_fund"] == 0
     outlay = np.zeros(len(PAYERS), dtype=np.int64)
     outlay[PAYERS.index("ma")] = 1_000_00
     outlay[PAYERS.index("backstop")] = 5_000_00

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from conftest import TESTS, write_scheme
-from model.codes import OUTPUT_COLUMNS
+from model.codes import output_columns
 from model.money import fen_to_yuan
 from model.rules.claims import from_records
 from model.rules.claims_csv import payments_csv, read_claims
@@ -50,8 +50,9 @@ def test_golden_case_reference_settler(path: Path, tmp_path: Path) -> None:
         records.append(Claim(cid, pid, date, service, level, disease, round(float(total) * 100),
                              round(float(eligible) * 100), compliant == "true", category))
     settled = reference_settle(scenario.scheme, records).payments
-    rendered = "claim_id," + ",".join(OUTPUT_COLUMNS) + "\n" + "".join(
-        record.claim_id + "," + ",".join(fen_to_yuan(paid[c]) for c in OUTPUT_COLUMNS) + "\n"
+    columns = output_columns(scenario.scheme.has_charity)
+    rendered = "claim_id," + ",".join(columns) + "\n" + "".join(
+        record.claim_id + "," + ",".join(fen_to_yuan(paid[c]) for c in columns) + "\n"
         for record, paid in zip(records, settled)
     )
     assert rendered == case["expected"]
@@ -72,6 +73,8 @@ REQUIRED_COVERAGE = {
     # spec version 2: category sets, exclude_categories, each scheme change, a category changing within a year
     "category_sets", "exclude_categories", "filter_categories_any", "own_counters", "category_from_claim",
     "civil_affairs_assistance", "out_of_county_floor", "assistance_70",
+    # issue 18: a charity payer, its own output column
+    "charity",
 }
 
 

@@ -244,7 +244,7 @@ def test_xlsx_payer_sheet_equals_summary_json(zh_report, compare_dir):
     # the funders add up to the total cost, in the workbook as in the model
     for label in SCHEMES:
         funders = sum(summary["scenarios"][label]["metrics"][f"funding_{f}"]["mean"] for f in
-                      ("province", "prefecture", "county", "bmi_fund", "insurer", "hospital", "households"))
+                      ("province", "prefecture", "county", "bmi_fund", "insurer", "hospital", "households", "charity"))
         assert funders == pytest.approx(summary["scenarios"][label]["metrics"]["total_cost"]["mean"])
 
 

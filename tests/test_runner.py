@@ -65,7 +65,7 @@ def test_outlays_plus_oop_equal_total_cost_and_funding_adds_up(tmp_path: Path) -
     for i in range(len(table["scenario"])):
         outlays = sum(table[f"outlay_{p}"][i] for p in ("bmi", "cii", "ma", "backstop", "supplementary", "hospital"))
         assert round((outlays + table["oop"][i]) * 100) == round(table["total_cost"][i] * 100)
-        funded = sum(table[f"funding_{f}"][i] for f in ("province", "prefecture", "county", "bmi_fund", "insurer", "hospital", "households"))
+        funded = sum(table[f"funding_{f}"][i] for f in ("province", "prefecture", "county", "bmi_fund", "insurer", "hospital", "households", "charity"))
         assert round(funded * 100) == round(table["total_cost"][i] * 100)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import SEED_SCHEMES, SPEC_CASES
-from model.codes import OUTPUT_COLUMNS
+from model.codes import SPEC_COLUMNS
 from model.rules.claims import from_records
 from model.rules.claims_csv import payments_csv, read_claims
 from model.rules.engine import settle
@@ -26,7 +26,7 @@ SECTION_7 = {
 def test_section_7_table(scheme_id: str) -> None:
     claim = Claim("c", "p", "2019-05-01", "inpatient", "county", "", 60_000_00, 54_000_00, True, "registered_poor")
     paid = settle(load_scenario(scheme_id).scheme, from_records([claim]))[0]
-    assert dict(zip(OUTPUT_COLUMNS, paid.tolist())) == dict(zip(OUTPUT_COLUMNS, SECTION_7[scheme_id]))
+    assert dict(zip(SPEC_COLUMNS, paid.tolist(), strict=True)) == dict(zip(SPEC_COLUMNS, SECTION_7[scheme_id], strict=True))
     assert paid.sum() == claim.total
 
 

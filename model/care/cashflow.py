@@ -24,6 +24,8 @@ MAX_MONTHS = 48  # months tracked from January of the simulated year: discharges
 
 def advanced_by_month(care: CareParams, settle_day: np.ndarray, payments: np.ndarray) -> np.ndarray:
     """Fen each payer owes hospitals for claims settled in each month ([payer, month]); sums over chunks of claims."""
+    if payments.shape[1] != len(PAYERS) + 1:  # engine.settle_pools' amounts: every payer, then oop
+        raise ValueError(f"payments with a column for each of {len(PAYERS)} payers and oop expected, found {payments.shape[1]} columns")
     month = month_index(settle_day, care.year)
     if month.size and (month.min() < 0 or month.max() >= MAX_MONTHS):
         raise ValueError(f"claims settled outside {care.year}-01 .. {MAX_MONTHS} months on")

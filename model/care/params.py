@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from model.codes import LEVELS, PAYERS
+from model.money import RATE_SCALE
 from model.population.params import _cited, _float, _keyed, _shares
 from model.scenario.node import Node
 
@@ -31,10 +32,14 @@ class CareParams:
     repayment_lag_months: np.ndarray  # [payer] int
     disbursement_ppm: np.ndarray  # [payer] int parts per million repaid at the lag; the rest at the annual settlement
     demand_elasticity: float
+    # the lead hospital's response to capitation (issue 18): (factor on admissions bypassing out of the county,
+    # factor on stays in the county), None when the care file's switch is off
+    capitation_response: tuple[float, float] | None = None
 
 
 def parse(node: Node) -> CareParams:
-    parts = node.mapping(("id", "name", "description", "base", "set", "year", "facilities", "pathway", "stay", "cash_flow", "behaviour"),
+    parts = node.mapping(("id", "name", "description", "base", "set", "year", "facilities", "pathway", "stay", "cash_flow", "behaviour",
+                          "capitation_response"),
                          required=("id", "name", "year", "facilities", "pathway", "stay", "cash_flow", "behaviour"))
     facilities = parts["facilities"].mapping(LEVELS[1:], required=LEVELS[1:])
     township = facilities["township"].mapping(("per_township", "beds_per_1000"), required=("per_township", "beds_per_1000"))
@@ -74,10 +79,29 @@ def parse(node: Node) -> CareParams:
         outpatient_compliant=np.array([level in compliant_levels for level in LEVELS]),
         stay_mean_days=stay_mean,
         stay_sigma=_float(_cited(stay["sigma"]), 0, 5),
-        repayment_lag_months=np.array(_keyed(_cited(cash["repayment_lag_months"]), PAYERS, lambda n: n.integer(0, 24))),
-        disbursement_ppm=np.array(_keyed(_cited(cash["disbursement_rate"]), PAYERS, Node.rate)),
+        repayment_lag_months=np.array(_by_payer(_cited(cash["repayment_lag_months"]), lambda n: n.integer(0, 24), 0)),
+        disbursement_ppm=np.array(_by_payer(_cited(cash["disbursement_rate"]), Node.rate, RATE_SCALE)),
         demand_elasticity=_float(_cited(behaviour["demand_elasticity"]), -5, 5),
+        capitation_response=_capitation_response(parts["capitation_response"]) if "capitation_response" in parts else None,
     )
+
+
+def _capitation_response(node: Node) -> tuple[float, float] | None:
+    fields = node.mapping(("enabled", "out_of_county_factor", "stay_factor"),
+                          required=("enabled", "out_of_county_factor", "stay_factor"))
+    out_of_county = _float(_cited(fields["out_of_county_factor"]), 0, 1)
+    stay = _float(_cited(fields["stay_factor"]), 0.1, 1)
+    return (out_of_county, stay) if _cited(fields["enabled"]).boolean() else None
+
+
+def _by_payer(node: Node, read, charity_default) -> list:
+    """A value for every payer; `charity` (added with issue 18) may be left out of a care file written
+    before it: charity then repays at discharge, in full (it only pays registered cataract surgery)."""
+    values = _keyed(node, PAYERS, read, required=False)
+    for payer, value in zip(PAYERS, values):
+        if value is None and payer != "charity":
+            raise node.fail(f"a value for {payer!r}", found="none")
+    return [charity_default if value is None else value for value in values]
 
 
 def validate(node: Node) -> None:
@@ -85,4 +109,12 @@ def validate(node: Node) -> None:
 
 
 def care_params(scenario) -> CareParams:
-    return parse(Node(scenario.tree["care"], ("care",), scenario.origins))
+    """The scenario's care parameters; for a scheme with capitation and the care file's `capitation_response`
+    switched on, the lead hospital's response: fewer admissions leaving the county, shorter stays in it."""
+    params = parse(Node(scenario.tree["care"], ("care",), scenario.origins))
+    if params.capitation_response is None or "capitation" not in scenario.tree:
+        return replace(params, capitation_response=None)
+    out_of_county, stay = params.capitation_response
+    in_county = np.array([level in ("township", "county") for level in LEVELS])
+    return replace(params, bypass_share=params.bypass_share * out_of_county,
+                   stay_mean_days=np.where(in_county, params.stay_mean_days * stay, params.stay_mean_days))

@@ -14,6 +14,7 @@ from model.care.des import des_stays
 from model.care.facilities import Facilities, facilities_for
 from model.care.params import CareParams, care_params
 from model.care.pathway import Routes, route
+from model.care.pricing import fixed_prices_of, reprice
 from model.care.stays import Stays, capacity_binds, fast_stays
 from model.codes import CATEGORY_SET_NAMES, LEVEL_CODE
 from model.population import population_params
@@ -143,6 +144,7 @@ def provide_care(scenario: Scenario, people: People, engine: str = "auto", multi
                                      population.household_township[household], km_to_township[household], engine,
                                      background_seed(people.seeds))
     claims = build_claims(people.population_params, care, population, people.illness.visits, admissions, routes, stays)
+    claims.claims = reprice(fixed_prices_of(scenario), claims.claims)  # the scheme's single-disease fixed prices, if any
     return Care(admissions, facilities, routes, stays, claims)
 
 

@@ -16,7 +16,7 @@ from model.rules.program import MEMBERS
 from model.scenario.financing import FUNDERS, Financing
 
 FUNDING_METRICS = tuple(f"funding_{funder}" for funder in FUNDERS if funder != "public_health")
-DEFAULT_FUNDER = {"bmi": "bmi_fund", "hospital": "hospital"}  # others, when a scheme names none: the county (assumed)
+DEFAULT_FUNDER = {"bmi": "bmi_fund", "hospital": "hospital", "charity": "charity"}  # charity: social funds (社会资金)  # others, when a scheme names none: the county (assumed)
 GOVERNMENT_LEVELS = ("province", "prefecture", "county")
 LEVEL_FUNDS = ("backstop", "ma")  # the funds a county budgets for, split by the level of government that pays
 LEVEL_OUTLAY_METRICS = tuple(f"outlay_{fund}_{level}" for fund in LEVEL_FUNDS for level in GOVERNMENT_LEVELS)

@@ -7,16 +7,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.care.cashflow import MAX_MONTHS, advanced_by_month, repayments
+from model.care.debts import debt_flows, debt_metrics, deferred_by_month
 from model.care.params import CareParams
 from model.care.pathway import Routes
 from model.care.simulate import People
 from model.care.stays import Stays
 from model.codes import CATEGORY_CODE, LEVEL_CODE, LEVELS, PAYERS, SERVICE_CODE
+from model.finance.capitation import bundle_balance
 from model.outcomes.funding import LEVEL_OUTLAY_LABELS, LEVEL_OUTLAY_METRICS, PREMIUM_KEYS, funding, premium_sums
 from model.outcomes.params import OutcomeParams
 from model.outcomes.targets import SchemeTargets
 from model.outcomes.protection import (PROTECTION_METRICS, SCOPES, capacity_to_pay, protection_flags,
                                        subsistence_per_equivalent_adult)
+from model.programmes.ledger import programme_metrics
 from model.rules.claims import ClaimArrays
 from model.rules.engine import Settlement
 from model.rules.program import MEMBERS
@@ -28,10 +31,11 @@ QUINTILES = 5
 # The metrics summary.json always carries (money in yuan a year for the simulated population; rates as fractions).
 CORE_METRICS = (
     "person_years", "total_cost", "outlay_bmi", "outlay_cii", "outlay_ma", "outlay_backstop", "outlay_supplementary",
-    "outlay_hospital", "oop", "effective_reimbursement", "policy_reimbursement", "oop_share") + PROTECTION_METRICS + (
+    "outlay_hospital", "outlay_charity", "oop", "effective_reimbursement", "policy_reimbursement", "oop_share") + PROTECTION_METRICS + (
     "county_internal_share", "target_reimbursement_share", "oop_share_inpatient",
     "oop_share_chronic", "compliant_reimbursement", "target_reimbursement", "target_oop_compliant_max", "funding_province", "funding_prefecture",
     "funding_county", "funding_bmi_fund", "funding_insurer", "funding_hospital", "funding_households",
+    "funding_charity",
 ) + LEVEL_OUTLAY_METRICS
 METRIC_LABELS = {
     "person_years": "人年 / person-years",
@@ -43,6 +47,7 @@ METRIC_LABELS = {
     "outlay_backstop_ma": "兜底保障+医疗救助支出 / backstop + medical assistance outlay",
     "outlay_supplementary": "补充保险支出 / supplementary outlay",
     "outlay_hospital": "医院基金支出 / hospital fund outlay",
+    "outlay_charity": "社会资金（慈善）支出 / charity outlay",
     "oop": "个人自付 / out of pocket",
     "effective_reimbursement": "实际报销比 / effective reimbursement",
     "policy_reimbursement": "政策范围内报销比 / policy-range reimbursement",
@@ -69,6 +74,7 @@ METRIC_LABELS = {
     "funding_insurer": "保险公司承担 / insurer (claims − premium)",
     "funding_hospital": "医院承担 / hospital",
     "funding_households": "家庭承担 / households",
+    "funding_charity": "社会资金承担 / charity (social funds)",
 }
 METRIC_LABELS.update(LEVEL_OUTLAY_LABELS)
 RATE_METRICS = {"effective_reimbursement", "policy_reimbursement", "oop_share", "county_internal_share",
@@ -143,7 +149,15 @@ class OutcomeAccumulator:
         self.outlay = np.zeros(len(PAYERS), dtype=np.int64)
         self.tilt = np.zeros(len(PAYERS), dtype=np.int64)  # paid the poor above the ordinary layers, by payer
         self.counts = {name: 0 for name in ("persons", "poor_persons", "registered_persons", "households",
-                                            "compliant_admissions", "target_met") + PROTECTION_METRICS}
+                                            "compliant_admissions", "target_met", "registered_persons_65_plus",
+                                            "registered_exited") + PROTECTION_METRICS}
+        self.ledger = None  # the scheme's programme ledger (model.programmes.ledger), set by the runner
+        self.capitation = None  # the scheme's capitation (model.finance.capitation), set by the runner
+        self.capitated_outlay = np.zeros(len(PAYERS), dtype=np.int64)  # paid on the covered persons' claims, by payer
+        self.capitated_persons = 0
+        self.debts = None  # the scheme's pay-after-treatment terms (model.care.debts), set by the runner
+        self.deferred = np.zeros(MAX_MONTHS, dtype=np.int64)  # patients' out-of-pocket deferred at discharge, by month
+        self.county_units = {"villages": 0, "townships": 0, "county": 1}  # the county's places, for the ledger
         self.premiums = dict.fromkeys(PREMIUM_KEYS, 0)
         self.advanced = np.zeros((len(PAYERS), MAX_MONTHS), dtype=np.int64)
         self.quintile_households = np.zeros(QUINTILES)
@@ -161,6 +175,10 @@ class OutcomeAccumulator:
         self.fen["total"] += int(total.sum())
         self.fen["oop"] += int(oop.sum())
         self.outlay += amounts[:, :len(PAYERS)].sum(axis=0)
+        if self.capitation is not None:  # XZ (七)2: the covered persons' claims are paid out of the lead hospital's budget
+            covered = self.capitation.covered(people.population.category[claims.person])
+            self.capitated_outlay += amounts[covered, :len(PAYERS)].sum(axis=0)
+            self.capitated_persons += int(self.capitation.covered(people.population.category).sum())
         poor = claims.category != CATEGORY_CODE["ordinary"]
         if as_ordinary is not None:
             self.tilt += (amounts[poor, :len(PAYERS)] - as_ordinary.amounts[poor, :len(PAYERS)]).sum(axis=0)
@@ -188,7 +206,10 @@ class OutcomeAccumulator:
         households = household_outcomes(people, claims, oop, self.params, self.subsistence)
         self.counts["persons"] += population.n_persons
         self.counts["poor_persons"] += int(population.poor.sum())
-        self.counts["registered_persons"] += int(MEMBERS[population.category, CATEGORY_CODE["registered_poor"]].sum())
+        registered = MEMBERS[population.category, CATEGORY_CODE["registered_poor"]]
+        self.counts["registered_persons"] += int(registered.sum())
+        self.counts["registered_persons_65_plus"] += int((registered & (population.age >= 65)).sum())  # XZ (十)'s check-ups
+        self.counts["registered_exited"] += int((registered & population.household_exited[population.household]).sum())
         self.counts["households"] += population.n_households
         for key in PROTECTION_METRICS:
             self.counts[key] += int(households[key].sum())
@@ -203,6 +224,8 @@ class OutcomeAccumulator:
                                         population.household_exited[population.household]).items():
             self.premiums[key] += amount
         self.advanced += advanced_by_month(self.care, claims.day, amounts)
+        if self.debts is not None:
+            self.deferred += deferred_by_month(self.debts, claims, oop, self.care.year)
 
     def finish(self, stays: Stays, routes: Routes) -> Outcome:
         fen, counts = self.fen, self.counts
@@ -231,8 +254,17 @@ class OutcomeAccumulator:
         metrics["waited_for_bed_share"] = float(np.mean(stays.wait > 0)) if len(stays.wait) else 0.0
         for level, name in enumerate(LEVELS[1:], start=1):
             metrics[f"admissions_{name}"] = float(np.sum(stays.level == level))
-        metrics.update(funding(self.financing, self.outlay, fen["oop"], counts["persons"], counts["poor_persons"], self.premiums,
+        outlay = self.outlay
+        if self.capitation is not None:  # each bundled payer's funder pays its part of the budget, not the claims
+            outlay = self.outlay.copy()
+            for payer, amount in self.capitation.per_capita.items():
+                p = PAYERS.index(payer)
+                outlay[p] += amount * self.capitated_persons - self.capitated_outlay[p]
+        metrics.update(funding(self.financing, outlay, fen["oop"], counts["persons"], counts["poor_persons"], self.premiums,
                                counts["registered_persons"], self.tilt))
+        metrics.update(programme_metrics(self.ledger, {**counts, **self.county_units}, self.financing))
+        if self.capitation is not None:
+            metrics.update(capitation_metrics(self.capitation, self.capitated_persons, self.capitated_outlay, metrics))
         count = np.maximum(self.quintile_households, 1)
         quintiles = {"households": self.quintile_households.tolist()}
         for name, sums in self.quintile_sums.items():
@@ -242,9 +274,31 @@ class OutcomeAccumulator:
         flows = repayments(self.care, self.advanced)
         monthly = {f"{key}_{payer}": (flows[key][p] / 100).tolist() for key in ("advanced", "repaid", "receivable")
                    for p, payer in enumerate(PAYERS)}
+        if self.debts is not None:  # 先诊疗后付费: patients' deferred out-of-pocket, instalments, bad debt
+            debts = debt_flows(self.debts, self.deferred)
+            metrics.update(debt_metrics(self.debts, debts, self.care.year))
+            monthly.update({f"{key}_patients": (debts[key] / 100).tolist() for key in ("deferred", "repaid", "bad_debt", "receivable")})
         flows_matrix = np.zeros((len(LEVELS), len(LEVELS)))
         np.add.at(flows_matrix, (routes.entry_level, stays.level), 1)
         return Outcome(metrics, quintiles, monthly, stays.engine, flows_matrix.tolist())
+
+
+def capitation_metrics(capitation, covered_persons: int, capitated_outlay: np.ndarray, metrics: dict[str, float]) -> dict[str, float]:
+    """summary.json's capitation figures (yuan a year): `capitation_budget` (what the government pays the lead
+    hospital), `capitation_bundled_outlay` (what the bundled payers paid on the covered persons' claims: the
+    government's outlay without capitation), `capitation_surplus` (the hospital's, negative for a deficit).
+    The hospital bears the deficit or keeps the surplus: `funding_hospital` moves by −surplus (the funding
+    metrics, which `funding` computed with the budget in place of the bundled outlays, still add up to total cost)."""
+    balance = bundle_balance(capitation, covered_persons, capitated_outlay)
+    by_payer = {f"capitation_outlay_{payer}": int(capitated_outlay[PAYERS.index(payer)]) / 100 for payer in capitation.per_capita}
+    return {
+        **by_payer,
+        "capitation_budget": balance["budget"] / 100,
+        "capitation_bundled_outlay": balance["outlay"] / 100,
+        "capitation_surplus": balance["surplus"] / 100,
+        "capitation_persons": float(covered_persons),
+        "funding_hospital": metrics["funding_hospital"] - balance["surplus"] / 100,
+    }
 
 
 def quintile_edges(per_capita_income: np.ndarray) -> np.ndarray:

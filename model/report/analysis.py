@@ -77,7 +77,51 @@ def government_levels(run: RunFolder) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-READING_PAYERS = ("bmi", "cii", "ma", "backstop", "supplementary", "hospital")
+PROGRAMME_LEVELS = ("central", "province", "prefecture", "county", "bmi_fund", "public_health")
+
+
+def programme_table(run: RunFolder) -> pd.DataFrame:
+    """Programme costs that are not claims (a scheme's `programmes:` ledger, issue 18) beside the claims' outlays,
+    by who pays (means over replications, yuan a year); only scenarios whose scheme has a ledger."""
+    rows = []
+    for label in run.labels:
+        if run.stats(label, "programme_cost").get("mean") is None:  # no ledger (summary.json: a metric of another scheme)
+            continue
+        for level in PROGRAMME_LEVELS:
+            claims = _number(run.stats(label, f"funding_{level}").get("mean")) if level not in ("central", "public_health") else 0.0
+            programme = _number(run.stats(label, f"programme_cost_{level}").get("mean"))
+            rows.append({"scenario": label, "level": level, "claims": claims, "programmes": programme,
+                         "total": claims + programme})
+    return pd.DataFrame(rows)
+
+
+def capitation_table(run: RunFolder) -> pd.DataFrame:
+    """For each scheme with capitation (XZ (七)2): the budget paid to the lead hospital (the government's outlay
+    for the covered persons with capitation), what the bundled payers paid on their claims (the government's
+    outlay without it), and the hospital's surplus (negative: deficit): P5, P50, P95 and mean, yuan a year."""
+    rows = []
+    for label in run.labels:
+        if run.stats(label, "capitation_budget").get("mean") is None:
+            continue
+        for metric in ("capitation_budget", "capitation_bundled_outlay", "capitation_surplus"):
+            stats = run.stats(label, metric)
+            rows.append({"scenario": label, "metric": metric, **{key: _number(stats.get(key)) for key in ("p5", "p50", "p95", "mean")}})
+    return pd.DataFrame(rows)
+
+
+def debts_table(run: RunFolder) -> pd.DataFrame:
+    """Pay after treatment (先诊疗后付费): patients' deferred out-of-pocket and the hospitals' bad debt, P50, P95 and mean."""
+    rows = []
+    for label in run.labels:
+        if run.stats(label, "bad_debt").get("mean") is None:
+            continue
+        for metric in ("deferred_oop", "bad_debt"):
+            stats = run.stats(label, metric)
+            rows.append({"scenario": label, "metric": metric, **{key: _number(stats.get(key)) for key in ("p50", "p95", "mean")}})
+    return pd.DataFrame(rows)
+
+
+READING_PAYERS = ("bmi", "cii", "ma", "backstop", "supplementary", "hospital", "charity")
 
 
 def readings_table(run: RunFolder) -> pd.DataFrame:

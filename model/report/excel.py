@@ -46,7 +46,7 @@ SUMMARY_COLUMNS = {
 PAYER_GROUPS = {  # per-payer sheet: (group key, zh, en, metrics)
     "outlay": ("支出", "outlay", [f"outlay_{p}" for p in PAYERS] + ["oop", "total_cost"]),
     "funding": ("资金来源", "funding", ["funding_province", "funding_prefecture", "funding_county", "funding_bmi_fund",
-                                     "funding_insurer", "funding_hospital", "funding_households"]),
+                                     "funding_insurer", "funding_hospital", "funding_households", "funding_charity"]),
     "subsidy": ("参保资助", "premium subsidy", [f"subsidy_{level}" for level in GOVERNMENT_LEVELS]),
     "budget": ("政府预算", "government budget", [f"budget_{level}" for level in GOVERNMENT_LEVELS]),
     "premium": ("保费", "premium", [f"premium_{p}" for p in PAYERS] + ["premium_individual", "premium_households"]),

@@ -36,7 +36,7 @@ DPI = 130
 SCENARIO_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
                    "#bcbd22", "#17becf")
 PAYER_COLORS = {"bmi": "#4c72b0", "cii": "#64b5cd", "ma": "#55a868", "backstop": "#c44e52",
-                "supplementary": "#8172b3", "hospital": "#ccb974", "oop": "#8c1c13"}
+                "supplementary": "#8172b3", "hospital": "#ccb974", "charity": "#937860", "oop": "#8c1c13"}
 LEVEL_COLORS = {"province": "#4c72b0", "prefecture": "#55a868", "county": "#dd8452"}
 PERCENTILE_STYLE = {"P50": ("#222222", "-"), "P95": ("#d62728", "--"), "P99": ("#7b3294", ":")}
 
@@ -218,7 +218,7 @@ def _or_nan(value) -> float:
 # -- settlement waterfall --------------------------------------------------------------------------------------
 
 def waterfall_figure(stats_by_scenario: Mapping[str, Mapping[str, float]], names: Mapping[str, str] | None = None,
-                     payers: Sequence[str] = ("bmi", "cii", "ma", "backstop", "supplementary", "hospital")):
+                     payers: Sequence[str] = ("bmi", "cii", "ma", "backstop", "supplementary", "hospital", "charity")):
     """Per scenario: the total cost, taken in settlement order by each payer, down to what households pay.
 
     `stats_by_scenario` maps a scenario to {"total_cost": yuan, "outlay_<payer>": yuan, "oop": yuan}.

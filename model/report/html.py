@@ -330,6 +330,75 @@ def readings(run: RunFolder, lang: str) -> Markup:
         + [f"{payer_label(payer, lang)} P50" for payer in payers], rows, lang)
 
 
+PROGRAMMES_TITLE = "项目支出 / Programme costs"
+PROGRAMME_LEVEL_LABELS = {
+    "central": "中央 / central", "province": "省级 / province", "prefecture": "市州 / prefecture",
+    "county": "县级 / county", "bmi_fund": "医保基金 / BMI fund", "public_health": "公卫经费 / public-health funds",
+}
+
+
+def programmes(run: RunFolder, lang: str) -> Markup:
+    """Programme costs that are not claims beside the claims' outlays, by who pays (issue 18)."""
+    names = run.names(lang)
+    rows = [[names[r.scenario], pick(PROGRAMME_LEVEL_LABELS[r.level], lang), wan(r.claims), wan(r.programmes), wan(r.total)]
+            for r in analysis.programme_table(run).itertuples()]
+    return bilingual_table_section(
+        "programmes", PROGRAMMES_TITLE,
+        "方案文件所列非理赔项目（家庭医生签约、健康体检、村卫生室、村医补助、全科医生、重点专科；单位×单价×分担，"
+        "全省项目按所述县域份额折算；执行期年均），与理赔支出按承担方并列（万元/年，重复均值）。"
+        "理赔支出即资金来源（funding_*）。 / Programme costs that are not claims, as the scheme file lists them "
+        "(family-doctor contracts, check-ups, village clinics, village doctors' pay, GPs, specialties: units × unit "
+        "cost × who pays, province-wide items scaled by the stated county share; a year, averaged over the years in "
+        "force), beside the claims' outlays by who pays them (10,000 yuan a year, means over replications). Claim "
+        "outlays are the funding_* figures.",
+        [TEXT[lang]["scheme"], "承担方 / paid by", "理赔支出 / claim outlays", "项目支出 / programme costs",
+         "合计 / total"], rows, lang)
+
+
+CAPITATION_TITLE = "按人头打包付费 / Capitation"
+CAPITATION_LABELS = {
+    "capitation_budget": "打包预算（政府支出，有打包） / budget (the government's outlay with capitation)",
+    "capitation_bundled_outlay": "打包资金实际支付（政府支出，无打包） / bundled funds' claims (the government's outlay without)",
+    "capitation_surplus": "牵头医院结余（负为超支） / lead hospital's surplus (negative: deficit)",
+}
+
+
+def capitation(run: RunFolder, lang: str) -> Markup:
+    """The lead hospital's surplus or deficit and the government's outlay with and without capitation."""
+    names = run.names(lang)
+    rows = [[names[r.scenario], pick(CAPITATION_LABELS[r.metric], lang), wan(r.p5), wan(r.p50), wan(r.p95), wan(r.mean)]
+            for r in analysis.capitation_table(run).itertuples()]
+    return bilingual_table_section(
+        "capitation", CAPITATION_TITLE,
+        "X州（七）2「超支自负,结余留用」：打包资金（基本医保、大病保险、医疗救助、兜底保障）按人头预算付给医共体牵头医院；"
+        "报销照旧，打包资金对覆盖人群的支付由预算承担，医院保留结余、承担超支（万元/年，各次重复）。 / XZ (七)2, "
+        "'the hospital bears an overrun and keeps a surplus': the bundled funds (basic insurance, critical-illness "
+        "insurance, medical assistance, backstop) paid to the lead hospital as a budget a covered person; claims settle "
+        "as before, the bundled funds' payments on the covered persons' claims come out of the budget, and the hospital "
+        "keeps the surplus or bears the deficit (10,000 yuan a year, across replications).",
+        [TEXT[lang]["scheme"], "项目 / item", "P5", "P50", "P95", "均值 / mean"], rows, lang)
+
+
+DEBTS_TITLE = "先诊疗后付费 / Pay after treatment"
+DEBT_LABELS = {"deferred_oop": "患者延期（分期）自付 / out-of-pocket deferred by patients",
+               "bad_debt": "医院坏账 / hospitals' bad debt"}
+
+
+def debts(run: RunFolder, lang: str) -> Markup:
+    """Patients' deferred out-of-pocket and the hospitals' bad debt (the cash-flow table has them by month)."""
+    names = run.names(lang)
+    rows = [[names[r.scenario], pick(DEBT_LABELS[r.metric], lang), wan(r.p50), wan(r.p95), wan(r.mean)]
+            for r in analysis.debts_table(run).itertuples()]
+    return bilingual_table_section(
+        "debts", DEBTS_TITLE,
+        "县域内住院不交押金；部分患者出院时签订延期（分期）还款协议，部分最终未还，计为医院坏账（万元，当年出院者；"
+        "按月的应收与坏账见现金流表 payer=patients）。比例与期限为方案文件中的假设值，可调整。 / No deposit in the county; "
+        "some patients sign deferred (instalment) agreements at discharge and some never repay: the hospitals' bad "
+        "debt (10,000 yuan, for the year's discharges; receivables and bad debt by month in the cash-flow table, "
+        "payer = patients). Shares and terms are assumed values in the scheme file, adjustable.",
+        [TEXT[lang]["scheme"], "项目 / item", "P50", "P95", "均值 / mean"], rows, lang)
+
+
 def figures_section(made: list[ReportFigure], lang: str) -> Markup:
     blocks = [figure_block(index, figure, lang) for index, figure in enumerate(made, start=1)
               if figure.key not in ("tradeoff", "sweep_curves")]
@@ -566,6 +635,15 @@ def render_html(run: RunFolder, lang: str, made: list[ReportFigure] | None = Non
     if not analysis.readings_table(run).empty:
         sections.append(readings(run, lang))
         anchors.append(("readings", pick(READINGS_TITLE, lang)))
+    if not analysis.debts_table(run).empty:
+        sections.append(debts(run, lang))
+        anchors.append(("debts", pick(DEBTS_TITLE, lang)))
+    if not analysis.capitation_table(run).empty:
+        sections.append(capitation(run, lang))
+        anchors.append(("capitation", pick(CAPITATION_TITLE, lang)))
+    if not analysis.programme_table(run).empty:
+        sections.append(programmes(run, lang))
+        anchors.append(("programmes", pick(PROGRAMMES_TITLE, lang)))
     sections += [figures_section(made, lang), cash(run, lang), quintiles(run, lang)]
     anchors += [("figures", t["figures"]), ("cash", t["cash"]), ("quintiles", t["quintiles"])]
     if run.kind == "sweep" and run.vary and "sweep" in run.tables:

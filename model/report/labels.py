@@ -39,7 +39,22 @@ for _payer, _label in PAYER_LABELS.items():
     EXTRA_METRIC_LABELS[f"premium_{_payer}"] = f"保费：{_zh} / premium: {_en}"
     EXTRA_METRIC_LABELS[f"loss_ratio_{_payer}"] = f"赔付率：{_zh} / loss ratio: {_en}"
 
-COUNT_METRICS = {"person_years", "admissions"}
+EXTRA_METRIC_LABELS.update({
+    "capitation_budget": "打包预算 / capitation budget",
+    "capitation_bundled_outlay": "打包资金实际支付 / bundled funds' outlay on covered persons",
+    "capitation_surplus": "牵头医院结余（负为超支） / lead hospital's surplus (negative: deficit)",
+    "capitation_persons": "打包覆盖人数 / persons covered by capitation",
+    "deferred_oop": "患者延期（分期）自付 / out-of-pocket deferred by patients",
+    "bad_debt": "医院坏账（先诊疗后付费） / hospitals' bad debt (pay after treatment)",
+})
+EXTRA_METRIC_LABELS["programme_cost"] = "项目支出（非理赔，执行期年均） / programme costs (not claims, a year in force)"
+for _level, _label in (("central", "中央 / central"), ("province", "省级 / province"), ("prefecture", "市州 / prefecture"),
+                       ("county", "县级 / county"), ("bmi_fund", "医保基金 / BMI fund"),
+                       ("public_health", "公卫经费 / public-health funds")):
+    _zh, _en = _label.split(" / ")
+    EXTRA_METRIC_LABELS[f"programme_cost_{_level}"] = f"项目支出：{_zh} / programme costs: {_en}"
+
+COUNT_METRICS = {"person_years", "admissions", "capitation_persons"}
 RATIO_METRICS = {"loss_ratio_"}  # prefixes: claims ÷ premium, shown as a percentage
 
 

@@ -25,6 +25,7 @@ from model.codes import (
     LEVEL_CODE,
     LEVELS,
     OUTPUT_COLUMNS,
+    SPEC_COLUMNS,
     SERVICE_CODE,
     SERVICES,
 )
@@ -449,7 +450,14 @@ def read_claims(path: Path | str) -> ClaimsFile:
     return ClaimsFile(path, claims, data, id_start, id_end, id_quoted, line_start, header)
 
 
-HEADER = ("claim_id," + ",".join(OUTPUT_COLUMNS) + "\n").encode("utf-8")
+def header(amounts: np.ndarray) -> bytes:
+    """The header of spec §2 for `amounts` as `engine.settle` returns them: a `charity` column (before
+    `oop`) only where the scheme has a charity layer, i.e. where the amounts have every payer's column."""
+    columns = OUTPUT_COLUMNS if amounts.shape[1] == len(OUTPUT_COLUMNS) else SPEC_COLUMNS
+    return ("claim_id," + ",".join(columns) + "\n").encode("utf-8")
+
+
+HEADER = header(np.zeros((0, len(SPEC_COLUMNS)), dtype=np.int64))  # the five spec schemes' header
 
 
 CHUNK_ROWS = 125_000  # rows formatted at a time: chunks already formatted are written while others format
@@ -474,8 +482,8 @@ def payments_chunks(claims_file: ClaimsFile, amounts: np.ndarray, threads: int =
 
 
 def payments_csv(claims_file: ClaimsFile, amounts: np.ndarray) -> bytes:
-    return HEADER + b"".join(chunk.tobytes() for chunk in payments_chunks(claims_file, amounts))
+    return header(amounts) + b"".join(chunk.tobytes() for chunk in payments_chunks(claims_file, amounts))
 
 
 def write_payments(path: Path | str, claims_file: ClaimsFile, amounts: np.ndarray, threads: int = 1) -> None:
-    atomic.write_chunks(Path(path), chain([HEADER], payments_chunks(claims_file, amounts, threads)))
+    atomic.write_chunks(Path(path), chain([header(amounts)], payments_chunks(claims_file, amounts, threads)))

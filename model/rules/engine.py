@@ -8,9 +8,9 @@ from itertools import pairwise
 
 import numpy as np
 
-from model.codes import OUTPUT_COLUMNS
+from model.codes import OUTPUT_COLUMNS, SPEC_COLUMNS
 from model.rules.claims import ClaimArrays
-from model.rules.kernel import N_OUT, TRACE_COLUMNS, in_processing_order, persons_order, settle_kernel, settle_run
+from model.rules.kernel import TRACE_COLUMNS, in_processing_order, persons_order, settle_kernel, settle_run
 from model.rules.program import Program, compile_scheme
 from model.scenario.scheme import Scheme
 
@@ -50,7 +50,8 @@ PARALLEL_CLAIMS = 200_000  # fewer claims settle on one thread: starting a secon
 
 def _run(program: Program, claims: ClaimArrays, trace_claim: int, threads: int = 1):
     n = len(claims)
-    amounts = np.empty((n, N_OUT), dtype=np.int64)  # every row is written: each claim is settled once
+    width = len(program.output_columns)  # spec §2: a charity column only for a scheme with a charity layer
+    amounts = np.empty((n, width), dtype=np.int64)  # every row is written: each claim is settled once
     oop_eligible = np.empty(n, dtype=np.int64)
     trace = np.zeros((len(program.layer_ids), len(TRACE_COLUMNS)), dtype=np.int64)
     inputs = (claims.person, claims.year, claims.klass, claims.total, claims.eligible)
@@ -65,7 +66,7 @@ def _run(program: Program, claims: ClaimArrays, trace_claim: int, threads: int =
         run = len(order)
         work = [np.empty(run, dtype=column.dtype) for column in inputs]
         return settle_run(order, *inputs, *program.kernel_arguments(), amounts, oop_eligible, trace_claim, trace,
-                          *work, np.empty((run, N_OUT), dtype=np.int64), np.empty(run, dtype=np.int64))
+                          *work, np.empty((run, width), dtype=np.int64), np.empty(run, dtype=np.int64))
 
     parts = threads if trace_claim < 0 and n >= PARALLEL_CLAIMS else 1
     if parts > 1:  # persons are independent (spec §3): ranges of them settle side by side into the same arrays
@@ -78,30 +79,50 @@ def _run(program: Program, claims: ClaimArrays, trace_claim: int, threads: int =
 
 @dataclass(frozen=True)
 class Settlement:
-    amounts: np.ndarray  # (n, 7) int64 fen, columns OUTPUT_COLUMNS (spec §2)
+    amounts: np.ndarray  # (n, 8) int64 fen, columns OUTPUT_COLUMNS: every payer, charity included, then oop
     oop_eligible: np.ndarray  # (n,) int64 fen: the out-of-pocket part inside the catalogue
 
 
 
+def all_payers(program: Program, amounts: np.ndarray) -> np.ndarray:
+    """`amounts` as the kernel wrote them (the scheme's spec §2 columns) with every payer's column, charity's
+    included (zero for a scheme without a charity layer): columns OUTPUT_COLUMNS."""
+    if program.charity:
+        return amounts
+    return np.insert(amounts, OUTPUT_COLUMNS.index("charity"), 0, axis=1)
+
+
+def spec_amounts(program: Program, amounts: np.ndarray) -> np.ndarray:
+    """The columns of spec §2 for the program's scheme out of all payers' `amounts` (OUTPUT_COLUMNS)."""
+    if program.charity:
+        return amounts
+    return np.delete(amounts, OUTPUT_COLUMNS.index("charity"), axis=1)
+
+
 def settle_pools(scheme_or_program: Scheme | Program, claims: ClaimArrays, threads: int = 1) -> Settlement:
-    """Payments per claim (input order) and each claim's out-of-pocket inside the eligible pool.
+    """Payments per claim (input order), every payer's column (OUTPUT_COLUMNS), and each claim's out-of-pocket
+    inside the eligible pool.
 
     `threads` > 1 settles runs of whole persons side by side (same result, bit for bit).
     """
     program = scheme_or_program if isinstance(scheme_or_program, Program) else program_for(scheme_or_program)
     amounts, oop_eligible, _ = _run(program, claims, -1, threads)
-    return Settlement(amounts, oop_eligible)
+    return Settlement(all_payers(program, amounts), oop_eligible)
 
 
 def settle(scheme_or_program: Scheme | Program, claims: ClaimArrays, threads: int = 1) -> np.ndarray:
-    """Payments per claim, input order: an (n, 7) int64 array of fen, columns OUTPUT_COLUMNS."""
-    return settle_pools(scheme_or_program, claims, threads).amounts
+    """Payments per claim, input order: an int64 array of fen with the scheme's spec §2 columns
+    (`output_columns(scheme.has_charity)`: SPEC_COLUMNS, or OUTPUT_COLUMNS where a layer is paid by charity),
+    as the kernel writes them (nothing copied)."""
+    program = scheme_or_program if isinstance(scheme_or_program, Program) else program_for(scheme_or_program)
+    return _run(program, claims, -1, threads)[0]
 
 
 def settle_traced(scheme: Scheme, claims: ClaimArrays, claim_index: int) -> tuple[np.ndarray, list[TraceRow]]:
     """Settle and record, layer by layer, what happened to claim `claim_index`."""
-    amounts, _, trace = _run(program_for(scheme), claims, claim_index)
-    return amounts, [TraceRow(*map(int, row)) for row in trace]
+    program = program_for(scheme)
+    amounts, _, trace = _run(program, claims, claim_index)
+    return all_payers(program, amounts), [TraceRow(*map(int, row)) for row in trace]
 
 
-__all__ = ["ENGINE_NAME", "OUTPUT_COLUMNS", "Settlement", "TraceRow", "program_for", "settle", "settle_pools", "settle_traced"]
+__all__ = ["ENGINE_NAME", "OUTPUT_COLUMNS", "SPEC_COLUMNS", "spec_amounts", "Settlement", "TraceRow", "program_for", "settle", "settle_pools", "settle_traced"]

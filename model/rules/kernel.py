@@ -15,8 +15,10 @@ from model.rules.program import CEILING, COINSURANCE, NO_LIMIT, OUT_OF_LIST, TIE
 
 SCALE = 1_000_000
 HALF = SCALE // 2
-N_OUT = 7  # six payers, then oop
-OOP = 6
+# A kernel's `out` has a column for each payer the scheme can pay, then oop: the six payers of spec §2 and oop
+# (N_OUT) for a scheme without a charity layer, charity before oop (N_OUT + 1) for one with (spec §2). The
+# columns are the spec's output as they stand, so writing payments copies nothing.
+N_OUT = 7
 # Columns of a trace row (one row per applied layer of the traced claim).
 TRACE_COLUMNS = (
     "layer", "base", "computed", "paid", "eligible_left", "out_of_list_left",
@@ -97,7 +99,7 @@ def settle_kernel(
     out_of_list_limit, payer_cap,
     out, oop_eligible, trace_claim, trace,
 ):
-    """Settle claims given in processing order into `out` (n × 7 fen, same order; every cell written, so it
+    """Settle claims given in processing order into `out` (n × the scheme's columns, fen, same order; every cell written, so it
     may come uninitialized); `oop_eligible` gets the part of each claim's out-of-pocket left in the
     eligible pool (for policy-range reimbursement).
 
@@ -122,7 +124,7 @@ def settle_kernel(
             person_year += 1
             last_person = person[i]
             last_year = year[i]
-        for column in range(N_OUT):  # every cell written here: `out` needs no zeroing beforehand
+        for column in range(out.shape[1]):  # every cell written here: `out` needs no zeroing beforehand
             out[i, column] = 0
         claim_total = total[i]
         claim_eligible = eligible[i]
@@ -212,7 +214,7 @@ def settle_kernel(
                 trace[traced, 7] = layer_cap_left
                 trace[traced, 8] = payer_cap_left
                 traced += 1
-        out[i, OOP] = left_eligible + left_out
+        out[i, out.shape[1] - 1] = left_eligible + left_out
         oop_eligible[i] = left_eligible
     return traced
 
@@ -254,7 +256,7 @@ def settle_run(
     )
     for k in range(n):
         i = order[k]
-        for column in range(N_OUT):
+        for column in range(out.shape[1]):
             out[i, column] = s_out[k, column]
         oop_eligible[i] = s_oop_eligible[k]
     return traced

@@ -24,6 +24,7 @@ from model.codes import (
     PAYERS,
     SERVICE_CODE,
     SERVICES,
+    output_columns,
 )
 from model.scenario.scheme import Ceiling, Coinsurance, OutOfList, Scheme, Tiered, Topup
 
@@ -68,6 +69,11 @@ class Program:
     entry_cap: np.ndarray  # int64 layer annual cap (per person-year or person-disease-year)
     entry_cap_slot: np.ndarray  # int64 counter index
     n_cap_slots: int
+    charity: bool = False  # a layer is paid by charity: its output has a `charity` column (spec §2)
+
+    @property
+    def output_columns(self) -> tuple[str, ...]:
+        return output_columns(self.charity)
 
     def kernel_arguments(self) -> tuple:
         return (
@@ -223,4 +229,5 @@ def compile_scheme(scheme: Scheme) -> Program:
         entry_cap=cap[rows, layers],
         entry_cap_slot=cap_slot[rows, layers],
         n_cap_slots=n_layers + n_layers * N_DISEASES,
+        charity=scheme.has_charity,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.codes import LEVEL_LABELS, OUTPUT_COLUMNS, PAYER_LABELS, SERVICE_LABELS, category_set_code, category_set_label
+from model.codes import LEVEL_LABELS, OUTPUT_COLUMNS, PAYER_LABELS, SERVICE_LABELS, category_set_code, category_set_label, output_columns
 from model.errors import InputError
 from model.money import format_yuan
 from model.rules.claims_csv import ClaimsFile
@@ -94,7 +94,7 @@ def explain(scenario: Scenario, claims_file: ClaimsFile, claim_id: str) -> str:
     lines.append("")
     lines.append("  支付合计 Paid:")
     lines.append(table(
-        [[PAYER_LABELS[name], format_yuan(int(amounts[i]))] for i, name in enumerate(OUTPUT_COLUMNS)],
+        [[PAYER_LABELS[name], format_yuan(int(amounts[OUTPUT_COLUMNS.index(name)]))] for name in output_columns(scheme.has_charity)],
         right_aligned={1}, indent="    ",
     ))
     check = int(amounts.sum())

@@ -18,10 +18,12 @@ from pathlib import Path
 import numpy as np
 
 from model.care.claims import build_claims
+from model.care.debts import pay_after_treatment_of
 from model.care.facilities import build_facilities
 from model.care.params import CareParams, care_params
 from model.care.pathway import Routes
 from model.arrays import take_rows
+from model.care.pricing import fixed_prices_of, reprice
 from model.care.simulate import People, background_seed, category_multiplier, place_admissions
 from model.care.stays import Stays
 from model.outcomes.metrics import Outcome, OutcomeAccumulator, quintile_edges
@@ -33,6 +35,8 @@ from model.population.build import CHUNK_PERSONS, StageSeeds, chunk_sizes, draw_
 from model.population.households import County
 from model.population.illness import Admissions, draw_illness
 from model.population.table import population_from_table
+from model.finance.capitation import capitation_of
+from model.programmes.ledger import ledger_of
 from model.rules.engine import settle_pools
 from model.runner.plan import RunPlan
 from model.scenario import Scenario, load_scenario
@@ -126,6 +130,16 @@ def run_replication(plan: RunPlan, replication: int, uniforms=None) -> dict[str,
     return {v.label: results[v.label] for v in plan.variants}
 
 
+def with_scheme_extras(accumulator: OutcomeAccumulator, scenario: Scenario, county) -> OutcomeAccumulator:
+    """What a scheme pays for besides claims (issue 18): its programme ledger (with the county's villages and
+    townships to count units by), capitation and pay-after-treatment terms, given to its accumulator."""
+    accumulator.ledger = ledger_of(scenario)
+    accumulator.capitation = capitation_of(scenario)
+    accumulator.debts = pay_after_treatment_of(scenario)
+    accumulator.county_units = {"villages": int(county.village_township.shape[0]), "townships": county.townships, "county": 1}
+    return accumulator
+
+
 def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, Scenario]]) -> dict[str, Outcome]:
     chunks = Chunks(members[0][1], plan, replication)
     params = chunks.params
@@ -136,8 +150,10 @@ def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, 
         care = care_params(scenario)
         accumulators[label] = OutcomeAccumulator(outcome_params(scenario), care, _financing(scenario), np.zeros(0),
                                                  scheme_targets(scenario))
+        with_scheme_extras(accumulators[label], scenario, chunks.county)
         multiplier = category_multiplier(scenario, care, params)
-        key = _key([scenario.tree["care"], None if multiplier is None else multiplier.tolist()])
+        key = _key([scenario.tree["care"], None if multiplier is None else multiplier.tolist(),
+                    care.capitation_response])  # a capitated scheme whose hospital responds has a pathway of its own
         pathways.setdefault(key, Pathway(care, multiplier, [], [], [], []))
         pathways[key].labels.append(label)
         pathway_of[label] = key
@@ -178,6 +194,7 @@ def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, 
         # Xu et al.: subsistence spending from the food shares of the whole simulated population
         accumulator.subsistence = subsistence_per_equivalent_adult(*household_arrays, accumulator.params)
     scenario_of = dict(members)
+    prices = {label: fixed_prices_of(scenario) for label, scenario in members}
     for index in range(len(chunks.sizes)):
         people = kept.pop(index, None) or chunks.people(index, with_visits=True)
         for pathway in pathways.values():
@@ -188,9 +205,10 @@ def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, 
                                   take_rows(pathway.routes, rows), take_rows(pathway.stays, rows)).claims
             for label in pathway.labels:
                 scheme = scenario_of[label].scheme
+                claims_of_scheme = reprice(prices[label], claims)  # single-disease fixed prices: only those admissions differ
                 as_ordinary = None
                 if accumulators[label].financing is not None and accumulators[label].financing.tilt_funder:
-                    as_ordinary = settle_pools(scheme, replace(claims, category=np.zeros_like(claims.category)))
-                accumulators[label].add(people, claims, settle_pools(scheme, claims), as_ordinary)
+                    as_ordinary = settle_pools(scheme, replace(claims_of_scheme, category=np.zeros_like(claims.category)))
+                accumulators[label].add(people, claims_of_scheme, settle_pools(scheme, claims_of_scheme), as_ordinary)
     return {label: accumulators[label].finish(pathways[pathway_of[label]].stays, pathways[pathway_of[label]].routes)
             for label, _ in members}

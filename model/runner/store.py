@@ -440,7 +440,8 @@ def _quintile_table(labels: list[str], records: dict[int, dict[str, Outcome]]) -
 def _cashflow_table(labels: list[str], records: dict[int, dict[str, Outcome]]) -> pa.Table:
     """Monthly cash flow by payer: mean and P95 over replications of what each payer repays and owes."""
     rows: dict[str, list] = {"scenario": [], "month": [], "payer": [], "repaid_mean": [], "repaid_p95": [],
-                             "receivable_mean": [], "receivable_p95": [], "advanced_mean": []}
+                             "receivable_mean": [], "receivable_p95": [], "advanced_mean": [], "bad_debt_mean": [],
+                             "bad_debt_p95": []}
     for label in labels:
         horizon = min(len(records[r][label].monthly[f"repaid_{PAYERS[0]}"]) for r in sorted(records))
         for payer in PAYERS:
@@ -456,7 +457,28 @@ def _cashflow_table(labels: list[str], records: dict[int, dict[str, Outcome]]) -
                 rows["receivable_mean"].append(float(owed[:, month].mean()))
                 rows["receivable_p95"].append(float(np.percentile(owed[:, month], 95)))
                 rows["advanced_mean"].append(float(advanced[:, month].mean()))
+                rows["bad_debt_mean"].append(0.0)
+                rows["bad_debt_p95"].append(0.0)
+        if all("deferred_patients" in records[r][label].monthly for r in records):
+            # pay after treatment: what patients deferred at discharge (advanced), repay in instalments, owe, default on
+            _patients_rows(rows, label, [records[r][label].monthly for r in records])
     return pa.table(rows)
+
+
+def _patients_rows(rows: dict[str, list], label: str, monthly: list[dict[str, list[float]]]) -> None:
+    horizon = min(len(m["deferred_patients"]) for m in monthly)
+    series = {key: np.array([m[f"{key}_patients"][:horizon] for m in monthly]) for key in ("deferred", "repaid", "receivable", "bad_debt")}
+    for month in range(horizon):
+        rows["scenario"].append(label)
+        rows["month"].append(month + 1)
+        rows["payer"].append("patients")
+        rows["repaid_mean"].append(float(series["repaid"][:, month].mean()))
+        rows["repaid_p95"].append(float(np.percentile(series["repaid"][:, month], 95)))
+        rows["receivable_mean"].append(float(series["receivable"][:, month].mean()))
+        rows["receivable_p95"].append(float(np.percentile(series["receivable"][:, month], 95)))
+        rows["advanced_mean"].append(float(series["deferred"][:, month].mean()))
+        rows["bad_debt_mean"].append(float(series["bad_debt"][:, month].mean()))
+        rows["bad_debt_p95"].append(float(np.percentile(series["bad_debt"][:, month], 95)))
 
 
 def _flows_table(labels: list[str], records: dict[int, dict[str, Outcome]]) -> pa.Table:

@@ -90,6 +90,10 @@ SECTION_VALIDATORS = {
     "care": "model.care.params",
     "outcomes": "model.outcomes.params",
     "targets": "model.outcomes.targets",
+    "programmes": "model.programmes.ledger",
+    "capitation": "model.finance.capitation",
+    "fixed_prices": "model.care.pricing",
+    "pay_after_treatment": "model.care.debts",
 }
 DEFAULT_POPULATION = "poor_households"
 DEFAULT_CARE = "default"

@@ -8,7 +8,7 @@ from model.codes import CATEGORIES, PAYERS
 from model.money import RATE_SCALE
 from model.scenario.node import Node
 
-FUNDERS = ("province", "prefecture", "county", "bmi_fund", "insurer", "hospital", "households", "public_health")
+FUNDERS = ("province", "prefecture", "county", "bmi_fund", "insurer", "hospital", "households", "public_health", "charity")
 INSURED_GROUPS = ("all", "poor")
 EXIT_STATES = ("exited", "not_exited")
 

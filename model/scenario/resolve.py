@@ -229,9 +229,17 @@ class Resolver:
             tree = copy.deepcopy(tree)
             tree["base"] = base_ref
             for key, value in raw.items():
-                if key not in ("base", "set"):
+                if key not in ("base", "set", "add_layers"):
                     tree[key] = copy.deepcopy(value)
                     origins.mark((key,), origin)
+            if "add_layers" in raw:  # a reform that adds layers after the base scheme's (a charity layer, say)
+                added = self._expand_layers(copy.deepcopy(raw["add_layers"]), origins, origin)
+                if not isinstance(added, list):
+                    raise InputError(f"{origin}: add_layers: expected a list of layers, found {describe_found(added)}")
+                tree["layers"] = list(tree.get("layers", [])) + added
+                for layer in added:
+                    if isinstance(layer, dict):
+                        origins.mark(("layers", str(layer.get("id"))), origin)
         else:
             tree = copy.deepcopy(raw)
             origins = Origins(origin)

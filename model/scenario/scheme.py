@@ -107,6 +107,11 @@ class Scheme:
     payer_caps: dict[str, int] = field(default_factory=dict)
     special_treatment: SpecialTreatment | None = None
 
+    @property
+    def has_charity(self) -> bool:
+        """Whether a layer is paid by `charity`: its payments output then has a `charity` column (spec §2)."""
+        return any(layer.payer == "charity" for layer in self.layers)
+
 
 LAYER_KEYS = ("id", "name", "payer", "when", "source", "note", "annual_cap", "annual_cap_by_disease") + MECHANICS
 FILTER_KEYS = ("categories", "exclude_categories", "services", "levels", "diseases", "exclude_diseases", "compliant", "special")
@@ -308,6 +313,7 @@ def parse_scheme(node: Node, scheme_id: str) -> Scheme:
 
 # Keys a scheme file may carry; sections other than the rules are validated by their own modules.
 SCHEME_KEYS = (
-    "id", "name", "document", "in_force", "description", "base", "set",
+    "id", "name", "document", "in_force", "description", "base", "set", "add_layers",
     "payer_caps", "special_treatment", "layers", "financing", "population", "care", "outcomes", "targets",
+    "programmes", "capitation", "fixed_prices", "pay_after_treatment",
 )

@@ -1,0 +1,1 @@
+"""How funds reach providers beside claim by claim: capitation of the county medical community."""

@@ -1,0 +1,65 @@
+"""A scheme's `capitation:` section (XZ (七)2): named funds bundled into a per-capita budget for the lead hospital.
+
+Claims settle as before; what the bundled payers pay on the covered persons' claims comes out of
+the budget, and the lead hospital of the county medical community keeps the surplus or bears the
+deficit (「超支自负,结余留用」). The government's outlay for the covered persons is then the budget,
+fixed in advance, instead of the bundled payers' outlays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.codes import CATEGORY_CODE, PAYERS
+from model.rules.program import MEMBERS  # [category-set code, category code]
+from model.scenario.node import Node
+
+COVERS = ("registered", "all")
+BUNDLABLE = ("bmi", "cii", "ma", "backstop", "supplementary")  # public funds: not the hospital's own, nor charity
+KEYS = ("covers", "per_capita", "note")
+
+
+@dataclass(frozen=True)
+class Capitation:
+    covers: str  # 'registered' (建档立卡贫困人口) or 'all' (城乡居民)
+    per_capita: dict[str, int]  # fen a covered person a year, by bundled payer
+
+    @property
+    def bundled(self) -> np.ndarray:
+        """Indices of the bundled payers in PAYERS."""
+        return np.array([PAYERS.index(payer) for payer in self.per_capita], dtype=np.int64)
+
+    def covered(self, category: np.ndarray) -> np.ndarray:
+        """Which persons (or claims) of these category-set codes the bundle covers."""
+        if self.covers == "all":
+            return np.ones(category.shape, dtype=bool)
+        return MEMBERS[category, CATEGORY_CODE["registered_poor"]]
+
+
+def parse(node: Node) -> Capitation:
+    parts = node.mapping(KEYS, required=("covers", "per_capita"))
+    covers = parts["covers"].cited()[0].choice(COVERS, "group covered")
+    per_capita = parts["per_capita"].cited_mapping(BUNDLABLE, "bundled payer", Node.money)
+    if not per_capita:
+        raise parts["per_capita"].fail("at least one bundled payer with its amount a person a year", found="none")
+    return Capitation(covers=covers, per_capita=per_capita)
+
+
+def validate(node: Node) -> None:
+    parse(node)
+
+
+def capitation_of(scenario) -> Capitation | None:
+    if "capitation" not in scenario.tree:
+        return None
+    return parse(Node(scenario.tree["capitation"], ("capitation",), scenario.origins))
+
+
+def bundle_balance(capitation: Capitation, covered_persons: int, bundled_outlay_fen: np.ndarray) -> dict[str, int]:
+    """Fen a year: the budget paid to the lead hospital, the bundled payers' outlays on the covered persons'
+    claims (`bundled_outlay_fen`, by PAYERS), and the hospital's balance, budget − outlays (negative: a deficit)."""
+    budget = sum(amount * covered_persons for amount in capitation.per_capita.values())
+    outlay = int(bundled_outlay_fen[capitation.bundled].sum())
+    return {"budget": budget, "outlay": outlay, "surplus": budget - outlay}

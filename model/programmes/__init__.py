@@ -1,0 +1,1 @@
+"""What the schemes pay for besides claims: programme costs (a ledger per scheme), capitation and debts."""
