@@ -175,6 +175,6 @@ def test_compare_with_readings_shows_their_spread_and_the_targets_met(tmp_path: 
     assert set(sui.index) == {"reimbursement", "oop_share_inpatient", "oop_share_chronic"}
     assert set(met[met["scenario"] == "baseline"]["target"]) == {"oop_share_inpatient", "oop_share_chronic"}
     assert main(["report", str(out), "--lang", "en"]) == 0
-    text = (out / "report.html").read_text(encoding="utf-8")
+    text = (out / "report.en.html").read_text(encoding="utf-8")
     assert 'id="readings"' in text and "Sui County, medical assistance at 90%" in text
     assert 'id="targets"' in text and "OOP share, county chronic outpatient" in text

@@ -41,7 +41,7 @@ def protection_outcomes(scenario: Scenario, people: People, claims, settlement, 
     params = outcome_params(scenario)
     accumulator = OutcomeAccumulator(params, care_params(scenario), None,
                                      quintile_edges(population.household_income / 100 / population.household_size),
-                                     subsistence_per_equivalent_adult(population.household_consumption,
+                                     subsistence=subsistence_per_equivalent_adult(population.household_consumption,
                                                                       population.household_food, population.household_size, params))
     accumulator.add(people, claims, settlement)
     return accumulator.finish(stays, routes).metrics
