@@ -137,7 +137,37 @@ def _run_options() -> argparse.ArgumentParser:
     parent.add_argument("--dask", metavar="ADDRESS", help="run replications on the Dask scheduler at ADDRESS, or 'local' for a LocalCluster")
     parent.add_argument("--out", type=Path, metavar="DIR", help="output folder (default results/<run-id>/)")
     parent.add_argument("--resume", action="store_true", help="continue an interrupted run from its finished replications")
+    _years_options(parent)
     return parent
+
+
+def _years_options(parent: argparse.ArgumentParser) -> None:
+    parent.add_argument("--years", type=_years_count, default=None, metavar="N",
+                        help="follow the same households N years from the run's year (incomes, illness, exits and returns to "
+                             "poverty; summary.json by_year); default: one year, as without it")
+    parent.add_argument("--from", dest="year", type=_year, default=None, metavar="YEAR",
+                        help="the first year of a --years run (the same as --year)")
+    parent.add_argument("--years-rules", metavar="RULES", default=None,
+                        help="multi-year rules: a file, or a name in scenarios/years/ (default: default)")
+    parent.add_argument("--backstop-appropriation", type=_yuan, default=None, metavar="YUAN",
+                        help="yuan put into the backstop fund each year: summary.json gives its balance (backstop_balance)")
+
+
+def _years_count(text: str) -> int:
+    value = _positive_int(text)
+    if value > 30:
+        raise argparse.ArgumentTypeError(f"expected at most 30 years, found {text!r}")
+    return value
+
+
+def _yuan(text: str) -> float:
+    try:
+        value = float(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an amount in yuan such as 5000000, found {text!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected an amount in yuan ≥ 0, found {text!r}")
+    return value
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -156,14 +186,28 @@ def _run(args: argparse.Namespace) -> int:
         variants = tuple(Variant(label, ref, sets) for label, ref in zip(unique_labels(args.scenarios), args.scenarios))
     if args.households is not None and not args.households.is_file():
         raise InputError(f"{args.households}: no such household file")
+    years = args.years
+    if years is None and (args.backstop_appropriation is not None or args.years_rules is not None):
+        years = 1
+    if years is not None:
+        from model.years.rules import load_rules
+
+        load_rules(args.years_rules)  # a bad rules file is refused before anything is written
     plan = RunPlan(kind=args.kind, variants=variants, persons=args.persons, replications=args.reps, seed=args.seed,
                    population=args.population, households=str(args.households) if args.households else None,
-                   engine=args.engine, vary=vary)
+                   engine=args.engine, vary=vary, years=years, years_rules=args.years_rules,
+                   backstop_appropriation=args.backstop_appropriation)
     workers = args.workers or (os.cpu_count() or 1)
     out, summary = run(plan, args.out, workers=workers, dask=args.dask, resume=args.resume)
-    print(f"{args.kind}: {len(variants)} scenario(s) × {args.reps} replications of {args.persons:,} persons → {out}")
+    from model.years.engine import YEARS_METRIC_LABELS
+
+    span = f" over {years} years" if years and years > 1 else ""
+    print(f"{args.kind}: {len(variants)} scenario(s) × {args.reps} replications of {args.persons:,} persons{span} → {out}")
     shown = ("outlay_backstop", "outlay_ma", "outlay_supplementary", "oop", "che_10", "che_ctp40", "impoverishment",
              "che_10_inpatient_chronic", "che_ctp40_inpatient_chronic", "target90_share")
+    first = next(iter(summary["scenarios"].values()))["metrics"]
+    shown += tuple(m for m in ("returned_to_poverty", "became_poor", "poor_due_to_illness_share", "backstop_balance") if m in first)
+    METRIC_LABELS = METRIC_LABELS | YEARS_METRIC_LABELS
     header = f"  {'':44}" + "".join(f"{label[:22]:>24}" for label in summary["scenarios"])
     print(header)
     for metric in shown:
@@ -172,11 +216,11 @@ def _run(args: argparse.Namespace) -> int:
             stats = summary["scenarios"][label]["metrics"][metric]
             if stats["mean"] is None:
                 cells.append(f"{'—':>24}")
-            elif metric.startswith(("outlay", "oop")):
+            elif metric.startswith(("outlay", "oop", "backstop_balance")):
                 cells.append(f"{stats['p50'] / 1e4:>11,.1f} (P95 {stats['p95'] / 1e4:,.1f})")
             else:
                 cells.append(f"{stats['mean']:>17.2%} ±{stats['sd']:.2%}")
-        unit = " 万元" if metric.startswith(("outlay", "oop")) else ""
+        unit = " 万元" if metric.startswith(("outlay", "oop", "backstop_balance")) else ""
         print(f"  {METRIC_LABELS[metric][:40] + unit:<44}" + "".join(f"{c:>24}" for c in cells))
     return 0
 

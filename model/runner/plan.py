@@ -26,6 +26,9 @@ class RunPlan:
     households: str | None = None
     engine: str = "auto"
     vary: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    years: int | None = None  # --years N: the same households followed N years (model/years); None: one year
+    years_rules: str | None = None  # the multi-year rules file (scenarios/years/); None: default
+    backstop_appropriation: float | None = None  # yuan a year put into the backstop fund (--backstop-appropriation)
 
     def as_dict(self) -> dict:
         return asdict(self)

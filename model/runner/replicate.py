@@ -90,7 +90,13 @@ class Chunks:
             self.sizes = chunk_sizes(plan.persons, CHUNK_PERSONS)
         self.first_person = np.concatenate([[0], np.cumsum(self.sizes)[:-1]]).astype(np.int64)
 
+    year = 0  # a later year of the same persons (model/years sets it); 0: the run's own year
+
     def people(self, index: int, with_visits: bool) -> People:
+        if self.year:
+            from model.years.engine import later_year_people
+
+            return later_year_people(self, index, with_visits)
         if self.table is not None:
             population = self.table
             illness = draw_illness(self.params, population, child_seed(self.seeds.illness, index), with_visits=with_visits)
@@ -113,6 +119,10 @@ def _county_stays(pathway: Pathway, county: County, persons_by_township: np.ndar
 
 def run_replication(plan: RunPlan, replication: int) -> dict[str, Outcome]:
     """Outcomes of every scenario of the plan for one replication."""
+    if plan.years is not None:
+        from model.years.engine import run_years
+
+        return run_years(plan, replication)
     loaded = scenarios(plan)
     results: dict[str, Outcome] = {}
     by_population: dict[str, list[tuple[str, Scenario]]] = {}
@@ -123,8 +133,11 @@ def run_replication(plan: RunPlan, replication: int) -> dict[str, Outcome]:
     return {v.label: results[v.label] for v in plan.variants}
 
 
-def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, Scenario]]) -> dict[str, Outcome]:
-    chunks = Chunks(members[0][1], plan, replication)
+def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, Scenario]],
+                      chunks: Chunks | None = None, economy=None) -> dict[str, Outcome]:
+    """One year of a group of scenarios sharing a population. `chunks` and `economy` (model/years) carry a
+    later year: the persons of that year and each scenario's own incomes and poverty status."""
+    chunks = chunks or Chunks(members[0][1], plan, replication)
     params = chunks.params
     pathways: dict[str, Pathway] = {}
     pathway_of: dict[str, str] = {}
@@ -169,7 +182,10 @@ def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, 
     # Pass 3: claims chunk by chunk, settled under every scenario.
     edges = quintile_edges(np.concatenate(incomes))
     household_arrays = [np.concatenate(parts) for parts in (consumption, food, sizes)]
-    for accumulator in accumulators.values():
+    for label, accumulator in accumulators.items():
+        if economy is not None:  # each scenario's households have their own incomes after year one
+            per_capita, *household_arrays = economy.household_arrays(label)
+            edges = quintile_edges(per_capita)
         accumulator.quintile_edges = edges
         # Xu et al.: subsistence spending from the food shares of the whole simulated population
         accumulator.subsistence = subsistence_per_equivalent_adult(*household_arrays, accumulator.params)
@@ -183,6 +199,12 @@ def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, 
             claims = build_claims(params, pathway.care, people.population, people.illness.visits, admissions,
                                   take_rows(pathway.routes, rows), take_rows(pathway.stays, rows)).claims
             for label in pathway.labels:
-                accumulators[label].add(people, claims, settle_pools(scenario_of[label].scheme, claims))
+                if economy is None:
+                    accumulators[label].add(people, claims, settle_pools(scenario_of[label].scheme, claims))
+                    continue
+                own_people, own_claims = economy.own(label, index, people, claims)
+                settlement = settle_pools(scenario_of[label].scheme, own_claims)
+                accumulators[label].add(own_people, own_claims, settlement)
+                economy.record(label, index, own_people, own_claims, settlement, admissions)
     return {label: accumulators[label].finish(pathways[pathway_of[label]].stays, pathways[pathway_of[label]].routes)
             for label, _ in members}

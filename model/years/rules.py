@@ -1,0 +1,128 @@
+"""The multi-year rules file (scenarios/years/*.yaml): income dynamics, illness's cost in income, poverty status
+rules and dated scheme values, each read with its source and checked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from model.errors import InputError
+from model.scenario.node import Node, Origins
+from model.scenario.yamlio import read_yaml
+
+RULES_DIR = Path(__file__).resolve().parents[2] / "scenarios" / "years"
+EXITED_TILTS = ("keep", "monitored_only", "none")
+TOP_KEYS = ("id", "name", "income", "illness", "poverty", "reforms")
+
+
+@dataclass(frozen=True)
+class YearsRules:
+    """What moves households from one year to the next; dated tables hold a value from their year on."""
+
+    id: str
+    path: str
+    growth: dict[int, float]  # permanent-income growth over the year before
+    persistence: float  # AR(1) coefficient of the transitory part of log income
+    shock_sigma: float  # its stationary standard deviation
+    lost_work_working_age: float  # share of next year's income lost per working-age major patient
+    lost_work_other: float
+    lost_work_cap: float
+    bills_paid_from_surplus: float  # share of income above the line a household pays bills from in the year
+    debt_repaid_share: float  # at most this share of a year's income repays older debt
+    line: dict[int, float]  # yuan a person a year
+    exit_years: int  # consecutive assessed years above the line before a registered household exits
+    monitor_income_ratio: float  # monitored when assessed income < ratio × line (0: off)
+    monitor_oop_share: float  # or when out-of-pocket > share × income (0: off)
+    register_new_poor: bool
+    exited_tilts: dict[int, str]
+    scheme_sets: dict[str, dict[int, str]] = field(default_factory=dict)  # dated --set values for every scenario
+
+    def at(self, table: dict[int, object], year: int, what: str):
+        """The value of a dated table in `year`: that of the latest year given at or before it."""
+        years = [y for y in table if y <= year]
+        if not years:
+            raise InputError(f"{self.path}: {what}: expected a value for {year} or an earlier year, "
+                             f"found years {', '.join(map(str, sorted(table)))}")
+        return table[max(years)]
+
+    def growth_in(self, year: int) -> float:
+        return float(self.at(self.growth, year, "income.growth"))
+
+    def line_in(self, year: int) -> float:
+        return float(self.at(self.line, year, "poverty.line"))
+
+    def tilts_in(self, year: int) -> str:
+        return str(self.at(self.exited_tilts, year, "reforms.exited_tilts"))
+
+    def sets_in(self, year: int) -> tuple[str, ...]:
+        """The dated scheme values of `year` as --set options."""
+        return tuple(f"{path}={self.at(table, year, 'reforms.' + path)}" for path, table in self.scheme_sets.items())
+
+
+def _year_table(node: Node, read) -> dict:
+    value, _source = node.cited()
+    if not isinstance(value.value, dict) or not value.value:
+        raise value.fail("a mapping of years to values, such as {2021: keep, 2022: none}")
+    table = {}
+    for key, item in value.items():
+        if not str(key).isdigit() or not 1990 <= int(key) <= 2100:
+            raise item.fail("a year 1990-2100 as key", found=repr(key))
+        table[int(key)] = read(item)
+    return table
+
+
+def _number(node: Node, low: float, high: float) -> float:
+    from decimal import Decimal
+
+    return float(node.number(Decimal(str(low)), Decimal(str(high))))
+
+
+def _cited_number(node: Node, low: float, high: float) -> float:
+    return _number(node.cited()[0], low, high)
+
+
+def load_rules(reference: str | None = None) -> YearsRules:
+    """The rules of `reference` (a file, or a name in scenarios/years/; None: default)."""
+    path = Path(reference) if reference and (reference.endswith((".yaml", ".yml")) or "/" in reference) \
+        else RULES_DIR / f"{reference or 'default'}.yaml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in RULES_DIR.glob("*.yaml")))
+        raise InputError(f"--years-rules {reference}: no such rules file (expected a file, or one of: {known})")
+    root = Node(read_yaml(path), (), Origins(str(path)))
+    parts = root.mapping(TOP_KEYS, required=("income", "illness", "poverty", "reforms"))
+    income = parts["income"].mapping(("growth", "persistence", "shock_sigma"), required=("growth", "persistence", "shock_sigma"))
+    illness_keys = ("lost_work_working_age", "lost_work_other", "lost_work_cap", "bills_paid_from_surplus",
+                    "debt_repaid_share_of_income")
+    illness = parts["illness"].mapping(illness_keys, required=illness_keys)
+    poverty = parts["poverty"].mapping(("line", "exit_rule", "monitoring", "register_new_poor"),
+                                       required=("line", "exit_rule", "monitoring", "register_new_poor"))
+    exit_rule = poverty["exit_rule"].cited()[0].mapping(("income_above_line_years",), required=("income_above_line_years",))
+    monitoring = poverty["monitoring"].cited()[0].mapping(("income_below_line_ratio", "oop_above_income_share"),
+                                                          required=("income_below_line_ratio", "oop_above_income_share"))
+    reforms = parts["reforms"]
+    if not isinstance(reforms.value, dict) or "exited_tilts" not in reforms.value:
+        raise reforms.fail("a mapping with exited_tilts and any dated scheme values (path: {value: {YEAR: value}, source})")
+    scheme_sets = {}
+    for key, item in reforms.items():
+        if key != "exited_tilts":
+            scheme_sets[key] = _year_table(item, lambda n: str(n.value) if not isinstance(n.value, (dict, list)) else
+                                           (_ for _ in ()).throw(n.fail("a single value")))
+    return YearsRules(
+        id=str(root.value.get("id", path.stem)), path=str(path),
+        growth=_year_table(income["growth"], lambda n: _number(n, -0.5, 1.0)),
+        persistence=_cited_number(income["persistence"], 0, 0.99),
+        shock_sigma=_cited_number(income["shock_sigma"], 0, 2),
+        lost_work_working_age=_cited_number(illness["lost_work_working_age"], 0, 1),
+        lost_work_other=_cited_number(illness["lost_work_other"], 0, 1),
+        lost_work_cap=_cited_number(illness["lost_work_cap"], 0, 1),
+        bills_paid_from_surplus=_cited_number(illness["bills_paid_from_surplus"], 0, 1),
+        debt_repaid_share=_cited_number(illness["debt_repaid_share_of_income"], 0, 1),
+        line=_year_table(poverty["line"], lambda n: _number(n, 1, 1e6)),
+        exit_years=exit_rule["income_above_line_years"].integer(1, 10),
+        monitor_income_ratio=_number(monitoring["income_below_line_ratio"], 0, 100),
+        monitor_oop_share=_number(monitoring["oop_above_income_share"], 0, 100),
+        register_new_poor=poverty["register_new_poor"].cited()[0].boolean(),
+        exited_tilts=_year_table(reforms.at("exited_tilts", reforms.value["exited_tilts"]),
+                                 lambda n: n.choice(EXITED_TILTS, "rule for exited households' claims")),
+        scheme_sets=scheme_sets,
+    )
