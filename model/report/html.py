@@ -492,6 +492,11 @@ def render_html(run: RunFolder, lang: str, made: list[ReportFigure] | None = Non
         shown_before = sum(1 for f in made if f.key not in ("tradeoff", "sweep_curves"))
         sections.append(sweep(run, made, lang, shown_before + 1))
         anchors.append(("sweep", t["sweep"]))
+    from model.report import years
+
+    if years.has_years(run.summary):  # --years N: the multi-year section
+        sections.append(years.section(run, lang, len(made) + 1))
+        anchors.append(("years", years.TEXT[lang]["title"]))
     sections += [full_summary(run, lang), manifest(run, lang), parameters(run, lang)]
     anchors += [("appendix-summary", t["appendix_summary"]), ("appendix-manifest", t["appendix_manifest"]),
                 ("appendix-parameters", t["appendix_parameters"])]

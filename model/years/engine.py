@@ -45,6 +45,11 @@ YEARS_METRIC_LABELS = {
 }
 
 
+# Shares of all households (the others ending in _share are rates too; debt and balance are yuan).
+YEARS_RATE_METRICS = {"exited_poverty", "returned_to_poverty", "returned_due_to_illness", "became_poor",
+                      "became_poor_due_to_illness"}
+
+
 @dataclass
 class HouseholdState:
     """One scenario's households of one chunk, carried from year to year (money in fen, whole household)."""
@@ -94,15 +99,16 @@ def settlement_category(state: HouseholdState, tilts: str) -> np.ndarray:
     return category
 
 
-def assess(state: HouseholdState, line: float, rules: YearsRules) -> dict[str, np.ndarray]:
+def assess(state: HouseholdState, line: float, rules: YearsRules, exit_task: float = 0.0) -> dict[str, int]:
     """The year's assessment (年度核查): bills paid, debt taken on, assessed income, and who crossed the line.
 
-    Returns the counts' ingredients and the new status; `state` is updated in place (status and debt).
+    `exit_task`: the share of still-poor registered households the year's exit task takes out; those below
+    the line on their own are lifted to it (their trend income), highest assessed income first.
+    Returns the year's counts; `state` is updated in place (status, debt, supported incomes).
     """
     line_fen = np.round(line * 100 * state.size).astype(np.int64)
     oop = state.oop if state.oop is not None else np.zeros_like(state.income)
-    surplus = np.maximum(state.income - line_fen, 0)
-    paid = np.minimum(oop, np.floor(rules.bills_paid_from_surplus * surplus).astype(np.int64))
+    paid = np.minimum(oop, np.floor(rules.bills_paid_from_income * np.maximum(state.income, 0)).astype(np.int64))
     assessed = state.income - paid
     below = assessed < line_fen
     # without any illness (no lost work, no debts from past bills, no bills) the household would have had
@@ -113,6 +119,16 @@ def assess(state: HouseholdState, line: float, rules: YearsRules) -> dict[str, n
     still_poor = registered & ~state.exited
     state.years_above = np.where(below, 0, state.years_above + 1)
     exits = still_poor & (state.years_above >= rules.exit_years)
+    if exit_task > 0:
+        candidates = np.flatnonzero(still_poor & ~exits)
+        wanted = int(np.floor(exit_task * still_poor.sum() + 0.5)) - int(exits.sum())
+        if wanted > 0 and candidates.size:
+            # per person, so that large and small households are ranked alike; ties by position (reproducible)
+            order = candidates[np.argsort(-(assessed[candidates] / state.size[candidates]), kind="stable")]
+            lifted = order[:wanted]
+            exits[lifted] = True
+            state.permanent[lifted] = np.maximum(state.permanent[lifted], line)
+            below[lifted] = False
     returns = registered & state.exited & below
     new_poor = (state.category == ORDINARY) & below & rules.register_new_poor
     entries = returns | new_poor
@@ -139,9 +155,13 @@ def assess(state: HouseholdState, line: float, rules: YearsRules) -> dict[str, n
     }
 
 
-def advance(state: HouseholdState, growth: float, rules: YearsRules, z: np.ndarray) -> None:
-    """Next year's incomes: trend growth, a persistent transitory shock, last year's serious illness's lost
-    work, and debts repaid from income; consumption and food follow income at the household's own ratios."""
+def advance(state: HouseholdState, growth: float, rules: YearsRules, z: np.ndarray,
+            growth_registered: float | None = None) -> None:
+    """Next year's incomes: trend growth (registered households' own), a persistent transitory shock, last
+    year's serious illness's lost work, and debts repaid from income; consumption and food follow income at
+    the household's own ratios."""
+    if growth_registered is not None:
+        growth = np.where(state.category == REGISTERED, growth_registered, growth)
     state.permanent = state.permanent * (1 + growth)
     rho = rules.persistence
     state.transitory = rho * state.transitory + rules.shock_sigma * np.sqrt(1 - rho * rho) * z
@@ -272,11 +292,12 @@ def run_years(plan: RunPlan, replication: int) -> dict[str, Outcome]:
             outcomes = _population_group(plan, replication, members, chunks, economy)
             by_year.setdefault(year, {}).update(outcomes)
             line = rules.line_in(year)
-            growth = rules.growth_in(year + 1)
+            task = rules.exit_task_in(year) if k > 0 else 0.0  # the first year's stock is already its year-end one
+            growth, growth_registered = rules.growth_in(year + 1), rules.growth_registered_in(year + 1)
             for label in members_labels:
                 counts = dict.fromkeys(COUNTS, 0)
                 for c, state in enumerate(economy.states[label]):
-                    for name, value in assess(state, line, rules).items():
+                    for name, value in assess(state, line, rules, task).items():
                         counts[name] += value
                 transitions.setdefault(year, {})[label] = counts
             if k + 1 < plan.years:
@@ -285,7 +306,7 @@ def run_years(plan: RunPlan, replication: int) -> dict[str, Outcome]:
                     z = np.random.default_rng(child_seed(child_seed(shocks, k + 1), c)).standard_normal(
                         economy.states[members_labels[0]][c].size.shape[0])
                     for label in members_labels:
-                        advance(economy.states[label][c], growth, rules, z)
+                        advance(economy.states[label][c], growth, rules, z, growth_registered)
         chunks.year, chunks.seeds = 0, seeds0
     years = sorted(by_year)
     if plan.years == 1:

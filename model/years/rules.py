@@ -22,15 +22,17 @@ class YearsRules:
     id: str
     path: str
     growth: dict[int, float]  # permanent-income growth over the year before
+    growth_registered: dict[int, float]  # that of registered households (still poor or exited)
     persistence: float  # AR(1) coefficient of the transitory part of log income
     shock_sigma: float  # its stationary standard deviation
     lost_work_working_age: float  # share of next year's income lost per working-age major patient
     lost_work_other: float
     lost_work_cap: float
-    bills_paid_from_surplus: float  # share of income above the line a household pays bills from in the year
+    bills_paid_from_income: float  # share of its income a household pays bills from in the year
     debt_repaid_share: float  # at most this share of a year's income repays older debt
     line: dict[int, float]  # yuan a person a year
     exit_years: int  # consecutive assessed years above the line before a registered household exits
+    exit_tasks: dict[int, float]  # rural poor population at year end (millions): the year's exit task
     monitor_income_ratio: float  # monitored when assessed income < ratio × line (0: off)
     monitor_oop_share: float  # or when out-of-pocket > share × income (0: off)
     register_new_poor: bool
@@ -47,6 +49,16 @@ class YearsRules:
 
     def growth_in(self, year: int) -> float:
         return float(self.at(self.growth, year, "income.growth"))
+
+    def growth_registered_in(self, year: int) -> float:
+        return float(self.at(self.growth_registered, year, "income.growth_registered"))
+
+    def exit_task_in(self, year: int) -> float:
+        """The share of still-poor registered households the year's exit task takes out (0 without one)."""
+        before, now = self.exit_tasks.get(year - 1), self.exit_tasks.get(year)
+        if before is None or now is None or before <= 0:
+            return 0.0
+        return min(max(1 - now / before, 0.0), 1.0)
 
     def line_in(self, year: int) -> float:
         return float(self.at(self.line, year, "poverty.line"))
@@ -90,12 +102,13 @@ def load_rules(reference: str | None = None) -> YearsRules:
         raise InputError(f"--years-rules {reference}: no such rules file (expected a file, or one of: {known})")
     root = Node(read_yaml(path), (), Origins(str(path)))
     parts = root.mapping(TOP_KEYS, required=("income", "illness", "poverty", "reforms"))
-    income = parts["income"].mapping(("growth", "persistence", "shock_sigma"), required=("growth", "persistence", "shock_sigma"))
-    illness_keys = ("lost_work_working_age", "lost_work_other", "lost_work_cap", "bills_paid_from_surplus",
+    income_keys = ("growth", "growth_registered", "persistence", "shock_sigma")
+    income = parts["income"].mapping(income_keys, required=income_keys)
+    illness_keys = ("lost_work_working_age", "lost_work_other", "lost_work_cap", "bills_paid_from_income",
                     "debt_repaid_share_of_income")
     illness = parts["illness"].mapping(illness_keys, required=illness_keys)
-    poverty = parts["poverty"].mapping(("line", "exit_rule", "monitoring", "register_new_poor"),
-                                       required=("line", "exit_rule", "monitoring", "register_new_poor"))
+    poverty_keys = ("line", "exit_rule", "exit_tasks", "monitoring", "register_new_poor")
+    poverty = parts["poverty"].mapping(poverty_keys, required=poverty_keys)
     exit_rule = poverty["exit_rule"].cited()[0].mapping(("income_above_line_years",), required=("income_above_line_years",))
     monitoring = poverty["monitoring"].cited()[0].mapping(("income_below_line_ratio", "oop_above_income_share"),
                                                           required=("income_below_line_ratio", "oop_above_income_share"))
@@ -110,15 +123,17 @@ def load_rules(reference: str | None = None) -> YearsRules:
     return YearsRules(
         id=str(root.value.get("id", path.stem)), path=str(path),
         growth=_year_table(income["growth"], lambda n: _number(n, -0.5, 1.0)),
+        growth_registered=_year_table(income["growth_registered"], lambda n: _number(n, -0.5, 1.0)),
         persistence=_cited_number(income["persistence"], 0, 0.99),
         shock_sigma=_cited_number(income["shock_sigma"], 0, 2),
         lost_work_working_age=_cited_number(illness["lost_work_working_age"], 0, 1),
         lost_work_other=_cited_number(illness["lost_work_other"], 0, 1),
         lost_work_cap=_cited_number(illness["lost_work_cap"], 0, 1),
-        bills_paid_from_surplus=_cited_number(illness["bills_paid_from_surplus"], 0, 1),
+        bills_paid_from_income=_cited_number(illness["bills_paid_from_income"], 0, 1),
         debt_repaid_share=_cited_number(illness["debt_repaid_share_of_income"], 0, 1),
         line=_year_table(poverty["line"], lambda n: _number(n, 1, 1e6)),
         exit_years=exit_rule["income_above_line_years"].integer(1, 10),
+        exit_tasks=_year_table(poverty["exit_tasks"], lambda n: _number(n, 0, 1e4)),
         monitor_income_ratio=_number(monitoring["income_below_line_ratio"], 0, 100),
         monitor_oop_share=_number(monitoring["oop_above_income_share"], 0, 100),
         register_new_poor=poverty["register_new_poor"].cited()[0].boolean(),
