@@ -192,7 +192,11 @@ def _run(args: argparse.Namespace) -> int:
     if years is not None:
         from model.years.rules import load_rules
 
-        load_rules(args.years_rules)  # a bad rules file is refused before anything is written
+        from model.years.rules import variant_rules
+
+        rules = load_rules(args.years_rules)  # a bad rules file or rule is refused before anything is written
+        for variant in variants:
+            variant_rules(rules, variant.sets)
     plan = RunPlan(kind=args.kind, variants=variants, persons=args.persons, replications=args.reps, seed=args.seed,
                    population=args.population, households=str(args.households) if args.households else None,
                    engine=args.engine, vary=vary, years=years, years_rules=args.years_rules,

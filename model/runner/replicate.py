@@ -51,7 +51,11 @@ def scenarios(plan: RunPlan) -> list[Scenario]:
     key = _key(plan.as_dict())
     if key not in _loaded:
         _loaded.clear()
-        _loaded[key] = [load_scenario(v.reference, list(v.sets), population=plan.population) for v in plan.variants]
+        from model.years.rules import scheme_sets
+
+        # years.* options are the multi-year rules' own (model/years), checked there
+        _loaded[key] = [load_scenario(v.reference, scheme_sets(v.sets, plan.years), population=plan.population)
+                        for v in plan.variants]
     return _loaded[key]
 
 

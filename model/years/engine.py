@@ -19,7 +19,7 @@ from model.rules.engine import Settlement
 from model.runner.plan import RunPlan
 from model.scenario import Scenario, load_scenario
 from model.seeds import child_seed
-from model.years.rules import YearsRules, load_rules
+from model.years.rules import YearsRules, load_rules, scheme_sets, variant_rules
 
 ORDINARY, REGISTERED = CATEGORY_CODE["ordinary"], CATEGORY_CODE["registered_poor"]
 OLDEST = int(AGE_LIMITS[-1, 1])  # ages stop at the last band's upper age: deaths are not modelled
@@ -185,7 +185,7 @@ class Economy:
     def __init__(self, labels: list[str], populations: list[Population], rules: YearsRules):
         self.rules = rules
         self.states = {label: [HouseholdState.of(p) for p in populations] for label in labels}
-        self.tilts = "keep"
+        self.tilts = dict.fromkeys(labels, "keep")  # each scenario's rule for exited households this year
 
     def household_arrays(self, label: str) -> tuple[np.ndarray, ...]:
         states = self.states[label]
@@ -199,7 +199,7 @@ class Economy:
         population = dataclasses.replace(
             people.population, household_income=state.income, household_consumption=state.consumption,
             household_food=state.food, household_category=state.category, household_exited=state.exited)
-        category = settlement_category(state, self.tilts)
+        category = settlement_category(state, self.tilts[label])
         own_claims = dataclasses.replace(claims, category=category[population.household[claims.person]])
         return dataclasses.replace(people, population=population), own_claims
 
@@ -250,7 +250,8 @@ def year_scenarios(plan: RunPlan, rules: YearsRules, first_year: int, year: int)
         if year != first_year:
             extra = (f"care.year={year}", f"outcomes.poverty_line={rules.line_in(year):g}") + extra
         _year_scenarios.clear() if len(_year_scenarios) > 64 else None
-        _year_scenarios[key] = [load_scenario(v.reference, list(v.sets) + list(extra), population=plan.population)
+        _year_scenarios[key] = [load_scenario(v.reference, scheme_sets(v.sets, plan.years) + list(extra),
+                                              population=plan.population)
                                 for v in plan.variants]
     return _year_scenarios[key]
 
@@ -270,6 +271,7 @@ def run_years(plan: RunPlan, replication: int) -> dict[str, Outcome]:
     base = scenarios(plan)
     first = first_year_of(base[0])
     labels = [v.label for v in plan.variants]
+    own_rules = [variant_rules(rules, v.sets) for v in plan.variants]
     groups: dict[str, list[int]] = {}
     for i, scenario in enumerate(base):
         groups.setdefault(_key(scenario.tree["population"]), []).append(i)
@@ -287,7 +289,7 @@ def run_years(plan: RunPlan, replication: int) -> dict[str, Outcome]:
             loaded = year_scenarios(plan, rules, first, year)
             chunks.year = k
             chunks.seeds = seeds0 if k == 0 else dataclasses.replace(seeds0, care=child_seed(seeds0.care, 2_000_000 + k))
-            economy.tilts = rules.tilts_in(year)
+            economy.tilts = {labels[i]: own_rules[i].tilts_in(year) for i in indices}
             members = [(labels[i], loaded[i]) for i in indices]
             outcomes = _population_group(plan, replication, members, chunks, economy)
             by_year.setdefault(year, {}).update(outcomes)

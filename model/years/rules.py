@@ -3,7 +3,7 @@ rules and dated scheme values, each read with its source and checked."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from model.errors import InputError
@@ -141,3 +141,32 @@ def load_rules(reference: str | None = None) -> YearsRules:
                                  lambda n: n.choice(EXITED_TILTS, "rule for exited households' claims")),
         scheme_sets=scheme_sets,
     )
+
+
+YEARS_PREFIX = "years."
+VARIANT_KEYS = ("exited_tilts",)
+
+
+def scheme_sets(sets, years: int | None) -> list[str]:
+    """The --set options that go to the scheme: those not naming a multi-year rule (years.*), which need --years."""
+    own = [s for s in sets if s.startswith(YEARS_PREFIX)]
+    if own and years is None:
+        raise InputError(f"--set {own[0]}: a multi-year rule (years.*) needs --years N")
+    return [s for s in sets if not s.startswith(YEARS_PREFIX)]
+
+
+def variant_rules(rules: YearsRules, sets) -> YearsRules:
+    """The rules of one scenario of the run: `--set years.exited_tilts=VALUE` (or a sweep's --vary of it) fixes
+    the exited households' rule for every year of that scenario."""
+    for option in sets:
+        if not option.startswith(YEARS_PREFIX):
+            continue
+        path, _, value = option.partition("=")
+        key = path[len(YEARS_PREFIX):]
+        if key not in VARIANT_KEYS:
+            raise InputError(f"--set {option}: unknown multi-year rule {key!r} (expected one of: "
+                             f"{', '.join(YEARS_PREFIX + k for k in VARIANT_KEYS)})")
+        if value not in EXITED_TILTS:
+            raise InputError(f"--set {option}: expected {path}= one of {', '.join(EXITED_TILTS)}, found {value!r}")
+        rules = replace(rules, exited_tilts={1990: value})
+    return rules
