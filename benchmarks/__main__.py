@@ -10,7 +10,7 @@ from pathlib import Path
 
 from benchmarks.common import machine
 
-SECTIONS = ("engine", "population", "care", "scale", "protection")
+SECTIONS = ("engine", "population", "care", "scale", "protection", "years")
 
 
 def main(argv: list[str]) -> int:
