@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--engine", choices=("auto", "des", "fast"), default="auto",
                           help="auto (default): the vectorized fast path when no bed ever runs out, else the SimPy DES")
     simulate.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write (replaced atomically)")
+    _years_options(simulate)
     simulate.set_defaults(run=_simulate)
 
     runs = _run_options()
@@ -314,7 +315,10 @@ def _simulate(args: argparse.Namespace) -> int:
 
     import pyarrow as pa
 
-    scenario = load_scenario(args.scenario, _sets(args), population=args.population)
+    from model.years.rules import scheme_sets
+
+    scenario = load_scenario(args.scenario, scheme_sets(_sets(args), args.years), population=args.population)
+    households_by_year = _simulate_years(args) if args.years is not None else None
     people = draw_people(scenario, args.persons, args.seed, households=args.households)
     care = provide_care(scenario, people, args.engine)
     payments = settle(scenario.scheme, care.claims.claims)
@@ -330,6 +334,8 @@ def _simulate(args: argparse.Namespace) -> int:
         (folder / "flows.csv").write_bytes(csv_bytes(flows_table(care)))
         (folder / "occupancy.csv").write_bytes(csv_bytes(occupancy_table(care_params(scenario), care)))
         (folder / "cashflow.csv").write_bytes(csv_bytes(cashflow_table(care_params(scenario), care.claims.claims.day, payments)))
+        if households_by_year is not None:
+            (folder / "households_by_year.csv").write_bytes(csv_bytes(households_by_year))
     stays = care.stays
     print(f"{scenario.id} on {people.population_params.id}: {people.population.n_persons:,} persons, "
           f"{len(care.claims):,} claims, {len(care.admissions):,} admissions ({stays.engine}) → {args.out}")
@@ -339,6 +345,26 @@ def _simulate(args: argparse.Namespace) -> int:
     for column, name in enumerate(OUTPUT_COLUMNS):
         print(f"  {PAYER_LABELS[name]:<40} {format_yuan(int(totals[column])):>20}")
     return 0
+
+
+def _simulate_years(args: argparse.Namespace):
+    """hpa simulate --years N: the same households followed N years under the scheme (replication 0 of a run
+    with the same seed), one row a household and year: status, incomes, bills, debt and what happened."""
+    import pyarrow as pa
+
+    from model.runner.plan import RunPlan, Variant
+    from model.years.engine import run_years
+    from model.years.rules import load_rules, variant_rules
+
+    sets = _sets(args)
+    variant_rules(load_rules(args.years_rules), sets)
+    plan = RunPlan(kind="run", variants=(Variant(args.scenario, args.scenario, sets),), persons=args.persons,
+                   replications=1, seed=args.seed, population=args.population,
+                   households=str(args.households) if args.households else None, engine=args.engine,
+                   years=args.years, years_rules=args.years_rules, backstop_appropriation=args.backstop_appropriation)
+    trace: list = []
+    run_years(plan, 0, trace)
+    return pa.concat_tables(trace)
 
 
 def _adjudicate(args: argparse.Namespace) -> int:

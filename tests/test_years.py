@@ -174,3 +174,36 @@ def test_bad_years_options_get_one_clear_message(tmp_path: Path, capsys) -> None
     assert main(args[:-1] + ["0"]) == 2
     assert "--years" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_simulate_years_writes_each_households_years_and_the_first_is_todays(tmp_path: Path) -> None:
+    import pandas as pd
+
+    args = ["simulate", "sui_county", "--persons", "3000", "--seed", "4"]
+    assert main(args + ["--out", str(tmp_path / "today")]) == 0
+    assert main(args + ["--out", str(tmp_path / "years"), "--years", "3"]) == 0
+    for name in ("persons.csv", "claims.csv", "payments.csv"):
+        assert (tmp_path / "today" / name).read_bytes() == (tmp_path / "years" / name).read_bytes()
+    table = pd.read_csv(tmp_path / "years" / "households_by_year.csv")
+    assert sorted(table["year"].unique()) == [2019, 2020, 2021]
+    households = pd.read_csv(tmp_path / "today" / "persons.csv")["household_id"].nunique()
+    assert (table.groupby("year").size() == households).all()
+    payments = pd.read_csv(tmp_path / "today" / "payments.csv")
+    first = table[table["year"] == 2019]
+    assert first["oop"].sum() == pytest.approx(payments["oop"].sum(), abs=0.01 * households)  # the same bills
+    assert first["lost_work_share"].max() == 0 and table["lost_work_share"].max() > 0  # lost work from year two
+    returned = table[table["returned_to_poverty"]]
+    assert len(returned) and (returned["category"] == "registered_poor").all() and not returned["exited_poverty"].any()
+
+
+def test_report_has_the_multi_year_section_and_a_phase_down_sweep_runs(tmp_path: Path) -> None:
+    from model.report.command import write_report
+
+    assert main(["sweep", "sui_county", "--vary", "years.exited_tilts=keep,none", "--persons", "3000", "--reps", "2",
+                 "--workers", "1", "--years", "2", "--from", "2021", "--out", str(tmp_path / "sweep")]) == 0
+    summary = json.loads((tmp_path / "sweep" / "summary.json").read_text())
+    keep, none = (summary["scenarios"][f"years.exited_tilts={v}"]["by_year"]["2022"]["metrics"] for v in ("keep", "none"))
+    assert none["oop"]["mean"] > keep["oop"]["mean"]  # from 2022 exited households lose their tilts
+    assert write_report(tmp_path / "sweep", "en") == 0
+    page = (tmp_path / "sweep" / "report.html").read_text(encoding="utf-8")
+    assert 'id="years"' in page and "returning to poverty" in page and "42.6%" in page

@@ -99,7 +99,8 @@ def settlement_category(state: HouseholdState, tilts: str) -> np.ndarray:
     return category
 
 
-def assess(state: HouseholdState, line: float, rules: YearsRules, exit_task: float = 0.0) -> dict[str, int]:
+def assess(state: HouseholdState, line: float, rules: YearsRules, exit_task: float = 0.0,
+           detail: dict | None = None) -> dict[str, int]:
     """The year's assessment (年度核查): bills paid, debt taken on, assessed income, and who crossed the line.
 
     `exit_task`: the share of still-poor registered households the year's exit task takes out; those below
@@ -143,6 +144,9 @@ def assess(state: HouseholdState, line: float, rules: YearsRules, exit_task: flo
     state.monitored = at_risk & not_poor_now
     state.debt = state.debt + (oop - paid)
     serious = np.zeros_like(below) if state.serious_working is None else (state.serious_working + state.serious_other) > 0
+    if detail is not None:  # per household, for hpa simulate --years
+        detail.update(assessed=assessed, oop=oop, exited_now=exits, returned=returns, became_poor=new_poor,
+                      caused_by_illness=entries & illness_caused, lost_work_share=state.lost.copy())
     return {
         "households": below.size, "registered_poor_start": int(still_poor.sum()), "exited_poverty": int(exits.sum()),
         "returned_to_poverty": int(returns.sum()), "returned_due_to_illness": int((returns & illness_caused).sum()),
@@ -262,9 +266,12 @@ def first_year_of(scenario: Scenario) -> int:
     return population_params(scenario).year.year
 
 
-def run_years(plan: RunPlan, replication: int) -> dict[str, Outcome]:
+def run_years(plan: RunPlan, replication: int, trace: list | None = None) -> dict[str, Outcome]:
     """Outcomes of every scenario over plan.years years: the last year's tables, the period's metrics, and each
-    year's metrics named 'YEAR:metric' (model/runner/summary.py files them under by_year)."""
+    year's metrics named 'YEAR:metric' (model/runner/summary.py files them under by_year).
+
+    `trace`: a list that gets one table of households a year and scenario (hpa simulate --years).
+    """
     from model.runner.replicate import Chunks, _key, _population_group, scenarios
 
     rules = load_rules(plan.years_rules)
@@ -281,6 +288,9 @@ def run_years(plan: RunPlan, replication: int) -> dict[str, Outcome]:
         members_labels = [labels[i] for i in indices]
         chunks = Chunks(base[indices[0]], plan, replication)
         populations = [_base_population(chunks, k) for k in range(len(chunks.sizes))]
+        offset = 0
+        for population in populations:  # households numbered across chunks, as hpa simulate numbers them
+            population.first_household, offset = offset, offset + population.n_households
         economy = Economy(members_labels, populations, rules)
         seeds0 = chunks.seeds
         shocks = child_seed(seeds0.care, 3_000_000)
@@ -299,8 +309,11 @@ def run_years(plan: RunPlan, replication: int) -> dict[str, Outcome]:
             for label in members_labels:
                 counts = dict.fromkeys(COUNTS, 0)
                 for c, state in enumerate(economy.states[label]):
-                    for name, value in assess(state, line, rules, task).items():
+                    detail = {} if trace is not None else None
+                    for name, value in assess(state, line, rules, task, detail).items():
                         counts[name] += value
+                    if trace is not None:
+                        trace.append(_trace_table(label, year, c, populations[c], state, detail))
                 transitions.setdefault(year, {})[label] = counts
             if k + 1 < plan.years:
                 for c in range(len(chunks.sizes)):
@@ -378,3 +391,34 @@ def _period_outcome(label: str, years: list[int], by_year: dict[int, dict[str, O
     if appropriation is not None:
         metrics["backstop_balance"] = balance
     return Outcome(metrics, last.quintiles, last.monthly, last.engine, last.flows)
+
+
+def _trace_table(label: str, year: int, chunk: int, population: Population, state: HouseholdState, detail: dict):
+    """One chunk's households at the year's assessment (money in yuan, whole household)."""
+    import pyarrow as pa
+
+    from model.codes import CATEGORIES
+    from model.tables import yuan_text
+
+    first = population.first_household
+    return pa.table({
+        "scenario": np.full(state.size.shape[0], label),
+        "year": np.full(state.size.shape[0], year),
+        "household_id": np.char.add("h", (np.arange(state.size.shape[0]) + first).astype(str))
+        if population.household_label is None else population.household_label,
+        "chunk": np.full(state.size.shape[0], chunk),
+        "category": np.array(CATEGORIES)[state.category],
+        "exited_poverty": state.exited,
+        "monitored": state.monitored,
+        "household_size": state.size,
+        "income": yuan_text(state.income),
+        "income_without_illness": yuan_text(state.potential),
+        "oop": yuan_text(detail["oop"]),
+        "assessed_income": yuan_text(detail["assessed"]),
+        "debt": yuan_text(state.debt),
+        "lost_work_share": np.round(detail["lost_work_share"], 4),
+        "exited_this_year": detail["exited_now"],
+        "returned_to_poverty": detail["returned"],
+        "became_poor": detail["became_poor"],
+        "poor_because_of_illness": detail["caused_by_illness"],
+    })
