@@ -102,14 +102,15 @@ def trajectory_figure(summary: dict, names: Mapping[str, str], lang: str):
 
 
 def period_rows(summary: dict, names: Mapping[str, str], lang: str) -> tuple[list[str], list[list[str]]]:
-    from model.report.html import metric_value
+    from model.report.html import metric_value, number
 
     labels = list(summary["scenarios"])
     headers = [TEXT[lang]["scheme"]] + [metric_label(m, lang) for m in PERIOD_SHOWN]
     rows = []
     for label in labels:
         entry = summary["scenarios"][label]
-        rows.append([names.get(label, label)] + [metric_value(m, _stat(entry, m, "mean")) for m in PERIOD_SHOWN])
+        rows.append([names.get(label, label)] + [number(_stat(entry, m, "mean")) if m == "debt_per_household"
+                                                  else metric_value(m, _stat(entry, m, "mean")) for m in PERIOD_SHOWN])
     return headers, rows
 
 

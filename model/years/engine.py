@@ -40,8 +40,8 @@ YEARS_METRIC_LABELS = {
     "entries_via_bills_share": "因病致贫中医疗费用占比 / illness-caused entries through bills",
     "monitored_share": "监测户占比 / households monitored",
     "poor_share_end": "年末贫困户占比 / households poor at year end",
-    "debt_per_household": "户均医疗负债 / medical debt a household (yuan)",
-    "backstop_balance": "兜底基金余额 / backstop fund balance (yuan)",
+    "debt_per_household": "户均医疗负债（元） / medical debt a household (yuan)",
+    "backstop_balance": "兜底基金余额 / backstop fund balance",
 }
 
 
