@@ -17,7 +17,7 @@ from model.runner.store import run
 from model.years.engine import HouseholdState, advance, assess, settlement_category
 from model.years.rules import load_rules
 
-PERSONS = 5_000
+PERSONS = 3_000
 SCHEMES = ("baseline", "sui_county")
 
 
@@ -28,7 +28,7 @@ def _plan(years: int | None, reps: int = 2, **extra) -> RunPlan:
 
 def test_one_year_multi_year_run_equals_todays_run(tmp_path: Path, monkeypatch) -> None:
     # several chunks, so that each scenario's household states are matched to their chunk
-    monkeypatch.setattr("model.runner.replicate.CHUNK_PERSONS", 2_000)
+    monkeypatch.setattr("model.runner.replicate.CHUNK_PERSONS", 1_200)
     run(_plan(None), tmp_path / "today", workers=1, progress=False)
     run(_plan(1), tmp_path / "years", workers=1, progress=False)
     today = (tmp_path / "today" / "summary.json").read_bytes()
