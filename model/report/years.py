@@ -27,7 +27,8 @@ TEXT = {
         "comparators": ("对照（仅比较，不用于校准）：建档立卡贫困户中因病致贫返贫户占42.4%（2013）、44.1%（2015）、41.7%（2017），"
                         "2017年底未脱贫的965万户中411万户（42.6%）；因病致贫中33%因劳动力损失、12%因大额医疗费用（种子文件003）。"),
         "illness_note": ("“因病”：若无任何疾病影响（无劳动力损失、无旧债、无当年自付）该户收入不会低于贫困线。"
-                         "模型比例为期间内新进入贫困（返贫+新致贫）者中因病者的占比，公布数字为存量贫困户中的占比。"),
+                         "模型比例为期间内新进入贫困（返贫+新致贫）者中因病者的占比，公布数字为存量贫困户中的占比。"
+                         "第一年的收入为抽样所得（尚无收入冲击），该年的返贫全部来自当年的医疗费用。"),
         "caption": "各方案逐年轨迹：实线为均值，阴影为P5–P95。",
     },
     "en": {
@@ -44,7 +45,8 @@ TEXT = {
                         "of 2017 (42.6%); of illness-caused poverty 33% came through lost work and 12% through large bills (seed 003)."),
         "illness_note": ("'Caused by illness': without any effect of illness (no lost work, no old debts, no bills this year) the "
                          "household would have stayed above the line. The model's share is among households entering poverty in "
-                         "the period (returns and new entries); the published figures are shares of the stock of poor households."),
+                         "the period (returns and new entries); the published figures are shares of the stock of poor households. "
+                         "In the first year incomes are as drawn (no shock yet), so that year's returns all come from its bills."),
         "caption": "Trajectories by scheme: line the mean, band P5–P95.",
     },
 }
