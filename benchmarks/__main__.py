@@ -10,7 +10,7 @@ from pathlib import Path
 
 from benchmarks.common import machine
 
-SECTIONS = ("engine", "population", "care", "scale", "interrupt", "protection", "drivers")
+SECTIONS = ("engine", "population", "care", "scale", "interrupt", "protection", "drivers", "years")
 
 
 def main(argv: list[str]) -> int:

@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="auto (default): the vectorized fast path when no bed ever runs out, else the SimPy DES")
     simulate.add_argument("--out", type=Path, required=True, metavar="DIR", help="a new folder to write (written atomically)")
     simulate.add_argument("--force", action="store_true", help="replace DIR if an earlier hpa command made it")
+    _years_options(simulate)
     simulate.set_defaults(run=_simulate)
 
     runs = _run_options()
@@ -186,6 +187,7 @@ def _run_options() -> argparse.ArgumentParser:
     parent.add_argument("--resume", action="store_true", help="continue an interrupted run from its finished replications")
     parent.add_argument("--force", action="store_true", help="replace DIR (or start DIR.partial afresh) if an earlier hpa run made it")
     _uncertainty_options(parent)
+    _years_options(parent)
     return parent
 
 
@@ -200,6 +202,35 @@ def _uncertainty_options(parent: argparse.ArgumentParser) -> None:
                         help="the most replications --precision may run (default 2000)")
     parent.add_argument("--budget-year", type=_budget_year, metavar="YEAR",
                         help="price costs and project use to YEAR with the growth rates of scenarios/growth/default.yaml")
+
+
+def _years_options(parent: argparse.ArgumentParser) -> None:
+    parent.add_argument("--years", type=_years_count, default=None, metavar="N",
+                        help="follow the same households N years from the run's year (incomes, illness, exits and returns to "
+                             "poverty; summary.json by_year); default: one year, as without it")
+    parent.add_argument("--from", dest="year", type=_year, default=None, metavar="YEAR",
+                        help="the first year of a --years run (the same as --year)")
+    parent.add_argument("--years-rules", metavar="RULES", default=None,
+                        help="multi-year rules: a file, or a name in scenarios/years/ (default: default)")
+    parent.add_argument("--backstop-appropriation", type=_yuan, default=None, metavar="YUAN",
+                        help="yuan put into the backstop fund each year: summary.json gives its balance (backstop_balance)")
+
+
+def _years_count(text: str) -> int:
+    value = _positive_int(text)
+    if value > 30:
+        raise argparse.ArgumentTypeError(f"expected at most 30 years, found {text!r}")
+    return value
+
+
+def _yuan(text: str) -> float:
+    try:
+        value = float(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an amount in yuan such as 5000000, found {text!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected an amount in yuan ≥ 0, found {text!r}")
+    return value
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -232,21 +263,39 @@ def _run(args: argparse.Namespace) -> int:
         variants = tuple(Variant(label, ref, sets) for label, ref in zip(unique_labels(references), references))
     if args.households is not None and not args.households.is_file():
         raise InputError(f"{args.households}: no such household file")
+    years = args.years
+    if years is None and (args.backstop_appropriation is not None or args.years_rules is not None):
+        years = 1
+    if years is not None:
+        from model.years.rules import load_rules
+
+        from model.years.rules import variant_rules
+
+        rules = load_rules(args.years_rules)  # a bad rules file or rule is refused before anything is written
+        for variant in variants:
+            variant_rules(rules, variant.sets)
     plan = RunPlan(kind=args.kind, variants=variants, persons=args.persons, replications=args.reps, seed=args.seed,
                    population=args.population, households=str(args.households) if args.households else None,
                    engine=args.engine, vary=vary,
                    uncertainty=args.uncertainty if args.parameter_uncertainty else None, budget_year=args.budget_year,
-                   precision=args.precision, max_replications=max(args.max_reps, args.reps))
+                   precision=args.precision, max_replications=max(args.max_reps, args.reps),
+                   years=years, years_rules=args.years_rules, backstop_appropriation=args.backstop_appropriation)
     workers = _workers(args.workers, args.reps)
+    span = f" over {years} years" if years and years > 1 else ""
 
     def announce(plan: RunPlan, out: Path) -> None:  # once every check passed; a stdout that fails stops us here
-        print(f"{args.kind}: {len(variants)} scenario(s) × {plan.replications} replications of {plan.persons:,} persons → {out}")
+        print(f"{args.kind}: {len(variants)} scenario(s) × {plan.replications} replications of {plan.persons:,} persons{span} → {out}")
         sys.stdout.flush()
 
     out, summary = run(plan, args.out, workers=workers, dask=args.dask, resume=args.resume, force=args.force,
                        announce=announce)
+    from model.years.engine import YEARS_METRIC_LABELS
+
     shown = ("outlay_backstop", "outlay_ma", "outlay_supplementary", "oop", "che_10", "che_ctp40", "impoverishment",
              "che_10_inpatient_chronic", "che_ctp40_inpatient_chronic", "target_reimbursement_share")
+    first = next(iter(summary["scenarios"].values()))["metrics"]
+    shown += tuple(m for m in ("returned_to_poverty", "became_poor", "poor_due_to_illness_share", "backstop_balance") if m in first)
+    METRIC_LABELS = METRIC_LABELS | YEARS_METRIC_LABELS
     header = f"  {'':44}" + "".join(f"{label[:22]:>24}" for label in summary["scenarios"])
     print(header)
     for metric in shown:
@@ -255,11 +304,11 @@ def _run(args: argparse.Namespace) -> int:
             stats = summary["scenarios"][label]["metrics"][metric]
             if stats["mean"] is None:
                 cells.append(f"{'—':>24}")
-            elif metric.startswith(("outlay", "oop")):
+            elif metric.startswith(("outlay", "oop", "backstop_balance")):
                 cells.append(f"{stats['p50'] / 1e4:>11,.1f} (P95 {stats['p95'] / 1e4:,.1f})")
             else:
                 cells.append(f"{stats['mean']:>17.2%} ±{stats['sd']:.2%}")
-        unit = " 万元" if metric.startswith(("outlay", "oop")) else ""
+        unit = " 万元" if metric.startswith(("outlay", "oop", "backstop_balance")) else ""
         print(f"  {METRIC_LABELS[metric][:40] + unit:<44}" + "".join(f"{c:>24}" for c in cells))
     return 0
 
@@ -417,7 +466,10 @@ def _simulate(args: argparse.Namespace) -> int:
     import pyarrow as pa
 
     check_folder(args.out, args.force)
-    scenario = load_scenario(args.scenario, _sets(args), population=args.population)
+    from model.years.rules import scheme_sets
+
+    scenario = load_scenario(args.scenario, scheme_sets(_sets(args), args.years), population=args.population)
+    households_by_year = _simulate_years(args) if args.years is not None else None
     people = draw_people(scenario, args.persons, args.seed, households=args.households)
     care = provide_care(scenario, people, args.engine)
     payments = settle_pools(scenario.scheme, care.claims.claims).amounts  # every payer, for the cash flow
@@ -439,6 +491,8 @@ def _simulate(args: argparse.Namespace) -> int:
         (folder / "flows.csv").write_bytes(csv_bytes(flows_table(care)))
         (folder / "occupancy.csv").write_bytes(csv_bytes(occupancy_table(care_params(scenario), care)))
         (folder / "cashflow.csv").write_bytes(csv_bytes(cashflow_table(care_params(scenario), care.claims.claims.day, payments)))
+        if households_by_year is not None:
+            (folder / "households_by_year.csv").write_bytes(csv_bytes(households_by_year))
     stays = care.stays
     print(f"{scenario.id} on {people.population_params.id}: {people.population.n_persons:,} persons, "
           f"{len(care.claims):,} claims, {len(care.admissions):,} admissions ({stays.engine}) → {args.out}")
@@ -448,6 +502,26 @@ def _simulate(args: argparse.Namespace) -> int:
     for name in columns:
         print(f"  {PAYER_LABELS[name]:<40} {format_yuan(int(totals[OUTPUT_COLUMNS.index(name)])):>20}")
     return 0
+
+
+def _simulate_years(args: argparse.Namespace):
+    """hpa simulate --years N: the same households followed N years under the scheme (replication 0 of a run
+    with the same seed), one row a household and year: status, incomes, bills, debt and what happened."""
+    import pyarrow as pa
+
+    from model.runner.plan import RunPlan, Variant
+    from model.years.engine import run_years
+    from model.years.rules import load_rules, variant_rules
+
+    sets = _sets(args)
+    variant_rules(load_rules(args.years_rules), sets)
+    plan = RunPlan(kind="run", variants=(Variant(args.scenario, args.scenario, sets),), persons=args.persons,
+                   replications=1, seed=args.seed, population=args.population,
+                   households=str(args.households) if args.households else None, engine=args.engine,
+                   years=args.years, years_rules=args.years_rules, backstop_appropriation=args.backstop_appropriation)
+    trace: list = []
+    run_years(plan, 0, trace)
+    return pa.concat_tables(trace)
 
 
 def _adjudicate(args: argparse.Namespace) -> int:

@@ -177,16 +177,32 @@ def _slots(n: int, person: np.ndarray, severity_floor: np.ndarray | float, rng: 
 
 
 def draw_illness(params: PopulationParams, population: Population, seed: np.random.SeedSequence,
-                 with_visits: bool = True) -> Illness:
+                 with_visits: bool = True, year: int = 0, since_band: np.ndarray | None = None) -> Illness:
     """Chronic conditions, visits and admissions; `with_visits=False` skips the visits (their own streams,
-    so nothing else changes), for a pass that needs only admissions."""
-    chronic_seed, visit_seed, acute_seed, admission_seed, major_seed = (child_seed(seed, i) for i in range(5))
+    so nothing else changes), for a pass that needs only admissions.
+
+    `year` > 0 is a later year of the same persons (model/years): chronic conditions come from the same
+    draws as in year 0, so they persist, at the highest prevalence of the age bands a person has passed
+    through since `since_band`; visits and admissions are drawn afresh from the year's own streams.
+    """
+    chronic_seed = child_seed(seed, 0)
+    year_seed = seed if year == 0 else child_seed(seed, 100 + year)
+    visit_seed, acute_seed, admission_seed, major_seed = (child_seed(year_seed, i) for i in range(1, 5))
     n = population.n_persons
     band = population.age_band()
     poor = population.poor
 
     rng = np.random.default_rng(chronic_seed)
-    prevalence = params.chronic_prevalence[:, band].T * np.where(poor, params.chronic_poor_rr, 1.0)[:, None]
+    if since_band is None:
+        by_band = params.chronic_prevalence[:, band].T
+    else:
+        # the most prevalent band passed through: a condition once had is never lost
+        bands = params.chronic_prevalence.shape[1]
+        highest = np.zeros((bands, bands, params.chronic_prevalence.shape[0]))  # [from band, to band, condition]
+        for first in range(bands):  # a 5 × 5 table, not a loop over persons
+            highest[first, first:] = np.maximum.accumulate(params.chronic_prevalence[:, first:].T, axis=0)
+        by_band = highest[since_band, np.maximum(band, since_band)]
+    prevalence = by_band * np.where(poor, params.chronic_poor_rr, 1.0)[:, None]
     chronic = rng.random((n, len(CHRONIC_CODES))) < np.minimum(prevalence, 0.99)
     certified = chronic & (rng.random((n, len(CHRONIC_CODES))) < params.certified_share)
     if with_visits:

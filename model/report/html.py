@@ -655,6 +655,11 @@ def render_html(run: RunFolder, lang: str, made: list[ReportFigure] | None = Non
         anchor, title, body_html = found
         sections.append(section(anchor, title, Markup(body_html)))
         anchors.append((anchor, title))
+    from model.report import years
+
+    if years.has_years(run.summary):  # --years N: the multi-year section
+        sections.append(years.section(run, lang, len(made) + 1))
+        anchors.append(("years", years.TEXT[lang]["title"]))
     sections += [full_summary(run, lang), manifest(run, lang), parameters(run, lang)]
     anchors += [("appendix-summary", t["appendix_summary"]), ("appendix-manifest", t["appendix_manifest"]),
                 ("appendix-parameters", t["appendix_parameters"])]

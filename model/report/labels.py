@@ -67,7 +67,9 @@ def pick(bilingual: str, lang: str | None) -> str:
 
 
 def metric_label(metric: str, lang: str | None = None) -> str:
-    return pick(METRIC_LABELS.get(metric) or EXTRA_METRIC_LABELS.get(metric) or metric, lang)
+    from model.years.engine import YEARS_METRIC_LABELS
+
+    return pick(METRIC_LABELS.get(metric) or EXTRA_METRIC_LABELS.get(metric) or YEARS_METRIC_LABELS.get(metric) or metric, lang)
 
 
 def two_lines(bilingual: str) -> str:
@@ -85,7 +87,9 @@ def payer_label(payer: str, lang: str | None = None) -> str:
 
 def metric_kind(metric: str) -> str:
     """'money' (yuan a year), 'rate' (a fraction), 'ratio' (claims ÷ premium) or 'count'."""
-    if metric in RATE_METRICS or metric.endswith("_share"):
+    from model.years.engine import YEARS_RATE_METRICS
+
+    if metric in RATE_METRICS or metric.endswith("_share") or metric in YEARS_RATE_METRICS:
         return "rate"
     if any(metric.startswith(prefix) for prefix in RATIO_METRICS):
         return "ratio"

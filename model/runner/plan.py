@@ -30,6 +30,9 @@ class RunPlan:
     budget_year: int | None = None  # year whose prices and use the run projects to (model/uncertainty/growth.py)
     precision: float | None = None  # add replications until the budget metric's P95 is known within this relative error
     max_replications: int = 2000  # the most --precision may run
+    years: int | None = None  # --years N: the same households followed N years (model/years); None: one year
+    years_rules: str | None = None  # the multi-year rules file (scenarios/years/); None: default
+    backstop_appropriation: float | None = None  # yuan a year put into the backstop fund (--backstop-appropriation)
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -57,7 +57,11 @@ def scenarios(plan: RunPlan) -> list[Scenario]:
     key = _key(plan.as_dict())
     if key not in _loaded:
         _loaded.clear()
-        _loaded[key] = [load_scenario(v.reference, list(v.sets), population=plan.population) for v in plan.variants]
+        from model.years.rules import scheme_sets
+
+        # years.* options are the multi-year rules' own (model/years), checked there
+        _loaded[key] = [load_scenario(v.reference, scheme_sets(v.sets, plan.years), population=plan.population)
+                        for v in plan.variants]
     return _loaded[key]
 
 
@@ -96,7 +100,13 @@ class Chunks:
             self.sizes = chunk_sizes(plan.persons, CHUNK_PERSONS)
         self.first_person = np.concatenate([[0], np.cumsum(self.sizes)[:-1]]).astype(np.int64)
 
+    year = 0  # a later year of the same persons (model/years sets it); 0: the run's own year
+
     def people(self, index: int, with_visits: bool) -> People:
+        if self.year:
+            from model.years.engine import later_year_people
+
+            return later_year_people(self, index, with_visits)
         if self.table is not None:
             population = self.table
             illness = draw_illness(self.params, population, child_seed(self.seeds.illness, index), with_visits=with_visits)
@@ -119,7 +129,12 @@ def _county_stays(pathway: Pathway, county: County, persons_by_township: np.ndar
 
 def run_replication(plan: RunPlan, replication: int, uniforms=None) -> dict[str, Outcome]:
     """Outcomes of every scenario of the plan for one replication (its parameters at `uniforms`, the
-    quantiles of each uncertain parameter, when given: else its own Sobol point)."""
+    quantiles of each uncertain parameter, when given: else its own Sobol point). A multi-year plan
+    (model/years) follows its households year by year with the scenarios as written."""
+    if plan.years is not None:
+        from model.years.engine import run_years
+
+        return run_years(plan, replication)
     loaded = replication_scenarios(plan, replication, scenarios(plan), uniforms)
     results: dict[str, Outcome] = {}
     by_population: dict[str, list[tuple[str, Scenario]]] = {}
@@ -140,8 +155,11 @@ def with_scheme_extras(accumulator: OutcomeAccumulator, scenario: Scenario, coun
     return accumulator
 
 
-def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, Scenario]]) -> dict[str, Outcome]:
-    chunks = Chunks(members[0][1], plan, replication)
+def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, Scenario]],
+                      chunks: Chunks | None = None, economy=None) -> dict[str, Outcome]:
+    """One year of a group of scenarios sharing a population. `chunks` and `economy` (model/years) carry a
+    later year: the persons of that year and each scenario's own incomes and poverty status."""
+    chunks = chunks or Chunks(members[0][1], plan, replication)
     params = chunks.params
     pathways: dict[str, Pathway] = {}
     pathway_of: dict[str, str] = {}
@@ -189,7 +207,10 @@ def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, 
     # Pass 3: claims chunk by chunk, settled under every scenario.
     edges = quintile_edges(np.concatenate(incomes))
     household_arrays = [np.concatenate(parts) for parts in (consumption, food, sizes)]
-    for accumulator in accumulators.values():
+    for label, accumulator in accumulators.items():
+        if economy is not None:  # each scenario's households have their own incomes after year one
+            per_capita, *household_arrays = economy.household_arrays(label)
+            edges = quintile_edges(per_capita)
         accumulator.quintile_edges = edges
         # Xu et al.: subsistence spending from the food shares of the whole simulated population
         accumulator.subsistence = subsistence_per_equivalent_adult(*household_arrays, accumulator.params)
@@ -206,9 +227,16 @@ def _population_group(plan: RunPlan, replication: int, members: list[tuple[str, 
             for label in pathway.labels:
                 scheme = scenario_of[label].scheme
                 claims_of_scheme = reprice(prices[label], claims)  # single-disease fixed prices: only those admissions differ
+                if economy is not None:  # a later year: this scheme's own households (model/years)
+                    own_people, claims_of_scheme = economy.own(label, index, people, claims_of_scheme)
+                else:
+                    own_people = people
                 as_ordinary = None
                 if accumulators[label].financing is not None and accumulators[label].financing.tilt_funder:
-                    as_ordinary = settle_pools(scheme, replace(claims_of_scheme, category=np.zeros_like(claims.category)))
-                accumulators[label].add(people, claims_of_scheme, settle_pools(scheme, claims_of_scheme), as_ordinary)
+                    as_ordinary = settle_pools(scheme, replace(claims_of_scheme, category=np.zeros_like(claims_of_scheme.category)))
+                settlement = settle_pools(scheme, claims_of_scheme)
+                accumulators[label].add(own_people, claims_of_scheme, settlement, as_ordinary)
+                if economy is not None:
+                    economy.record(label, index, own_people, claims_of_scheme, settlement, admissions)
     return {label: accumulators[label].finish(pathways[pathway_of[label]].stays, pathways[pathway_of[label]].routes)
             for label, _ in members}

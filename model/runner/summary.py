@@ -74,22 +74,19 @@ def summarize(labels: list[str], records: dict[int, dict[str, Outcome]], referen
     names = metric_names(records)
     summary: dict = {"scenarios": {}}
     for label in labels:
-        summary["scenarios"][label] = {
-            "replications": len(order),
-            "metrics": {name: statistics([records[r][label].metrics.get(name, float("nan")) for r in order]) for name in names},
-        }
+        stats = {name: statistics([records[r][label].metrics.get(name, float("nan")) for r in order]) for name in names}
+        summary["scenarios"][label] = {"replications": len(order)} | _by_year(stats)
     if reference is not None:
         summary["differences"] = {}
         for label in labels:
             if label == reference:
                 continue
-            summary["differences"][f"{label} - {reference}"] = {
-                "metrics": {
-                    name: statistics([records[r][label].metrics.get(name, float("nan")) - records[r][reference].metrics.get(name, float("nan"))
-                                      for r in order])
-                    for name in names
-                }
+            stats = {
+                name: statistics([records[r][label].metrics.get(name, float("nan")) - records[r][reference].metrics.get(name, float("nan"))
+                                  for r in order])
+                for name in names
             }
+            summary["differences"][f"{label} - {reference}"] = _by_year(stats)
     return summary
 
 
@@ -114,3 +111,16 @@ def more_replications(plan, records: dict[int, dict[str, Outcome]]) -> list[int]
             extra = min(max(10, done // 2), plan.max_replications - len(records))
             return list(range(done, done + extra))
     return []
+
+
+def _by_year(stats: dict) -> dict:
+    """{"metrics": ...} with a multi-year run's 'YEAR:name' metrics filed as {"by_year": {YEAR: {"metrics": ...}}}."""
+    entry: dict = {"metrics": {name: value for name, value in stats.items() if ":" not in name}}
+    years: dict[str, dict] = {}
+    for name, value in stats.items():
+        if ":" in name:
+            year, metric = name.split(":", 1)
+            years.setdefault(year, {"metrics": {}})["metrics"][metric] = value
+    if years:
+        entry["by_year"] = years
+    return entry

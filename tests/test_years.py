@@ -1,0 +1,209 @@
+"""Years, not a year: a one-year --years run is today's run; the same households over years, reproducibly;
+transitions out of and back into poverty; dated rules; illness's cost in income."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from model.cli import main
+from model.codes import CATEGORY_CODE
+from model.runner.plan import RunPlan, Variant
+from model.runner.store import run
+from model.years.engine import HouseholdState, advance, assess, settlement_category
+from model.years.rules import load_rules
+
+PERSONS = 3_000
+SCHEMES = ("baseline", "sui_county")
+
+
+def _plan(years: int | None, reps: int = 2, **extra) -> RunPlan:
+    return RunPlan(kind="compare", variants=tuple(Variant(s, s) for s in SCHEMES), persons=PERSONS, replications=reps,
+                   seed=17, years=years, **extra)
+
+
+def test_one_year_multi_year_run_equals_todays_run(tmp_path: Path, monkeypatch) -> None:
+    # several chunks, so that each scenario's household states are matched to their chunk
+    monkeypatch.setattr("model.runner.replicate.CHUNK_PERSONS", 1_200)
+    run(_plan(None), tmp_path / "today", workers=1, progress=False)
+    run(_plan(1), tmp_path / "years", workers=1, progress=False)
+    today = (tmp_path / "today" / "summary.json").read_bytes()
+    assert today == (tmp_path / "years" / "summary.json").read_bytes()
+    assert "by_year" not in json.loads(today)["scenarios"]["baseline"]
+
+
+def test_one_year_run_with_a_household_whose_claims_change_category_differs(tmp_path: Path) -> None:
+    # the one-year identity is not vacuous: the multi-year path really settles under its own categories
+    rules = tmp_path / "rules.yaml"
+    text = Path("scenarios/years/default.yaml").read_text(encoding="utf-8")
+    rules.write_text(text.replace("value: {2016: keep, 2022: none}", "value: {2016: none}"), encoding="utf-8")
+    run(_plan(None, reps=1), tmp_path / "today", workers=1, progress=False)
+    run(_plan(1, reps=1, years_rules=str(rules)), tmp_path / "none", workers=1, progress=False)
+    today = json.loads((tmp_path / "today" / "summary.json").read_text())["scenarios"]["sui_county"]["metrics"]
+    none = json.loads((tmp_path / "none" / "summary.json").read_text())["scenarios"]["sui_county"]["metrics"]
+    assert none["oop"]["mean"] > today["oop"]["mean"]  # exited households lose their tilts
+    assert none["total_cost"]["mean"] == today["total_cost"]["mean"]  # the same care
+
+
+def test_three_years_by_year_and_over_the_period(tmp_path: Path) -> None:
+    plan = _plan(3, backstop_appropriation=200_000.0)
+    _, serial = run(plan, tmp_path / "serial", workers=1, progress=False)
+    _, pooled = run(plan, tmp_path / "pool", workers=2, progress=False)
+    assert (tmp_path / "serial" / "summary.json").read_bytes() == (tmp_path / "pool" / "summary.json").read_bytes()
+    entry = serial["scenarios"]["sui_county"]
+    assert list(entry["by_year"]) == ["2019", "2020", "2021"]
+    for name in ("returned_to_poverty", "became_poor", "poor_due_to_illness_share", "exited_poverty", "backstop_balance"):
+        assert name in entry["metrics"] and name in entry["by_year"]["2020"]["metrics"]
+    table = json.loads(json.dumps(entry))
+    # money over the period is the sum of the years, replication by replication (so also in the mean)
+    years = [table["by_year"][y]["metrics"]["outlay_ma"]["mean"] for y in ("2019", "2020", "2021")]
+    assert table["metrics"]["outlay_ma"]["mean"] == pytest.approx(sum(years), rel=1e-12)
+    backstop = sum(table["by_year"][y]["metrics"]["outlay_backstop"]["mean"] for y in ("2019", "2020", "2021"))
+    assert table["metrics"]["backstop_balance"]["mean"] == pytest.approx(3 * 200_000 - backstop)
+    # the same people fall ill under every scheme: total cost of care is the same each year
+    for year in ("2019", "2020", "2021"):
+        costs = [serial["scenarios"][s]["by_year"][year]["metrics"]["total_cost"]["mean"] for s in SCHEMES]
+        assert costs[0] == costs[1]
+    # in the first year incomes are as drawn (no shocks yet, no lost work): every return is caused by the bills
+    first = entry["by_year"]["2019"]["metrics"]
+    assert first["returned_to_poverty"]["mean"] == first["returned_due_to_illness"]["mean"] > 0
+    # and fewer households return under the scheme that pays more
+    base = serial["scenarios"]["baseline"]["metrics"]["returned_to_poverty"]["mean"]
+    assert 0 < entry["metrics"]["returned_to_poverty"]["mean"] < base
+    assert "by_year" in serial["differences"]["sui_county - baseline"]
+
+
+def _state(n: int = 4_000, seed: int = 3) -> HouseholdState:
+    from model.population import population_params
+    from model.population.build import StageSeeds, synthetic_county
+    from model.population.households import synthesize
+    from model.scenario import load_scenario
+
+    params = population_params(load_scenario("baseline", population="rural_county"))
+    seeds = StageSeeds.of_replication(seed, 0)
+    return HouseholdState.of(synthesize(params, n, synthetic_county(params, seeds), seeds.population))
+
+
+def _years(state: HouseholdState, oop, serious, years: int = 5) -> list[dict]:
+    rules = load_rules()
+    counts = []
+    rng = np.random.default_rng(1)
+    for k in range(years):
+        state.oop = oop(state)
+        state.serious_working = serious(state)
+        state.serious_other = np.zeros_like(state.serious_working)
+        counts.append(assess(state, rules.line_in(2019 + k), rules))
+        advance(state, rules.growth_in(2020 + k), rules, rng.standard_normal(state.size.shape[0]))
+    return counts
+
+
+def test_without_illness_nobody_becomes_poor_from_medical_bills() -> None:
+    healthy = _years(_state(), lambda s: np.zeros_like(s.income), lambda s: np.zeros(s.size.shape[0], dtype=np.int64))
+    assert sum(c["returned_to_poverty"] + c["became_poor"] for c in healthy) > 0  # shocks alone move some
+    assert sum(c["returned_due_to_illness"] + c["became_poor_due_to_illness"] for c in healthy) == 0
+    assert all(c["debt_fen"] == 0 and c["lost_income_fen"] == 0 for c in healthy)
+    # the same households with bills of a third of their income and a serious illness in every tenth household
+    ill = _years(_state(), lambda s: s.income // 3,
+                 lambda s: (np.arange(s.size.shape[0]) % 10 == 0).astype(np.int64))
+    assert sum(c["returned_due_to_illness"] + c["became_poor_due_to_illness"] for c in ill) > 0
+    assert sum(c["entries_via_lost_work"] for c in ill) > 0 and sum(c["entries_via_bills"] for c in ill) > 0
+
+
+def test_debt_beyond_what_a_household_can_pay_lowers_next_years_income() -> None:
+    rules = load_rules()
+    state = _state(500)
+    line = rules.line_in(2019)
+    state.oop = state.income.copy()  # a year's income in bills
+    assess(state, line, rules)
+    assert (state.debt > 0).all()
+    before = state.debt.copy()
+    advance(state, 0.0, dataclasses.replace(rules, shock_sigma=0.0), np.zeros(state.size.shape[0]))
+    repaid = before - state.debt
+    assert (repaid > 0).all() and (state.income == state.potential - repaid).all()
+
+
+def test_exited_households_settle_by_the_years_rule() -> None:
+    state = _state(2_000)
+    registered = state.category == CATEGORY_CODE["registered_poor"]
+    state.exited = registered.copy()
+    state.monitored = np.arange(state.size.shape[0]) % 2 == 0
+    keep = settlement_category(state, "keep")
+    none = settlement_category(state, "none")
+    monitored = settlement_category(state, "monitored_only")
+    assert (keep == state.category).all()
+    assert (none[registered] == CATEGORY_CODE["ordinary"]).all()
+    assert (monitored[registered & state.monitored] == CATEGORY_CODE["registered_poor"]).all()
+    assert (monitored[registered & ~state.monitored] == CATEGORY_CODE["ordinary"]).all()
+    rules = load_rules()
+    assert [rules.tilts_in(y) for y in (2019, 2021, 2022, 2025)] == ["keep", "keep", "none", "none"]
+
+
+def test_chronic_conditions_persist_as_persons_age() -> None:
+    from model.population import population_params
+    from model.population.build import StageSeeds, synthetic_county
+    from model.population.households import synthesize
+    from model.population.illness import draw_illness
+    from model.scenario import load_scenario
+
+    params = population_params(load_scenario("baseline"))
+    seeds = StageSeeds.of_replication(5, 0)
+    population = synthesize(params, 20_000, synthetic_county(params, seeds), seeds.population)
+    first = draw_illness(params, population, seeds.illness, with_visits=False)
+    band = population.age_band()
+    for year in (1, 5, 12):
+        older = dataclasses.replace(population, age=np.minimum(population.age + year, 94))
+        later = draw_illness(params, older, seeds.illness, with_visits=False, year=year, since_band=band)
+        assert (later.chronic >= first.chronic).all()  # nothing once had is lost
+        assert later.chronic.sum() > first.chronic.sum()  # and older persons have more
+        assert not np.array_equal(later.general_u, first.general_u)  # the year's own admissions
+
+
+def test_bad_years_options_get_one_clear_message(tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "rules.yaml"
+    bad.write_text(Path("scenarios/years/default.yaml").read_text(encoding="utf-8").replace(
+        "persistence:\n    value: 0.5", "persistence:\n    value: 1.5"), encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["run", "baseline", "--persons", "1000", "--reps", "1", "--out", str(out), "--years", "2"]
+    assert main(args + ["--years-rules", str(bad)]) == 2
+    message = capsys.readouterr().err
+    assert "rules.yaml" in message and "income.persistence" in message and "Traceback" not in message
+    assert main(args[:-1] + ["0"]) == 2
+    assert "--years" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_simulate_years_writes_each_households_years_and_the_first_is_todays(tmp_path: Path) -> None:
+    import pandas as pd
+
+    args = ["simulate", "sui_county", "--persons", "3000", "--seed", "4"]
+    assert main(args + ["--out", str(tmp_path / "today")]) == 0
+    assert main(args + ["--out", str(tmp_path / "years"), "--years", "3"]) == 0
+    for name in ("persons.csv", "claims.csv", "payments.csv"):
+        assert (tmp_path / "today" / name).read_bytes() == (tmp_path / "years" / name).read_bytes()
+    table = pd.read_csv(tmp_path / "years" / "households_by_year.csv")
+    assert sorted(table["year"].unique()) == [2019, 2020, 2021]
+    households = pd.read_csv(tmp_path / "today" / "persons.csv")["household_id"].nunique()
+    assert (table.groupby("year").size() == households).all()
+    payments = pd.read_csv(tmp_path / "today" / "payments.csv")
+    first = table[table["year"] == 2019]
+    assert first["oop"].sum() == pytest.approx(payments["oop"].sum(), abs=0.01 * households)  # the same bills
+    assert first["lost_work_share"].max() == 0 and table["lost_work_share"].max() > 0  # lost work from year two
+    returned = table[table["returned_to_poverty"]]
+    assert len(returned) and (returned["category"] == "registered_poor").all() and not returned["exited_poverty"].any()
+
+
+def test_report_has_the_multi_year_section_and_a_phase_down_sweep_runs(tmp_path: Path) -> None:
+    from model.report.command import write_report
+
+    assert main(["sweep", "sui_county", "--vary", "years.exited_tilts=keep,none", "--persons", "3000", "--reps", "2",
+                 "--workers", "1", "--years", "2", "--from", "2021", "--out", str(tmp_path / "sweep")]) == 0
+    summary = json.loads((tmp_path / "sweep" / "summary.json").read_text())
+    keep, none = (summary["scenarios"][f"years.exited_tilts={v}"]["by_year"]["2022"]["metrics"] for v in ("keep", "none"))
+    assert none["oop"]["mean"] > keep["oop"]["mean"]  # from 2022 exited households lose their tilts
+    assert write_report(tmp_path / "sweep", "en") == 0
+    page = (tmp_path / "sweep" / "report.html").read_text(encoding="utf-8")
+    assert 'id="years"' in page and "returning to poverty" in page and "42.6%" in page
