@@ -266,6 +266,12 @@ def _run(args: argparse.Namespace) -> int:
     years = args.years
     if years is None and (args.backstop_appropriation is not None or args.years_rules is not None):
         years = 1
+    uncertainty = args.uncertainty if args.parameter_uncertainty else None
+    if years is not None and uncertainty is not None:
+        # the multi-year engine follows households under the scenarios as written: no draw to apply yet
+        print("hpa: note: a --years run holds every parameter at its scenario value (no parameter uncertainty yet)",
+              file=sys.stderr)
+        uncertainty = None
     if years is not None:
         from model.years.rules import load_rules
 
@@ -277,7 +283,7 @@ def _run(args: argparse.Namespace) -> int:
     plan = RunPlan(kind=args.kind, variants=variants, persons=args.persons, replications=args.reps, seed=args.seed,
                    population=args.population, households=str(args.households) if args.households else None,
                    engine=args.engine, vary=vary,
-                   uncertainty=args.uncertainty if args.parameter_uncertainty else None, budget_year=args.budget_year,
+                   uncertainty=uncertainty, budget_year=args.budget_year,
                    precision=args.precision, max_replications=max(args.max_reps, args.reps),
                    years=years, years_rules=args.years_rules, backstop_appropriation=args.backstop_appropriation)
     workers = _workers(args.workers, args.reps)

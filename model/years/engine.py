@@ -22,6 +22,13 @@ from model.seeds import child_seed
 from model.years.rules import YearsRules, load_rules, scheme_sets, variant_rules
 
 ORDINARY, REGISTERED = CATEGORY_CODE["ordinary"], CATEGORY_CODE["registered_poor"]
+
+
+def _registered(category: np.ndarray) -> np.ndarray:
+    """Households whose category set includes registered_poor (spec v2: registered_poor+dibao too)."""
+    from model.rules.program import MEMBERS
+
+    return MEMBERS[category, REGISTERED]
 OLDEST = int(AGE_LIMITS[-1, 1])  # ages stop at the last band's upper age: deaths are not modelled
 WORKING_AGES = (16, 64)
 # Transition counts of a year, summed over chunks; rates are taken over all households.
@@ -116,7 +123,7 @@ def assess(state: HouseholdState, line: float, rules: YearsRules, exit_task: flo
     # its potential income: a fall below the line that would not have happened is caused by illness
     illness_caused = below & (state.potential >= line_fen)
     via_work = illness_caused & (np.round(state.potential * (1 - state.lost)) < line_fen)
-    registered = state.category == REGISTERED
+    registered = _registered(state.category)
     still_poor = registered & ~state.exited
     state.years_above = np.where(below, 0, state.years_above + 1)
     exits = still_poor & (state.years_above >= rules.exit_years)
@@ -140,7 +147,7 @@ def assess(state: HouseholdState, line: float, rules: YearsRules, exit_task: flo
         at_risk |= oop > rules.monitor_oop_share * np.maximum(state.income, 0)
     state.exited = (state.exited | exits) & ~returns
     state.category = np.where(new_poor, REGISTERED, state.category).astype(np.int8)
-    not_poor_now = ((state.category == REGISTERED) & state.exited) | (state.category == ORDINARY)
+    not_poor_now = ((_registered(state.category)) & state.exited) | (state.category == ORDINARY)
     state.monitored = at_risk & not_poor_now
     state.debt = state.debt + (oop - paid)
     serious = np.zeros_like(below) if state.serious_working is None else (state.serious_working + state.serious_other) > 0
@@ -153,7 +160,7 @@ def assess(state: HouseholdState, line: float, rules: YearsRules, exit_task: flo
         "became_poor": int(new_poor.sum()), "became_poor_due_to_illness": int((new_poor & illness_caused).sum()),
         "entries_via_lost_work": int((entries & via_work).sum()), "entries_via_bills": int((entries & illness_caused & ~via_work).sum()),
         "monitored": int(state.monitored.sum()),
-        "poor_end": int(((state.category != ORDINARY) & ~((state.category == REGISTERED) & state.exited)).sum()),
+        "poor_end": int(((state.category != ORDINARY) & ~((_registered(state.category)) & state.exited)).sum()),
         "debt_fen": int(state.debt.sum()), "lost_income_fen": int((state.potential - np.round(state.potential * (1 - state.lost))).sum()),
         "serious_illness_households": int(serious.sum()),
     }
@@ -165,7 +172,7 @@ def advance(state: HouseholdState, growth: float, rules: YearsRules, z: np.ndarr
     year's serious illness's lost work, and debts repaid from income; consumption and food follow income at
     the household's own ratios."""
     if growth_registered is not None:
-        growth = np.where(state.category == REGISTERED, growth_registered, growth)
+        growth = np.where(_registered(state.category), growth_registered, growth)
     state.permanent = state.permanent * (1 + growth)
     rho = rules.persistence
     state.transitory = rho * state.transitory + rules.shock_sigma * np.sqrt(1 - rho * rho) * z
@@ -397,7 +404,7 @@ def _trace_table(label: str, year: int, chunk: int, population: Population, stat
     """One chunk's households at the year's assessment (money in yuan, whole household)."""
     import pyarrow as pa
 
-    from model.codes import CATEGORIES
+    from model.codes import CATEGORY_SET_NAMES
     from model.tables import yuan_text
 
     first = population.first_household
@@ -407,7 +414,7 @@ def _trace_table(label: str, year: int, chunk: int, population: Population, stat
         "household_id": np.char.add("h", (np.arange(state.size.shape[0]) + first).astype(str))
         if population.household_label is None else population.household_label,
         "chunk": np.full(state.size.shape[0], chunk),
-        "category": np.array(CATEGORIES)[state.category],
+        "category": np.array(CATEGORY_SET_NAMES)[state.category],
         "exited_poverty": state.exited,
         "monitored": state.monitored,
         "household_size": state.size,
