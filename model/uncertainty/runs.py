@@ -150,12 +150,16 @@ def manifest_entry(plan: RunPlan, replications: list[int]) -> dict:
 
 
 def _years(plan: RunPlan) -> dict:
-    """The year of the run's prices and use (the budget year, else the care file's year) and of its people."""
+    """The year of the run's prices and use (the budget year, else the year the scenario's costs describe) and of
+    its people (an explicit --year, else the budget year, else the population's year)."""
     from model.runner.replicate import scenarios
     from model.uncertainty.apply import get_path
+    from model.uncertainty.growth import read_growth
 
     tree = scenarios(plan)[0].tree
-    base_year = int(get_path(tree, "care.year"))
+    # Without a budget year the costs are those the scenario files set, for the growth file's base year; --year
+    # moves the people and the claim dates, not the prices.
+    base_year = read_growth().base_year
     # The people are the budget year's unless a --year (population.year=) among the --set options names theirs.
     explicit = any(option.replace(" ", "").startswith("population.year=") for option in plan.variants[0].sets)
     people = int(get_path(tree, "population.year")) if explicit or plan.budget_year is None else plan.budget_year
