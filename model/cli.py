@@ -119,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     drivers.add_argument("--out", type=Path, metavar="DIR", help="output folder (default results/<run-id>/)")
     drivers.add_argument("--resume", action="store_true", help="continue an interrupted run")
     drivers.add_argument("--uncertainty", metavar="FILE", default="default", help="uncertainty file (default scenarios/uncertainty/default.yaml)")
-    drivers.add_argument("--budget-year", type=_budget_year, metavar="YEAR", help="price costs and use to YEAR (growth rates become uncertain parameters too)")
+    drivers.add_argument("--budget-year", type=_budget_year, metavar="YEAR", help="price costs and use to YEAR (growth rates become uncertain parameters too) and simulate the people of YEAR unless --year names theirs")
     drivers.set_defaults(run=_drivers, persons=None)
 
     validate = commands.add_parser("validate", parents=[scenario], help="simulated vs published figures, with sources and bands",
@@ -156,7 +156,7 @@ def _population_options() -> argparse.ArgumentParser:
 
 
 YEAR_HELP = ("the year simulated, one for every scheme of the run (incomes, exited share, poverty line, claim dates; "
-             "default: the population's year, 2019); a year of the population's by_year tables")
+             "default: --budget-year's, else the population's year, 2019); a year of the population's by_year tables")
 
 
 def _year(text: str) -> int:
@@ -201,7 +201,8 @@ def _uncertainty_options(parent: argparse.ArgumentParser) -> None:
     parent.add_argument("--max-reps", type=_positive_int, default=2000, metavar="N",
                         help="the most replications --precision may run (default 2000)")
     parent.add_argument("--budget-year", type=_budget_year, metavar="YEAR",
-                        help="price costs and project use to YEAR with the growth rates of scenarios/growth/default.yaml")
+                        help="price costs and project use to YEAR with the growth rates of scenarios/growth/default.yaml, "
+                             "and simulate the people of YEAR (exited share, incomes, poverty line) unless --year names theirs")
 
 
 def _years_options(parent: argparse.ArgumentParser) -> None:
@@ -339,7 +340,7 @@ def _drivers(args: argparse.Namespace) -> int:
 
     persons = args.persons or STABLE_PERSONS
     reference = args.scenarios[0]
-    plan = RunPlan(kind="run", variants=(Variant(reference.rsplit("/", 1)[-1].removesuffix(".yaml"), reference, tuple(args.sets)),),
+    plan = RunPlan(kind="run", variants=(Variant(reference.rsplit("/", 1)[-1].removesuffix(".yaml"), reference, _sets(args)),),
                    persons=persons, replications=1, seed=args.seed, population=args.population,
                    households=str(args.households) if args.households else None, engine=args.engine,
                    uncertainty=args.uncertainty, budget_year=args.budget_year)

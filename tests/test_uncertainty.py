@@ -208,7 +208,7 @@ def test_budget_year_grows_costs_and_use_from_the_base_year_and_the_report_says_
     assert main(["run", "maiji_district", "--persons", "2000", "--reps", "2", "--workers", "1", "--seed", "3",
                  "--budget-year", "2022", "--no-parameter-uncertainty", "--out", str(out)]) == 0
     assert json.loads((out / "manifest.json").read_text())["years"] == {
-        "prices": 2022, "people": 2019, "growth": "scenarios/growth/default.yaml"}
+        "prices": 2022, "people": 2022, "growth": "scenarios/growth/default.yaml"}
     assert main(["report", str(out)]) == 0
-    assert "费用与利用水平按2022年计；人口（收入、脱贫比例）按2019年。" in (out / "report.html").read_text()
+    assert "费用与利用水平按2022年计；人口（收入、脱贫比例）按2022年。" in (out / "report.html").read_text()
     assert main(["run", "maiji_district", "--budget-year", "1990", "--out", str(tmp_path / "no")]) == 2

@@ -61,7 +61,15 @@ def _with_draw(plan: RunPlan, variant, scenario: Scenario, parameters, draw: dic
         from model.uncertainty.growth import growth_overrides
 
         settings = growth_overrides(plan.budget_year, scenario, settings, parameters, draw)
+        settings = settings + budget_year_people(plan.budget_year)
     return _applied(scenario, variant, settings)
+
+
+def budget_year_people(year: int) -> tuple:
+    """Settings that make the people those of the budget year (incomes, exited share, poverty line, claim dates).
+    They go in before a variant's --set options, so an explicit --year (population.year=, care.year=) wins."""
+    source = f"the budget year {year}: its people (population by_year tables)"
+    return tuple((path, year, source) for path in ("population.year", "care.year"))
 
 
 def _applied(scenario: Scenario, variant, settings) -> Scenario:
@@ -142,12 +150,20 @@ def manifest_entry(plan: RunPlan, replications: list[int]) -> dict:
 
 
 def _years(plan: RunPlan) -> dict:
-    """The year of the run's prices and use (the budget year, else the care file's year) and of its people."""
+    """The year of the run's prices and use (the budget year, else the year the scenario's costs describe) and of
+    its people (an explicit --year, else the budget year, else the population's year)."""
     from model.runner.replicate import scenarios
     from model.uncertainty.apply import get_path
+    from model.uncertainty.growth import read_growth
 
-    base_year = int(get_path(scenarios(plan)[0].tree, "care.year"))
-    return {"prices": plan.budget_year or base_year, "people": base_year,
+    tree = scenarios(plan)[0].tree
+    # Without a budget year the costs are those the scenario files set, for the growth file's base year; --year
+    # moves the people and the claim dates, not the prices.
+    base_year = read_growth().base_year
+    # The people are the budget year's unless a --year (population.year=) among the --set options names theirs.
+    explicit = any(option.replace(" ", "").startswith("population.year=") for option in plan.variants[0].sets)
+    people = int(get_path(tree, "population.year")) if explicit or plan.budget_year is None else plan.budget_year
+    return {"prices": plan.budget_year or base_year, "people": people,
             "growth": "scenarios/growth/default.yaml" if plan.budget_year else None}
 
 
