@@ -339,6 +339,12 @@ def _open_in_chromium(chromium: str, page_path: Path, screenshot: Path) -> dict:
                 "Array.from(document.fonts).map(f => f.family + ':' + f.status)")
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(screenshot), full_page=True)
+            page.set_viewport_size({"width": 390, "height": 844})  # a phone: wide tables scroll in their own box
+            found["phone_widths"] = page.evaluate(
+                "[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            found["phone_images"] = page.evaluate(
+                "Array.from(document.images).map(i => i.getBoundingClientRect().right)")
+            page.screenshot(path=str(screenshot.with_name(screenshot.stem + "-390.png")))
         finally:
             browser.close()
     return found
@@ -355,6 +361,9 @@ def test_report_renders_in_headless_chromium(chromium, zh_report, compare_dir, e
     assert all(image["complete"] and image["width"] > 0 for image in found["images"]), found["images"]
     assert found["cjk_font"] and any(s.endswith(":loaded") for s in found["font_status"]), found["font_status"]
     assert screenshot.is_file() and screenshot.stat().st_size > 100_000
+    scroll_width, client_width = found["phone_widths"]
+    assert client_width == 390 and scroll_width <= client_width, found["phone_widths"]  # no sideways scroll on a phone
+    assert max(found["phone_images"]) <= 390, found["phone_images"]
 
 
 def test_a_run_folder_naming_the_old_id_is_told_the_new_one(tmp_path, capsys) -> None:

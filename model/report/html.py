@@ -133,7 +133,9 @@ def table(headers: list, rows: list[list], css: str = "", numeric_from: int = 1,
             cells.append(f"<td{classes(index)}{span}>{esc(cell)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     colgroup = f"<colgroup>{columns}</colgroup>" if columns else ""
-    return Markup(f'<table class="{css}">{colgroup}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
+    # a wide table scrolls inside its own box, so a phone screen keeps its width and the page does not scroll sideways
+    return Markup(f'<div class="table-scroll"><table class="{css}">{colgroup}<thead><tr>{head}</tr></thead>'
+                  f'<tbody>{"".join(body)}</tbody></table></div>')
 
 
 def section(anchor: str, title: str, *parts: str) -> Markup:
@@ -526,6 +528,10 @@ p.warning { color: #8a4b00; background: #fff4e0; border-left: 4px solid #e69500;
 .meta { color: #444; font-size: 14px; }
 nav ul { columns: 2; font-size: 14px; margin: 6px 0; list-style: none; padding-left: 18px; }
 nav a { color: #1f4e8c; text-decoration: none; }
+.table-scroll { max-width: 100%%; overflow-x: auto; -webkit-overflow-scrolling: touch; margin: 8px 0 14px; }
+.table-scroll > table { margin: 0; }
+#brief { background: #fbf6f5; border: 1px solid #ecd3d0; padding: 2px 14px 8px; margin-top: 18px; }
+#brief h2 { margin-top: 12px; }
 table { border-collapse: collapse; margin: 8px 0 14px; font-size: 13px; width: auto; max-width: 100%%; }
 th, td { border: 1px solid #d6d6d6; padding: 4px 8px; vertical-align: top; text-align: left; }
 th { background: #eef2f7; font-weight: 700; }
@@ -544,6 +550,8 @@ figure img { max-width: 100%%; height: auto; border: 1px solid #e3e3e3; display:
 figcaption { font-size: 13.5px; color: #333; margin-top: 6px; }
 details > summary { cursor: pointer; font-weight: 700; margin: 10px 0 4px; }
 footer { margin-top: 40px; color: #777; font-size: 12px; border-top: 1px solid #ddd; padding-top: 8px; }
+@media (max-width: 600px) { main { padding: 14px 12px 40px; } h1 { font-size: 22px; } nav ul { columns: 1; }
+  table.wide { table-layout: auto; } th { min-width: 4.5em; } }
 @media print { main { max-width: none; padding: 0; } figure, table { break-inside: avoid; } nav { display: none; } }
 """
 
