@@ -191,7 +191,9 @@ def build_brief(run_dir: Path, label: str | None = None) -> Brief:
         notes.append(f"补充保险赔付（由保险公司承担，县财政支出为其保费）P50 {wan(supplementary)} 万元。")
     rate = {m: (metrics.get(m) or {}).get("mean") for m in ("effective_reimbursement", "oop_share", "che_10", "impoverishment", "target90_share")}
     protection = (f"测算显示，贫困人口住院和门诊慢特病实际报销比约 {percent(rate['effective_reimbursement'])}，"
-                  f"县域内个人自付比 {percent(rate['oop_share'])}，{percent(rate['target90_share'])} 的合规住院报销达到 90%；"
+                  f"县域内个人自付比 {percent(rate['oop_share'])}"
+                  + (f"，{percent(rate['target90_share'])} 的合规住院报销达到 90%" if rate["target90_share"] is not None else "")
+                  + "；"
                   f"仍有 {percent(rate['che_10'])} 的家庭自付超过年收入的 10%，{percent(rate['impoverishment'])} 的家庭因医疗自付跌破贫困线。")
     tree = _scenario_tree(run, label)
     drivers, drivers_metric = _drivers(run.folder)
