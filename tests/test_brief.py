@@ -75,3 +75,31 @@ def test_report_writes_the_brief_of_an_ordinary_run(tmp_path: Path) -> None:
     page = (out / "brief.html").read_text(encoding="utf-8")
     metrics = json.loads((out / "summary.json").read_text())["scenarios"]["x_prefecture"]["metrics"]
     assert wan(metrics["outlay_backstop_province"]["p50"]) in page and (out / "brief.docx").is_file()
+
+
+def test_brief_names_the_three_largest_drivers_when_computed(county_run: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from docx import Document
+
+    run = tmp_path / "run"
+    shutil.copytree(county_run, run)
+    assert build_brief(run).drivers == []  # not computed: no section
+    rows = [("ceiling", 0.05, "封顶线 / ceiling"), ("admission_rate", 0.61, "住院率 / admission rate"),
+            ("cost_mean", 0.22, "次均费用 / mean cost"), ("out_of_list", 0.30, "目录外费用占比 / out-of-list share")]
+    lines = ["parameter,statistic,S1,S1_conf,ST,ST_conf,low,high,label"]
+    for name, st, label in rows:
+        lines.append(f"{name},mean,{st / 2},0.01,{st},0.02,1000,2000,{label}")
+        lines.append(f"{name},p95,,,,,1500,2500,{label}")
+    (run / "drivers.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (run / "drivers.json").write_text('{"metric": "outlay_backstop_ma"}', encoding="utf-8")
+    brief = build_brief(run)
+    assert brief.drivers == [("住院率", "0.61"), ("目录外费用占比", "0.30"), ("次均费用", "0.22")]
+    write_brief(run)
+    page = (run / "brief.html").read_text(encoding="utf-8")
+    sentence = re.search(r'<p id="brief-drivers">(.*?)</p>', page).group(1)
+    assert sentence.index("住院率") < sentence.index("目录外费用占比") < sentence.index("次均费用")
+    assert "封顶线" not in sentence and "ceiling" not in sentence
+    text = [p.text for p in Document(str(run / "brief.docx")).paragraphs]
+    assert "四、预算的三大驱动因素" in text and sentence in text
+    assert len(re.findall(rb"/Type\s*/Page\b", (run / "brief.pdf").read_bytes())) == 1  # still one A4 page

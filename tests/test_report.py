@@ -59,7 +59,7 @@ def en_dir(compare_dir, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def sweep_dir(tmp_path_factory) -> Path:
-    vary = (("layers.supplementary_ceiling_poor.ceiling.amount", ("3000", "8000")),)
+    vary = (("layers.supplementary_ceiling_poor.ceiling.amount", ("3000", "5000", "8000")),)  # 5000: sui_county's own
     plan = RunPlan(kind="sweep", variants=sweep_variants("sui_county", (), vary), persons=5_000, replications=3,
                    seed=11, vary=vary)
     folder, _ = run(plan, tmp_path_factory.mktemp("report") / "sweep", workers=2, progress=False)
@@ -195,6 +195,43 @@ def test_sweep_report_has_the_trade_off(sweep_dir):
     assert 'id="sweep"' in text and 'id="figure-tradeoff"' in text and 'id="figure-sweep_curves"' in text
     assert "amount=3000" in text and "amount=8000" in text
     assert "command line: --set layers.supplementary_ceiling_poor.ceiling.amount=8000" in text
+
+
+def test_sweep_report_shows_differences_from_the_current_setting(sweep_dir):
+    """sui_county's own ceiling is 5000: that row is marked current, the others show their paired differences from it
+    and the cost per household protected; the parameter is named in Chinese, not by its path."""
+    run = load_run(sweep_dir)
+    assert analysis.current_setting(run) == ({"layers.supplementary_ceiling_poor.ceiling.amount": "5000"}, "ceiling=5000")
+    text = (sweep_dir / "report.html").read_text(encoding="utf-8")
+    section = text.split('<section id="sweep">')[1].split("</section>")[0]
+    header = re.findall(r"<th[^>]*>([^<]*)</th>", section.split("</thead>")[0])
+    assert header[0] == "补充医疗保险（个人年度自付封顶）·封顶线（元）"
+    assert "较当前：各支付方合计P50（万元）" in header and "每少一户灾难性支出的成本（元）" in header
+    rows = {cells[0]: cells for cells in (re.findall(r"<td[^>]*>([^<]*)</td>", row)
+                                          for row in re.findall(r"<tr>(.*?)</tr>", section.split("<tbody>")[1]))}
+    assert set(rows) == {"3000", "5000（当前）", "8000"}
+    points = analysis.sweep_points(run).set_index("scenario")
+    change = points.loc["ceiling=3000", "cost_p50"] - points.loc["ceiling=5000", "cost_p50"]
+    column = header.index("较当前：各支付方合计P50（万元）")
+    assert rows["3000"][column] == f"{change / 1e4:+,.1f}" and rows["5000（当前）"][column] == "—"
+    per_household = analysis.cost_per_household_protected(run, "che_10", reference="ceiling=5000").set_index("scenario")
+    expected = per_household.loc["ceiling=3000", "cost_per_household"]
+    shown = rows["3000"][header.index("每少一户灾难性支出的成本（元）")]
+    assert shown == ("—" if not expected > 0 else f"{expected:,.0f}")
+    assert "“当前”为本方案自身的设置" in section
+
+
+def test_report_opens_with_the_brief_and_ends_with_the_appendices(zh_report, compare_dir):
+    from model.brief import build_brief
+
+    text, _ = zh_report
+    sections = re.findall(r'<section id="([\w-]+)">', text)
+    assert sections[0] == "brief" and sections[-3:] == ["appendix-summary", "appendix-manifest", "appendix-parameters"]
+    brief = build_brief(compare_dir)
+    part = text.split('<section id="brief">')[1].split("</section>")[0]
+    cells = [re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", part.split("<tbody>")[1])]
+    assert [[row.statistic, row.total, *row.levels] for row in brief.fund_rows] == [c[1:6] for c in cells[:4]]
+    assert "参保资助与保费" in part and brief.protection in part
 
 
 # -- report.xlsx -------------------------------------------------------------------------------------------------
@@ -339,6 +376,12 @@ def _open_in_chromium(chromium: str, page_path: Path, screenshot: Path) -> dict:
                 "Array.from(document.fonts).map(f => f.family + ':' + f.status)")
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(screenshot), full_page=True)
+            page.set_viewport_size({"width": 390, "height": 844})  # a phone: wide tables scroll in their own box
+            found["phone_widths"] = page.evaluate(
+                "[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            found["phone_images"] = page.evaluate(
+                "Array.from(document.images).map(i => i.getBoundingClientRect().right)")
+            page.screenshot(path=str(screenshot.with_name(screenshot.stem + "-390.png")))
         finally:
             browser.close()
     return found
@@ -355,6 +398,9 @@ def test_report_renders_in_headless_chromium(chromium, zh_report, compare_dir, e
     assert all(image["complete"] and image["width"] > 0 for image in found["images"]), found["images"]
     assert found["cjk_font"] and any(s.endswith(":loaded") for s in found["font_status"]), found["font_status"]
     assert screenshot.is_file() and screenshot.stat().st_size > 100_000
+    scroll_width, client_width = found["phone_widths"]
+    assert client_width == 390 and scroll_width <= client_width, found["phone_widths"]  # no sideways scroll on a phone
+    assert max(found["phone_images"]) <= 390, found["phone_images"]
 
 
 def test_a_run_folder_naming_the_old_id_is_told_the_new_one(tmp_path, capsys) -> None:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from model import atomic
-from model.brief.content import LEVELS, Brief, build_brief
+from model.brief.content import LEVELS, Brief, build_brief, drivers_sentence
 
 __all__ = ["Brief", "build_brief", "render_html", "pdf_bytes", "docx_bytes", "write_brief"]
 
@@ -29,8 +29,10 @@ def render_html(brief: Brief) -> str:
 
     template = _environment().get_template("brief.html.j2")
     levels = [zh for _, zh in LEVELS]
-    plain = template.render(brief=brief, levels=levels, font_css="", family=FAMILY)
-    return template.render(brief=brief, levels=levels, font_css=font_face_css(plain), family=FAMILY)
+    sentence = drivers_sentence(brief) if brief.drivers else ""
+    plain = template.render(brief=brief, levels=levels, font_css="", family=FAMILY, drivers_sentence=sentence)
+    return template.render(brief=brief, levels=levels, font_css=font_face_css(plain), family=FAMILY,
+                           drivers_sentence=sentence)
 
 
 def pdf_bytes(page: str, stamp: str | None = None) -> bytes:
@@ -116,7 +118,10 @@ def docx_bytes(brief: Brief, stamp: str | None = None) -> bytes:
         paragraph("本方案无参保资助或保费。")
     paragraph("三、保障效果", 11.5, True)
     paragraph(brief.protection)
-    paragraph("四、主要假设与来源", 11.5, True)
+    if brief.drivers:
+        paragraph("四、预算的三大驱动因素", 11.5, True)
+        paragraph(drivers_sentence(brief))
+    paragraph(f"{'五' if brief.drivers else '四'}、主要假设与来源", 11.5, True)
     for number, (text, source) in enumerate(brief.assumptions, start=1):
         block = paragraph(f"{number}. {text} ", 9)
         _font(block.add_run(f"来源：{source}"), 8)

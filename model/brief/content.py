@@ -58,6 +58,8 @@ class Brief:
     premium_rows: list[tuple[str, str]]  # label, amount (万元, mean)
     protection: str
     assumptions: list[tuple[str, str]]  # what, source
+    drivers: list[tuple[str, str]] = field(default_factory=list)  # Chinese label, total index ST (hpa drivers)
+    drivers_metric: str = ""
     notes: list[str] = field(default_factory=list)
     numbers: dict[str, str] = field(default_factory=dict)  # metric.statistic → shown text (tests compare with summary.json)
 
@@ -120,6 +122,34 @@ def _assumptions(tree: dict, county: dict | None) -> list[tuple[str, str]]:
     return items
 
 
+def _drivers(folder: Path) -> tuple[list[tuple[str, str]], str]:
+    """The three parameters with the largest total Sobol index ST of the mean, from drivers.csv when `hpa drivers`
+    wrote one into the run folder ([] otherwise), and the metric they drive."""
+    import json
+
+    import pandas as pd
+
+    from model.report.labels import metric_label
+
+    path = folder / "drivers.csv"
+    if not path.is_file():
+        return [], ""
+    table = pd.read_csv(path)
+    means = table[table["statistic"] == "mean"].dropna(subset=["ST"]).sort_values("ST", ascending=False, kind="stable")
+    top = [(str(row.label).split(" / ")[0], f"{row.ST:.2f}") for row in means.head(3).itertuples()]
+    metric = ""
+    info = folder / "drivers.json"
+    if info.is_file():
+        metric = str(json.loads(info.read_text(encoding="utf-8")).get("metric", ""))
+    return top, (metric_label(metric, "zh") if metric else "")
+
+
+def drivers_sentence(brief: Brief) -> str:
+    """The brief's one sentence naming its three largest drivers (the HTML and Word forms print the same)."""
+    items = "；".join(f"{n}. {label}（总效应指数 ST {st}）" for n, (label, st) in enumerate(brief.drivers, start=1))
+    return f"{brief.drivers_metric or '预算'}均值的不确定性主要来自：{items}。"
+
+
 def build_brief(run_dir: Path, label: str | None = None) -> Brief:
     """The brief of one scenario of a finished run folder (the first, or `label`)."""
     from model.report.rundata import load_run
@@ -170,6 +200,7 @@ def build_brief(run_dir: Path, label: str | None = None) -> Brief:
                   f"仍有 {percent(rate['che_10'])} 的家庭自付超过年收入的 10%（全部自付），"
                   f"{percent(rate['impoverishment'])} 的家庭因医疗自付跌破贫困线。")
     tree = _scenario_tree(run, label)
+    drivers, drivers_metric = _drivers(run.folder)
     scheme = (run.entry(label).get("name") or {}).get("zh") or label
     name = profile.get("name") or scheme
     year = str(profile.get("budget_year") or "—")
@@ -181,5 +212,6 @@ def build_brief(run_dir: Path, label: str | None = None) -> Brief:
         title=f"{name}{'' if year == '—' else f' {year} 年度'}健康扶贫医疗保障资金测算简报",
         subtitle=subtitle, county=name, budget_year=year, scheme=scheme, persons=persons,
         fund_rows=rows, premium_rows=premium_rows, protection=protection,
-        assumptions=_assumptions(tree, county), notes=notes, numbers=numbers,
+        assumptions=_assumptions(tree, county), drivers=drivers, drivers_metric=drivers_metric,
+        notes=notes, numbers=numbers,
     )

@@ -244,3 +244,85 @@ def sweep_points(run: RunFolder, cost: str = "payers_total",
 
 def _number(value) -> float:
     return float("nan") if value is None else float(value)
+
+
+def _same_value(a: object, b: object) -> bool:
+    try:
+        return abs(float(str(a)) - float(str(b))) <= 1e-9 * max(1.0, abs(float(str(b))))
+    except ValueError:
+        return str(a).strip() == str(b).strip()
+
+
+def current_setting(run: RunFolder) -> tuple[dict[str, str], str | None]:
+    """For a sweep: the scheme's own value of each varied path (the scheme reloaded without the sweep's --set
+    options), and the label of the sweep point that has exactly those values (None when the sweep skipped them)."""
+    from model.report.params import _reload
+
+    paths = [path for path, _ in run.vary]
+    entry = dict(run.entry(run.labels[0]))
+    entry["sets"] = [s for s in entry.get("sets") or [] if s.split("=", 1)[0] not in paths]
+    try:
+        tree = _reload(entry, run.manifest.get("population")).tree
+    except (InputError, OSError):
+        return {}, None
+    current: dict[str, str] = {}
+    for path in paths:
+        node: object = tree
+        for key in path.split("."):  # as --set walks it: through cited values, layers by id
+            if isinstance(node, dict) and "value" in node and "source" in node and key not in ("value", "source"):
+                node = node["value"]
+            if isinstance(node, list):
+                node = next((item for item in node if isinstance(item, dict) and str(item.get("id")) == key), None)
+            elif isinstance(node, dict):
+                node = node.get(key, node.get(int(key)) if key.isdigit() else None)
+            else:
+                node = None
+        if isinstance(node, dict) and "value" in node:
+            node = node["value"]
+        if node is None or isinstance(node, (dict, list)):
+            return current, None
+        current[path] = str(node)
+    for label in run.labels:
+        values = run.varied_values(label)
+        if all(_same_value(values.get(path, ""), current[path]) for path in paths):
+            return current, label
+    return current, None
+
+
+# The fields a sweep varies, named as a county's officers name them (the last keys of a dotted path; "amount" and
+# "value" only carry the number, so they are skipped). Unit after the name.
+FIELD_LABELS = {
+    "ceiling": ("封顶线", "ceiling", "元", "yuan"), "deductible": ("起付线", "deductible", "元", "yuan"),
+    "annual_cap": ("年度限额", "annual cap", "元", "yuan"), "rate": ("报销比例", "reimbursement rate", "", ""),
+    "premium_per_person": ("人均保费", "premium a person", "元", "yuan"),
+    "target": ("目标报销比例", "target reimbursement", "", ""),
+}
+
+
+def varied_labels(run: RunFolder) -> dict[str, str]:
+    """Each varied path of a sweep as '中文 / English': the layer's own name and the field's (with its unit), falling
+    back to the path's last parts."""
+    from model.report.params import _reload
+    from model.report.rundata import short_paths
+
+    paths = [path for path, _ in run.vary]
+    shorts = short_paths(paths)
+    try:
+        tree = _reload(run.entry(run.labels[0]), run.manifest.get("population")).tree
+    except (InputError, OSError):
+        tree = {}
+    layers = {str(layer.get("id")): layer for layer in tree.get("layers") or [] if isinstance(layer, dict)}
+    found = {}
+    for path in paths:
+        keys = path.split(".")
+        fields = [key for key in keys if key in FIELD_LABELS]
+        if not fields:
+            found[path] = shorts[path]
+            continue
+        zh, en, unit_zh, unit_en = FIELD_LABELS[fields[-1]]
+        layer = layers.get(keys[1]) if keys[0] == "layers" and len(keys) > 1 else None
+        name = (layer or {}).get("name") or {}
+        where_zh, where_en = (f"{name['zh']}·", f"{name.get('en', keys[1])}: ") if name.get("zh") else ("", "")
+        found[path] = (f"{where_zh}{zh}{f'（{unit_zh}）' if unit_zh else ''} / "
+                       f"{where_en}{en}{f' ({unit_en})' if unit_en else ''}")
+    return found

@@ -459,10 +459,15 @@ def _axis_values(values: Sequence[str]) -> tuple[list, bool]:
     return ([float(v) for v in values] if numeric else list(range(len(values)))), numeric
 
 
-def _sweep_axis(axis, metric: str, unit: str, varied: str, x, values, numeric: bool) -> None:
-    """Title, labels, ticks and grid of one sweep panel."""
+def _sweep_axis(axis, metric: str, unit: str, varied: str, x, values, numeric: bool, name: str | None = None,
+                current: str | None = None) -> None:
+    """Title, labels, ticks and grid of one sweep panel; `name` is the varied parameter's '中文 / English' name, and
+    the scheme's own value `current` (when swept) gets a grey line."""
     axis.set_title(two_lines(metric_label(metric)), fontsize=9)
-    axis.set_xlabel(varied.rsplit(".", 1)[-1], fontsize=8)
+    axis.set_xlabel(two_lines(name) if name else varied.rsplit(".", 1)[-1], fontsize=7.5)
+    if current is not None and current in values:
+        axis.axvline(x[list(values).index(current)], color="#777777", linewidth=1, linestyle=":",
+                     label="当前设置 / current setting")
     axis.set_ylabel(unit, fontsize=8)
     axis.set_xticks(x, values, fontsize=7.5, rotation=0 if numeric else 20)
     axis.tick_params(axis="y", labelsize=8)
@@ -495,9 +500,11 @@ def sweep_curves(values: list[str], p50: dict[str, list[float]], p95: dict[str, 
     return save(sweep_curves_figure(values, p50, p95, varied), path)
 
 
-def sweep_lines_figure(sweep: pd.DataFrame, paths: Sequence[str], metrics: Sequence[str]):
+def sweep_lines_figure(sweep: pd.DataFrame, paths: Sequence[str], metrics: Sequence[str],
+                       names: Mapping[str, str] | None = None, current: str | None = None):
     """For the sweep table of a run (one or two varied paths): each metric's P50 against the first path, one line a
-    value of the second path; with a single path, P95 dashed beside P50."""
+    value of the second path; with a single path, P95 dashed beside P50. `names`: each path's '中文 / English' name;
+    `current`: the first path's value in the scheme itself, marked on every panel."""
     first, second = paths[0], (paths[1] if len(paths) > 1 else None)
     columns = min(3, len(metrics))
     rows = math.ceil(len(metrics) / columns)
@@ -519,20 +526,26 @@ def sweep_lines_figure(sweep: pd.DataFrame, paths: Sequence[str], metrics: Seque
             if group is None:
                 axis.plot(x, rows_of["p95"].to_numpy(dtype=float) / scale, marker="s", linestyle="--",
                           color="#d62728", label="P95")
-        _sweep_axis(axis, metric, unit, first, x, first_values, numeric)
+        _sweep_axis(axis, metric, unit, first, x, first_values, numeric, (names or {}).get(first), current)
     handles, texts = axes.ravel()[0].get_legend_handles_labels()
     figure.legend(handles, texts, loc="outside lower center", ncols=min(len(texts), 5), fontsize=8, frameon=False)
-    varied = " × ".join(paths)
-    figure.suptitle(f"参数扫描（P50{'，P95虚线' if not second else ''}） / sweep of {varied}"
+    shown = [(names or {}).get(path) or f"{path} / {path}" for path in paths]
+    zh = " × ".join(text.split(" / ")[0] for text in shown)
+    en = " × ".join(text.split(" / ")[-1] for text in shown)
+    figure.suptitle(f"参数扫描：{zh}（P50{'，P95虚线' if not second else ''}）\nsweep of {en}"
                     f"{' (P50; P95 dashed)' if not second else ' (P50)'}", fontsize=10)
     return figure
 
 
 def tradeoff_figure(points: pd.DataFrame, first: str, second: str | None = None, cost: str = "payers_total",
-                    protections: Sequence[str] = ("che_10", "che_25", "impoverishment")):
+                    protections: Sequence[str] = ("che_10", "che_25", "impoverishment"), first_name: str | None = None,
+                    current: str | None = None):
     """A panel a protection rate: cost (P50, 万元) across, the rate (mean, %) up, a point a setting, joined in the
     order of `first` and labelled with its value; one line a value of `second`. `points` comes from
-    analysis.sweep_points. Every point is the same households, so the gaps between points are paired differences."""
+    analysis.sweep_points. Every point is the same households, so the gaps between points are paired differences.
+    `first_name`: the varied parameter's '中文 / English' name; `current`: the point (scenario label) of the scheme's
+    own setting, ringed."""
+    zh, en = (first_name.split(" / ", 1) + [first_name])[:2] if first_name else (first, first)
     figure = new_figure(3.8 * len(protections), 4.4)
     axes = figure.subplots(1, len(protections), squeeze=False)[0]
     groups = list(dict.fromkeys(points[second].astype(str))) if second else [None]
@@ -544,10 +557,14 @@ def tradeoff_figure(points: pd.DataFrame, first: str, second: str | None = None,
             y = rows[f"{metric}_mean"].to_numpy(dtype=float) * 100
             color = SCENARIO_COLORS[index % 10]
             axis.plot(x, y, color=color, marker="o", linewidth=1.5,
-                      label=f"{first}（各点） / {first} (points)" if group is None else f"{second}={group}")
-            for step, (xi, yi, value) in enumerate(zip(x, y, rows[first].astype(str))):
-                axis.annotate(value, (xi, yi), textcoords="offset points", xytext=(5, 6 if step % 2 else -11),
-                              fontsize=7.5, color=color)
+                      label=f"{zh}（各点） / {en} (points)" if group is None else f"{second}={group}")
+            for step, (xi, yi, value, label) in enumerate(zip(x, y, rows[first].astype(str), rows["scenario"])):
+                own = label == current
+                axis.annotate(value + ("（当前）" if own else ""), (xi, yi), textcoords="offset points",
+                              xytext=(5, 6 if step % 2 else -11), fontsize=7.5, color=color)
+                if own:
+                    axis.plot([xi], [yi], marker="o", markersize=12, markerfacecolor="none", markeredgecolor="#333333",
+                              linestyle="none", label="当前设置 / current setting")
         axis.set_title(two_lines(metric_label(metric)), fontsize=9)
         axis.set_xlabel("各支付方合计P50（万元/年） / all payers, P50 (10,000 yuan a year)" if cost == "payers_total"
                         else f"{metric_label(cost)}, P50（万元/年 / 10,000 yuan a year）", fontsize=8)
@@ -558,7 +575,7 @@ def tradeoff_figure(points: pd.DataFrame, first: str, second: str | None = None,
         axis.grid(alpha=0.3)
     handles, texts = axes[0].get_legend_handles_labels()
     figure.legend(handles, texts, loc="outside lower center", ncols=min(len(texts), 4), fontsize=8, frameon=False,
-                  title=f"点旁数字为 {first} 的取值 / numbers beside the points: values of {first}", title_fontsize=8)
+                  title=f"点旁数字为{zh}的取值 / numbers beside the points: values of {en}", title_fontsize=8)
     figure.suptitle("成本与保障的权衡：越往左下越好（花得少、灾难性支出少） / cost against protection: lower left is "
                     "better (less spent, fewer households in trouble)", fontsize=10)
     return figure

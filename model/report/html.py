@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.errors import InputError
 from model.outcomes.protection import PROTECTION_METRICS, definition_text, split_metric
 from model.report import analysis, figures
 from model.report.labels import TEXT, metric_kind, metric_label, payer_label, pick
@@ -133,7 +134,9 @@ def table(headers: list, rows: list[list], css: str = "", numeric_from: int = 1,
             cells.append(f"<td{classes(index)}{span}>{esc(cell)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     colgroup = f"<colgroup>{columns}</colgroup>" if columns else ""
-    return Markup(f'<table class="{css}">{colgroup}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
+    # a wide table scrolls inside its own box, so a phone screen keeps its width and the page does not scroll sideways
+    return Markup(f'<div class="table-scroll"><table class="{css}">{colgroup}<thead><tr>{head}</tr></thead>'
+                  f'<tbody>{"".join(body)}</tbody></table></div>')
 
 
 def section(anchor: str, title: str, *parts: str) -> Markup:
@@ -173,10 +176,14 @@ def report_figures(run: RunFolder, lang: str) -> list[ReportFigure]:
         paths = [path for path, _ in run.vary]
         shorts = short_paths(paths)
         points = analysis.sweep_points(run)
+        names = analysis.varied_labels(run)
+        current, current_label = analysis.current_setting(run)
         made.append(ReportFigure("tradeoff", figures.png_bytes(
-            figures.tradeoff_figure(points, shorts[paths[0]], shorts[paths[1]] if len(paths) > 1 else None))))
+            figures.tradeoff_figure(points, shorts[paths[0]], shorts[paths[1]] if len(paths) > 1 else None,
+                                    first_name=names.get(paths[0]), current=current_label))))
+        swept = run.varied_values(current_label).get(paths[0]) if current_label else None
         made.append(ReportFigure("sweep_curves", figures.png_bytes(
-            figures.sweep_lines_figure(run.tables["sweep"], paths, SWEEP_METRICS))))
+            figures.sweep_lines_figure(run.tables["sweep"], paths, SWEEP_METRICS, names, swept))))
     return made
 
 
@@ -232,6 +239,68 @@ def headline(run: RunFolder, lang: str) -> Markup:
                    *[paragraph(note, "note") for note in precision_notes(run, lang)],
                    paragraph(t["headline_scale"].format(persons=run.persons), "note"),
                    Markup(f'<h3>{esc(t["who_pays"])}</h3>'), paragraph(t["who_pays_lead"], "note"), second)
+
+
+BRIEF_TEXT = {
+    "zh": {"title": "简报", "lead": "保障方案“{scheme}”下预算年度应安排的资金（万元）；P50 为一般年份所需，P95 为二十年一遇的高支出年份所需，"
+                              "建议按 P95 预留。同一内容见运行目录中的 brief.html / brief.pdf / brief.docx。",
+           "fund": "资金", "statistic": "分位", "total": "合计", "premiums": "参保资助与保费（另列，万元/年）",
+           "protection": "保障效果", "drivers": "预算的三大驱动因素",
+           "funds": {"backstop": "兜底保障", "ma": "医疗救助"}, "levels": ["省级", "市州", "县级"]},
+    "en": {"title": "Brief", "lead": "Budget to set aside under the scheme \u201c{scheme}\u201d (10,000 yuan): P50 is a typical "
+                              "year, P95 a one-in-twenty costly year, the amount to reserve. The same content is in the run "
+                              "folder's brief.html / brief.pdf / brief.docx (Chinese).",
+           "fund": "fund", "statistic": "statistic", "total": "total", "premiums": "Premiums and subsidies (separate, 10,000 yuan a year)",
+           "protection": "Protection", "drivers": "Three largest drivers of the budget",
+           "funds": {"backstop": "backstop", "ma": "medical assistance"}, "levels": ["province", "prefecture", "county"]},
+}
+PREMIUM_EN = {"参保资助·省级": "subsidy · province", "参保资助·市州": "subsidy · prefecture", "参保资助·县级": "subsidy · county",
+              "补充保险保费": "supplementary premium", "大病保险保费": "CII premium"}
+
+
+def brief_section(run: RunFolder, lang: str) -> Markup | None:
+    """The brief (简报) at the top of the report: budget by fund and level at P50/P95, premiums apart, protection in
+    one sentence, the drivers when computed; the same `Brief` that brief.html prints, so the two cannot disagree."""
+    from model.brief.content import build_brief, drivers_sentence
+
+    label = run.labels[0]
+    if run.kind == "sweep" and run.vary:  # a sweep's brief is the scheme's own setting, when it was swept
+        label = analysis.current_setting(run)[1] or label
+    try:
+        brief = build_brief(run.folder, label)
+    except (KeyError, IndexError, InputError, OSError):
+        return None
+    t = BRIEF_TEXT[lang]
+    scheme = ((run.entry(label).get("name") or {}).get(lang) or brief.scheme)
+    if run.kind == "sweep" and run.vary:
+        names = analysis.varied_labels(run)
+        setting = ", ".join(f"{pick(names[path], lang)} = {value}" for path, value in run.varied_values(label).items())
+        scheme += f"（{setting}）" if lang == "zh" else f" ({setting})"
+    rows = [[t["funds"][row.fund], row.statistic, row.total, *row.levels] for row in brief.fund_rows]
+    parts = [paragraph(t["lead"].format(scheme=scheme)),
+             table([t["fund"], t["statistic"], t["total"], *t["levels"]], rows, css="brief", numeric_from=2, key_column=2)]
+    if brief.premium_rows:
+        parts += [Markup(f'<h3>{esc(t["premiums"])}</h3>'),
+                  table([label if lang == "zh" else PREMIUM_EN.get(label, label) for label, _ in brief.premium_rows],
+                        [[amount for _, amount in brief.premium_rows]], css="brief-premiums", numeric_from=0)]
+    parts += [Markup(f'<h3>{esc(t["protection"])}</h3>'),
+              paragraph(brief.protection if lang == "zh" else _protection_en(run, label))]
+    if brief.drivers:
+        parts += [Markup(f'<h3>{esc(t["drivers"])}</h3>'), paragraph(drivers_sentence(brief))]
+    return section("brief", t["title"], *parts)
+
+
+def _protection_en(run: RunFolder, label: str) -> str:
+    rate = {m: run.stats(label, m).get("mean") for m in
+            ("effective_reimbursement", "oop_share", "che_10", "impoverishment", "target_reimbursement_share",
+             "target_reimbursement")}
+    target = rate["target_reimbursement"]
+    meets = (f", and {percent(rate['target_reimbursement_share'])} of compliant admissions reach the scheme's own "
+             f"target of {percent(target)}" if target is not None and target == target else "")
+    return (f"Poor residents' effective reimbursement is about {percent(rate['effective_reimbursement'])}, their "
+            f"out-of-pocket share {percent(rate['oop_share'])}{meets}; {percent(rate['che_10'])} of households still "
+            f"pay more than 10% of their income (all out-of-pocket), and {percent(rate['impoverishment'])} fall below "
+            f"the poverty line through medical costs.")
 
 
 def protection(run: RunFolder, lang: str) -> Markup:
@@ -437,22 +506,61 @@ def quintiles(run: RunFolder, lang: str) -> Markup:
                    table(headers, rows, css="quintiles", numeric_from=1), paragraph(definitions(metrics, lang), "note"))
 
 
+SWEEP_TEXT = {
+    "zh": {"current": "（当前）", "diff_cost": "较当前：各支付方合计P50（万元）", "diff_budget": "较当前：政府预算P50（万元）",
+           "diff_che": "较当前：灾难性支出(10%)（百分点）", "per_household": "每少一户灾难性支出的成本（元）",
+           "current_note": "“当前”为本方案自身的设置（{values}）；差值为同一批住户在各取值与当前取值下之差（配对）。"
+                           "每少一户灾难性支出的成本 = 各支付方多付的金额 ÷ 不再发生灾难性支出(自付超过收入10%)的住户数；"
+                           "保障没有提高时记为“—”。",
+           "missing_note": "本方案自身的设置（{values}）不在扫描取值中，故无法给出与当前设置之差；扫描时请包含当前值。"},
+    "en": {"current": " (current)", "diff_cost": "vs current: all payers P50 (10,000 yuan)",
+           "diff_budget": "vs current: government budget P50 (10,000 yuan)", "diff_che": "vs current: CHE 10% (points)",
+           "per_household": "cost per household protected (yuan)",
+           "current_note": "'Current' is the scheme's own setting ({values}); differences are paired on the same households. "
+                           "Cost per household protected = what all payers pay extra ÷ households no longer spending "
+                           "over 10% of income out of pocket; '—' where protection did not rise.",
+           "missing_note": "The scheme's own setting ({values}) is not among the swept values, so no difference from the "
+                           "current setting can be shown; include it in the sweep."},
+}
+
+
 def sweep(run: RunFolder, made: list[ReportFigure], lang: str, first_number: int) -> Markup:
     t = TEXT[lang]
+    s = SWEEP_TEXT[lang]
     points = analysis.sweep_points(run)
     shorts = short_paths([path for path, _ in run.vary])
-    varied = [shorts[path] for path, _ in run.vary]
+    names = analysis.varied_labels(run)
+    varied = [pick(names[path], lang) if " / " in names[path] else shorts[path] for path, _ in run.vary]
+    current, current_label = analysis.current_setting(run)
     headers = varied + [f"{metric_label('payers_total', lang)} P50 ({t['wan']})", "P95",
                         f"{metric_label('government_budget', lang)} P50 ({t['wan']})", "P95",
                         metric_label("che_10", lang), metric_label("che_25", lang), metric_label("impoverishment", lang)]
-    rows = [[r[2 + index] for index in range(len(varied))]  # itertuples: the index, the scenario, then the varied values
-            + [wan(r.cost_p50), wan(r.cost_p95), wan(r.government_budget_p50), wan(r.government_budget_p95),
-               percent(r.che_10_mean, 2), percent(r.che_25_mean, 2), percent(r.impoverishment_mean, 2)]
-            for r in points.itertuples()]
+    if current_label is not None:
+        headers += [s["diff_cost"], s["diff_budget"], s["diff_che"], s["per_household"]]
+        base = points.set_index("scenario").loc[current_label]
+        per_household = analysis.cost_per_household_protected(run, "che_10", reference=current_label) \
+            .set_index("scenario")["cost_per_household"]
+    rows = []
+    for r in points.itertuples():  # itertuples: the index, the scenario, then the varied values
+        row = [str(r[2 + index]) + (s["current"] if index == 0 and r.scenario == current_label else "")
+               for index in range(len(varied))]
+        row += [wan(r.cost_p50), wan(r.cost_p95), wan(r.government_budget_p50), wan(r.government_budget_p95),
+                percent(r.che_10_mean, 2), percent(r.che_25_mean, 2), percent(r.impoverishment_mean, 2)]
+        if current_label is not None:
+            same = r.scenario == current_label
+            cost = per_household.get(r.scenario, float("nan"))
+            row += ["—" if same else signed("payers_total", r.cost_p50 - base["cost_p50"]),
+                    "—" if same else signed("payers_total", r.government_budget_p50 - base["government_budget_p50"]),
+                    "—" if same else f"{(r.che_10_mean - base['che_10_mean']) * 100:+.2f}",
+                    "—" if same or _missing(cost) or cost <= 0 else number(cost)]
+        rows.append(row)
+    values = ", ".join(f"{varied[index]} = {current[path]}" for index, (path, _) in enumerate(run.vary) if path in current)
+    note = s["current_note" if current_label is not None else "missing_note"].format(values=values) if current else None
     blocks = [figure_block(first_number + index, figure, lang)
               for index, figure in enumerate(f for f in made if f.key in ("tradeoff", "sweep_curves"))]
     return section("sweep", t["sweep"], paragraph(t["sweep_lead"]),
                    table(headers, rows, css="sweep", numeric_from=len(varied)),
+                   *([paragraph(note, "note")] if note else []),
                    paragraph(definitions(("che_10", "che_25", "impoverishment"), lang), "note"), *blocks)
 
 
@@ -595,6 +703,10 @@ p.warning { color: #8a4b00; background: #fff4e0; border-left: 4px solid #e69500;
 .meta { color: #444; font-size: 14px; }
 nav ul { columns: 2; font-size: 14px; margin: 6px 0; list-style: none; padding-left: 18px; }
 nav a { color: #1f4e8c; text-decoration: none; }
+.table-scroll { max-width: 100%%; overflow-x: auto; -webkit-overflow-scrolling: touch; margin: 8px 0 14px; }
+.table-scroll > table { margin: 0; }
+#brief { background: #fbf6f5; border: 1px solid #ecd3d0; padding: 2px 14px 8px; margin-top: 18px; }
+#brief h2 { margin-top: 12px; }
 table { border-collapse: collapse; margin: 8px 0 14px; font-size: 13px; width: auto; max-width: 100%%; }
 th, td { border: 1px solid #d6d6d6; padding: 4px 8px; vertical-align: top; text-align: left; }
 th { background: #eef2f7; font-weight: 700; }
@@ -613,6 +725,8 @@ figure img { max-width: 100%%; height: auto; border: 1px solid #e3e3e3; display:
 figcaption { font-size: 13.5px; color: #333; margin-top: 6px; }
 details > summary { cursor: pointer; font-weight: 700; margin: 10px 0 4px; }
 footer { margin-top: 40px; color: #777; font-size: 12px; border-top: 1px solid #ddd; padding-top: 8px; }
+@media (max-width: 600px) { main { padding: 14px 12px 40px; } h1 { font-size: 22px; } nav ul { columns: 1; }
+  table.wide { table-layout: auto; } th { min-width: 4.5em; } }
 @media print { main { max-width: none; padding: 0; } figure, table { break-inside: avoid; } nav { display: none; } }
 """
 
@@ -629,6 +743,10 @@ def render_html(run: RunFolder, lang: str, made: list[ReportFigure] | None = Non
                                 finished=manifest_data.get("finished", "?"), version=version_text)
     sections = [headline(run, lang), protection(run, lang)]
     anchors = [("headline", t["headline"]), ("protection", t["protection"])]
+    opening = brief_section(run, lang)
+    if opening is not None:
+        sections.insert(0, opening)
+        anchors.insert(0, ("brief", BRIEF_TEXT[lang]["title"]))
     if not analysis.targets_table(run).empty:
         sections.append(targets(run, lang))
         anchors.append(("targets", pick(TARGETS_TITLE, lang)))

@@ -112,6 +112,6 @@ def drivers_section(run: RunFolder, lang: str) -> tuple[str, str, str] | None:
     body = (f'<p>{html.escape(lead)}</p>'
             f'<figure id="figure-drivers"><img src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}" '
             f'width="{width}" alt="{html.escape(t["drivers"])}"></figure>'
-            '<table class="drivers"><thead><tr>' + "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-            + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+            '<div class="table-scroll"><table class="drivers"><thead><tr>' + "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+            + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>")
     return "drivers", t["drivers"], body
