@@ -96,11 +96,14 @@ def run_county(args: argparse.Namespace) -> int:
     plan = county.plan
     current = plan.variants[0]
     current = Variant(current.label, current.reference, current.sets + tuple(args.sets))
-    plan = RunPlan(**{**plan.__dict__, "variants": (current,)})
+    # the profile's budget year prices the run and sets its people (an explicit --budget-year wins)
+    plan = RunPlan(**{**plan.__dict__, "variants": (current,),
+                      "budget_year": getattr(args, "budget_year", None) or profile.budget_year,
+                      "uncertainty": args.uncertainty if getattr(args, "parameter_uncertainty", True) else None})
     if getattr(args, "vary", None):
         plan = planner_plan(plan, current, args.vary)
     workers = args.workers or (os.cpu_count() or 1)
-    out, summary = run(plan, args.out, workers=workers, dask=args.dask, resume=args.resume)
+    out, summary = run(plan, args.out, workers=workers, dask=args.dask, resume=args.resume, force=args.force)
     write_county_record(out, county)
     print(f"{profile.name} ({profile.budget_year}): {county.persons:,} persons × {args.reps} replications → {out}")
     metrics = summary["scenarios"][plan.variants[0].label]["metrics"]
