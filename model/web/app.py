@@ -108,9 +108,8 @@ def settle_upload(name: str, data: bytes, scheme: str) -> dict:
     totals by payer (yuan) and the spec §2 payments CSV. Messages name the uploaded file, line and column."""
     import tempfile
 
-    from model.codes import OUTPUT_COLUMNS
     from model.rules.claims_csv import payments_csv
-    from model.rules.engine import settle
+    from model.rules.engine import program_for, settle
     from model.rules.lenient import read_lenient
     from model.scenario import load_scenario
 
@@ -128,8 +127,9 @@ def settle_upload(name: str, data: bytes, scheme: str) -> dict:
         amounts = settle(scenario.scheme, claims_file.claims)
         payments = payments_csv(claims_file, amounts).decode("utf-8")
     totals = amounts.sum(axis=0)
+    columns = program_for(scenario.scheme).output_columns  # a charity column only for a scheme with a charity layer
     return {"claims": int(len(amounts)), "scheme": scenario.id,
-            "totals": {column: int(totals[i]) / 100 for i, column in enumerate(OUTPUT_COLUMNS)},
+            "totals": {column: int(totals[i]) / 100 for i, column in enumerate(columns)},
             "total_cost": int(claims_file.claims.total.sum()) / 100, "payments_csv": payments}
 
 
