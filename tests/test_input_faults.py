@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from conftest import ROOT, SEED_SCHEMES
 from model.cli import main
-from model.codes import CATEGORIES, CHRONIC_CODES, DISEASES, LEVELS, OUTPUT_COLUMNS, SERVICES
+from model.codes import CATEGORIES, CHRONIC_CODES, DISEASES, LEVELS, SPEC_COLUMNS, SERVICES
 from model.rules.reference import Claim
 from model.rules.reference import settle as reference_settle
 from model.scenario import load_scenario
@@ -270,7 +270,7 @@ def test_amounts_up_to_the_bound_settle_as_the_reference_does(tmp_path_factory, 
     assert main(["adjudicate", scheme, str(folder / "claims.csv"), "-o", str(folder / "payments.csv")]) == 0, capsys.readouterr().err
     paid = [line.split(",") for line in (folder / "payments.csv").read_text().splitlines()[1:]]
     expected = reference_settle(load_scenario(scheme).scheme, claims).payments
-    assert [[int(v.replace(".", "")) for v in row[1:]] for row in paid] == [[p[c] for c in OUTPUT_COLUMNS] for p in expected]
+    assert [[int(v.replace(".", "")) for v in row[1:]] for row in paid] == [[p[c] for c in SPEC_COLUMNS] for p in expected]
 
 
 def test_twelve_claims_just_under_the_person_year_bound_settle_exactly(tmp_path: Path) -> None:
@@ -283,5 +283,5 @@ def test_twelve_claims_just_under_the_person_year_bound_settle_exactly(tmp_path:
                     "registered_poor") for i in range(1, 13)]
     expected = reference_settle(load_scenario("sui_county").scheme, claims).payments
     paid = [line.split(",") for line in (tmp_path / "payments.csv").read_text().splitlines()[1:]]
-    assert [[int(v.replace(".", "")) for v in row[1:]] for row in paid] == [[p[c] for c in OUTPUT_COLUMNS] for p in expected]
+    assert [[int(v.replace(".", "")) for v in row[1:]] for row in paid] == [[p[c] for c in SPEC_COLUMNS] for p in expected]
     assert sum(int(row[2].replace(".", "")) for row in paid) > 700_000_000_00  # the CII pays most of it, not 0.00
