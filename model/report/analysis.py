@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from model.errors import InputError
 from model.report.labels import GOVERNMENT_LEVELS
 from model.report.rundata import RunFolder, short_paths
 
