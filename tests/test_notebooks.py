@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ("01_budget_backstop.ipynb", "02_compare_schemes.ipynb", "03_policy_sweep.ipynb", "04_returns_to_poverty.ipynb")
 FIGURES_AT_LEAST = {"01_budget_backstop.ipynb": 4, "02_compare_schemes.ipynb": 5, "03_policy_sweep.ipynb": 4,
                     "04_returns_to_poverty.ipynb": 3}
-TIME_LIMIT_S = 120
+TIME_LIMIT_S = 600  # a guard against a hang, not a speed target (speed lives in make bench): a busy machine took 185 s
 # Where a stray output file would land: the repository's top level and the notebooks' own folder.
 WATCHED = (ROOT, ROOT / "notebooks")
 
