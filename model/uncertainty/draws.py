@@ -9,6 +9,10 @@ from decimal import Decimal
 import numpy as np
 from scipy.stats import qmc
 
+# Sobol's direction numbers load on first use; loading them here, at import, keeps that Cython step out of the
+# window where a stop signal (Ctrl-C, SIGTERM) may arrive, which it cannot pass on cleanly.
+qmc.Sobol(1, scramble=False)
+
 from model.uncertainty.spec import UncertainParameter
 
 # The Sobol scramble's stream: a child of the run seed that no replication's people ever use (those are
