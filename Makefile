@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test test-fast bench fuzz clean
+.PHONY: setup demo test test-fast bench fuzz identical linecounts versus clean
 
 setup: $(STAMP)
 
@@ -31,6 +31,11 @@ fuzz: setup
 
 bench: setup
 	$(BIN)/python -m benchmarks
+
+# Every output file of a fixed set of commands, byte for byte, at two commits: make identical OLD=211b25a NEW=HEAD
+# (QUICK=1 for the few-minute subset). Not part of make test.
+identical: setup
+	$(BIN)/python benchmarks/identical.py $(OLD) $(NEW) $(if $(QUICK),--quick)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
