@@ -37,5 +37,9 @@ bench: setup
 identical: setup
 	$(BIN)/python benchmarks/identical.py $(OLD) $(NEW) $(if $(QUICK),--quick)
 
+# Lines of Python per package of model/ at one or more commits, side by side: make linecounts COMMITS="211b25a HEAD"
+linecounts:
+	$(PYTHON) benchmarks/linecounts.py $(COMMITS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
