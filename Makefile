@@ -41,5 +41,10 @@ identical: setup
 linecounts:
 	$(PYTHON) benchmarks/linecounts.py $(COMMITS)
 
+# make bench's sections at two commits in the same session, alternating, medians and new/old ratios:
+# make versus OLD=211b25a [NEW=HEAD] [SECTIONS=engine,population] [RUNS=5]
+versus: setup
+	$(BIN)/python benchmarks/versus.py $(OLD) $(or $(NEW),HEAD) $(if $(SECTIONS),--sections $(SECTIONS)) $(if $(RUNS),--runs $(RUNS))
+
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

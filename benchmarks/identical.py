@@ -20,7 +20,8 @@ files) / only in one side. Exceptions, all reported:
   in docProps/core.xml's times or in zip entry times, is reported as `metadata-only`, with what differs, and still
   counts as a difference (exit 1) unless the same file differs the same way between two runs of the same commit.
 
-`--quick`: the spec cases, a 100,000-row file under two schemes, one small run and its report (a few minutes).
+`--golden` adds `hpa adjudicate` of every tests/golden/*.yaml case (OLD's cases, an inline scheme written to a file;
+about a second each per side). `--quick`: the spec cases, a 100,000-row file under two schemes, one small run and its report (a few minutes).
 Exit 0 only if every file is identical. `--json FILE` writes the summary as JSON; `--keep DIR` keeps the outputs
 (DIR/old, DIR/new, DIR/inputs). Not part of `make test` (pytest collects tests/ only). `make identical OLD=.. NEW=..`.
 """
@@ -94,7 +95,7 @@ def check_imports_from(tree: Path, env: dict, cwd: Path) -> str:
     return where
 
 
-def write_inputs(inputs_root: Path, old_tree: Path, quick: bool) -> list[Command]:
+def write_inputs(inputs_root: Path, old_tree: Path, golden_cases: bool) -> list[Command]:
     """The shared input files (from OLD's tree and /work/shared) and the list of commands that use them."""
     import yaml  # the invoking environment's: both sides read the files it writes
 
@@ -113,7 +114,7 @@ def write_inputs(inputs_root: Path, old_tree: Path, quick: bool) -> list[Command
             commands.append(Command(f"adjudicate {tag} {scheme}",
                                     ["adjudicate", scheme, str(target / "claims.csv"), "-o", "payments.csv"],
                                     f"adjudicate/{tag}/{scheme}"))
-    if not quick:
+    if golden_cases:
         golden = inputs_root / "golden"
         golden.mkdir()
         for path in sorted((old_tree / "tests" / "golden").glob("*.yaml")):
@@ -371,6 +372,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("old")
     parser.add_argument("new")
     parser.add_argument("--quick", action="store_true", help="spec cases, a 100,000-row file, one small run + report")
+    parser.add_argument("--golden", action="store_true",
+                        help="also adjudicate every tests/golden case (its inline scheme written to a file)")
     parser.add_argument("--keep", type=Path, help="keep the outputs in this new folder (DIR/old, DIR/new, DIR/inputs)")
     parser.add_argument("--json", type=Path, help="write the summary as JSON to this file")
     parser.add_argument("-v", "--verbose", action="store_true", help="also list identical files that needed a mask")
@@ -396,7 +399,7 @@ def main(argv: list[str] | None = None) -> int:
             sides[label] = (tree, out, cache)
         inputs = base / "inputs"
         inputs.mkdir()
-        spec_commands = write_inputs(inputs, sides["old"][0], args.quick)
+        spec_commands = write_inputs(inputs, sides["old"][0], args.golden)
         rows_in_big = 100_000 if args.quick else 1_000_000
         big = inputs / ("claims_100k.csv" if args.quick else "claims_1m.csv")
         write_random_claims(big, rows_in_big, sides["old"][0], sides["old"][2])
