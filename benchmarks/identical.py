@@ -61,7 +61,8 @@ class Command:
     name: str
     args: list[str]
     folder: str  # where its outputs go, relative to the per-commit output folder; stdout/stderr/exit go there too
-    copy: str | None = None  # a report: this run folder is copied to FOLDER/out first, so the run's row stays its own
+    copy: str | None = None  # a report: this run folder is copied to FOLDER/out first (the run's row stays its own);
+    # afterwards the copied files the report left unchanged are removed, so the report's row lists what it wrote
 
 
 @dataclass
@@ -103,9 +104,11 @@ def write_inputs(inputs_root: Path, old_tree: Path, golden_cases: bool) -> list[
     sources = [("tests-cases-spec", old_tree / "tests" / "cases" / "spec")]
     if SHARED_SPEC_CASES.is_dir():
         sources.append(("shared-spec-cases", SHARED_SPEC_CASES))
+    seen: list[bytes] = []
     for tag, folder in sources:
-        if not (folder / "claims.csv").is_file():
-            continue
+        if not (folder / "claims.csv").is_file() or (folder / "claims.csv").read_bytes() in seen:
+            continue  # the shared spec cases are usually the same file as tests/cases/spec's copy
+        seen.append((folder / "claims.csv").read_bytes())
         target = inputs_root / tag
         target.mkdir(parents=True)
         shutil.copyfile(folder / "claims.csv", target / "claims.csv")
@@ -184,6 +187,11 @@ def run_commands(label: str, tree: Path, out: Path, cache: Path, commands: list[
         (folder / "stdout.txt").write_bytes(done.stdout)
         (folder / "stderr.txt").write_bytes(done.stderr)
         (folder / "exit.txt").write_text(f"{done.returncode}\n")
+        if command.copy:  # keep only what the report wrote or changed: the run's own files are the run's row
+            for source in (out / command.copy).rglob("*"):
+                copied = folder / "out" / source.relative_to(out / command.copy)
+                if source.is_file() and copied.is_file() and copied.read_bytes() == source.read_bytes():
+                    copied.unlink()
         print(f"  [{label}] {command.name}: exit {done.returncode}, {seconds[command.name]:.1f} s", flush=True)
     return seconds
 

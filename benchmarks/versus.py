@@ -201,7 +201,7 @@ def print_table(runs: dict[str, dict[str, list[float]]], shas: dict[str, str], n
     adjudicate = {label: {k: statistics.median(v) for k, v in runs[label].items() if k.startswith("adjudicate.")}
                   for label in runs}
     if adjudicate["new"]:
-        print("\nissue 12 targets (new code):")
+        print("\nissue 12 targets:")
         for label in ("old", "new"):
             figures = adjudicate[label]
             print(f"  {label}: in process / pandas.read_csv {figures['adjudicate.in_process_over_pandas']:.2f}× "
