@@ -8,38 +8,45 @@ virtual environment's editable install points elsewhere; the script checks that 
 the worktree before running anything. Inputs that both sides read (the spec cases, the golden cases' claims, the
 large random claims file) are written once and given to both commits.
 
-Every output file is compared byte for byte, per command: identical / differs (the first differing line for text
-files) / only in one side. Exceptions, all reported:
+Every output file (and each command's stdout, stderr and exit status) is compared byte for byte, per command:
+identical / differs (for text, the line, column and text where the two first differ) / only in one side. Some
+things necessarily differ between two commits in two folders at two times; they are masked, and the file is
+reported `identical` with the masks named (`-v` lists them):
 
-- `manifest.json` is compared after dropping the keys that record when and by what code a run ran and how it was
+- `manifest.json` is compared without the keys that record when and by what code a run ran and how it was
   executed (DROPPED_MANIFEST_KEYS: `started`, `finished`, `code_version` (package version, commit, uncommitted
   changes) and `execution` (workers, dask, resumed); see model/runner/store.py `_summary_and_manifest`).
-- Text files are compared with each side's own temporary paths (its worktree, its output folder) replaced by
-  `<TREE>` / `<OUT>`, since the two sides necessarily live in different folders; a file that needed this says so.
-- A PNG that differs only in its metadata chunks (tEXt/iTXt/zTXt/tIME), or an .xlsx/.docx (zip) that differs only
-  in docProps/core.xml's times or in zip entry times, is reported as `metadata-only`, with what differs, and still
-  counts as a difference (exit 1) unless the same file differs the same way between two runs of the same commit.
+- In text files, PDFs and each member of an .xlsx/.docx: each side's temporary paths (its worktree, its output
+  folder) become `<TREE>` / `<OUT>`; its commit (7 to 40 hex digits) `<COMMIT>`; clock times (ISO 8601 date and
+  time of day, a PDF's /CreationDate and /ModDate) `<TIME>` (the report prints the manifest's times and commit,
+  the workbook and the brief carry document times). Calendar dates without a time of day are never masked.
+- A zip's (xlsx, docx) entry times are ignored, and said so.
+- PNGs are compared byte for byte; one that differs only in its metadata chunks (tEXt/iTXt/zTXt/tIME) is reported
+  `metadata-only` with the chunks named, and counts as a difference.
 
-`--golden` adds `hpa adjudicate` of every tests/golden/*.yaml case (OLD's cases, an inline scheme written to a file;
-about a second each per side). `--quick`: the spec cases, a 100,000-row file under two schemes, one small run and its report (a few minutes).
-Exit 0 only if every file is identical. `--json FILE` writes the summary as JSON; `--keep DIR` keeps the outputs
-(DIR/old, DIR/new, DIR/inputs). Not part of `make test` (pytest collects tests/ only). `make identical OLD=.. NEW=..`.
+A report runs on a copy of its run folder, and its row lists only the files it wrote or changed. Children run
+with PYTHONHASHSEED=0, MPLBACKEND=Agg and one numba cache folder per commit.
+
+`--golden` adds `hpa adjudicate` of every tests/golden/*.yaml case (OLD's cases, an inline scheme written to a
+file; about a second each per side). `--quick`: the spec cases, a 100,000-row file under two schemes, one small run
+and its report (a few minutes on an idle machine). Exit 0 only if every file is identical. `--json FILE` writes the
+summary as JSON; `--keep DIR` keeps the outputs (DIR/old, DIR/new, DIR/inputs). Not part of `make test` (pytest
+collects tests/ only). `make identical OLD=211b25a NEW=HEAD [QUICK=1]`.
 """
 
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
-import re
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path.cwd()  # the repository the commits are named in: the caller's worktree, not this script's
@@ -63,14 +70,6 @@ class Command:
     folder: str  # where its outputs go, relative to the per-commit output folder; stdout/stderr/exit go there too
     copy: str | None = None  # a report: this run folder is copied to FOLDER/out first (the run's row stays its own);
     # afterwards the copied files the report left unchanged are removed, so the report's row lists what it wrote
-
-
-@dataclass
-class Inputs:
-    """Files given to both commits, and the commands that read them."""
-
-    root: Path
-    commands: list[Command] = field(default_factory=list)
 
 
 def git(*args: str, cwd: Path = REPO) -> str:
