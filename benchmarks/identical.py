@@ -17,7 +17,7 @@ reported `identical` with the masks named (`-v` lists them):
   executed (DROPPED_MANIFEST_KEYS: `started`, `finished`, `code_version` (package version, commit, uncommitted
   changes) and `execution` (workers, dask, resumed); see model/runner/store.py `_summary_and_manifest`).
 - In text files, PDFs and each member of an .xlsx/.docx: each side's temporary paths (its worktree, its output
-  folder) become `<TREE>` / `<OUT>`; its commit (7 to 40 hex digits) `<COMMIT>`; clock times (ISO 8601 date and
+  folder) become `<TREE>` / `<OUT>`; its commit (7 to 40 hex digits standing alone; 12 if the first 7 are all digits) `<COMMIT>`; clock times (ISO 8601 date and
   time of day, a PDF's /CreationDate and /ModDate) `<TIME>` (the report prints the manifest's times and commit,
   the workbook and the brief carry document times). Calendar dates without a time of day are never masked.
 - A zip's (xlsx, docx) entry times are ignored, and said so.
@@ -218,7 +218,9 @@ class Side:
                 if form.encode() in data:
                     data = data.replace(form.encode(), token)
                     masks.append("paths")
-        data, n = re.subn(re.escape(self.sha[:7]).encode() + rb"[0-9a-f]{0,33}", b"<COMMIT>", data)
+        shortest = 7 if any(c in "abcdef" for c in self.sha[:7]) else 12  # an all-digit prefix could be a number
+        data, n = re.subn(rb"(?<![0-9A-Za-z.])" + self.sha[:shortest].encode() + rb"[0-9a-f]{0,%d}(?![0-9A-Za-z])"
+                          % (40 - shortest), b"<COMMIT>", data)
         if n:
             masks.append("commit")
         data, n = PDF_TIME.subn(rb"/\1 (<TIME>)", data)
