@@ -90,7 +90,7 @@ def counts(commit: str, code_only: bool) -> tuple[dict[str, int], dict[str, int]
     return per_group, per_file
 
 
-def table(commits: list[str], code_only: bool) -> str:
+def table(commits: list[str], code_only: bool, claims_files: tuple[str, ...] = CLAIMS_READER_WRITER) -> str:
     labels = [git("rev-parse", "--short", f"{c}^{{commit}}").strip() for c in commits]
     data = [counts(c, code_only) for c in commits]
     groups = sorted(set().union(*(d[0] for d in data)), key=lambda g: (not g.endswith("/"), g))
@@ -110,8 +110,8 @@ def table(commits: list[str], code_only: bool) -> str:
         rows.append(row(group, [d[0].get(group) for d in data]))
     rows.append("-" * len(head))
     rows.append(row("total", [sum(d[0].values()) for d in data]))
-    rows.append(row("claims reader + writer", [sum(d[1].get(p, 0) for p in CLAIMS_READER_WRITER) for d in data]))
-    for path in CLAIMS_READER_WRITER:
+    rows.append(row("claims reader + writer", [sum(d[1].get(p, 0) for p in claims_files) for d in data]))
+    for path in claims_files:
         rows.append(row("  " + path.removeprefix("model/"), [d[1].get(path) for d in data]))
     return "\n".join(rows)
 
@@ -120,8 +120,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("commits", nargs="*", default=["HEAD"])
     parser.add_argument("--code", action="store_true", help="count code lines only (no blanks, comments, docstrings)")
+    parser.add_argument("--claims", help="comma-separated files of the claims reader and writer, instead of "
+                        + ",".join(CLAIMS_READER_WRITER) + " (a file missing at a commit counts 0, shown —)")
     args = parser.parse_args(argv)
-    print(table(args.commits, args.code))
+    claims = tuple(args.claims.split(",")) if args.claims else CLAIMS_READER_WRITER
+    print(table(args.commits, args.code, claims))
     return 0
 
 
