@@ -158,6 +158,8 @@ def _by_disease(values: np.ndarray, mapping: dict[str, int], grid: dict[str, np.
 
 
 def compile_scheme(scheme: Scheme) -> Program:
+    """The program of `scheme`: its layers as LAYER (and BRACKET) records, and for every kind of claim
+    the layers whose filters (spec §4.2) it passes, as ENTRY records with the parameters that depend on it."""
     grid = _class_grid()
     n_layers = len(scheme.layers)
     special = np.zeros(N_CLASSES, dtype=bool)
