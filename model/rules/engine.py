@@ -61,7 +61,6 @@ def _run(program: Program, claims: ClaimArrays, trace_claim: int, threads: int =
 
     def settle_persons(persons: tuple[int, int]) -> int:
         """Sort and settle the claims of one range of persons (both steps release the GIL)."""
-        # work arrays come from numpy, which asks for large pages: far fewer page faults than numba's
         order = persons_order(claims.person, claims.day, *persons, np.empty(n, dtype=np.int64), np.empty(n, dtype=claims.day.dtype))
         run = len(order)
         work = [np.empty(run, dtype=column.dtype) for column in inputs]

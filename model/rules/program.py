@@ -28,12 +28,42 @@ from model.codes import (
 )
 from model.scenario.scheme import Ceiling, Coinsurance, OutOfList, Scheme, Tiered, Topup
 
+# The mechanics of spec §4.1, numbered in the order of its table.
 COINSURANCE, TIERED, TOPUP, CEILING, OUT_OF_LIST = range(5)
 MECHANIC_CODE = {Coinsurance: COINSURANCE, Tiered: TIERED, Topup: TOPUP, Ceiling: CEILING, OutOfList: OUT_OF_LIST}
 NO_LIMIT = -1
 N_DISEASES = len(DISEASES)
 SHAPE = (len(CATEGORY_SETS), len(SERVICES), len(LEVELS), 2, N_DISEASES)
 N_CLASSES = int(np.prod(SHAPE))
+
+# One record per layer of the scheme, in the scheme's order: what the layer is whatever the claim.
+LAYER = np.dtype(
+    [
+        ("mechanic", np.int8),  # COINSURANCE … OUT_OF_LIST: the row of spec §4.1
+        ("payer", np.int8),  # its column in spec §2 (model.codes.PAYERS)
+        ("base_total", np.bool_),  # `base: total`: the layer sees E + X; else E (spec §3.3)
+        ("deductible", np.int64),  # tiered: the annual deductible, fen
+        ("first_bracket", np.int64),  # tiered: its brackets are BRACKET records first_bracket, …
+        ("n_brackets", np.int64),  # … n_brackets of them
+        ("ceiling", np.int64),  # ceiling: c, fen
+        ("out_of_list_limit", np.int64),  # out_of_list: limit_share_of_total, ppm; NO_LIMIT for none
+    ],
+    align=True,
+)
+# One record per bracket of a tiered layer (spec §4.1 `tiered`): upper bound (fen, NO_LIMIT for none) and rate (ppm).
+BRACKET = np.dtype([("upper", np.int64), ("rate", np.int64)], align=True)
+# One record per (kind of claim, layer that applies to it), classes in order, layers in the scheme's order:
+# what depends on the claim's kind as well as on the layer.
+ENTRY = np.dtype(
+    [
+        ("layer", np.int64),  # index into the LAYER records
+        ("rate", np.int64),  # coinsurance: the rate (by level, by disease); topup: the target; ppm
+        ("deductible", np.int64),  # coinsurance: the per-claim deductible of the claim's level, fen
+        ("annual_cap", np.int64),  # the layer's annual cap (per person-year or person-disease-year), NO_LIMIT for none
+        ("cap_slot", np.int64),  # the counter the annual cap is kept in (spec §3.2)
+    ],
+    align=True,
+)
 
 
 def claim_class(category, service, level, compliant, disease) -> np.ndarray:
@@ -50,25 +80,12 @@ class Program:
 
     scheme_id: str
     layer_ids: tuple[str, ...]
-    # per layer
-    mechanic: np.ndarray  # int8
-    payer: np.ndarray  # int8
-    base_total: np.ndarray  # bool: base is eligible + out-of-list
-    tier_deductible: np.ndarray  # int64
-    tier_upper: np.ndarray  # int64 [layer, bracket], NO_LIMIT for open
-    tier_rate: np.ndarray  # int64 [layer, bracket]
-    tier_count: np.ndarray  # int64
-    ceiling: np.ndarray  # int64
-    out_of_list_limit: np.ndarray  # int64 ppm of total, NO_LIMIT for none
-    payer_cap: np.ndarray  # int64 per payer
-    # per class: entries class_start[c]:class_start[c+1]
-    class_start: np.ndarray  # int64
-    entry_layer: np.ndarray  # int64
-    entry_rate: np.ndarray  # int64: coinsurance rate or top-up target, ppm
-    entry_deductible: np.ndarray  # int64
-    entry_cap: np.ndarray  # int64 layer annual cap (per person-year or person-disease-year)
-    entry_cap_slot: np.ndarray  # int64 counter index
-    n_cap_slots: int
+    layers: np.ndarray  # LAYER records, one per layer
+    brackets: np.ndarray  # BRACKET records of the tiered layers
+    class_start: np.ndarray  # int64: the entries of class c are entries[class_start[c]:class_start[c + 1]]
+    entries: np.ndarray  # ENTRY records
+    payer_caps: np.ndarray  # int64 per payer (model.codes.PAYERS): the annual cap of `payer_caps`, NO_LIMIT for none
+    n_cap_slots: int  # counters for annual caps: one per layer, then one per layer and disease
     charity: bool = False  # a layer is paid by charity: its output has a `charity` column (spec §2)
 
     @property
@@ -76,12 +93,8 @@ class Program:
         return output_columns(self.charity)
 
     def kernel_arguments(self) -> tuple:
-        return (
-            self.class_start, self.entry_layer, self.entry_rate, self.entry_deductible,
-            self.entry_cap, self.entry_cap_slot, self.n_cap_slots,
-            self.mechanic, self.payer, self.base_total, self.tier_deductible, self.tier_upper,
-            self.tier_rate, self.tier_count, self.ceiling, self.out_of_list_limit, self.payer_cap,
-        )
+        """The program as settle_kernel and settle_run take it, after the claims."""
+        return (self.class_start, self.entries, self.layers, self.brackets, self.payer_caps, self.n_cap_slots)
 
 
 def _class_grid() -> dict[str, np.ndarray]:
@@ -145,6 +158,8 @@ def _by_disease(values: np.ndarray, mapping: dict[str, int], grid: dict[str, np.
 
 
 def compile_scheme(scheme: Scheme) -> Program:
+    """The program of `scheme`: its layers as LAYER (and BRACKET) records, and for every kind of claim
+    the layers whose filters (spec §4.2) it passes, as ENTRY records with the parameters that depend on it."""
     grid = _class_grid()
     n_layers = len(scheme.layers)
     special = np.zeros(N_CLASSES, dtype=bool)
@@ -155,16 +170,9 @@ def compile_scheme(scheme: Scheme) -> Program:
             & np.isin(grid["disease"], _codes(scheme.special_treatment.diseases, DISEASE_CODE))
             & np.isin(grid["level"], _codes(scheme.special_treatment.levels, LEVEL_CODE))
         )
-    max_brackets = max([len(l.mechanic.brackets) for l in scheme.layers if isinstance(l.mechanic, Tiered)] + [1])
-    mechanic = np.zeros(n_layers, dtype=np.int8)
-    payer = np.zeros(n_layers, dtype=np.int8)
-    base_total = np.zeros(n_layers, dtype=np.bool_)
-    tier_deductible = np.zeros(n_layers, dtype=np.int64)
-    tier_upper = np.full((n_layers, max_brackets), NO_LIMIT, dtype=np.int64)
-    tier_rate = np.zeros((n_layers, max_brackets), dtype=np.int64)
-    tier_count = np.zeros(n_layers, dtype=np.int64)
-    ceiling = np.zeros(n_layers, dtype=np.int64)
-    out_of_list_limit = np.full(n_layers, NO_LIMIT, dtype=np.int64)
+    layers = np.zeros(n_layers, dtype=LAYER)
+    layers["out_of_list_limit"] = NO_LIMIT
+    brackets: list[tuple[int, int]] = []
     applies = np.zeros((N_CLASSES, n_layers), dtype=bool)
     rate = np.zeros((N_CLASSES, n_layers), dtype=np.int64)
     deductible = np.zeros((N_CLASSES, n_layers), dtype=np.int64)
@@ -173,9 +181,10 @@ def compile_scheme(scheme: Scheme) -> Program:
 
     for l, layer in enumerate(scheme.layers):
         m = layer.mechanic
-        mechanic[l] = MECHANIC_CODE[type(m)]
-        payer[l] = PAYER_CODE[layer.payer]
-        base_total[l] = m.base == "total"
+        record = layers[l]
+        record["mechanic"] = MECHANIC_CODE[type(m)]
+        record["payer"] = PAYER_CODE[layer.payer]
+        record["base_total"] = m.base == "total"
         ok = _applies(layer, grid, special)
         if isinstance(m, Coinsurance):
             layer_rate = (
@@ -189,15 +198,14 @@ def compile_scheme(scheme: Scheme) -> Program:
         elif isinstance(m, Topup):
             rate[:, l] = _by_disease(np.full(N_CLASSES, m.target, dtype=np.int64), m.target_by_disease, grid)
         elif isinstance(m, Tiered):
-            tier_deductible[l] = m.deductible
-            tier_count[l] = len(m.brackets)
-            for k, (upper, bracket_rate) in enumerate(m.brackets):
-                tier_upper[l, k] = NO_LIMIT if upper is None else upper
-                tier_rate[l, k] = bracket_rate
+            record["deductible"] = m.deductible
+            record["first_bracket"] = len(brackets)
+            record["n_brackets"] = len(m.brackets)
+            brackets.extend((NO_LIMIT if upper is None else upper, bracket_rate) for upper, bracket_rate in m.brackets)
         elif isinstance(m, Ceiling):
-            ceiling[l] = m.amount
+            record["ceiling"] = m.amount
         elif isinstance(m, OutOfList):
-            out_of_list_limit[l] = NO_LIMIT if m.limit_share_of_total is None else m.limit_share_of_total
+            record["out_of_list_limit"] = NO_LIMIT if m.limit_share_of_total is None else m.limit_share_of_total
         if layer.annual_cap_by_disease is not None:
             by_disease = np.full(N_DISEASES, NO_LIMIT, dtype=np.int64)
             for disease, amount in layer.annual_cap_by_disease.items():
@@ -212,22 +220,24 @@ def compile_scheme(scheme: Scheme) -> Program:
     counts = applies.sum(axis=1)
     class_start = np.zeros(N_CLASSES + 1, dtype=np.int64)
     np.cumsum(counts, out=class_start[1:])
-    rows, layers = np.nonzero(applies)  # row-major: classes in order, layers in scheme order
-    payer_cap = np.full(len(PAYERS), NO_LIMIT, dtype=np.int64)
+    rows, layers_of_entries = np.nonzero(applies)  # row-major: classes in order, layers in scheme order
+    payer_caps = np.full(len(PAYERS), NO_LIMIT, dtype=np.int64)
     for name, amount in scheme.payer_caps.items():
-        payer_cap[PAYER_CODE[name]] = amount
+        payer_caps[PAYER_CODE[name]] = amount
+    entries = np.zeros(len(rows), dtype=ENTRY)
+    entries["layer"] = layers_of_entries
+    entries["rate"] = rate[rows, layers_of_entries]
+    entries["deductible"] = deductible[rows, layers_of_entries]
+    entries["annual_cap"] = cap[rows, layers_of_entries]
+    entries["cap_slot"] = cap_slot[rows, layers_of_entries]
     return Program(
         scheme_id=scheme.id,
         layer_ids=tuple(layer.id for layer in scheme.layers),
-        mechanic=mechanic, payer=payer, base_total=base_total,
-        tier_deductible=tier_deductible, tier_upper=tier_upper, tier_rate=tier_rate, tier_count=tier_count,
-        ceiling=ceiling, out_of_list_limit=out_of_list_limit, payer_cap=payer_cap,
+        layers=layers,
+        brackets=np.array(brackets, dtype=BRACKET),
         class_start=class_start,
-        entry_layer=layers.astype(np.int64),
-        entry_rate=rate[rows, layers],
-        entry_deductible=deductible[rows, layers],
-        entry_cap=cap[rows, layers],
-        entry_cap_slot=cap_slot[rows, layers],
+        entries=entries,
+        payer_caps=payer_caps,
         n_cap_slots=n_layers + n_layers * N_DISEASES,
         charity=scheme.has_charity,
     )

@@ -2,6 +2,8 @@
 
 It shares nothing with the compiled engine but the typed scheme: its arithmetic uses Fractions,
 its accumulators are dictionaries, and it walks claims one at a time as the spec describes.
+Read it beside model/rules/kernel.py: the mechanics of §4.1 carry the same names there, in the
+same order, and `settle` takes a claim through its layers in the steps `settle_kernel` takes.
 """
 
 from __future__ import annotations
@@ -88,8 +90,18 @@ def coinsurance_rate(mechanic: Coinsurance, claim: Claim) -> int | None:
     return mechanic.rate
 
 
+# Spec §4.1, one function per row of its table, in its order (model/rules/kernel.py has the same
+# functions, compiled). Each returns the payment before spec §3.6's bounds and before the caps;
+# `base` is what is left of the layer's base pool.
+
+
+def coinsurance(rate: int, deductible: int, base: int) -> int:
+    """Spec §4.1 `coinsurance`: round(rate × max(0, base − deductible))."""
+    return times(rate, max(0, base - deductible))
+
+
 def tiered_amount(mechanic: Tiered, cumulative: int) -> int:
-    """F(x) of spec §4.1: brackets start at the deductible and are absolute amounts."""
+    """F(x) of spec §4.1 `tiered`: brackets start at the deductible and are absolute amounts."""
     total = Fraction(0)
     lower = mechanic.deductible
     for upper, rate in mechanic.brackets:
@@ -100,6 +112,30 @@ def tiered_amount(mechanic: Tiered, cumulative: int) -> int:
             break
         lower = upper
     return round_half_up(total)
+
+
+def tiered(mechanic: Tiered, before: int, base: int) -> int:
+    """Spec §4.1 `tiered`: F(B + b) − F(B), B = `before`, the person-year's cumulative base at this layer."""
+    return tiered_amount(mechanic, before + base) - tiered_amount(mechanic, before)
+
+
+def topup(target: int, base_total: bool, claim_total: int, claim_eligible: int, eligible_left: int, out_of_list_left: int) -> int:
+    """Spec §4.1 `topup`: up to round(target × cost) of the claim paid, every payer counted so far."""
+    if base_total:
+        return max(0, times(target, claim_total) - (claim_total - eligible_left - out_of_list_left))
+    return max(0, times(target, claim_eligible) - (claim_eligible - eligible_left))
+
+
+def ceiling(amount: int, before: int, base: int) -> int:
+    """Spec §4.1 `ceiling`: max(0, B + b − c) − max(0, B − c), c = `amount`, B = `before`."""
+    return max(0, before + base - amount) - max(0, before - amount)
+
+
+def out_of_list(limit_share_of_total: int | None, claim_total: int, base: int) -> int:
+    """Spec §4.1 `out_of_list`: all of the base (what is left of X), at most round(limit × total_cost)."""
+    if limit_share_of_total is None:
+        return base
+    return min(base, times(limit_share_of_total, claim_total))
 
 
 @dataclass
@@ -152,31 +188,28 @@ def settle(scheme: Scheme, claims: list[Claim], trace: str | None = None) -> Set
                 if trace == claim.claim_id:
                     traced.append(SettledLayer(layer, False, reason))
                 continue
-            pool = eligible_left + out_of_list_left if mechanic.base == "total" else eligible_left
-            if isinstance(mechanic, OutOfList):
-                pool = out_of_list_left
+            if isinstance(mechanic, OutOfList):  # spec §3.3: the layer's base pool
+                base = out_of_list_left
+            elif mechanic.base == "total":
+                base = eligible_left + out_of_list_left
+            else:
+                base = eligible_left
             if isinstance(mechanic, Coinsurance):
-                deductible = mechanic.deductible_by_level.get(claim.level, 0)
-                payment = times(rate, max(0, pool - deductible))
-            elif isinstance(mechanic, Tiered):
+                payment = coinsurance(rate, mechanic.deductible_by_level.get(claim.level, 0), base)
+            elif isinstance(mechanic, (Tiered, Ceiling)):
                 before = cumulative.get(person_year + (layer.id,), 0)
-                payment = tiered_amount(mechanic, before + pool) - tiered_amount(mechanic, before)
-                cumulative[person_year + (layer.id,)] = before + pool
+                if isinstance(mechanic, Tiered):
+                    payment = tiered(mechanic, before, base)
+                else:
+                    payment = ceiling(mechanic.amount, before, base)
+                cumulative[person_year + (layer.id,)] = before + base  # spec §4.1: the full base, whatever the caps
             elif isinstance(mechanic, Topup):
                 target = mechanic.target_by_disease.get(claim.disease, mechanic.target)
-                if mechanic.base == "eligible":
-                    payment = max(0, times(target, claim.eligible) - (claim.eligible - eligible_left))
-                else:
-                    payment = max(0, times(target, claim.total) - (claim.total - eligible_left - out_of_list_left))
-            elif isinstance(mechanic, Ceiling):
-                before = cumulative.get(person_year + (layer.id,), 0)
-                payment = max(0, before + pool - mechanic.amount) - max(0, before - mechanic.amount)
-                cumulative[person_year + (layer.id,)] = before + pool
+                payment = topup(target, mechanic.base == "total", claim.total, claim.eligible, eligible_left, out_of_list_left)
             else:
-                payment = pool
-                if mechanic.limit_share_of_total is not None:
-                    payment = min(payment, times(mechanic.limit_share_of_total, claim.total))
-            computed = payment = min(max(payment, 0), pool)
+                payment = out_of_list(mechanic.limit_share_of_total, claim.total, base)
+            computed = payment = min(max(payment, 0), base)  # spec §3.6
+            # spec §4.1: caps cut the payment, the layer's annual cap first, then the payer's
             if layer.annual_cap_by_disease is not None:
                 cap_key = person_year + (layer.id, claim.disease)
                 cap = layer.annual_cap_by_disease.get(claim.disease)
@@ -188,15 +221,16 @@ def settle(scheme: Scheme, claims: list[Claim], trace: str | None = None) -> Set
             payer_cap = scheme.payer_caps.get(layer.payer)
             if payer_cap is not None:
                 payment = min(payment, payer_cap - payer_used.get(person_year + (layer.payer,), 0))
-            layer_used[cap_key] = layer_used.get(cap_key, 0) + payment
+            layer_used[cap_key] = layer_used.get(cap_key, 0) + payment  # every counter records the payment as made
             payer_used[person_year + (layer.payer,)] = payer_used.get(person_year + (layer.payer,), 0) + payment
+            # spec §3.3: drawn from E first, then X; out_of_list from X only
             from_eligible = 0 if isinstance(mechanic, OutOfList) else min(payment, eligible_left)
             eligible_left -= from_eligible
             out_of_list_left -= payment - from_eligible
             paid[layer.payer] += payment
             by_layer[index][layer.id] = payment
             if trace == claim.claim_id:
-                traced.append(SettledLayer(layer, True, None, pool, computed, payment, eligible_left, out_of_list_left))
+                traced.append(SettledLayer(layer, True, None, base, computed, payment, eligible_left, out_of_list_left))
         paid["oop"] = eligible_left + out_of_list_left
         results[index] = paid
         oop_eligible[index] = eligible_left
