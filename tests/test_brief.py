@@ -52,6 +52,47 @@ def test_brief_numbers_are_summary_numbers_rounded(county_run: Path) -> None:
     assert [ma_p95.label, "P95", ma_p95.total] + ma_p95.levels == cells[4][:6]
 
 
+def test_brief_lists_programme_costs_and_bad_debt_as_lines_of_their_own(county_run: Path) -> None:
+    """Issue 18: the programme ledger's costs by payer and the hospitals' bad debt, each on a line of its own, with
+    summary.json's numbers, in the HTML and the Word brief (sui_county has a ledger and pay after treatment)."""
+    from docx import Document
+
+    metrics = json.loads((county_run / "summary.json").read_text())["scenarios"]["sui_county"]["metrics"]
+    payers = ("central", "province", "prefecture", "county", "bmi_fund", "public_health")
+    programme = [wan(metrics["programme_cost"]["mean"])] + [wan(metrics[f"programme_cost_{p}"]["mean"]) for p in payers]
+    bad_debt = wan(metrics["bad_debt"]["mean"])
+    assert metrics["programme_cost_public_health"]["mean"] > 0 and metrics["bad_debt"]["mean"] > 0
+    assert programme[0] != programme[1] and bad_debt != programme[0]  # the lines below could not pass by accident
+    expected = {"programme_cost": ["项目经费 / programme costs", "均值"] + programme + ["—"],
+                "bad_debt": ["坏账 / bad debt", "均值", bad_debt] + ["—"] * len(payers) + [bad_debt]}
+
+    page = (county_run / "brief.html").read_text(encoding="utf-8")
+    table = re.search(r'<table id="brief-other">(.*?)</table>', page, re.S).group(1)
+    assert re.findall(r"<th>([^<]*)</th>", table) == ["支出", "分位", "合计", "中央", "省级", "市州", "县级", "医保基金",
+                                                      "公卫经费", "医院"]
+    for item, cells in expected.items():
+        row = re.search(rf'<tr data-item="{item}" data-statistic="均值">(.*?)</tr>', table).group(1)
+        assert re.findall(r"<td[^>]*>([^<]*)</td>", row) == cells
+    assert "三、项目经费与坏账" in page and "四、保障效果" in page
+    assert f"建档立卡贫困人口全面健康体检 {wan(metrics['programme_health_checks']['mean'])} 万元" in page
+    assert f"P95 {wan(metrics['bad_debt']['p95'])}" in page
+
+    document = Document(str(county_run / "brief.docx"))
+    text = [p.text for p in document.paragraphs]
+    assert "三、项目经费与坏账（非理赔支出，另列，万元/年）" in text and "四、保障效果" in text
+    other = [[cell.text for cell in r.cells] for r in document.tables[2].rows]
+    assert other[0][:3] == ["支出", "分位", "合计"]
+    assert other[1:] == list(expected.values())
+
+
+def test_brief_of_a_scheme_without_programmes_or_debts_has_no_such_section(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    assert main(["run", "baseline", "--persons", "2000", "--reps", "2", "--workers", "1", "--out", str(out)]) == 0
+    brief = build_brief(out)
+    assert brief.other_rows == [] and "other" not in brief.headings()
+    assert list(brief.headings().values())[2] == "三、保障效果"
+
+
 def test_brief_pdf_is_one_a4_page_with_its_cjk_font(county_run: Path) -> None:
     data = (county_run / "brief.pdf").read_bytes()
     assert data.startswith(b"%PDF")
@@ -101,5 +142,5 @@ def test_brief_names_the_three_largest_drivers_when_computed(county_run: Path, t
     assert sentence.index("住院率") < sentence.index("目录外费用占比") < sentence.index("次均费用")
     assert "封顶线" not in sentence and "ceiling" not in sentence
     text = [p.text for p in Document(str(run / "brief.docx")).paragraphs]
-    assert "四、预算的三大驱动因素" in text and sentence in text
+    assert "五、预算的三大驱动因素" in text and sentence in text  # after the programme costs and bad debt
     assert len(re.findall(rb"/Type\s*/Page\b", (run / "brief.pdf").read_bytes())) == 1  # still one A4 page

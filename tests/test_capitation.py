@@ -21,14 +21,14 @@ FUNDERS = ("province", "prefecture", "county", "bmi_fund", "insurer", "hospital"
 def test_bundle_balance_is_the_budget_minus_the_bundled_payers_outlays() -> None:
     capitation = capitation_of(load_scenario("x_prefecture_capitation"))
     assert capitation.covers == "registered"
-    assert capitation.per_capita == {"bmi": 1607_00, "cii": 35_00, "ma": 106_00, "backstop": 150_00}
+    assert capitation.per_capita == {"bmi": 1464_00, "cii": 37_00, "ma": 99_00, "backstop": 133_00}
     outlay = np.zeros(len(PAYERS), dtype=np.int64)
     outlay[PAYERS.index("bmi")], outlay[PAYERS.index("ma")] = 1_500_000_00, 200_000_00
     outlay[PAYERS.index("hospital")] = 99_999_00  # the hospital's own fund is not bundled
     balance = bundle_balance(capitation, 1_000, outlay)
-    assert balance["budget"] == 1_000 * (1607 + 35 + 106 + 150) * 100
+    assert balance["budget"] == 1_000 * (1464 + 37 + 99 + 133) * 100
     assert balance["outlay"] == 1_700_000_00
-    assert balance["surplus"] == balance["budget"] - 1_700_000_00 == 198_000_00
+    assert balance["surplus"] == balance["budget"] - 1_700_000_00 == 33_000_00
     registered = np.array([CATEGORY_SET_CODE[frozenset(s)] for s in (("ordinary",), ("dibao",), ("registered_poor", "dibao"))])
     assert capitation.covered(registered).tolist() == [False, False, True]
 
@@ -55,7 +55,7 @@ def test_claims_settle_as_before_and_the_hospital_keeps_the_balance(tmp_path: Pa
     assert capitated["capitation_surplus"]["mean"] == pytest.approx(
         capitated["capitation_budget"]["mean"] - capitated["capitation_bundled_outlay"]["mean"])
     assert capitated["capitation_budget"]["mean"] == pytest.approx(
-        capitated["capitation_persons"]["mean"] * (1607 + 35 + 106 + 150))
+        capitated["capitation_persons"]["mean"] * (1464 + 37 + 99 + 133))
     # the hospital bears the deficit (keeps the surplus); the funders still add up to the total cost
     assert capitated["funding_hospital"]["mean"] == pytest.approx(plain["funding_hospital"]["mean"] - capitated["capitation_surplus"]["mean"])
     for metrics in (plain, capitated):

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from model import atomic
-from model.brief.content import LEVELS, Brief, build_brief, drivers_sentence
+from model.brief.content import LEVELS, OTHER_COLUMNS, Brief, build_brief, drivers_sentence
 
 __all__ = ["Brief", "build_brief", "render_html", "pdf_bytes", "docx_bytes", "write_brief"]
 
@@ -30,9 +30,10 @@ def render_html(brief: Brief) -> str:
     template = _environment().get_template("brief.html.j2")
     levels = [zh for _, zh in LEVELS]
     sentence = drivers_sentence(brief) if brief.drivers else ""
-    plain = template.render(brief=brief, levels=levels, font_css="", family=FAMILY, drivers_sentence=sentence)
-    return template.render(brief=brief, levels=levels, font_css=font_face_css(plain), family=FAMILY,
-                           drivers_sentence=sentence)
+    context = {"brief": brief, "levels": levels, "other_columns": OTHER_COLUMNS, "family": FAMILY,
+               "drivers_sentence": sentence}
+    plain = template.render(font_css="", **context)
+    return template.render(font_css=font_face_css(plain), **context)
 
 
 def pdf_bytes(page: str, stamp: str | None = None) -> bytes:
@@ -106,22 +107,28 @@ def docx_bytes(brief: Brief, stamp: str | None = None) -> bytes:
 
     paragraph(brief.title, 15, True, True)
     paragraph(brief.subtitle, 8, center=True)
-    year = brief.budget_year if brief.budget_year != "—" else "预算"
-    paragraph(f"一、{year}年度应安排资金（万元）", 11.5, True)
+    headings = brief.headings()
+    paragraph(headings["funds"], 11.5, True)
     table([["资金", "分位", "合计"] + [zh for _, zh in LEVELS] + ["上年实际", "较上年"]] +
           [[row.label, row.statistic, row.total] + row.levels + [row.last_year, row.change] for row in brief.fund_rows])
     paragraph("P50：一般年份所需；P95：二十年一遇的高支出年份所需，建议按 P95 预留。", 8)
-    paragraph("二、参保资助与保费（另列，万元/年）", 11.5, True)
+    paragraph(headings["premiums"], 11.5, True)
     if brief.premium_rows:
         table([[label for label, _ in brief.premium_rows], [amount for _, amount in brief.premium_rows]])
     else:
         paragraph("本方案无参保资助或保费。")
-    paragraph("三、保障效果", 11.5, True)
+    if brief.other_rows:
+        paragraph(headings["other"], 11.5, True)
+        table([["支出", "分位", "合计"] + OTHER_COLUMNS] +
+              [[row.label, row.statistic, row.total] + row.payers for row in brief.other_rows])
+        for note in brief.other_notes:
+            paragraph(note, 8)
+    paragraph(headings["protection"], 11.5, True)
     paragraph(brief.protection)
     if brief.drivers:
-        paragraph("四、预算的三大驱动因素", 11.5, True)
+        paragraph(headings["drivers"], 11.5, True)
         paragraph(drivers_sentence(brief))
-    paragraph(f"{'五' if brief.drivers else '四'}、主要假设与来源", 11.5, True)
+    paragraph(headings["assumptions"], 11.5, True)
     for number, (text, source) in enumerate(brief.assumptions, start=1):
         block = paragraph(f"{number}. {text} ", 9)
         _font(block.add_run(f"来源：{source}"), 8)

@@ -13,6 +13,10 @@ from model.errors import InputError
 
 LEVELS = (("province", "省级"), ("prefecture", "市州"), ("county", "县级"))
 FUNDS = (("backstop", "兜底保障"), ("ma", "医疗救助"))
+# the programme ledger's payers (model.programmes.ledger.LEVELS), in the brief's words; the hospital bears bad debt
+PROGRAMME_PAYERS = (("central", "中央"), ("province", "省级"), ("prefecture", "市州"), ("county", "县级"),
+                    ("bmi_fund", "医保基金"), ("public_health", "公卫经费"))
+OTHER_COLUMNS = [zh for _, zh in PROGRAMME_PAYERS] + ["医院"]
 PREMIUM_LINES = (
     ("subsidy_province", "参保资助·省级"), ("subsidy_prefecture", "参保资助·市州"), ("subsidy_county", "参保资助·县级"),
     ("premium_supplementary", "补充保险保费"), ("premium_cii", "大病保险保费"),
@@ -47,6 +51,17 @@ class FundRow:
 
 
 @dataclass
+class OtherRow:
+    """A line of spending that is not claims: programme costs (by payer) or the hospitals' bad debt."""
+
+    item: str  # programme_cost or bad_debt
+    label: str  # Chinese first, English beside
+    statistic: str  # 均值: the mean a year
+    total: str
+    payers: list[str]  # OTHER_COLUMNS' amounts
+
+
+@dataclass
 class Brief:
     title: str
     subtitle: str
@@ -62,6 +77,21 @@ class Brief:
     drivers_metric: str = ""
     notes: list[str] = field(default_factory=list)
     numbers: dict[str, str] = field(default_factory=dict)  # metric.statistic → shown text (tests compare with summary.json)
+    other_rows: list[OtherRow] = field(default_factory=list)  # programme costs and bad debt (issue 18)
+    other_notes: list[str] = field(default_factory=list)
+
+    def headings(self) -> dict[str, str]:
+        """Each section's numbered heading; sections a scheme does not have are left out of the numbering."""
+        year = self.budget_year if self.budget_year != "—" else "预算"
+        sections = [("funds", f"{year}年度应安排资金（万元）"), ("premiums", "参保资助与保费（另列，万元/年）")]
+        if self.other_rows:
+            sections.append(("other", "项目经费与坏账（非理赔支出，另列，万元/年）"))
+        sections.append(("protection", "保障效果"))
+        if self.drivers:
+            sections.append(("drivers", "预算的三大驱动因素"))
+        sections.append(("assumptions", "主要假设与来源"))
+        numerals = "一二三四五六七八九十"
+        return {key: f"{numerals[n]}、{title}" for n, (key, title) in enumerate(sections)}
 
 
 def _cited(tree: dict, *path: str) -> tuple[object, str] | None:
@@ -120,6 +150,31 @@ def _assumptions(tree: dict, county: dict | None) -> list[tuple[str, str]]:
         items.append((f"保障政策：{document['title']}" + (f"（{document['clause']}）" if document.get("clause") else ""),
                       f"seed {document.get('seed', '')}".strip()))
     return items
+
+
+def _other_rows(stat, tree: dict) -> tuple[list[OtherRow], list[str]]:
+    """Programme costs (by payer) and the hospitals' bad debt, a year's mean each, when the scheme has them, and
+    one note naming the programmes with their costs and saying who bears the bad debt (with its P95)."""
+    rows: list[OtherRow] = []
+    parts: list[str] = []
+    total = stat("programme_cost", "mean")
+    if total is not None:
+        rows.append(OtherRow("programme_cost", "项目经费 / programme costs", "均值", wan(total),
+                             [wan(stat(f"programme_cost_{level}", "mean")) for level, _ in PROGRAMME_PAYERS] + ["—"]))
+        items = []
+        for item in ((tree.get("programmes") or {}).get("items") or []):
+            identifier = item.get("id") if isinstance(item, dict) else None
+            amount = stat(f"programme_{identifier}", "mean") if identifier else None
+            if amount is not None:
+                items.append(f"{(item.get('name') or {}).get('zh') or identifier} {wan(amount)} 万元")
+        parts.append("项目经费为执行期年均" + ("，其中" + "、".join(items) if items else ""))
+    mean = stat("bad_debt", "mean")
+    if mean is not None:
+        rows.append(OtherRow("bad_debt", "坏账 / bad debt", "均值", wan(mean),
+                             ["—"] * len(PROGRAMME_PAYERS) + [wan(mean)]))
+        parts.append(f"坏账为先诊疗后付费中患者最终未偿还的自付费用（P95 {wan(stat('bad_debt', 'p95'))}），"
+                     "由定点医院承担，财政不直接安排")
+    return rows, (["；".join(parts) + "。"] if parts else [])
 
 
 def _drivers(folder: Path) -> tuple[list[tuple[str, str]], str]:
@@ -200,6 +255,7 @@ def build_brief(run_dir: Path, label: str | None = None) -> Brief:
                   f"仍有 {percent(rate['che_10'])} 的家庭自付超过年收入的 10%（全部自付），"
                   f"{percent(rate['impoverishment'])} 的家庭因医疗自付跌破贫困线。")
     tree = _scenario_tree(run, label)
+    other_rows, other_notes = _other_rows(stat, tree)
     drivers, drivers_metric = _drivers(run.folder)
     scheme = (run.entry(label).get("name") or {}).get("zh") or label
     name = profile.get("name") or scheme
@@ -213,5 +269,5 @@ def build_brief(run_dir: Path, label: str | None = None) -> Brief:
         subtitle=subtitle, county=name, budget_year=year, scheme=scheme, persons=persons,
         fund_rows=rows, premium_rows=premium_rows, protection=protection,
         assumptions=_assumptions(tree, county), drivers=drivers, drivers_metric=drivers_metric,
-        notes=notes, numbers=numbers,
+        notes=notes, numbers=numbers, other_rows=other_rows, other_notes=other_notes,
     )
