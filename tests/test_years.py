@@ -207,3 +207,12 @@ def test_report_has_the_multi_year_section_and_a_phase_down_sweep_runs(tmp_path:
     assert write_report(tmp_path / "sweep", "en") == 0
     page = (tmp_path / "sweep" / "report.en.html").read_text(encoding="utf-8")
     assert 'id="years"' in page and "returning to poverty" in page and "42.6%" in page
+
+
+def test_a_multi_year_plan_holds_its_parameters_wherever_it_is_built(tmp_path: Path, capsys) -> None:
+    # one place decides (RunPlan): the CLI's note only reports it
+    assert RunPlan("run", (Variant("b", "baseline"),), 10, 1, 1, years=2).uncertainty is None
+    assert RunPlan("run", (Variant("b", "baseline"),), 10, 1, 1).uncertainty == "default"
+    assert main(["run", "baseline", "--persons", "500", "--reps", "1", "--workers", "1", "--years", "1",
+                 "--out", str(tmp_path / "out")]) == 0
+    assert "holds every parameter" in capsys.readouterr().err
