@@ -257,14 +257,38 @@ def year_scenarios(plan: RunPlan, rules: YearsRules, first_year: int, year: int)
         return scenarios(plan)
     key = (repr(plan.as_dict()), rules.path, year)
     if key not in _year_scenarios:
-        extra = rules.sets_in(year)
-        if year != first_year:
-            extra = (f"care.year={year}", f"outcomes.poverty_line={rules.line_in(year):g}") + extra
         _year_scenarios.clear() if len(_year_scenarios) > 64 else None
-        _year_scenarios[key] = [load_scenario(v.reference, scheme_sets(v.sets, plan.years) + list(extra),
-                                              population=plan.population)
-                                for v in plan.variants]
+        loaded = []
+        for variant, scenario in zip(plan.variants, scenarios(plan)):
+            extra = rules.sets_in(year)
+            if year != first_year:  # the protection metrics' line: the population's line of that year
+                extra = (f"care.year={year}", f"outcomes.poverty_line={line_of(scenario, year):g}") + extra
+            loaded.append(load_scenario(variant.reference, scheme_sets(variant.sets, plan.years) + list(extra),
+                                        population=plan.population))
+        _year_scenarios[key] = loaded
     return _year_scenarios[key]
+
+
+def line_of(scenario: Scenario, year: int) -> float:
+    """The national poverty line of `year` for a scenario's population (population.by_year.poverty_line)."""
+    from model.population import population_params
+
+    return population_params(scenario).year.line_in(year)
+
+
+def check_plan(plan: RunPlan) -> None:
+    """Refuse, before anything is written, a multi-year plan whose rules file, a scenario's years.* rule, or a
+    year's poverty line (population.by_year) is missing or bad."""
+    from model.runner.replicate import scenarios
+
+    if plan.years is None:
+        return
+    rules = load_rules(plan.years_rules)
+    for variant, scenario in zip(plan.variants, scenarios(plan)):
+        variant_rules(rules, variant.sets)
+        first = first_year_of(scenario)
+        for year in range(first, first + plan.years):
+            line_of(scenario, year)
 
 
 def first_year_of(scenario: Scenario) -> int:
@@ -310,7 +334,7 @@ def run_years(plan: RunPlan, replication: int, trace: list | None = None) -> dic
             members = [(labels[i], loaded[i]) for i in indices]
             outcomes = _population_group(plan, replication, members, chunks, economy)
             by_year.setdefault(year, {}).update(outcomes)
-            line = rules.line_in(year)
+            line = chunks.params.year.line_in(year)
             task = rules.exit_task_in(year) if k > 0 else 0.0  # the first year's stock is already its year-end one
             growth, growth_registered = rules.growth_in(year + 1), rules.growth_registered_in(year + 1)
             for label in members_labels:
