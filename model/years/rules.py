@@ -7,12 +7,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from model.errors import InputError
+from model.population.demography import DemographyRules
 from model.scenario.node import Node, Origins
 from model.scenario.yamlio import read_yaml
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "scenarios" / "years"
 EXITED_TILTS = ("keep", "monitored_only", "none")
-TOP_KEYS = ("id", "name", "income", "illness", "poverty", "reforms")
+TOP_KEYS = ("id", "name", "income", "illness", "poverty", "demography", "reforms")
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class YearsRules:
     register_new_poor: bool
     exited_tilts: dict[int, str]
     scheme_sets: dict[str, dict[int, str]] = field(default_factory=dict)  # dated --set values for every scenario
+    demography: DemographyRules | None = None  # deaths and births between years
 
     def at(self, table: dict[int, object], year: int, what: str):
         """The value of a dated table in `year`: that of the latest year given at or before it."""
@@ -97,7 +99,7 @@ def load_rules(reference: str | None = None) -> YearsRules:
         known = ", ".join(sorted(p.stem for p in RULES_DIR.glob("*.yaml")))
         raise InputError(f"--years-rules {reference}: no such rules file (expected a file, or one of: {known})")
     root = Node(read_yaml(path), (), Origins(str(path)))
-    parts = root.mapping(TOP_KEYS, required=("income", "illness", "poverty", "reforms"))
+    parts = root.mapping(TOP_KEYS, required=("income", "illness", "poverty", "demography", "reforms"))
     income_keys = ("growth", "growth_registered", "persistence", "shock_sigma")
     income = parts["income"].mapping(income_keys, required=income_keys)
     illness_keys = ("lost_work_working_age", "lost_work_other", "lost_work_cap", "bills_paid_from_income",
@@ -122,7 +124,7 @@ def load_rules(reference: str | None = None) -> YearsRules:
             scheme_sets[key] = _year_table(item, lambda n: str(n.value) if not isinstance(n.value, (dict, list)) else
                                            (_ for _ in ()).throw(n.fail("a single value")))
     return YearsRules(
-        id=str(root.value.get("id", path.stem)), path=str(path),
+        id=str(root.value.get("id", path.stem)), path=str(path), demography=_demography(parts["demography"]),
         growth=_year_table(income["growth"], lambda n: _number(n, -0.5, 1.0)),
         growth_registered=_year_table(income["growth_registered"], lambda n: _number(n, -0.5, 1.0)),
         persistence=_cited_number(income["persistence"], 0, 0.99),
@@ -140,6 +142,27 @@ def load_rules(reference: str | None = None) -> YearsRules:
         exited_tilts=_year_table(reforms.at("exited_tilts", reforms.value["exited_tilts"]),
                                  lambda n: n.choice(EXITED_TILTS, "rule for exited households' claims")),
         scheme_sets=scheme_sets,
+    )
+
+
+def _demography(node: Node) -> DemographyRules:
+    parts = node.mapping(("deaths", "births"), required=("deaths", "births"))
+    death_keys = ("life_expectancy_at_birth", "infant_mortality_per_1000", "gompertz_slope", "male_relative_risk")
+    deaths = parts["deaths"].mapping(death_keys, required=death_keys)
+    birth_keys = ("crude_birth_rate_per_1000", "mother_ages", "male_share_at_birth")
+    births = parts["births"].mapping(birth_keys, required=birth_keys)
+    ages = births["mother_ages"].cited()[0].mapping(("low", "high"), required=("low", "high"))
+    low, high = ages["low"].integer(10, 60), ages["high"].integer(10, 60)
+    if high < low:
+        raise ages["high"].fail(f"an age at least the low age {low}")
+    return DemographyRules(
+        life_expectancy=_year_table(deaths["life_expectancy_at_birth"], lambda n: _number(n, 20, 110)),
+        infant_mortality=_year_table(deaths["infant_mortality_per_1000"], lambda n: _number(n, 0, 500)),
+        gompertz_slope=_cited_number(deaths["gompertz_slope"], 0.01, 0.3),
+        male_relative_risk=_cited_number(deaths["male_relative_risk"], 0.2, 5),
+        birth_rate=_year_table(births["crude_birth_rate_per_1000"], lambda n: _number(n, 0, 100)),
+        mother_ages=(low, high),
+        male_share_at_birth=_cited_number(births["male_share_at_birth"], 0, 1),
     )
 
 
