@@ -118,6 +118,9 @@ def docx_bytes(brief: Brief, stamp: str | None = None) -> bytes:
         paragraph("本方案无参保资助或保费。")
     paragraph("三、保障效果", 11.5, True)
     paragraph(brief.protection)
+    if brief.years_rows:
+        paragraph(brief.years_heading, 9)
+        table(brief.years_rows)
     if brief.drivers:
         paragraph("四、预算的三大驱动因素", 11.5, True)
         paragraph(drivers_sentence(brief))
