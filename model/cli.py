@@ -268,25 +268,22 @@ def _run(args: argparse.Namespace) -> int:
     if years is None and (args.backstop_appropriation is not None or args.years_rules is not None):
         years = 1
     uncertainty = args.uncertainty if args.parameter_uncertainty else None
-    if years is not None and uncertainty is not None:
-        # the multi-year engine follows households under the scenarios as written: no draw to apply yet
-        print("hpa: note: a --years run holds every parameter at its scenario value (no parameter uncertainty yet)",
-              file=sys.stderr)
-        uncertainty = None
     if years is not None:
         from model.years.rules import load_rules
 
-        from model.years.rules import variant_rules
-
-        rules = load_rules(args.years_rules)  # a bad rules file or rule is refused before anything is written
-        for variant in variants:
-            variant_rules(rules, variant.sets)
+        load_rules(args.years_rules)  # a bad rules file is refused before any scenario is read
     plan = RunPlan(kind=args.kind, variants=variants, persons=args.persons, replications=args.reps, seed=args.seed,
                    population=args.population, households=str(args.households) if args.households else None,
                    engine=args.engine, vary=vary,
                    uncertainty=uncertainty, budget_year=args.budget_year,
                    precision=args.precision, max_replications=max(args.max_reps, args.reps),
                    years=years, years_rules=args.years_rules, backstop_appropriation=args.backstop_appropriation)
+    from model.years.engine import check_plan
+
+    check_plan(plan)  # its rules, each scenario's years.* rule and every year's poverty line, before anything is written
+    if uncertainty is not None and plan.uncertainty is None:  # the plan held its parameters (RunPlan: --years)
+        print("hpa: note: a --years run holds every parameter at its scenario value (no parameter uncertainty yet)",
+              file=sys.stderr)
     workers = _workers(args.workers, args.reps)
     span = f" over {years} years" if years and years > 1 else ""
 

@@ -149,3 +149,36 @@ def test_planners_view_compares_the_current_setting_with_each_value(tmp_path: Pa
     assert view["rows"][1]["extra_cost"] > 0 > view["rows"][2]["extra_cost"]
     assert main(["run", "--county", str(EXAMPLE), "--vary", "layers.no_such_layer.x=1,2", "--out", str(tmp_path / "bad")]) == 2
     assert "no_such_layer" in capsys.readouterr().err and not (tmp_path / "bad").exists()
+
+
+def test_profile_years_are_checked_and_a_county_run_follows_its_households(tmp_path: Path, capsys) -> None:
+    from model.brief import write_brief
+    from model.brief.content import build_brief
+
+    bad = tmp_path / "county.yaml"
+    for value, found in (("0", "0"), ("31", "31"), ("两年", "'两年'")):
+        bad.write_text(EXAMPLE.read_text(encoding="utf-8") + f"years: {value}\n", encoding="utf-8")
+        with pytest.raises(InputError) as caught:
+            load_profile(bad)
+        assert str(caught.value) == (f"{bad}: field years (逐年测算年数 / years followed): expected a number of years "
+                                     f"from 1 to 30, found {found}")
+    with pytest.raises(InputError) as caught:
+        load_profile(_xlsx_with(tmp_path, "years", 99))
+    assert "row 18 (逐年测算年数 / years followed): expected a number of years from 1 to 30, found 99" in str(caught.value)
+    assert load_profile(EXAMPLE).years is None and county_plan(load_profile(EXAMPLE), 2, 1).plan.years is None
+    good = tmp_path / "years.yaml"
+    good.write_text(EXAMPLE.read_text(encoding="utf-8") + "years: 2\n", encoding="utf-8")
+    plan = county_plan(load_profile(good), 2, 1).plan
+    assert plan.years == 2 and "population.year=2021" in plan.variants[0].sets  # from the budget year
+    out = tmp_path / "run"
+    assert main(["run", "--county", str(good), "--reps", "2", "--workers", "1", "--seed", "7", "--out", str(out)]) == 0
+    entry = json.loads((out / "summary.json").read_text())["scenarios"]["sui_county"]
+    assert list(entry["by_year"]) == ["2021", "2022"]
+    assert json.loads((out / "county.json").read_text())["years"] == 2
+    brief = build_brief(out)
+    assert brief.years_rows[0][0] == "年度" and [row[0] for row in brief.years_rows[1:]] == ["2021", "2022", "全期"]
+    page = (out / "brief.html").read_text(encoding="utf-8")
+    assert 'id="brief-years"' in page and "2021–2022" in page
+    # --years on the command line wins over the profile's
+    assert main(["run", "--county", str(good), "--years", "1", "--reps", "1", "--workers", "1", "--out", str(tmp_path / "one")]) == 0
+    assert "by_year" not in json.loads((tmp_path / "one" / "summary.json").read_text())["scenarios"]["sui_county"]

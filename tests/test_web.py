@@ -210,3 +210,14 @@ def test_a_run_left_unfinished_by_a_stopped_server_is_reported_failed(tmp_path: 
     (folder / STATE).write_text(json.dumps({"id": folder.name, "state": "running", "reps": 2, "done": 1, "error": None}))
     state = Jobs(tmp_path / "runs").job(folder.name).state()
     assert state["state"] == "failed" and "server stopped" in state["error"]
+
+
+def test_api_has_the_years_field_and_refuses_a_bad_one_with_the_profiles_message(server) -> None:
+    base, runs = server
+    fields = json.loads(urllib.request.urlopen(base + "/api/fields").read())
+    years = [f for f in fields if f["key"] == "years"]
+    assert years and years[0]["kind"] == "years" and not years[0]["required"] and years[0]["zh"] == "逐年测算年数"
+    values = {f["key"]: f["default"] for f in fields} | {"years": 40}
+    status, body = _post(base + "/api/runs", json.dumps({"profile": values, "reps": 2}).encode(), "application/json")
+    assert status == 400 and body["error"].endswith(
+        "field years (逐年测算年数 / years followed): expected a number of years from 1 to 30, found 40")

@@ -125,6 +125,9 @@ def docx_bytes(brief: Brief, stamp: str | None = None) -> bytes:
             paragraph(note, 8)
     paragraph(headings["protection"], 11.5, True)
     paragraph(brief.protection)
+    if brief.years_rows:
+        paragraph(brief.years_heading, 9)
+        table(brief.years_rows)
     if brief.drivers:
         paragraph(headings["drivers"], 11.5, True)
         paragraph(drivers_sentence(brief))

@@ -79,6 +79,8 @@ class Brief:
     numbers: dict[str, str] = field(default_factory=dict)  # metric.statistic → shown text (tests compare with summary.json)
     other_rows: list[OtherRow] = field(default_factory=list)  # programme costs and bad debt (issue 18)
     other_notes: list[str] = field(default_factory=list)
+    years_heading: str = ""  # a multi-year run (--years N): what its table shows
+    years_rows: list[list[str]] = field(default_factory=list)  # header, then one row a year and one for the period
 
     def headings(self) -> dict[str, str]:
         """Each section's numbered heading; sections a scheme does not have are left out of the numbering."""
@@ -92,6 +94,7 @@ class Brief:
         sections.append(("assumptions", "主要假设与来源"))
         numerals = "一二三四五六七八九十"
         return {key: f"{numerals[n]}、{title}" for n, (key, title) in enumerate(sections)}
+
 
 
 def _cited(tree: dict, *path: str) -> tuple[object, str] | None:
@@ -254,6 +257,9 @@ def build_brief(run_dir: Path, label: str | None = None) -> Brief:
                   f"县域内个人自付比 {percent(rate['oop_share'])}，{meets}"
                   f"仍有 {percent(rate['che_10'])} 的家庭自付超过年收入的 10%（全部自付），"
                   f"{percent(rate['impoverishment'])} 的家庭因医疗自付跌破贫困线。")
+    years_heading, years_rows = _years_table(run.summary["scenarios"][label], metrics)
+    if years_rows:
+        notes.append(f"多年测算：资金为 {years_rows[1][0]}–{years_rows[-2][0]} 年合计（各年见逐年表），比率为各年平均。")
     tree = _scenario_tree(run, label)
     other_rows, other_notes = _other_rows(stat, tree)
     drivers, drivers_metric = _drivers(run.folder)
@@ -270,4 +276,29 @@ def build_brief(run_dir: Path, label: str | None = None) -> Brief:
         fund_rows=rows, premium_rows=premium_rows, protection=protection,
         assumptions=_assumptions(tree, county), drivers=drivers, drivers_metric=drivers_metric,
         notes=notes, numbers=numbers, other_rows=other_rows, other_notes=other_notes,
+        years_heading=years_heading, years_rows=years_rows,
     )
+
+
+YEARS_COLUMNS = (("outlay_backstop", "p50", "兜底保障 P50（万元）"), ("outlay_ma", "p50", "医疗救助 P50（万元）"),
+                 ("returned_to_poverty", "mean", "返贫户占比"), ("poor_due_to_illness_share", "mean", "致贫返贫中因病占比"),
+                 ("poor_share_end", "mean", "年末贫困户占比"))
+
+
+def _years_table(entry: dict, period: dict) -> tuple[str, list[list[str]]]:
+    """A multi-year run's table (the same households followed year by year): each year's and the period's
+    outlays and transitions, from summary.json's by_year and period metrics; ('', []) for a one-year run."""
+    by_year = entry.get("by_year") or {}
+    if not by_year:
+        return "", []
+
+    def cell(metrics: dict, metric: str, statistic: str) -> str:
+        value = (metrics.get(metric) or {}).get(statistic)
+        return wan(value) if metric.startswith("outlay_") else percent(value)
+
+    years = sorted(by_year)
+    rows = [["年度"] + [label for _, _, label in YEARS_COLUMNS]]
+    rows += [[year] + [cell(by_year[year]["metrics"], m, s) for m, s, _ in YEARS_COLUMNS] for year in years]
+    rows.append(["全期"] + [cell(period, m, s) for m, s, _ in YEARS_COLUMNS])
+    heading = f"逐年测算（{years[0]}–{years[-1]} 年，同一批家庭逐年跟踪：脱贫、返贫、死亡与出生）"
+    return heading, rows

@@ -92,20 +92,28 @@ def run_county(args: argparse.Namespace) -> int:
     if args.households is not None or args.population is not None:
         raise InputError("hpa run --county: expected no --households or --population (the profile describes the people)")
     profile = load_profile(args.county)
-    county = county_plan(profile, args.reps, args.seed, args.engine)
+    county = county_plan(profile, args.reps, args.seed, args.engine, years=getattr(args, "years", None))
     plan = county.plan
     current = plan.variants[0]
     current = Variant(current.label, current.reference, current.sets + tuple(args.sets))
-    # the profile's budget year prices the run and sets its people (an explicit --budget-year wins)
+    # the profile's budget year prices the run and sets its people (an explicit --budget-year wins); a multi-year
+    # run (--years, or the profile's years) starts in the budget year with the scheme's prices as written
     plan = RunPlan(**{**plan.__dict__, "variants": (current,),
-                      "budget_year": getattr(args, "budget_year", None) or profile.budget_year,
-                      "uncertainty": args.uncertainty if getattr(args, "parameter_uncertainty", True) else None})
+                      "budget_year": None if plan.years else getattr(args, "budget_year", None) or profile.budget_year,
+                      "uncertainty": args.uncertainty if getattr(args, "parameter_uncertainty", True) else None,
+                      "years_rules": getattr(args, "years_rules", None) if plan.years else None,
+                      "backstop_appropriation": getattr(args, "backstop_appropriation", None) if plan.years else None})
     if getattr(args, "vary", None):
         plan = planner_plan(plan, current, args.vary)
+    if plan.years is not None:
+        from model.years.engine import check_plan
+
+        check_plan(plan)  # every year's poverty line, the rules, before anything is written
     workers = args.workers or (os.cpu_count() or 1)
     out, summary = run(plan, args.out, workers=workers, dask=args.dask, resume=args.resume, force=args.force)
     write_county_record(out, county)
-    print(f"{profile.name} ({profile.budget_year}): {county.persons:,} persons × {args.reps} replications → {out}")
+    span = f", {plan.years} years from {profile.budget_year} (amounts over the period)" if plan.years and plan.years > 1 else ""
+    print(f"{profile.name} ({profile.budget_year}): {county.persons:,} persons × {args.reps} replications{span} → {out}")
     metrics = summary["scenarios"][plan.variants[0].label]["metrics"]
     for fund, zh in (("backstop", "兜底保障"), ("ma", "医疗救助")):
         parts = []

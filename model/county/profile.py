@@ -51,6 +51,9 @@ FIELDS = (
     Field(("last_year", "backstop"), "上年兜底保障实际支出", "last year's backstop outlay", "wan", False, None, "万元，可不填 / 10,000 yuan, optional"),
     Field(("last_year", "ma"), "上年医疗救助实际支出", "last year's medical assistance outlay", "wan", False, None, "万元，可不填 / 10,000 yuan, optional"),
     Field(("last_year", "supplementary"), "上年补充保险实际支出", "last year's supplementary insurance outlay", "wan", False, None, "万元，可不填 / 10,000 yuan, optional"),
+    Field(("years",), "逐年测算年数", "years followed", "years", False, None,
+          "年，可不填：从预算年度起逐年跟踪同一批家庭（脱贫、返贫、死亡与出生），1-30 / years, optional: the same "
+          "households followed year by year from the budget year (exits, returns to poverty, deaths, births), 1-30"),
 )
 BY_KEY = {f.key: f for f in FIELDS}
 BY_LABEL = {f.zh: f for f in FIELDS}
@@ -61,7 +64,9 @@ EXPECTED = {
     "year": "a year such as 2021",
     "count": "a whole number ≥ 0",
     "wan": "an amount in 万元 (10,000 yuan) ≥ 0",
+    "years": "a number of years from 1 to 30",
 }
+MAX_YEARS = 30  # as hpa run --years
 
 
 @dataclass
@@ -76,13 +81,14 @@ class CountyProfile:
     townships: int
     residents: int | None = None
     beds: dict[str, int] = field(default_factory=dict)
+    years: int | None = None  # follow the households this many years from the budget year (None: one year)
     last_year: dict[str, float] = field(default_factory=dict)  # yuan by payer
     where: dict[str, str] = field(default_factory=dict)  # field key → 'row N' or the YAML key, for messages
 
     def as_dict(self) -> dict:
         return {"file": str(self.file), "name": self.name, "budget_year": self.budget_year, "scheme": self.scheme,
                 "persons": dict(self.persons), "townships": self.townships, "residents": self.residents,
-                "beds": dict(self.beds), "last_year_yuan": dict(self.last_year)}
+                "beds": dict(self.beds), "last_year_yuan": dict(self.last_year), "years": self.years}
 
 
 def _fail(file: Path, where: str, spec: Field, expected: str, found: object) -> InputError:
@@ -111,6 +117,8 @@ def _convert(file: Path, where: str, spec: Field, raw: object) -> object:
     value = int(number)
     if spec.kind == "year" and not 2000 <= value <= 2100:
         raise _fail(file, where, spec, "a year between 2000 and 2100", raw)
+    if spec.kind == "years" and not 1 <= value <= MAX_YEARS:
+        raise _fail(file, where, spec, EXPECTED["years"], raw)
     return value
 
 
@@ -215,7 +223,7 @@ def load_profile(path: Path | str) -> CountyProfile:
         scheme = str((file.parent / scheme).resolve())
     return CountyProfile(
         file=file, name=str(values["name"]), budget_year=int(values["budget_year"]), scheme=scheme, persons=persons,
-        townships=int(values["townships"]), residents=values["residents"], beds=beds,
+        townships=int(values["townships"]), residents=values["residents"], beds=beds, years=values["years"],
         last_year={f.path[1]: float(values[f.key]) for f in FIELDS if f.path[0] == "last_year" and values[f.key] is not None},
         where=where,
     )

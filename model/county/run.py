@@ -39,9 +39,11 @@ def _shares(weights: dict[str, float]) -> dict[str, Decimal]:
     return shares
 
 
-def county_plan(profile: CountyProfile, replications: int, seed: int, engine: str = "auto") -> CountyPlan:
+def county_plan(profile: CountyProfile, replications: int, seed: int, engine: str = "auto",
+                years: int | None = None) -> CountyPlan:
     """The run plan of a county: one scenario (the profile's scheme) with --set options for the county's people
-    and beds; every set value cites the profile's file and field."""
+    and beds; every set value cites the profile's file and field. `years` (else the profile's own) follows the
+    same households that many years from the budget year (model/years)."""
     from model.population import population_params
     from model.scenario import load_scenario
 
@@ -72,13 +74,18 @@ def county_plan(profile: CountyProfile, replications: int, seed: int, engine: st
         per_1000 = float((Decimal(count) * 1000 / Decimal(profile.residents)).quantize(SIX))
         sets.append(f"care.facilities.{level}.beds_per_1000=" + _cited(per_1000, f"{origin}: {count:,} {level} beds for "
                                                                                   f"{profile.residents:,} residents"))
+    years = years if years is not None else profile.years
+    if years is not None:  # the multi-year run starts in the budget year: its people and claim dates
+        from model.population.year import year_sets
+
+        sets += list(year_sets(profile.budget_year))
     persons = sum(by_category.values())
     label = Path(profile.scheme).stem if profile.scheme.endswith((".yaml", ".yml")) else profile.scheme
     plan = RunPlan(kind="run", variants=(Variant(label, profile.scheme, tuple(sets)),), persons=persons,
-                   replications=replications, seed=seed, engine=engine)
+                   replications=replications, seed=seed, engine=engine, years=years)
     derived = {"profile": profile.as_dict(), "persons_simulated": persons, "persons_by_category": by_category,
                "household_shares": {k: float(v) for k, v in shares.items()}, "exited_share": float(exited),
-               "mean_household_size": mean_size, "sets": sets}
+               "mean_household_size": mean_size, "sets": sets, "years": years}
     return CountyPlan(plan, persons, derived)
 
 

@@ -177,13 +177,16 @@ def _slots(n: int, person: np.ndarray, severity_floor: np.ndarray | float, rng: 
 
 
 def draw_illness(params: PopulationParams, population: Population, seed: np.random.SeedSequence,
-                 with_visits: bool = True, year: int = 0, since_band: np.ndarray | None = None) -> Illness:
+                 with_visits: bool = True, year: int = 0, since_band: np.ndarray | None = None,
+                 chronic_draws: tuple[np.ndarray, np.ndarray] | None = None) -> Illness:
     """Chronic conditions, visits and admissions; `with_visits=False` skips the visits (their own streams,
     so nothing else changes), for a pass that needs only admissions.
 
     `year` > 0 is a later year of the same persons (model/years): chronic conditions come from the same
     draws as in year 0, so they persist, at the highest prevalence of the age bands a person has passed
     through since `since_band`; visits and admissions are drawn afresh from the year's own streams.
+    `chronic_draws`: each person's own uniform draws [person, condition] for having and for certification of a
+    condition (model/population/demography.py carries them when persons die or are born); None: drawn here.
     """
     chronic_seed = child_seed(seed, 0)
     year_seed = seed if year == 0 else child_seed(seed, 100 + year)
@@ -203,8 +206,10 @@ def draw_illness(params: PopulationParams, population: Population, seed: np.rand
             highest[first, first:] = np.maximum.accumulate(params.chronic_prevalence[:, first:].T, axis=0)
         by_band = highest[since_band, np.maximum(band, since_band)]
     prevalence = by_band * np.where(poor, params.chronic_poor_rr, 1.0)[:, None]
-    chronic = rng.random((n, len(CHRONIC_CODES))) < np.minimum(prevalence, 0.99)
-    certified = chronic & (rng.random((n, len(CHRONIC_CODES))) < params.certified_share)
+    if chronic_draws is None:
+        chronic_draws = (rng.random((n, len(CHRONIC_CODES))), rng.random((n, len(CHRONIC_CODES))))
+    chronic = chronic_draws[0] < np.minimum(prevalence, 0.99)
+    certified = chronic & (chronic_draws[1] < params.certified_share)
     if with_visits:
         visits = _merge_visits(
             _chronic_visits(params, certified, np.random.default_rng(visit_seed)),

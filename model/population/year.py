@@ -29,6 +29,18 @@ class YearFigures:
     engel_coefficient: float  # rural food share of consumption
     food_elasticity: float  # income (consumption) elasticity of food spending
     food_sigma: float  # lognormal spread of a household's food share about Engel's curve
+    poverty_lines: tuple[tuple[int, float], ...] = ()  # (year, yuan) of by_year.poverty_line: the one table of lines
+
+    def line_in(self, year: int) -> float:
+        """The national poverty line of `year` (yuan a person a year), from the population's by_year table, which
+        every part of the model reads it from (the simulated year's line, and each year of a --years run)."""
+        lines = dict(self.poverty_lines)
+        if year not in lines:
+            from model.errors import InputError
+
+            raise InputError(f"population.by_year.poverty_line: expected a figure for {year} (a year of the run), "
+                             f"found years {', '.join(map(str, sorted(lines)))}")
+        return lines[year]
 
 
 def _table(node: Node, low: float, high: float | None = None) -> dict[int, float]:
@@ -77,6 +89,7 @@ def year_figures(year_node: Node, by_year: Node) -> YearFigures:
         engel_coefficient=_at(parts["rural_engel_coefficient"], engel, year, "the rural Engel coefficient"),
         food_elasticity=_float(_cited(parts["food_income_elasticity"]), 0, 2),
         food_sigma=_float(_cited(parts["food_share_sigma"]), 0, 3),
+        poverty_lines=tuple(sorted(lines.items())),
     )
 
 

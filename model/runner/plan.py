@@ -34,6 +34,12 @@ class RunPlan:
     years_rules: str | None = None  # the multi-year rules file (scenarios/years/); None: default
     backstop_appropriation: float | None = None  # yuan a year put into the backstop fund (--backstop-appropriation)
 
+    def __post_init__(self) -> None:
+        # the one place a multi-year plan gives up parameter draws: model/years follows households under the
+        # scenarios as written, wherever the plan is built (CLI, county profile, notebook, benchmark)
+        if self.years is not None and self.uncertainty is not None:
+            object.__setattr__(self, "uncertainty", None)
+
     def as_dict(self) -> dict:
         return asdict(self)
 

@@ -290,8 +290,6 @@ def run(plan: RunPlan, out: Path | None, workers: int = 1, dask: str | None = No
     Everything that can be refused without work (scenarios, household table, the output folder) is refused
     before anything is written. `announce(plan, out)`, if given, is called once those checks pass.
     """
-    if plan.years is not None and plan.uncertainty is not None:
-        plan = replace(plan, uncertainty=None)  # the multi-year engine follows households under the scenarios as written
     loaded = scenarios(plan)  # validate everything before any work
     plan = _households_plan(plan, loaded)
     uncertainty.check_plan(plan, loaded)

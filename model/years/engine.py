@@ -13,7 +13,7 @@ from model.outcomes.metrics import RATE_METRICS, Outcome
 from model.population.build import synthesize
 from model.population.households import Population
 from model.population.illness import Admissions, draw_illness
-from model.population.params import AGE_LIMITS
+from model.population.demography import WORKING_AGES, Cohort, YearChange, cohort_of, demography_seed, next_year
 from model.rules.claims import ClaimArrays
 from model.rules.engine import Settlement
 from model.runner.plan import RunPlan
@@ -29,12 +29,10 @@ def _registered(category: np.ndarray) -> np.ndarray:
     from model.rules.program import MEMBERS
 
     return MEMBERS[category, REGISTERED]
-OLDEST = int(AGE_LIMITS[-1, 1])  # ages stop at the last band's upper age: deaths are not modelled
-WORKING_AGES = (16, 64)
 # Transition counts of a year, summed over chunks; rates are taken over all households.
 COUNTS = ("households", "registered_poor_start", "exited_poverty", "returned_to_poverty", "returned_due_to_illness",
           "became_poor", "became_poor_due_to_illness", "entries_via_lost_work", "entries_via_bills", "monitored",
-          "poor_end", "debt_fen", "lost_income_fen", "serious_illness_households")
+          "poor_end", "debt_fen", "lost_income_fen", "serious_illness_households", "persons", "deaths", "births")
 # Multi-year metrics: labels, Chinese first.
 YEARS_METRIC_LABELS = {
     "exited_poverty": "脱贫户占比 / households exiting poverty",
@@ -49,6 +47,8 @@ YEARS_METRIC_LABELS = {
     "poor_share_end": "年末贫困户占比 / households poor at year end",
     "debt_per_household": "户均医疗负债（元） / medical debt a household (yuan)",
     "backstop_balance": "兜底基金余额 / backstop fund balance",
+    "deaths_per_1000": "死亡率（‰） / deaths per 1,000 persons",
+    "births_per_1000": "出生率（‰） / births per 1,000 persons",
 }
 
 
@@ -95,6 +95,20 @@ class HouseholdState:
             monitored=np.zeros(size.shape[0], dtype=bool), years_above=np.zeros(size.shape[0], dtype=np.int64),
             debt=np.zeros(size.shape[0], dtype=np.int64), lost=np.zeros(size.shape[0]),
         )
+
+
+def regroup(state: HouseholdState, change: YearChange) -> None:
+    """A scenario's households after the year's deaths and births: a working-age member's death takes their
+    per-person share of the household's income; a child's or older member's death, and a birth, leave it to be
+    shared among those left or one more (assumed); households with nobody left are dropped."""
+    old_size = np.maximum(state.size, 1)
+    total = state.permanent * old_size * (1 - np.minimum(change.working_deaths, old_size) / old_size)
+    for item in dataclasses.fields(state):
+        value = getattr(state, item.name)
+        if isinstance(value, np.ndarray) and value.shape[:1] == change.kept.shape:
+            setattr(state, item.name, value[change.kept])
+    state.size = change.size.copy()
+    state.permanent = total[change.kept] / np.maximum(state.size, 1)
 
 
 def settlement_category(state: HouseholdState, tilts: str) -> np.ndarray:
@@ -229,20 +243,15 @@ class Economy:
 
 
 def later_year_people(chunks, index: int, with_visits: bool):
-    """Chunk `index` in year `chunks.year` (> 0): the same persons, older, with chronic conditions kept and
-    the year's own visits and admissions."""
+    """Chunk `index` in year `chunks.year` (> 0): the persons alive that year (older, the year's newborns among
+    them), each with the chronic conditions they had and the year's own visits and admissions."""
     from model.care.simulate import People
 
-    if chunks.table is not None:
-        base = chunks.table
-        seed = child_seed(chunks.seeds.illness, index)
-    else:
-        base = synthesize(chunks.params, chunks.sizes[index], chunks.county, child_seed(chunks.seeds.population, index))
-        seed = child_seed(chunks.seeds.illness, index)
-    since_band = base.age_band()
-    population = dataclasses.replace(base, age=np.minimum(base.age + chunks.year, OLDEST))
-    illness = draw_illness(chunks.params, population, seed, with_visits=with_visits, year=chunks.year, since_band=since_band)
-    return People(chunks.params, population, chunks.county, illness, chunks.seeds)
+    cohort: Cohort = chunks.cohorts[index]
+    illness = draw_illness(chunks.params, cohort.population, child_seed(chunks.seeds.illness, index),
+                           with_visits=with_visits, year=chunks.year, since_band=cohort.since_band,
+                           chronic_draws=(cohort.chronic_u, cohort.certified_u))
+    return People(chunks.params, cohort.population, chunks.county, illness, chunks.seeds)
 
 
 _year_scenarios: dict[tuple, list[Scenario]] = {}
@@ -257,14 +266,38 @@ def year_scenarios(plan: RunPlan, rules: YearsRules, first_year: int, year: int)
         return scenarios(plan)
     key = (repr(plan.as_dict()), rules.path, year)
     if key not in _year_scenarios:
-        extra = rules.sets_in(year)
-        if year != first_year:
-            extra = (f"care.year={year}", f"outcomes.poverty_line={rules.line_in(year):g}") + extra
         _year_scenarios.clear() if len(_year_scenarios) > 64 else None
-        _year_scenarios[key] = [load_scenario(v.reference, scheme_sets(v.sets, plan.years) + list(extra),
-                                              population=plan.population)
-                                for v in plan.variants]
+        loaded = []
+        for variant, scenario in zip(plan.variants, scenarios(plan)):
+            extra = rules.sets_in(year)
+            if year != first_year:  # the protection metrics' line: the population's line of that year
+                extra = (f"care.year={year}", f"outcomes.poverty_line={line_of(scenario, year):g}") + extra
+            loaded.append(load_scenario(variant.reference, scheme_sets(variant.sets, plan.years) + list(extra),
+                                        population=plan.population))
+        _year_scenarios[key] = loaded
     return _year_scenarios[key]
+
+
+def line_of(scenario: Scenario, year: int) -> float:
+    """The national poverty line of `year` for a scenario's population (population.by_year.poverty_line)."""
+    from model.population import population_params
+
+    return population_params(scenario).year.line_in(year)
+
+
+def check_plan(plan: RunPlan) -> None:
+    """Refuse, before anything is written, a multi-year plan whose rules file, a scenario's years.* rule, or a
+    year's poverty line (population.by_year) is missing or bad."""
+    from model.runner.replicate import scenarios
+
+    if plan.years is None:
+        return
+    rules = load_rules(plan.years_rules)
+    for variant, scenario in zip(plan.variants, scenarios(plan)):
+        variant_rules(rules, variant.sets)
+        first = first_year_of(scenario)
+        for year in range(first, first + plan.years):
+            line_of(scenario, year)
 
 
 def first_year_of(scenario: Scenario) -> int:
@@ -300,6 +333,9 @@ def run_years(plan: RunPlan, replication: int, trace: list | None = None) -> dic
             population.first_household, offset = offset, offset + population.n_households
         economy = Economy(members_labels, populations, rules)
         seeds0 = chunks.seeds
+        # the persons of each chunk from year to year (the same under every scenario): model/population/demography
+        chunks.cohorts = [cohort_of(p, child_seed(seeds0.illness, c)) for c, p in enumerate(populations)]
+        first_person0 = chunks.first_person
         shocks = child_seed(seeds0.care, 3_000_000)
         for k in range(plan.years):
             year = first + k
@@ -308,11 +344,20 @@ def run_years(plan: RunPlan, replication: int, trace: list | None = None) -> dic
             chunks.seeds = seeds0 if k == 0 else dataclasses.replace(seeds0, care=child_seed(seeds0.care, 2_000_000 + k))
             economy.tilts = {labels[i]: own_rules[i].tilts_in(year) for i in indices}
             members = [(labels[i], loaded[i]) for i in indices]
+            trace_population = [cohort.population for cohort in chunks.cohorts]  # this year's, before deaths
             outcomes = _population_group(plan, replication, members, chunks, economy)
             by_year.setdefault(year, {}).update(outcomes)
-            line = rules.line_in(year)
+            line = chunks.params.year.line_in(year)
             task = rules.exit_task_in(year) if k > 0 else 0.0  # the first year's stock is already its year-end one
             growth, growth_registered = rules.growth_in(year + 1), rules.growth_registered_in(year + 1)
+            # deaths at the year's end and the next year's births, the same in every scenario (its own stream)
+            changes: list[YearChange] = []
+            if plan.years > 1 and rules.demography is not None:
+                for c, cohort in enumerate(chunks.cohorts):
+                    later, change = next_year(cohort, rules.demography, year, demography_seed(seeds0.population, k, c))
+                    changes.append(change)
+                    if k + 1 < plan.years:
+                        chunks.cohorts[c] = later
             for label in members_labels:
                 counts = dict.fromkeys(COUNTS, 0)
                 for c, state in enumerate(economy.states[label]):
@@ -320,16 +365,25 @@ def run_years(plan: RunPlan, replication: int, trace: list | None = None) -> dic
                     for name, value in assess(state, line, rules, task, detail).items():
                         counts[name] += value
                     if trace is not None:
-                        trace.append(_trace_table(label, year, c, populations[c], state, detail))
+                        trace.append(_trace_table(label, year, c, trace_population[c], state, detail))
+                for change in changes:
+                    counts["persons"] += change.persons_before
+                    counts["deaths"] += change.deaths
+                    counts["births"] += change.births
                 transitions.setdefault(year, {})[label] = counts
             if k + 1 < plan.years:
                 for c in range(len(chunks.sizes)):
+                    if changes:
+                        for label in members_labels:
+                            regroup(economy.states[label][c], changes[c])
                     # the same shocks in every scenario: common random numbers
                     z = np.random.default_rng(child_seed(child_seed(shocks, k + 1), c)).standard_normal(
                         economy.states[members_labels[0]][c].size.shape[0])
                     for label in members_labels:
                         advance(economy.states[label][c], growth, rules, z, growth_registered)
-        chunks.year, chunks.seeds = 0, seeds0
+                sizes = [cohort.population.n_persons for cohort in chunks.cohorts]
+                chunks.first_person = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        chunks.year, chunks.seeds, chunks.first_person = 0, seeds0, first_person0
     years = sorted(by_year)
     if plan.years == 1:
         return by_year[years[0]]
@@ -358,6 +412,8 @@ def transition_metrics(counts: dict[str, int]) -> dict[str, float]:
         "monitored_share": counts["monitored"] / households,
         "poor_share_end": counts["poor_end"] / households,
         "debt_per_household": counts["debt_fen"] / 100 / households,
+        "deaths_per_1000": 1000 * counts["deaths"] / counts["persons"] if counts["persons"] else float("nan"),
+        "births_per_1000": 1000 * counts["births"] / counts["persons"] if counts["persons"] else float("nan"),
     }
 
 

@@ -7,12 +7,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from model.errors import InputError
+from model.population.demography import DemographyRules
 from model.scenario.node import Node, Origins
 from model.scenario.yamlio import read_yaml
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "scenarios" / "years"
 EXITED_TILTS = ("keep", "monitored_only", "none")
-TOP_KEYS = ("id", "name", "income", "illness", "poverty", "reforms")
+TOP_KEYS = ("id", "name", "income", "illness", "poverty", "demography", "reforms")
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,6 @@ class YearsRules:
     lost_work_cap: float
     bills_paid_from_income: float  # share of its income a household pays bills from in the year
     debt_repaid_share: float  # at most this share of a year's income repays older debt
-    line: dict[int, float]  # yuan a person a year
     exit_years: int  # consecutive assessed years above the line before a registered household exits
     exit_tasks: dict[int, float]  # rural poor population at year end (millions): the year's exit task
     monitor_income_ratio: float  # monitored when assessed income < ratio × line (0: off)
@@ -38,6 +38,7 @@ class YearsRules:
     register_new_poor: bool
     exited_tilts: dict[int, str]
     scheme_sets: dict[str, dict[int, str]] = field(default_factory=dict)  # dated --set values for every scenario
+    demography: DemographyRules | None = None  # deaths and births between years
 
     def at(self, table: dict[int, object], year: int, what: str):
         """The value of a dated table in `year`: that of the latest year given at or before it."""
@@ -59,9 +60,6 @@ class YearsRules:
         if before is None or now is None or before <= 0:
             return 0.0
         return min(max(1 - now / before, 0.0), 1.0)
-
-    def line_in(self, year: int) -> float:
-        return float(self.at(self.line, year, "poverty.line"))
 
     def tilts_in(self, year: int) -> str:
         return str(self.at(self.exited_tilts, year, "reforms.exited_tilts"))
@@ -101,13 +99,18 @@ def load_rules(reference: str | None = None) -> YearsRules:
         known = ", ".join(sorted(p.stem for p in RULES_DIR.glob("*.yaml")))
         raise InputError(f"--years-rules {reference}: no such rules file (expected a file, or one of: {known})")
     root = Node(read_yaml(path), (), Origins(str(path)))
-    parts = root.mapping(TOP_KEYS, required=("income", "illness", "poverty", "reforms"))
+    parts = root.mapping(TOP_KEYS, required=("income", "illness", "poverty", "demography", "reforms"))
     income_keys = ("growth", "growth_registered", "persistence", "shock_sigma")
     income = parts["income"].mapping(income_keys, required=income_keys)
     illness_keys = ("lost_work_working_age", "lost_work_other", "lost_work_cap", "bills_paid_from_income",
                     "debt_repaid_share_of_income")
     illness = parts["illness"].mapping(illness_keys, required=illness_keys)
-    poverty_keys = ("line", "exit_rule", "exit_tasks", "monitoring", "register_new_poor")
+    poverty_keys = ("exit_rule", "exit_tasks", "monitoring", "register_new_poor")
+    if isinstance(parts["poverty"].value, dict) and "line" in parts["poverty"].value:
+        # one line for the whole model: a second table here had drifted from the population's (3,340 against 4,000)
+        raise parts["poverty"].at("line", parts["poverty"].value["line"]).fail(
+            "no poverty line here (the line of every year is the population's by_year.poverty_line: "
+            "set it with --set population.by_year.poverty_line=... or in a population preset)")
     poverty = parts["poverty"].mapping(poverty_keys, required=poverty_keys)
     exit_rule = poverty["exit_rule"].cited()[0].mapping(("income_above_line_years",), required=("income_above_line_years",))
     monitoring = poverty["monitoring"].cited()[0].mapping(("income_below_line_ratio", "oop_above_income_share"),
@@ -121,7 +124,7 @@ def load_rules(reference: str | None = None) -> YearsRules:
             scheme_sets[key] = _year_table(item, lambda n: str(n.value) if not isinstance(n.value, (dict, list)) else
                                            (_ for _ in ()).throw(n.fail("a single value")))
     return YearsRules(
-        id=str(root.value.get("id", path.stem)), path=str(path),
+        id=str(root.value.get("id", path.stem)), path=str(path), demography=_demography(parts["demography"]),
         growth=_year_table(income["growth"], lambda n: _number(n, -0.5, 1.0)),
         growth_registered=_year_table(income["growth_registered"], lambda n: _number(n, -0.5, 1.0)),
         persistence=_cited_number(income["persistence"], 0, 0.99),
@@ -131,7 +134,6 @@ def load_rules(reference: str | None = None) -> YearsRules:
         lost_work_cap=_cited_number(illness["lost_work_cap"], 0, 1),
         bills_paid_from_income=_cited_number(illness["bills_paid_from_income"], 0, 1),
         debt_repaid_share=_cited_number(illness["debt_repaid_share_of_income"], 0, 1),
-        line=_year_table(poverty["line"], lambda n: _number(n, 1, 1e6)),
         exit_years=exit_rule["income_above_line_years"].integer(1, 10),
         exit_tasks=_year_table(poverty["exit_tasks"], lambda n: _number(n, 0, 1e4)),
         monitor_income_ratio=_number(monitoring["income_below_line_ratio"], 0, 100),
@@ -140,6 +142,27 @@ def load_rules(reference: str | None = None) -> YearsRules:
         exited_tilts=_year_table(reforms.at("exited_tilts", reforms.value["exited_tilts"]),
                                  lambda n: n.choice(EXITED_TILTS, "rule for exited households' claims")),
         scheme_sets=scheme_sets,
+    )
+
+
+def _demography(node: Node) -> DemographyRules:
+    parts = node.mapping(("deaths", "births"), required=("deaths", "births"))
+    death_keys = ("life_expectancy_at_birth", "infant_mortality_per_1000", "gompertz_slope", "male_relative_risk")
+    deaths = parts["deaths"].mapping(death_keys, required=death_keys)
+    birth_keys = ("crude_birth_rate_per_1000", "mother_ages", "male_share_at_birth")
+    births = parts["births"].mapping(birth_keys, required=birth_keys)
+    ages = births["mother_ages"].cited()[0].mapping(("low", "high"), required=("low", "high"))
+    low, high = ages["low"].integer(10, 60), ages["high"].integer(10, 60)
+    if high < low:
+        raise ages["high"].fail(f"an age at least the low age {low}")
+    return DemographyRules(
+        life_expectancy=_year_table(deaths["life_expectancy_at_birth"], lambda n: _number(n, 20, 110)),
+        infant_mortality=_year_table(deaths["infant_mortality_per_1000"], lambda n: _number(n, 0, 500)),
+        gompertz_slope=_cited_number(deaths["gompertz_slope"], 0.01, 0.3),
+        male_relative_risk=_cited_number(deaths["male_relative_risk"], 0.2, 5),
+        birth_rate=_year_table(births["crude_birth_rate_per_1000"], lambda n: _number(n, 0, 100)),
+        mother_ages=(low, high),
+        male_share_at_birth=_cited_number(births["male_share_at_birth"], 0, 1),
     )
 
 
