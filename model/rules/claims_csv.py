@@ -277,29 +277,42 @@ def _careful(data: np.ndarray, body: int, header: list[str]):
             [pa.array(column, pa.binary()) for column in values], pa.array(raw_ids, pa.binary()))
 
 
-def _fixed_width(column: pa.Array, width: int) -> np.ndarray:
-    """The bytes of a column whose every value is `width` bytes long, one row each (a view)."""
+def _buffers(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, bytes) of a string or binary column: numpy views of its Arrow buffers (value i is bytes[offsets[i]:offsets[i+1]])."""
     column = column.cast(pa.binary())
-    if len(column) == 0:
-        return np.zeros((0, width), dtype=np.uint8)
+    if column.buffers()[2] is None:
+        return np.zeros(len(column) + 1, dtype=np.int32), np.zeros(0, dtype=np.uint8)
     offsets = np.frombuffer(column.buffers()[1], dtype=np.int32)[column.offset : column.offset + len(column) + 1]
-    return np.frombuffer(column.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]].reshape(-1, width)
+    return offsets, np.frombuffer(column.buffers()[2], dtype=np.uint8)
 
 
 def parse_money(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """(fen, ok) of yuan as spec §1 writes it, at most MAX_MONEY_FEN: checked by a pattern, then read
-    exactly as a decimal with 2 places, whose 128-bit integer is the fen."""
-    ok = pc.match_substring_regex(column, MONEY).to_numpy(zero_copy_only=False)
-    decimal = pc.cast(pc.if_else(ok, column, pa.scalar("0", column.type)).cast(pa.string()), pa.decimal128(12, 2))
+    """(fen, ok) of yuan as spec §1 writes it ('5', '5.0', '5.00'; not '5.', '.5', '1e3', '-5', ' 5'), at most
+    MAX_MONEY_FEN: the bytes checked with numpy, then read exactly as decimals with 2 places (the 128-bit integer is the fen)."""
+    offsets, data = _buffers(column)
+    lengths = np.diff(offsets)
+    other = np.flatnonzero(data[offsets[0] : offsets[-1]] - np.uint8(48) > 9) + offsets[0]  # bytes that are not digits
+    row = np.searchsorted(offsets, other, side="right") - 1
+    point = other - offsets[row]  # where in its value
+    ok = (lengths >= 1) & (np.bincount(row, minlength=len(lengths)) <= 1)  # at most one non-digit ...
+    ok[row[(data[other] != 46) | (point < 1) | (lengths[row] - point > 3) | (lengths[row] - point < 2)]] = False  # ... a point before 1-2 decimals
+    whole = lengths.copy()
+    whole[row] = point
+    ok &= whole <= 10
+    good = column if ok.all() else pc.if_else(pa.array(ok), column, pa.scalar("0", column.type))
+    decimal = pc.cast(good.cast(pa.string()), pa.decimal128(12, 2))
     fen = np.frombuffer(decimal.buffers()[1], dtype=np.int64)[2 * decimal.offset :: 2][: len(column)] if len(column) else np.zeros(0, np.int64)
     return np.where(ok, fen, 0), ok & (fen <= MAX_MONEY_FEN)
 
 
 def _dates(column: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(days since 1970, year, ok) of dates YYYY-MM-DD that exist (year 1 on)."""
-    ok = pc.match_substring_regex(column, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$").to_numpy(zero_copy_only=False)
-    digits = _fixed_width(pc.if_else(ok, column, pa.scalar("1970-01-01", column.type)), 10).astype(np.int64) - 48
-    year, month, day = digits[:, :4] @ [1000, 100, 10, 1], digits[:, 5:7] @ [10, 1], digits[:, 8:] @ [10, 1]
+    ok = np.diff(_buffers(column)[0]) == 10
+    offsets, data = _buffers(column if ok.all() else pc.if_else(pa.array(ok), column, pa.scalar("1970-01-01", column.type)))
+    digits = (data[offsets[0] : offsets[-1]] - np.uint8(48)).reshape(-1, 10)  # '-' becomes 253
+    ok &= (digits[:, :4] <= 9).all(axis=1) & (digits[:, 5:7] <= 9).all(axis=1) & (digits[:, 8:] <= 9).all(axis=1)
+    ok &= (digits[:, 4] == 253) & (digits[:, 7] == 253)
+    year, month, day = (sum(digits[:, k].astype(np.int64) * 10 ** (b - k - 1) for k in range(a, b)) for a, b in ((0, 4), (5, 7), (8, 10)))
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     limit = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)] + (leap & (month == 2))
     ok &= (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= limit)
@@ -335,15 +348,40 @@ def _check(columns: list[pa.Array]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
 
 def _id_problems(column: pa.Array, role: int) -> np.ndarray:
     """An id column's problems (read by pyarrow, so UTF-8): empty, or holding a control character."""
-    empty = (pc.binary_length(column).to_numpy() == 0)
-    control = pc.match_substring_regex(column, CONTROL).to_numpy(zero_copy_only=False)
-    return np.where(empty, 1 << role, 0) | np.where(control & ~empty, BIT_CONTROL | 1 << role, 0)
+    offsets, data = _buffers(column)
+    lengths = np.diff(offsets)
+    bits = np.where(lengths == 0, 1 << role, 0)
+    text = data[offsets[0] : offsets[-1]]
+    if ((text < 32) | (text == 127) | (text == 0xC2)).any():  # a C0 control or DEL, or the lead byte of a C1 one
+        bits |= np.where(pc.match_substring_regex(column, CONTROL).to_numpy(zero_copy_only=False), BIT_CONTROL | 1 << role, 0)
+    return bits
+
+
+def _increasing(ids: pa.Array) -> bool:
+    """True when each id is after the one before in (length, bytes) order, as numbered claim ids usually
+    come: then none repeats, and no hash table is needed. An id of the same length as the next is compared
+    byte for byte with it (the next one's bytes follow in the buffer)."""
+    offsets, data = _buffers(ids)
+    lengths = np.diff(offsets)
+    if (lengths[1:] < lengths[:-1]).any():
+        return False
+    pairs = np.flatnonzero(lengths[1:] == lengths[:-1])
+    width = lengths[pairs]
+    if (width == 0).any():
+        return False
+    segment = np.repeat(np.arange(pairs.size), width)
+    at = np.arange(segment.size) - np.repeat(np.cumsum(width) - width, width) + np.repeat(offsets[pairs], width)
+    differs = np.flatnonzero(data[at] != data[at + np.repeat(width, width)])
+    first = np.flatnonzero(np.diff(segment[differs], prepend=-1))  # each pair's first differing byte
+    return first.size == pairs.size and bool((data[at[differs[first]] + width] > data[at[differs[first]]]).all())
 
 
 def _repeated(ids: pa.Array, ok: np.ndarray) -> np.ndarray:
     """Where an id (among rows where `ok`) appeared on an earlier such row."""
-    encoded = pc.dictionary_encode(ids)
     repeated = np.zeros(len(ids), dtype=np.bool_)
+    if _increasing(ids):
+        return repeated
+    encoded = pc.dictionary_encode(ids)
     if len(encoded.dictionary) == len(ids):
         return repeated
     rows = np.flatnonzero(ok)
