@@ -221,3 +221,18 @@ def test_any_bytes_are_read_or_refused_with_a_message(tmp_path_factory, body: by
     path.write_bytes((",".join(COLUMNS) + "\n").encode() + body)
     result = _read_or_message(path)
     assert isinstance(result, list) or result.startswith(f"{path}: ")
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=rows, crlf=st.booleans(), final_newline=st.booleans())
+def test_pyarrow_and_the_line_by_line_reading_agree(tmp_path_factory, rows, crlf: bool, final_newline: bool) -> None:
+    """A file pyarrow reads (no quote, no bare carriage return, every row of the header's width) reads, or is
+    refused, exactly as when the line-by-line reading (the path for every other file) reads it."""
+    end = "\r\n" if crlf else "\n"
+    lines = [",".join(fields[name] for name in COLUMNS).replace('"', "") for fields, _, _ in rows]
+    path = tmp_path_factory.mktemp("paths") / "claims.csv"
+    path.write_bytes((",".join(COLUMNS) + end + end.join(lines) + (end if final_newline else "")).encode())
+    by_arrow = _read_or_message(path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(claims_csv, "_arrow_columns", lambda *args: None)
+        assert _read_or_message(path) == by_arrow

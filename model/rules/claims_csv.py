@@ -561,16 +561,19 @@ def csv_fields(texts: pa.Array) -> pa.Array:
     return pc.if_else(pc.match_substring_regex(texts, '[,"\r\n]'), quoted, texts)
 
 
-def _yuan(fen: np.ndarray, end: str = "") -> pa.Array:
-    """Fen as yuan with exactly two decimals ('0.05', '12.30'), then `end`: whole yuan and cents as integers, joined."""
-    cents = pc.utf8_slice_codeunits(pc.cast(pa.array(fen % 100 + 100), pa.string()), 1)
-    return pc.binary_join_element_wise(pc.cast(pa.array(fen // 100), pa.string()), pc.binary_join_element_wise(cents, end, ""), ".")
+def _yuan(fen: np.ndarray) -> pa.Array:
+    """Fen as yuan with exactly two decimals ('0.05', '12.30'): Arrow's exact decimal (fen as its 128-bit
+    integer, scale 2, made without a copy of the digits) cast to text."""
+    words = np.zeros((len(fen), 2), dtype=np.int64)  # little-endian 128-bit integers; fen >= 0, so the high word is 0
+    words[:, 0] = fen
+    return pc.cast(pa.Array.from_buffers(pa.decimal128(18, 2), len(fen), [None, pa.py_buffer(words)]), pa.string())
 
 
 def payment_rows(ids: pa.Array, amounts: np.ndarray) -> pa.Buffer:
-    """Spec §2 rows 'id,bmi,...,oop\\n' (no header) for CSV-field ids and amounts in fen, as one buffer."""
-    rows = pc.binary_join_element_wise(ids.cast(pa.string()), *(_yuan(amounts[:, j], "\n" if j == amounts.shape[1] - 1 else "")
-                                                                        for j in range(amounts.shape[1])), ",")
+    """Spec §2 rows 'id,bmi,...,oop\n' (no header) for CSV-field ids and amounts in fen, as one buffer."""
+    columns = [_yuan(amounts[:, j]) for j in range(amounts.shape[1])]
+    columns[-1] = pc.binary_join_element_wise(columns[-1], "\n", "")  # the line end, on the shortest text
+    rows = pc.binary_join_element_wise(ids.cast(pa.string()), *columns, ",")
     if len(rows) == 0:
         return pa.py_buffer(b"")
     offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32)[rows.offset : rows.offset + len(rows) + 1]
