@@ -463,11 +463,9 @@ def _simulate(args: argparse.Namespace) -> int:
     from model.money import format_yuan
     from model.population.build import persons_table
     from model.rules.engine import program_for, settle_pools, spec_amounts
-    from model.rules.textscan import format_rows, string_buffers
+    from model.rules.claims_csv import csv_fields, payment_rows
     from model.scenario import load_scenario
     from model.tables import csv_bytes
-
-    import pyarrow as pa
 
     check_folder(args.out, args.force)
     from model.years.rules import scheme_sets
@@ -488,10 +486,8 @@ def _simulate(args: argparse.Namespace) -> int:
             indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         (folder / "persons.csv").write_bytes(csv_bytes(persons_table(people.population, people.county)))
         (folder / "claims.csv").write_bytes(csv_bytes(claims))
-        ids = pa.array(claims["claim_id"].to_numpy(zero_copy_only=False))
-        offsets, data = string_buffers(ids)
-        rows = format_rows(offsets[:-1], offsets[1:], data, spec_amounts(program_for(scenario.scheme), payments), True)
-        (folder / "payments.csv").write_bytes(("claim_id," + ",".join(columns) + "\n").encode() + rows.tobytes())
+        rows = payment_rows(csv_fields(claims["claim_id"].combine_chunks()), spec_amounts(program_for(scenario.scheme), payments))
+        (folder / "payments.csv").write_bytes(("claim_id," + ",".join(columns) + "\n").encode() + rows.to_pybytes())
         (folder / "flows.csv").write_bytes(csv_bytes(flows_table(care)))
         (folder / "occupancy.csv").write_bytes(csv_bytes(occupancy_table(care_params(scenario), care)))
         (folder / "cashflow.csv").write_bytes(csv_bytes(cashflow_table(care_params(scenario), care.claims.claims.day, payments)))

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from model.codes import CATEGORIES, CATEGORY_SET_NAMES, CHRONIC_CODES, DISEASES, LEVELS, SERVICES
 from model.errors import InputError
-from model.rules import claims_csv, claims_scan
+from model.rules import claims_csv
 from model.rules.claims_csv import COLUMNS, read_claims
 
 MONEY = re.compile(r"[0-9]{1,10}(\.[0-9]{1,2})?")
@@ -175,96 +175,6 @@ def test_compiled_reader_agrees_with_a_plain_reading(tmp_path_factory, rows, crl
     assert claims.n_persons == len({row["person_id"] for row in plain})
 
 
-def _intern(texts: list[bytes], quoted: list[bool] | None = None):
-    data = np.frombuffer(b"".join(texts) or b"\0", dtype=np.uint8)
-    ends = np.cumsum([len(t) for t in texts]).astype(np.int64)
-    starts = ends - np.array([len(t) for t in texts], dtype=np.int64)
-    quoted_array = np.array(quoted or [False] * len(texts), dtype=np.bool_)
-    valid = np.ones(len(texts), dtype=np.bool_)
-    return claims_scan.intern_fields(data, starts, ends, quoted_array, valid), data, starts, ends, quoted_array, valid
-
-
-def _first_rows(texts: list[bytes]) -> list[int]:
-    first: dict[bytes, int] = {}
-    return [first.setdefault(t, i) for i, t in enumerate(texts)]
-
-
-def test_id_table_grows_past_its_first_size_and_numbers_by_first_appearance() -> None:
-    rng = np.random.default_rng(7)
-    texts = [f"person-{int(v):09d}".encode() for v in rng.integers(0, 30_000, 100_000)]  # 16 bytes: past the 8 kept
-    (ids, count, repeated), *_ = _intern(texts)
-    expected: dict[bytes, int] = {}
-    wanted = [expected.setdefault(t, len(expected)) for t in texts]
-    assert count == len(expected) > claims_scan.TABLE_START
-    assert ids.tolist() == wanted
-    assert repeated.tolist() == [first < i for i, first in enumerate(_first_rows(texts))]
-
-
-def test_id_table_tells_apart_texts_that_share_eight_bytes_or_differ_in_length_only() -> None:
-    texts = [b"abcdefgh1", b"abcdefgh2", b"abcdefgh", b"abcdefgh1", b"a", b"a\0", b"a"]
-    (ids, count, _), *_ = _intern(texts)
-    assert ids.tolist() == [0, 1, 2, 0, 3, 4, 3] and count == 5
-
-
-def test_quoted_and_unquoted_forms_of_one_text_are_one_id() -> None:
-    (ids, count, _), *_ = _intern([b'a""b', b'a"b', b"ab"], quoted=[True, False, False])
-    assert ids.tolist() == [0, 0, 1] and count == 2
-
-
-def test_claim_ids_out_of_order_still_have_their_duplicates_found() -> None:
-    texts = [b"c1", b"c2", b"c10", b"c3", b"c10", b"c9"]  # c3 after c10: not increasing, so the table decides
-    _, data, starts, ends, quoted, valid = _intern(texts)
-    assert not claims_scan.in_increasing_order(data, starts, ends, quoted, valid)
-    assert claims_scan.repeated_fields(data, starts, ends, quoted, valid).tolist() == [False, False, False, False, True, False]
-    increasing = [b"c1", b"c2", b"c9", b"c10", b"c11", b"c100"]
-    _, data, starts, ends, quoted, valid = _intern(increasing)
-    assert claims_scan.in_increasing_order(data, starts, ends, quoted, valid)
-    assert not claims_scan.repeated_fields(data, starts, ends, quoted, valid).any()
-    _, data, starts, ends, quoted, valid = _intern([b"c1", b"c2", b"c2"])
-    assert claims_scan.repeated_fields(data, starts, ends, quoted, valid).tolist() == [False, False, True]
-
-
-def test_lines_are_counted_eight_bytes_at_a_time_as_one_by_one() -> None:
-    rng = np.random.default_rng(3)
-    data = rng.choice(np.array([10, 13, 44, 97, 0x8A, 0xFF, 0x0B, 0x09], dtype=np.uint8), 4099)
-    for start, stop in [(0, 4099), (1, 4098), (5, 13), (7, 8), (3, 3), (9, 4000)]:
-        assert claims_scan.count_lines(data, start, stop) == int(np.count_nonzero(data[start:stop] == 10))
-
-
-def test_a_text_has_one_key_read_eight_bytes_at_a_time_or_one_by_one() -> None:
-    """Unquoted fields away from the file's end are keyed a word at a time; quoted ones (and the last
-    bytes of a file) a byte at a time: the same text must get the same key either way."""
-
-    def key(raw: bytes, quoted: bool, padding: bytes) -> tuple[int, int, int]:
-        data = np.frombuffer(raw + padding, dtype=np.uint8) if raw + padding else np.zeros(0, dtype=np.uint8)
-        hashes, heads, lengths = np.zeros(1, np.uint64), np.zeros(1, np.uint64), np.zeros(1, np.int64)
-        claims_scan.field_keys(data, np.array([0]), np.array([len(raw)]), np.array([quoted]), hashes, heads, lengths)
-        return int(hashes[0]), int(heads[0]), int(lengths[0])
-
-    for length in range(30):
-        text = bytes(range(34, 34 + length))  # from '"' on, so every text past the first byte holds a quote
-        word_at_a_time = key(text, False, b"," * 16)
-        assert word_at_a_time == key(text, False, b""), length  # at the file's end: byte by byte
-        assert word_at_a_time == key(text.replace(b'"', b'""'), True, b"," * 16), length  # quoted, unescaped
-        assert word_at_a_time[1:] == (int.from_bytes(text[:8], "little"), length)
-    assert key(b"ab", False, b"," * 16) != key(b"ab\0", False, b"," * 16)  # a zero byte still counts
-
-
-def test_duplicate_claim_ids_in_no_order_are_each_marked_after_their_first_line() -> None:
-    rng = np.random.default_rng(11)
-    numbers = rng.integers(0, 40_000, 60_000)  # about a third repeated, in no order
-    texts = [f"claim-{n:012d}".encode() if n % 3 else f"c{n}".encode() for n in numbers]  # long and short ids
-    _, data, starts, ends, quoted, valid = _intern(texts)
-    valid[::7] = False  # rows whose claim id is itself bad take no part
-    seen: set[bytes] = set()
-    expected = []
-    for text, ok in zip(texts, valid):
-        expected.append(bool(ok) and text in seen)
-        if ok:
-            seen.add(text)
-    assert claims_scan.repeated_fields(data, starts, ends, quoted, valid).tolist() == expected
-
-
 def _read_or_message(path):
     try:
         parsed = read_claims(path)
@@ -311,3 +221,18 @@ def test_any_bytes_are_read_or_refused_with_a_message(tmp_path_factory, body: by
     path.write_bytes((",".join(COLUMNS) + "\n").encode() + body)
     result = _read_or_message(path)
     assert isinstance(result, list) or result.startswith(f"{path}: ")
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=rows, crlf=st.booleans(), final_newline=st.booleans())
+def test_pyarrow_and_the_line_by_line_reading_agree(tmp_path_factory, rows, crlf: bool, final_newline: bool) -> None:
+    """A file pyarrow reads (no quote, no bare carriage return, every row of the header's width) reads, or is
+    refused, exactly as when the line-by-line reading (the path for every other file) reads it."""
+    end = "\r\n" if crlf else "\n"
+    lines = [",".join(fields[name] for name in COLUMNS).replace('"', "") for fields, _, _ in rows]
+    path = tmp_path_factory.mktemp("paths") / "claims.csv"
+    path.write_bytes((",".join(COLUMNS) + end + end.join(lines) + (end if final_newline else "")).encode())
+    by_arrow = _read_or_message(path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(claims_csv, "_arrow_columns", lambda *args: None)
+        assert _read_or_message(path) == by_arrow

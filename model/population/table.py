@@ -19,7 +19,7 @@ from model.inputfile import any_csv_field_size, read_bounded
 from model.population.households import County, Population, draw_county, draw_members, household_food
 from model.population.params import PopulationParams
 from model.rules.program import MEMBERS
-from model.rules.textscan import parse_money, string_buffers
+from model.rules.claims_csv import parse_money
 
 COLUMNS = (
     "household_id", "category", "exited_poverty", "household_size", "household_income", "household_consumption",
@@ -209,7 +209,7 @@ def population_from_table(path: Path | str, params: PopulationParams, seed: np.r
     flag(~size_ok | (size < 1) | (size > 20), "household_size", size_text)
     money = {}
     for column in ("household_income", "household_consumption"):
-        fen, ok = parse_money(*string_buffers(columns[column]))
+        fen, ok = parse_money(columns[column])
         flag(~ok, column, columns[column].to_numpy(zero_copy_only=False).astype(str))
         money[column] = fen
     for column in ("township", "village"):

@@ -1,138 +1,80 @@
-"""Reading a claims file (spec §1) into arrays, rejecting every bad row by line and column; writing payments (§2)."""
+"""Reading a claims file (spec §1) with pyarrow.csv into arrays, rejecting every bad row by line and column; writing payments (§2)."""
 
 from __future__ import annotations
 
 import csv
 import mmap
+import re
 import os
 import stat
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain, pairwise, permutations
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from model import atomic
-from model.codes import (
-    CATEGORY_SET_CODE,
-    CATEGORY_SETS,
-    CHRONIC_CODES,
-    category_set_problem,
-    DISEASE_CODE,
-    DISEASES,
-    LEVEL_CODE,
-    LEVELS,
-    OUTPUT_COLUMNS,
-    SPEC_COLUMNS,
-    SERVICE_CODE,
-    SERVICES,
-)
+from model.codes import (CATEGORY_SET_CODE, CATEGORY_SETS, CHRONIC_CODES, DISEASE_CODE, DISEASES, LEVEL_CODE, LEVELS,
+                         OUTPUT_COLUMNS, SERVICE_CODE, SERVICES, SPEC_COLUMNS, category_set_problem)
 from model.errors import InputError, describe_found
 from model.inputfile import any_csv_field_size, check_status, open_error, read_all
-from model.rules import claims_scan as scan
 from model.rules.claims import ClaimArrays
-from model.rules.textscan import MAX_MONEY_FEN, format_rows
 
-COLUMNS = (
-    "claim_id", "person_id", "date", "service", "level", "disease",
-    "total_cost", "eligible_cost", "compliant", "category",
-)
+COLUMNS = ("claim_id", "person_id", "date", "service", "level", "disease",
+           "total_cost", "eligible_cost", "compliant", "category")
+CLAIM_ID, PERSON_ID, DATE, SERVICE, LEVEL, DISEASE, TOTAL, ELIGIBLE, COMPLIANT, CATEGORY = range(10)
+# A row's problems: one bit per column (spec order), then these.
+BIT_COLUMNS, BIT_QUOTING, BIT_UTF8, BIT_ELIGIBLE_ABOVE_TOTAL = 1 << 10, 1 << 12, 1 << 13, 1 << 14
+BIT_CHRONIC_WITHOUT_CODE, BIT_VILLAGE_ADMISSION, BIT_DUPLICATE_ID, BIT_CONTROL, BIT_PERSON_YEAR = (1 << b for b in range(15, 20))
+# The most one claim (or a household's year) may carry: 100,000,000.00 yuan. With a person-year's claims
+# at most 10 times that, a rate in millionths times any amount the kernel forms, cumulative bases included,
+# stays below 10**17, far inside int64.
+MAX_MONEY_FEN = 10**10
+MAX_PERSON_YEAR_FEN = 10 * MAX_MONEY_FEN
+MONEY = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"  # spec §1: '5', '5.0', '5.00'; not '5.', '.5', '1e3', '-5', ' 5'
 MONEY_EXPECTED = (f"yuan as digits with an optional point and 1–2 decimals, at most {MAX_MONEY_FEN // 100:,} "
                   "(no sign, exponent or spaces)")
-# A person's claims in one year may total at most this: with MAX_MONEY_FEN a claim, no product of a
-# rate (millionths) and an amount the kernel forms (cumulative tiered and ceiling bases included)
-# passes 10**17 fen×millionths, far inside int64.
-MAX_PERSON_YEAR_FEN = 10 * MAX_MONEY_FEN
+CONTROL = "[\x00-\x1f\x7f-\x9f]"  # C0, DEL and C1: an id holding one could not be written back on one line, nor shown
 MAX_HEADER_BYTES = 1 << 16  # a header longer than this is not a claims file's
 MAX_PIPE_BYTES = 4 << 30  # a claims file read from a pipe is held in memory: at most this
 CONTROL_EXPECTED = "without control characters (a line break, carriage return, tab, NUL, ...)"
 EXPECTED = {
-    "claim_id": "a claim id",
-    "person_id": "a person id",
-    "date": "a date YYYY-MM-DD that exists",
-    "service": "outpatient, chronic_outpatient or inpatient",
-    "level": "village, township, county, prefecture or province",
-    "disease": "a disease code of spec §5, or nothing",
-    "total_cost": MONEY_EXPECTED,
-    "eligible_cost": MONEY_EXPECTED,
+    "claim_id": "a claim id", "person_id": "a person id", "date": "a date YYYY-MM-DD that exists",
+    "service": "outpatient, chronic_outpatient or inpatient", "level": "village, township, county, prefecture or province",
+    "disease": "a disease code of spec §5, or nothing", "total_cost": MONEY_EXPECTED, "eligible_cost": MONEY_EXPECTED,
     "compliant": "true or false (lowercase)",
     "category": "ordinary, or one or more of registered_poor, dibao, extreme_poor joined by +",
 }
 MAX_LISTED = 50
-# Every way to write each category set (spec §1: order does not matter); the four single categories
-# first, so that their spelling's index is their code.
+# Every way to write each category set (spec §1: order does not matter).
 CATEGORY_SPELLINGS = tuple(dict.fromkeys("+".join(order) for members in CATEGORY_SETS for order in permutations(members)))
 SPELLING_CODE = np.array([CATEGORY_SET_CODE[frozenset(word.split("+"))] for word in CATEGORY_SPELLINGS], dtype=np.int8)
-_VOCABULARIES = (SERVICES, LEVELS, DISEASES, ("false", "true"), CATEGORY_SPELLINGS)
-PACKED_BYTES = 24  # the longest word the scan's fast path compares; longer words take the general path
-
-
-def _vocabulary_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    words = [word.encode() for vocabulary in _VOCABULARIES for word in vocabulary]
-    offsets = np.zeros(len(words) + 1, dtype=np.int64)
-    np.cumsum([len(w) for w in words], out=offsets[1:])
-    sets = np.zeros(len(_VOCABULARIES) + 1, dtype=np.int64)
-    np.cumsum([len(v) for v in _VOCABULARIES], out=sets[1:])
-    return np.frombuffer(b"".join(words) or b"\0", dtype=np.uint8).copy(), offsets, sets
-
-
-WORDS, WORD_OFFSETS, WORD_SETS = _vocabulary_tables()
-
-
-def _first_byte_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per vocabulary: its words grouped by first byte (offsets by byte into one list of word
-    indices), and the index of its empty word or -1. The scan tries only the words a field can be."""
-    first_start = np.zeros((len(_VOCABULARIES), 257), dtype=np.int64)
-    first_words: list[int] = []
-    empty_word = np.full(len(_VOCABULARIES), -1, dtype=np.int64)
-    for index, vocabulary in enumerate(_VOCABULARIES):
-        for lead in range(256):
-            first_start[index, lead] = len(first_words)
-            for position, word in enumerate(vocabulary):
-                if word and word.encode()[0] == lead and len(word.encode()) <= PACKED_BYTES:
-                    first_words.append(int(WORD_SETS[index]) + position)
-        first_start[index, 256] = len(first_words)
-        if "" in vocabulary:
-            empty_word[index] = vocabulary.index("")
-    return first_start, np.array(first_words, dtype=np.int64), empty_word
-
-
-FIRST_START, FIRST_WORDS, EMPTY_WORD = _first_byte_tables()
-
-
-def _packed_words() -> tuple[np.ndarray, np.ndarray]:
-    """Each vocabulary word's bytes as three little-endian 8-byte words, and masks of the bytes it has
-    (all zero for a word longer than the fast path compares: `_first_byte_tables` leaves it out)."""
-    packed = np.zeros((len(WORD_OFFSETS) - 1, 3), dtype=np.uint64)
-    masks = np.zeros_like(packed)
-    for w in range(len(WORD_OFFSETS) - 1):
-        word = WORDS[WORD_OFFSETS[w] : WORD_OFFSETS[w + 1]].tobytes()
-        if len(word) > PACKED_BYTES:
-            continue
-        padded = word.ljust(24, b"\0")
-        packed[w] = np.frombuffer(padded, dtype="<u8")
-        masks[w] = np.frombuffer(b"\xff" * len(word) + b"\0" * (24 - len(word)), dtype="<u8")
-    return packed, masks
-
-
-WORD_PACKED, WORD_MASKS = _packed_words()
+VOCABULARIES = {SERVICE: SERVICES, LEVEL: LEVELS, DISEASE: DISEASES, COMPLIANT: ("false", "true"), CATEGORY: CATEGORY_SPELLINGS}
 IS_CHRONIC = np.isin(np.arange(len(DISEASES)), [DISEASE_CODE[c] for c in CHRONIC_CODES])
+PARALLEL_BYTES = 8 << 20  # files smaller than this are read on one thread
+THREADS = min(2, os.cpu_count() or 1)  # threads for adjudicating one file: the stages gain little past two
+CHUNK_ROWS = 125_000  # payment rows formatted at a time: chunks already formatted are written while others format
+QUOTE, COMMA, NEWLINE, RETURN = 34, 44, 10, 13
+BLANK = re.compile(rb"[ \t]*\r?")
+CONTROL_BYTES = re.compile(rb"[\x00-\x1f\x7f]|\xc2[\x80-\x9f]")
 
 
 @dataclass
 class ClaimsFile:
-    """A validated claims file: the arrays the engine settles, and what is needed to write ids back."""
+    """A validated claims file: the arrays the engine settles, and the claim ids as read (CSV text, quotes kept)."""
 
     path: Path
     claims: ClaimArrays
     data: np.ndarray  # the file's bytes
-    id_start: np.ndarray  # claim ids as raw CSV fields data[id_start:id_end], quotes included
-    id_end: np.ndarray
-    id_quoted: np.ndarray
-    line_start: np.ndarray
+    ids: pa.Array  # each claim id's field exactly as in the file
     header: list[str]
+    body: int  # where the rows start
+    _line_start: np.ndarray | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.claims)
@@ -142,33 +84,28 @@ class ClaimsFile:
 
     def find(self, claim_id: str) -> int | None:
         """The row of a claim id (matched on its exact CSV text, quoted as needed)."""
-        wanted = _as_field(claim_id)
-        for row in np.flatnonzero(self.id_end - self.id_start == len(wanted)):
-            if self.data[self.id_start[row] : self.id_end[row]].tobytes() == wanted:
-                return int(row)
-        return None
+        rows = np.flatnonzero(pc.equal(self.ids, _as_field(claim_id)).to_numpy(zero_copy_only=False))
+        return int(rows[0]) if rows.size else None
 
     def fields(self, row: int) -> dict[str, str]:
         """The row's text fields by column name (for slips and messages)."""
-        return _line_fields(self.data, int(self.line_start[row]), self.header)
+        if self._line_start is None:  # a valid file's rows are its lines after the header that are not blank
+            self._line_start = _row_lines(self.data, self.body)
+        return _line_fields(self.data, int(self._line_start[row]), self.header)
 
 
-def _as_field(text: str) -> bytes:
-    if any(ch in text for ch in ',"\r\n'):
-        return ('"' + text.replace('"', '""') + '"').encode()
-    return text.encode()
+def _as_field(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if any(ch in text for ch in ',"\r\n') else text
 
 
 def _line_end(data: np.ndarray, start: int) -> int:
     """Index of the newline ending the line that starts at `start` (or the end of the data)."""
-    end = start
-    window = 1 << 12
+    end, window = start, 1 << 12
     while end < data.shape[0]:  # growing windows: never a scan of the whole file for one line
-        newline = np.flatnonzero(data[end : end + window] == 10)
+        newline = np.flatnonzero(data[end : end + window] == NEWLINE)
         if newline.size:
             return end + int(newline[0])
-        end += window
-        window *= 2
+        end, window = end + window, window * 2
     return data.shape[0]
 
 
@@ -176,34 +113,11 @@ def _line_text(data: np.ndarray, start: int, errors: str = "replace") -> str:
     return data[start : _line_end(data, start)].tobytes().decode("utf-8", errors=errors).rstrip("\r")
 
 
-PLACEHOLDER = "\ue000"  # a private-use character standing in for "\r" while the csv module reads a line
-
-
-
 def _split_line(text: str) -> list[str]:
     """A line's fields as CSV reads them, a carriage return inside a field kept as text (the csv
-    module would take it for a line end and refuse the line)."""
+    module would take it for a line end and refuse the line): a private-use character stands in for it."""
     with any_csv_field_size():
-        return [value.replace(PLACEHOLDER, "\r") for value in next(csv.reader([text.replace("\r", PLACEHOLDER)]), [])]
-
-
-def _record_end(data: np.ndarray, start: int) -> int:
-    """Where the CSV record starting at `start` ends (its newline, or the end of the data): the first
-    newline after an even number of quotes. Looked for in growing windows, as `_line_end` does."""
-    end = start
-    window = 1 << 12
-    quotes = 0
-    while end < data.shape[0]:
-        part = data[end : end + window]
-        is_quote = part == 34
-        inside = (np.cumsum(is_quote) + quotes) & 1
-        newline = np.flatnonzero((part == 10) & (inside == 0))
-        if newline.size:
-            return end + int(newline[0])
-        quotes += int(is_quote.sum())
-        end += window
-        window *= 2
-    return data.shape[0]
+        return [value.replace("\ue000", "\r") for value in next(csv.reader([text.replace("\r", "\ue000")]), [])]
 
 
 def _shown(text: str, limit: int = 60) -> str:
@@ -216,9 +130,23 @@ def _line_fields(data: np.ndarray, start: int, header: list[str]) -> dict[str, s
     return {name: (values[i] if i < len(values) else "") for i, name in enumerate(header)}
 
 
+def _blank(line: bytes) -> bool:
+    """Spec §1: a line with nothing, or only spaces and tabs (before a CRLF end), is blank."""
+    return BLANK.fullmatch(line) is not None
+
+
+def _row_lines(data: np.ndarray, body: int) -> np.ndarray:
+    """Where each line after the header that is not blank starts (only for messages and slips)."""
+    starts = np.concatenate([[body], np.flatnonzero(data[body:] == NEWLINE) + body + 1])
+    starts = starts[starts < data.shape[0]]
+    maybe_blank = np.isin(data[starts], (32, 9, 13, NEWLINE))  # a line starting with anything else holds text
+    blank = [start for start in starts[maybe_blank].tolist() if _blank(data[start : _line_end(data, start)].tobytes())]
+    return np.setdiff1d(starts, np.array(blank, dtype=np.int64), assume_unique=True) if blank else starts
+
+
 def _read_bytes(path: Path) -> np.ndarray:
-    """The file's bytes, read-only. Mapped rather than copied: the scan then reads the page cache itself.
-    A pipe is read up to MAX_PIPE_BYTES; a device (such as /dev/zero) or a folder is refused."""
+    """The file's bytes, read-only, mapped rather than copied. A pipe is read up to MAX_PIPE_BYTES; a
+    device (such as /dev/zero) or a folder is refused."""
     try:
         with path.open("rb") as file:
             status = os.fstat(file.fileno())
@@ -228,29 +156,21 @@ def _read_bytes(path: Path) -> np.ndarray:
             if status.st_size == 0:
                 return np.zeros(0, dtype=np.uint8)
             try:
-                mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+                return np.frombuffer(mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ), dtype=np.uint8)
             except (OSError, ValueError):  # a file system that cannot map
                 return np.frombuffer(file.read(), dtype=np.uint8)
     except OSError as exc:
         raise open_error(path, exc, "claims file") from None
-    return np.frombuffer(mapped, dtype=np.uint8)
-
-
-def _line_numbers(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """The 1-based line number of each byte offset (only for the few rows a message names)."""
-    return np.searchsorted(np.flatnonzero(data == 10), offsets, side="left") + 1
 
 
 def _header(path: Path, data: np.ndarray) -> tuple[list[str], int]:
-    """The column names and where the rows start. The header is the first line that is not blank
-    (spec §1 ignores blank lines); lines keep their numbers in the file."""
-    start = 3 if data[:3].tobytes() == b"\xef\xbb\xbf" else 0
-    line = 1
-    while start < data.shape[0] and (after := scan.blank_line_end(data, start, data.shape[0])) >= 0:
-        start, line = after, line + 1
+    """The column names and where the rows start. The header is the first line that is not blank."""
+    start, line = (3 if data[:3].tobytes() == b"\xef\xbb\xbf" else 0), 1
+    while start < data.shape[0] and _blank(data[start : _line_end(data, start)].tobytes()):
+        start, line = _line_end(data, start) + 1, line + 1
     if start >= data.shape[0]:
         raise InputError(f"{path}: expected a header line with the columns {','.join(COLUMNS)}, found no line that is not blank")
-    if np.flatnonzero(data[start : start + MAX_HEADER_BYTES + 1] == 10).size == 0 and data.shape[0] - start > MAX_HEADER_BYTES:
+    if np.flatnonzero(data[start : start + MAX_HEADER_BYTES + 1] == NEWLINE).size == 0 and data.shape[0] - start > MAX_HEADER_BYTES:
         raise InputError(f"{path}: line {line} (header): expected the columns {','.join(COLUMNS)}, "
                          f"found a line of more than {MAX_HEADER_BYTES:,} bytes")
     try:
@@ -269,6 +189,261 @@ def _header(path: Path, data: np.ndarray) -> tuple[list[str], int]:
     return header, min(_line_end(data, start) + 1, data.shape[0])
 
 
+def _arrow_columns(data: np.ndarray, body: int, header: list[str]) -> list[pa.Array] | None:
+    """The spec columns (in spec order) as Arrow strings, read by pyarrow.csv on up to THREADS threads; None
+    when the file needs the careful reading: a quote, a carriage return that ends no line, a row with the
+    wrong number of fields (a line of spaces, blank to spec §1, included), bytes that are not UTF-8."""
+    rows = data[body:]
+    returns = np.flatnonzero(rows == RETURN)
+    if (rows == QUOTE).any() or returns[(returns + 1 < rows.size)].size and (rows[returns[returns + 1 < rows.size] + 1] != NEWLINE).any():
+        return None
+    names = [f"f{i}" for i in range(len(header))]
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(pa.py_buffer(rows)),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=rows.size > PARALLEL_BYTES and THREADS > 1),
+            parse_options=pacsv.ParseOptions(quote_char=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={names[header.index(name)]: pa.string() for name in COLUMNS},
+                include_columns=[names[header.index(name)] for name in COLUMNS], strings_can_be_null=False))
+    except pa.ArrowException:
+        return None
+    return [column.combine_chunks() for column in table.columns]
+
+
+def _fields(line: bytes) -> tuple[list[tuple[bytes, bytes, bool]], int]:
+    """A line's fields as (raw text, text inside any quotes, quoted), and BIT_QUOTING where quoting is broken:
+    a quote inside an unquoted field, text after a closing quote, a quote left open at the line's end."""
+    if b'"' not in line:
+        return [(f, f, False) for f in (line[:-1] if line.endswith(b"\r") else line).split(b",")], 0
+    fields, bits, k, m = [], 0, 0, len(line)
+    while True:
+        f0 = k
+        if k < m and line[k] == QUOTE:
+            k += 1
+            while k < m and not (line[k] == QUOTE and (k + 1 >= m or line[k + 1] != QUOTE)):
+                k += 2 if line[k] == QUOTE else 1
+            bits |= BIT_QUOTING if k >= m else 0
+            k = f1 = min(k + 1, m)
+            if k == m - 1 and line[k] == RETURN:
+                k = m
+            elif k < m and line[k] != COMMA:
+                bits |= BIT_QUOTING
+                k = f1 = m if line.find(b",", k) < 0 else line.find(b",", k)
+            fields.append((line[f0:f1], line[f0 + 1 : f1 - 1], True))
+        else:
+            k = m if line.find(b",", k) < 0 else line.find(b",", k)
+            bits |= BIT_QUOTING if b'"' in line[f0:k] else 0
+            f1 = k - 1 if k > f0 and k >= m and line[k - 1] == RETURN else k
+            fields.append((line[f0:f1], line[f0:f1], False))
+        if k < m and line[k] == COMMA:
+            k += 1
+            continue
+        return fields, bits
+
+
+def _careful(data: np.ndarray, body: int, header: list[str]):
+    """The rows one line at a time in Python (what pyarrow does not say: the line a row starts on, which field
+    breaks quoting, which id is not UTF-8): line starts, structural problems, spec columns, raw and unescaped ids."""
+    text, roles = data.tobytes(), [COLUMNS.index(name) if name in COLUMNS else -1 for name in header]
+    starts, bits, raw_ids, values = [], [], [], [[] for _ in COLUMNS]
+    k = body
+    while k < len(text):
+        end = text.find(b"\n", k)
+        end = len(text) if end < 0 else end
+        if not _blank(text[k:end]):
+            fields, row_bits = _fields(text[k:end])
+            row_bits |= BIT_COLUMNS if len(fields) != len(header) else 0
+            row = [b""] * len(COLUMNS)
+            raw_ids.append(b"")
+            for (raw, content, quoted), role in zip(fields, roles):
+                if role in (CLAIM_ID, PERSON_ID):
+                    if quoted:
+                        content = content.replace(b'""', b'"')
+                    try:
+                        content.decode()
+                        row_bits |= (BIT_CONTROL | 1 << role) if CONTROL_BYTES.search(content) else 0 if content else 1 << role
+                    except UnicodeDecodeError:
+                        row_bits |= BIT_UTF8 | 1 << role
+                    raw_ids[-1] = raw if role == CLAIM_ID else raw_ids[-1]
+                if role >= 0:
+                    row[role] = content
+            for role, value in enumerate(row):
+                values[role].append(value)
+            starts.append(k)
+            bits.append(row_bits)
+        k = end + 1
+    return (np.array(starts, dtype=np.int64), np.array(bits, dtype=np.int32),
+            [pa.array(column, pa.binary()) for column in values], pa.array(raw_ids, pa.binary()))
+
+
+def _buffers(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, bytes) of a string or binary column: numpy views of its Arrow buffers (value i is bytes[offsets[i]:offsets[i+1]])."""
+    column = column.cast(pa.binary())
+    if column.buffers()[2] is None:
+        return np.zeros(len(column) + 1, dtype=np.int32), np.zeros(0, dtype=np.uint8)
+    offsets = np.frombuffer(column.buffers()[1], dtype=np.int32)[column.offset : column.offset + len(column) + 1]
+    return offsets, np.frombuffer(column.buffers()[2], dtype=np.uint8)
+
+
+def parse_money(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(fen, ok) of yuan as spec §1 writes it ('5', '5.0', '5.00'; not '5.', '.5', '1e3', '-5', ' 5'), at most
+    MAX_MONEY_FEN: the bytes checked with numpy, then read exactly as decimals with 2 places (the 128-bit integer is the fen)."""
+    offsets, data = _buffers(column)
+    lengths = np.diff(offsets)
+    other = np.flatnonzero(data[offsets[0] : offsets[-1]] - np.uint8(48) > 9) + offsets[0]  # bytes that are not digits
+    row = np.searchsorted(offsets, other, side="right") - 1
+    point = other - offsets[row]  # where in its value
+    ok = (lengths >= 1) & (np.bincount(row, minlength=len(lengths)) <= 1)  # at most one non-digit ...
+    ok[row[(data[other] != 46) | (point < 1) | (lengths[row] - point > 3) | (lengths[row] - point < 2)]] = False  # ... a point before 1-2 decimals
+    whole = lengths.copy()
+    whole[row] = point
+    ok &= whole <= 10
+    good = column if ok.all() else pc.if_else(pa.array(ok), column, pa.scalar("0", column.type))
+    decimal = pc.cast(good.cast(pa.string()), pa.decimal128(12, 2))
+    fen = np.frombuffer(decimal.buffers()[1], dtype=np.int64)[2 * decimal.offset :: 2][: len(column)] if len(column) else np.zeros(0, np.int64)
+    return np.where(ok, fen, 0), ok & (fen <= MAX_MONEY_FEN)
+
+
+def _dates(column: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(days since 1970, year, ok) of dates YYYY-MM-DD that exist (year 1 on)."""
+    ok = np.diff(_buffers(column)[0]) == 10
+    offsets, data = _buffers(column if ok.all() else pc.if_else(pa.array(ok), column, pa.scalar("1970-01-01", column.type)))
+    digits = (data[offsets[0] : offsets[-1]] - np.uint8(48)).reshape(-1, 10)  # '-' becomes 253
+    ok &= (digits[:, :4] <= 9).all(axis=1) & (digits[:, 5:7] <= 9).all(axis=1) & (digits[:, 8:] <= 9).all(axis=1)
+    ok &= (digits[:, 4] == 253) & (digits[:, 7] == 253)
+    year, month, day = (sum(digits[:, k].astype(np.int64) * 10 ** (b - k - 1) for k in range(a, b)) for a, b in ((0, 4), (5, 7), (8, 10)))
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    limit = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)] + (leap & (month == 2))
+    ok &= (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= limit)
+    y = year - (month <= 2)  # days from the civil date (March-based years)
+    era, shifted = y // 400, (month + 9) % 12
+    yoe = y - era * 400
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + (153 * shifted + 2) // 5 + day - 1
+    return np.where(ok, era * 146097 + doe - 719468, 0), np.where(ok, year, -1), ok
+
+
+def _check(columns: list[pa.Array]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Every row's problems with the spec columns' values (bits), and the values as codes, days and fen."""
+    bits = np.zeros(len(columns[0]), dtype=np.int32)
+    day, year, ok = _dates(columns[DATE])
+    bits |= np.where(ok, 0, 1 << DATE).astype(np.int32)
+    parsed = {"day": day, "year": year}
+    for role, name in ((TOTAL, "total"), (ELIGIBLE, "eligible")):
+        parsed[name], ok = parse_money(columns[role])
+        bits |= np.where(ok, 0, 1 << role).astype(np.int32)
+    for role, words in VOCABULARIES.items():
+        code = pc.fill_null(pc.index_in(columns[role], value_set=pa.array(words, columns[role].type)), -1).to_numpy()
+        bits |= np.where(code >= 0, 0, 1 << role).astype(np.int32)
+        parsed[role] = np.maximum(code, 0)
+    service, level, disease = parsed[SERVICE], parsed[LEVEL], parsed[DISEASE]
+    fine = lambda *roles: (bits & sum(1 << role for role in roles)) == 0  # noqa: E731 (cross-field rules read fields that parsed)
+    bits |= np.where(fine(TOTAL, ELIGIBLE) & (parsed["eligible"] > parsed["total"]), BIT_ELIGIBLE_ABOVE_TOTAL, 0).astype(np.int32)
+    bits |= np.where(fine(SERVICE, DISEASE) & (service == SERVICE_CODE["chronic_outpatient"]) & ~IS_CHRONIC[disease],
+                     BIT_CHRONIC_WITHOUT_CODE, 0).astype(np.int32)
+    bits |= np.where(fine(SERVICE, LEVEL) & (service == SERVICE_CODE["inpatient"]) & (level == LEVEL_CODE["village"]),
+                     BIT_VILLAGE_ADMISSION, 0).astype(np.int32)
+    return bits, parsed
+
+
+def _id_problems(column: pa.Array, role: int) -> np.ndarray:
+    """An id column's problems (read by pyarrow, so UTF-8): empty, or holding a control character."""
+    offsets, data = _buffers(column)
+    lengths = np.diff(offsets)
+    bits = np.where(lengths == 0, 1 << role, 0)
+    text = data[offsets[0] : offsets[-1]]
+    if ((text < 32) | (text == 127) | (text == 0xC2)).any():  # a C0 control or DEL, or the lead byte of a C1 one
+        bits |= np.where(pc.match_substring_regex(column, CONTROL).to_numpy(zero_copy_only=False), BIT_CONTROL | 1 << role, 0)
+    return bits
+
+
+def _increasing(ids: pa.Array) -> bool:
+    """True when each id is after the one before in (length, bytes) order, as numbered claim ids usually
+    come: then none repeats, and no hash table is needed. An id of the same length as the next is compared
+    byte for byte with it (the next one's bytes follow in the buffer)."""
+    offsets, data = _buffers(ids)
+    lengths = np.diff(offsets)
+    if (lengths[1:] < lengths[:-1]).any():
+        return False
+    pairs = np.flatnonzero(lengths[1:] == lengths[:-1])
+    width = lengths[pairs]
+    if (width == 0).any():
+        return False
+    segment = np.repeat(np.arange(pairs.size), width)
+    at = np.arange(segment.size) - np.repeat(np.cumsum(width) - width, width) + np.repeat(offsets[pairs], width)
+    differs = np.flatnonzero(data[at] != data[at + np.repeat(width, width)])
+    first = np.flatnonzero(np.diff(segment[differs], prepend=-1))  # each pair's first differing byte
+    return first.size == pairs.size and bool((data[at[differs[first]] + width] > data[at[differs[first]]]).all())
+
+
+def _repeated(ids: pa.Array, ok: np.ndarray) -> np.ndarray:
+    """Where an id (among rows where `ok`) appeared on an earlier such row."""
+    repeated = np.zeros(len(ids), dtype=np.bool_)
+    if _increasing(ids):
+        return repeated
+    encoded = pc.dictionary_encode(ids)
+    if len(encoded.dictionary) == len(ids):
+        return repeated
+    rows = np.flatnonzero(ok)
+    _, first = np.unique(encoded.indices.to_numpy()[rows], return_index=True)
+    repeated[rows] = True
+    repeated[rows[first]] = False
+    return repeated
+
+
+def _person_years_past(person, year, day, total, ok) -> tuple[np.ndarray, dict[int, int]]:
+    """The claims (rows) at which a person-year's total, in processing order, first passes
+    MAX_PERSON_YEAR_FEN, and the total each reaches. Only persons near the bound are sorted."""
+    flagged = np.zeros(len(total), dtype=np.bool_)
+    if len(total) * MAX_MONEY_FEN <= MAX_PERSON_YEAR_FEN:
+        return flagged, {}
+    # float sums only choose whom to sort: well inside their precision of the bound
+    heavy = np.bincount(person[ok], weights=total[ok], minlength=int(person.max(initial=0)) + 1) > 0.999 * MAX_PERSON_YEAR_FEN
+    rows = np.flatnonzero(ok & heavy[np.maximum(person, 0)])
+    if rows.size == 0:
+        return flagged, {}
+    order = rows[np.lexsort((rows, day[rows], year[rows], person[rows]))]
+    p, y, t = person[order], year[order], total[order]
+    start = np.r_[True, (p[1:] != p[:-1]) | (y[1:] != y[:-1])]
+    running = np.cumsum(t)
+    running -= (running - t)[start][np.cumsum(start) - 1]
+    past = running > MAX_PERSON_YEAR_FEN
+    first = past & (start | ~np.r_[False, past[:-1]])
+    flagged[order[first]] = True
+    return flagged, dict(zip(order[first][: 4 * MAX_LISTED].tolist(), running[first][: 4 * MAX_LISTED].tolist()))
+
+
+def read_claims(path: Path | str) -> ClaimsFile:
+    """Read and validate a claims CSV; raise InputError listing the bad rows (line, claim_id, column)."""
+    path = Path(path)
+    data = _read_bytes(path)
+    header, body = _header(path, data)
+    columns = _arrow_columns(data, body, header)
+    if columns is not None:
+        line_start, ids = None, columns[CLAIM_ID]
+        problems = _id_problems(columns[CLAIM_ID], CLAIM_ID) | _id_problems(columns[PERSON_ID], PERSON_ID)
+    else:
+        line_start, problems, columns, ids = _careful(data, body, header)
+        columns[CLAIM_ID], columns[PERSON_ID] = (column.cast(pa.binary()) for column in columns[:2])
+    bits, parsed = _check(columns)
+    problems = problems | bits
+    repeated = _repeated(columns[CLAIM_ID], (problems & (1 << CLAIM_ID)) == 0)
+    problems |= np.where(repeated, BIT_DUPLICATE_ID, 0).astype(np.int32)
+    persons = pc.dictionary_encode(columns[PERSON_ID])  # numbered in order of first appearance
+    person = persons.indices.to_numpy().astype(np.int64)
+    past, reached = _person_years_past(person, parsed["year"], parsed["day"], parsed["total"], problems == 0)
+    problems |= np.where(past, BIT_PERSON_YEAR, 0).astype(np.int32)
+    if problems.any():
+        raise InputError(_problem_lines(path, data, header, _row_lines(data, body) if line_start is None else line_start,
+                                        problems, reached))
+    claims = ClaimArrays(
+        person=person, day=parsed["day"], service=parsed[SERVICE].astype(np.int8), level=parsed[LEVEL].astype(np.int8),
+        disease=parsed[DISEASE].astype(np.int16), compliant=parsed[COMPLIANT] == 1,
+        category=SPELLING_CODE[parsed[CATEGORY]], total=parsed["total"], eligible=parsed["eligible"],
+        n_persons=len(persons.dictionary), _year=parsed["year"])
+    return ClaimsFile(path, claims, data, ids.cast(pa.string()), header, body, line_start)
+
+
 def _id_shown(text: str) -> str:
     """An id as it reads in '(claim_id c1)': as is when short and printable, else quoted and shortened."""
     return text if len(text) <= 40 and text.isprintable() and text.strip() == text else describe_found(text, 40)
@@ -277,89 +452,88 @@ def _id_shown(text: str) -> str:
 MAX_RECORD_BYTES = 1 << 20  # a quoted field running over line breaks is read back for a message up to this
 
 
-def _spanning_record(path: Path, data: np.ndarray, header: list[str], start: int, where: str) -> tuple[int, list[str]] | None:
+def _record_end(data: np.ndarray, start: int) -> int:
+    """Where the CSV record starting at `start` ends: the first newline after an even number of quotes."""
+    end, window, quotes = start, 1 << 12, 0
+    while end < data.shape[0]:
+        part = data[end : end + window]
+        newline = np.flatnonzero((part == NEWLINE) & (((np.cumsum(part == QUOTE) + quotes) & 1) == 0))
+        if newline.size:
+            return end + int(newline[0])
+        quotes, end, window = quotes + int((part == QUOTE).sum()), end + window, window * 2
+    return data.shape[0]
+
+
+def _spanning_record(data: np.ndarray, header: list[str], start: int, where: str) -> tuple[int, list[str]] | None:
     """(end, messages) for a row whose quoted field runs over a line break (valid CSV, but claims-file
     fields hold no line break): each such field named once, instead of one bad row per line it spans."""
-    line_end = _line_end(data, start)
     end = _record_end(data, start)
-    if end <= line_end or end - start > MAX_RECORD_BYTES:
+    if end <= _line_end(data, start) or end - start > MAX_RECORD_BYTES:
         return None
-    text = data[start:end].tobytes().decode("utf-8", errors="replace").rstrip("\r")
     try:
-        values = _split_line(text)
+        values = _split_line(data[start:end].tobytes().decode("utf-8", errors="replace").rstrip("\r"))
     except csv.Error:
         return None
     if len(values) != len(header):
         return None
     messages = []
     for name, value in zip(header, values):
-        if "\n" not in value and "\r" not in value:
-            continue
-        if name in ("claim_id", "person_id"):
-            expected = f"{EXPECTED[name]} {CONTROL_EXPECTED}"
-        elif name in EXPECTED:
-            expected = EXPECTED[name]
-        else:
-            expected = "text on one line (a claims file's fields hold no line break)"
-        messages.append(f"{where}, column {name}: expected {expected}, found {_shown(value)}")
+        if "\n" in value or "\r" in value:
+            expected = (f"{EXPECTED[name]} {CONTROL_EXPECTED}" if name in ("claim_id", "person_id") else EXPECTED[name]
+                        if name in EXPECTED else "text on one line (a claims file's fields hold no line break)")
+            messages.append(f"{where}, column {name}: expected {expected}, found {_shown(value)}")
     return (end, messages) if messages else None
 
 
 def _problem_lines(path: Path, data: np.ndarray, header: list[str], line_start: np.ndarray, problems: np.ndarray,
-                   reached: dict[int, int] | None = None) -> str:
+                   reached: dict[int, int]) -> str:
     bad = np.flatnonzero(problems)
     looked_at = bad[: 4 * MAX_LISTED]
-    lines = dict(zip(looked_at.tolist(), _line_numbers(data, line_start[looked_at]).tolist()))
+    newlines = np.flatnonzero(data == NEWLINE)
+    lines = dict(zip(looked_at.tolist(), (np.searchsorted(newlines, line_start[looked_at]) + 1).tolist()))
     messages: list[str] = []
-    listed = 0
-    spanned = 0  # rows that were lines inside a quoted field already named
+    listed = spanned = 0  # spanned: rows that were lines inside a quoted field already named
     span_end = -1
-    for row in looked_at:
-        bits = int(problems[row])
-        start = int(line_start[row])
+    for row in looked_at.tolist():
+        bits, start = int(problems[row]), int(line_start[row])
         if start < span_end:
             spanned += 1
             continue
         listed += 1
-        line = lines[int(row)]
         fields = _line_fields(data, start, header)
-        named = f" (claim_id {_id_shown(fields['claim_id'])})" if fields.get("claim_id") else ""
-        where = f"{path}: line {line}{named}"
-        if bits & scan.BIT_QUOTING:
-            spanning = _spanning_record(path, data, header, start, f"{path}: line {line}")
-            if spanning is not None:
-                span_end, found = spanning
-                messages.extend(found)
-                continue
-        if bits & scan.BIT_COLUMNS:
-            found = len(_split_line(_line_text(data, start)))
-            messages.append(f"{where}: expected {len(header)} comma-separated columns, found {found}")
+        where = f"{path}: line {lines[row]}" + (f" (claim_id {_id_shown(fields['claim_id'])})" if fields.get("claim_id") else "")
+        if bits & BIT_QUOTING and (spanning := _spanning_record(data, header, start, f"{path}: line {lines[row]}")):
+            span_end = spanning[0]
+            messages.extend(spanning[1])
             continue
-        if bits & scan.BIT_QUOTING:
+        if bits & BIT_COLUMNS:
+            messages.append(f"{where}: expected {len(header)} comma-separated columns, found {len(_split_line(_line_text(data, start)))}")
+            continue
+        if bits & BIT_QUOTING:
             messages.append(f"{where}: expected fields quoted as CSV does (a quote only around a whole field, doubled inside it)")
         for role, name in enumerate(COLUMNS):
-            if bits & (1 << role):
-                if name in ("claim_id", "person_id") and bits & scan.BIT_UTF8:
-                    messages.append(f"{where}, column {name}: expected UTF-8 text, found bytes that are not UTF-8")
-                elif name in ("claim_id", "person_id") and bits & scan.BIT_CONTROL:
-                    messages.append(f"{where}, column {name}: expected {EXPECTED[name]} {CONTROL_EXPECTED}, "
-                                    f"found {_shown(fields[name])}")
-                else:
-                    problem = (category_set_problem(fields[name])  # why a set is refused; a single word speaks for itself
-                               if name == "category" and "+" in fields[name] and len(fields[name]) <= 200 else None)
-                    why = f" ({problem})" if problem else ""
-                    messages.append(f"{where}, column {name}: expected {EXPECTED[name]}, found {_shown(fields[name])}{why}")
-        if bits & scan.BIT_DUPLICATE_ID:
+            if not bits & (1 << role):
+                continue
+            if name in ("claim_id", "person_id") and bits & BIT_UTF8:
+                messages.append(f"{where}, column {name}: expected UTF-8 text, found bytes that are not UTF-8")
+            elif name in ("claim_id", "person_id") and bits & BIT_CONTROL:
+                messages.append(f"{where}, column {name}: expected {EXPECTED[name]} {CONTROL_EXPECTED}, found {_shown(fields[name])}")
+            else:
+                problem = (category_set_problem(fields[name])  # why a set is refused; a single word speaks for itself
+                           if name == "category" and "+" in fields[name] and len(fields[name]) <= 200 else None)
+                why = f" ({problem})" if problem else ""
+                messages.append(f"{where}, column {name}: expected {EXPECTED[name]}, found {_shown(fields[name])}{why}")
+        if bits & BIT_DUPLICATE_ID:
             messages.append(f"{where}, column claim_id: expected a claim id not used on an earlier line, found {_shown(fields['claim_id'])} again")
-        if bits & scan.BIT_ELIGIBLE_ABOVE_TOTAL:
+        if bits & BIT_ELIGIBLE_ABOVE_TOTAL:
             messages.append(f"{where}, column eligible_cost: expected at most total_cost ({_id_shown(fields['total_cost'])}), "
                             f"found {_shown(fields['eligible_cost'])}")
-        if bits & scan.BIT_CHRONIC_WITHOUT_CODE:
+        if bits & BIT_CHRONIC_WITHOUT_CODE:
             messages.append(f"{where}, column disease: expected a chronic code (spec §5) on a chronic_outpatient claim, found {_shown(fields['disease'])}")
-        if bits & scan.BIT_VILLAGE_ADMISSION:
+        if bits & BIT_VILLAGE_ADMISSION:
             messages.append(f"{where}, column level: expected township or above for an inpatient claim (village clinics do not admit), found 'village'")
-        if bits & scan.BIT_PERSON_YEAR:
-            total = (reached or {}).get(int(row), 0)
+        if bits & BIT_PERSON_YEAR:
+            total = reached.get(row, 0)
             messages.append(
                 f"{where}, column total_cost: expected one person's claims in one year to total at most "
                 f"{MAX_PERSON_YEAR_FEN // 100:,}.00 yuan, found {total // 100:,}.{total % 100:02d} with this claim "
@@ -369,85 +543,6 @@ def _problem_lines(path: Path, data: np.ndarray, header: list[str], line_start: 
     count = int(bad.size) - spanned
     more = f"\n... and {count - listed} more bad rows" if count > listed else ""
     return f"{path}: {count} bad row{'s' if count != 1 else ''}; nothing was written\n" + "\n".join(messages) + more
-
-
-def _person_years_past(person: np.ndarray, year: np.ndarray, day: np.ndarray, total: np.ndarray, ok: np.ndarray,
-                       n_persons: int) -> tuple[np.ndarray, dict[int, int]]:
-    """The claims (rows) at which a person-year's total, in processing order, first passes
-    MAX_PERSON_YEAR_FEN, and the total each reaches. Only persons whose claims together pass it are sorted."""
-    flagged = np.zeros(len(total), dtype=np.bool_)
-    if len(total) * MAX_MONEY_FEN <= MAX_PERSON_YEAR_FEN:
-        return flagged, {}
-    heavy = scan.persons_past(person, total, ok, n_persons, MAX_PERSON_YEAR_FEN)
-    if not heavy.any():
-        return flagged, {}
-    rows = np.flatnonzero(ok & heavy[np.maximum(person, 0)])
-    order = rows[np.lexsort((rows, day[rows], year[rows], person[rows]))]
-    reached = np.zeros(len(total), dtype=np.int64)
-    scan.first_past(order, person, year, total, MAX_PERSON_YEAR_FEN, flagged, reached)
-    return flagged, {int(row): int(reached[row]) for row in np.flatnonzero(flagged)[: 4 * MAX_LISTED]}
-
-
-PARALLEL_BYTES = 8 << 20  # files smaller than this are scanned in one part
-# Threads for adjudicating one file (scan, settle, format): the stages gain little past two.
-THREADS = min(2, os.cpu_count() or 1)
-
-
-def _scan_in_parts(data: np.ndarray, body: int, roles: np.ndarray, n_header: int) -> tuple[np.ndarray, ...]:
-    """Scan runs of whole lines on up to two threads (the scanner releases the GIL) into one set of
-    columns, rows in file order: a part's lines are counted first, so each part knows its first row."""
-    parts = THREADS if data.shape[0] - body > PARALLEL_BYTES else 1
-    cuts = scan.split_points(data, body, parts)
-    spans = [(left, right) for left, right in pairwise(cuts) if right > left] or [(body, body)]
-    with ThreadPoolExecutor(max_workers=len(spans)) as pool:
-        lines = list(pool.map(lambda span: scan.count_lines(data, *span), spans))
-        rows = scan.new_rows(sum(lines) + 1)
-        first_rows = np.concatenate([[0], np.cumsum(lines)[:-1]]).tolist()
-
-        def scan_part(part: int) -> int:
-            left, right = spans[part]
-            return scan.scan_into(
-                data, left, right, right == data.shape[0], first_rows[part], roles, n_header, WORDS, WORD_OFFSETS,
-                WORD_SETS, FIRST_START, FIRST_WORDS, EMPTY_WORD, WORD_PACKED, WORD_MASKS, IS_CHRONIC, SERVICE_CODE["inpatient"],
-                SERVICE_CODE["chronic_outpatient"], LEVEL_CODE["village"], rows)
-
-        ends = list(pool.map(scan_part, range(len(spans))))
-    # a part fills at most one row per line it holds: fewer where lines are blank (spec §1), so the
-    # parts' rows are joined up when any part left rows unfilled
-    if all(end == first + count for end, first, count in zip(ends[:-1], first_rows, lines)):
-        return tuple(column[: ends[-1]] for column in rows)
-    filled = np.concatenate([np.arange(first, end) for first, end in zip(first_rows, ends)])
-    return tuple(column[filled] for column in rows)
-
-
-def read_claims(path: Path | str) -> ClaimsFile:
-    """Read and validate a claims CSV; raise InputError listing the bad rows (line, claim_id, column)."""
-    path = Path(path)
-    data = _read_bytes(path)
-    header, body = _header(path, data)
-    roles = np.array([COLUMNS.index(name) if name in COLUMNS else -1 for name in header], dtype=np.int64)
-    (line_start, problems, id_start, id_end, id_quoted, person_start, person_end, person_quoted, person_hash, person_head,
-     person_length, day, year, service, level, disease, compliant, category, total, eligible) = _scan_in_parts(
-        data, body, roles, len(header))
-    id_ok = (problems & (1 << scan.CLAIM_ID)) == 0
-    # claim ids (for duplicates) and person ids (to number persons) are independent: two threads, GIL released
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        claims_repeated = pool.submit(scan.repeated_fields, data, id_start + id_quoted, id_end - id_quoted, id_quoted, id_ok)
-        person, n_persons, _ = scan.intern_fields(data, person_start, person_end, person_quoted, np.ones(len(id_ok), np.bool_),
-                                                  (person_hash, person_head, person_length))
-        repeated = claims_repeated.result()
-    if repeated.any():
-        problems = problems | np.where(repeated, scan.BIT_DUPLICATE_ID, 0).astype(problems.dtype)
-    past, reached = _person_years_past(person, year, day, total, problems == 0, n_persons)
-    if reached:
-        problems = problems | np.where(past, scan.BIT_PERSON_YEAR, 0).astype(problems.dtype)
-    if problems.any():
-        raise InputError(_problem_lines(path, data, header, line_start, problems, reached))
-    claims = ClaimArrays(
-        person=person, day=day, service=service, level=level, disease=disease, compliant=compliant,
-        category=SPELLING_CODE[category], total=total, eligible=eligible, n_persons=n_persons, _year=year,
-    )
-    return ClaimsFile(path, claims, data, id_start, id_end, id_quoted, line_start, header)
 
 
 def header(amounts: np.ndarray) -> bytes:
@@ -460,20 +555,37 @@ def header(amounts: np.ndarray) -> bytes:
 HEADER = header(np.zeros((0, len(SPEC_COLUMNS)), dtype=np.int64))  # the five spec schemes' header
 
 
-CHUNK_ROWS = 125_000  # rows formatted at a time: chunks already formatted are written while others format
+def csv_fields(texts: pa.Array) -> pa.Array:
+    """Texts as CSV fields: quoted (quotes doubled) where they hold a comma, quote or line break."""
+    quoted = pc.binary_join_element_wise('"', pc.replace_substring(texts, '"', '""'), '"', "")
+    return pc.if_else(pc.match_substring_regex(texts, '[,"\r\n]'), quoted, texts)
 
 
-def payments_chunks(claims_file: ClaimsFile, amounts: np.ndarray, threads: int = 1) -> Iterator[np.ndarray]:
+def _yuan(fen: np.ndarray) -> pa.Array:
+    """Fen as yuan with exactly two decimals ('0.05', '12.30'): Arrow's exact decimal (fen as its 128-bit
+    integer, scale 2, made without a copy of the digits) cast to text."""
+    words = np.zeros((len(fen), 2), dtype=np.int64)  # little-endian 128-bit integers; fen >= 0, so the high word is 0
+    words[:, 0] = fen
+    return pc.cast(pa.Array.from_buffers(pa.decimal128(18, 2), len(fen), [None, pa.py_buffer(words)]), pa.string())
+
+
+def payment_rows(ids: pa.Array, amounts: np.ndarray) -> pa.Buffer:
+    """Spec §2 rows 'id,bmi,...,oop\n' (no header) for CSV-field ids and amounts in fen, as one buffer."""
+    columns = [_yuan(amounts[:, j]) for j in range(amounts.shape[1])]
+    columns[-1] = pc.binary_join_element_wise(columns[-1], "\n", "")  # the line end, on the shortest text
+    rows = pc.binary_join_element_wise(ids.cast(pa.string()), *columns, ",")
+    if len(rows) == 0:
+        return pa.py_buffer(b"")
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32)[rows.offset : rows.offset + len(rows) + 1]
+    return rows.buffers()[2][offsets[0] : offsets[-1]]
+
+
+def payments_chunks(claims_file: ClaimsFile, amounts: np.ndarray, threads: int = 1) -> Iterator[pa.Buffer]:
     """Spec §2 rows (no header) for the claims of a file, ids written back exactly as read: consecutive
-    chunks, in order, formatted up to `threads` at a time (the formatter releases the GIL)."""
-    amounts = np.ascontiguousarray(amounts, dtype=np.int64)
-    n = len(amounts)
-    cuts = list(range(0, n, CHUNK_ROWS)) + [n]
-
-    def chunk(rows: tuple[int, int]) -> np.ndarray:
-        lo, hi = rows
-        return format_rows(claims_file.id_start[lo:hi], claims_file.id_end[lo:hi], claims_file.data, amounts[lo:hi], False)
-
+    chunks, in order, formatted up to `threads` at a time (Arrow's kernels release the GIL)."""
+    amounts = np.asarray(amounts, dtype=np.int64)
+    cuts = list(range(0, len(amounts), CHUNK_ROWS)) + [len(amounts)]
+    chunk = lambda rows: payment_rows(claims_file.ids[rows[0] : rows[1]], amounts[rows[0] : rows[1]])  # noqa: E731
     if threads <= 1 or len(cuts) <= 2:
         yield from map(chunk, pairwise(cuts))
         return
@@ -482,7 +594,7 @@ def payments_chunks(claims_file: ClaimsFile, amounts: np.ndarray, threads: int =
 
 
 def payments_csv(claims_file: ClaimsFile, amounts: np.ndarray) -> bytes:
-    return header(amounts) + b"".join(chunk.tobytes() for chunk in payments_chunks(claims_file, amounts))
+    return header(amounts) + b"".join(chunk.to_pybytes() for chunk in payments_chunks(claims_file, amounts))
 
 
 def write_payments(path: Path | str, claims_file: ClaimsFile, amounts: np.ndarray, threads: int = 1) -> None:
