@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationError, ValidationInfo, WithJsonSchema, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, ValidationInfo, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
 from model.errors import InputError, describe_found
@@ -294,8 +294,7 @@ def keyed(vocabulary: tuple[str, ...], what: str, item: Any, not_a_mapping: str 
     from pydantic import BeforeValidator
 
     return Annotated[dict[str, item], BeforeValidator(keys_known),
-                     WithJsonSchema({"type": "object", "propertyNames": {"enum": [v for v in vocabulary if v]},
-                                     "additionalProperties": True})]
+                     Field(json_schema_extra={"propertyNames": {"enum": [v for v in vocabulary if v]}})]
 
 
 class Cited(Section, Generic[T]):
@@ -344,3 +343,27 @@ def within(at: tuple, check, value: object) -> Any:
         context = dict(exc.context or {})
         context["at"] = tuple(at) + tuple(context.get("at") or ())
         raise PydanticCustomError(exc.type, exc.message_template, context) from None
+
+
+def real(low: float | None = 0, high: float | None = None):
+    """A number within bounds as a float (the exact decimal written, then rounded once)."""
+    exact = number(Decimal(str(low)) if low is not None else None, Decimal(str(high)) if high is not None else None)
+    check = exact.__metadata__[0].func
+    return Annotated[float, PlainValidator(lambda value: float(check(value))), exact.__metadata__[1]]
+
+
+def increasing_pair(low: float, high: float, expected: str):
+    """Two increasing numbers within bounds, such as [0.10, 0.25]."""
+    item = real(low, high).__metadata__[0].func
+
+    def check(value: object) -> tuple[float, float]:
+        if not isinstance(value, list):
+            raise refuse("a list")
+        values = [within((f"[{i}]",), item, element) for i, element in enumerate(value)]
+        if len(values) != 2 or values[0] >= values[1]:
+            raise refuse(expected)
+        return values[0], values[1]
+
+    return Annotated[tuple[float, float], PlainValidator(check), WithJsonSchema({
+        "type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "number", "minimum": low, "maximum": high},
+        "description": expected})]
