@@ -8,6 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from model.care.params import Pathway, parse_care
 from model.codes import DISEASE_GROUPS
 from model.errors import InputError
 from model.outcomes.params import OutcomesFile, parse_outcomes
@@ -21,6 +22,7 @@ SCENARIOS = ROOT / "scenarios"
 FILES_OF_KIND = {
     "scheme": sorted(SCENARIOS.glob("*.yaml")) + sorted((SCENARIOS / "reforms").glob("*.yaml"))
     + sorted((SCENARIOS / "readings").glob("*.yaml")),
+    "care": sorted((SCENARIOS / "care").glob("*.yaml")),
     "outcomes": sorted((SCENARIOS / "outcomes").glob("*.yaml")),
 }
 
@@ -57,10 +59,12 @@ def test_every_shipped_scheme_loads_through_its_model(path: Path) -> None:
     assert scenario.file is not None and scenario.file.id == scenario.id
 
 
-def test_outcome_files_load_through_their_model() -> None:
+def test_care_and_outcome_files_load_through_their_models() -> None:
     for path in FILES_OF_KIND["outcomes"]:
         assert parse_outcomes(read_yaml(path), Origins(str(path))).che_capacity_threshold > 0
-    assert "poverty_line" in OutcomesFile.keys()
+    for path in FILES_OF_KIND["care"]:
+        assert parse_care(read_yaml(path), Origins(str(path))).year == 2019
+    assert "poverty_line" in OutcomesFile.keys() and "bypass_share" in Pathway.keys()
 
 
 def test_sources_reach_the_code() -> None:

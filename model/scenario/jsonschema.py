@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+from model.care.params import CareFile
 from model.outcomes.params import OutcomesFile
 from model.scenario.resolve import scenarios_dir
 from model.scenario.scheme import SchemeFile
@@ -55,6 +56,7 @@ def _scheme_as_written(schema: dict) -> dict:
 KINDS = {
     "scheme": (SchemeFile, "A scheme, reform or reading file (scenarios/, scenarios/reforms/, scenarios/readings/)",
                _scheme_as_written),
+    "care": (CareFile, "A care file (scenarios/care/): facilities, care-seeking, stays, cash flow, behaviour", None),
     "outcomes": (OutcomesFile, "An outcomes file (scenarios/outcomes/)", None),
 }
 

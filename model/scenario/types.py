@@ -75,7 +75,7 @@ def message_of(exc: ValidationError, data: object, origins: Origins, prefix: tup
     node = data
     loc = tuple(error["loc"]) + tuple(context.get("at") or ())
     # a cited value's `value` is skipped, but not a key named `value` that a message is about
-    named = len(loc) - 1 if context.get("problem") and context.get("at") else len(loc)
+    named = len(loc) - 1 if context.get("at") else len(loc)
     for position, key in enumerate(loc):
         if key == "value" and isinstance(node, dict) and position < named:  # a cited value: paths name the field, not its wrapper
             node = node.get("value")
@@ -367,3 +367,43 @@ def increasing_pair(low: float, high: float, expected: str):
     return Annotated[tuple[float, float], PlainValidator(check), WithJsonSchema({
         "type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "number", "minimum": low, "maximum": high},
         "description": expected})]
+
+
+def whole(low: int, high: int):
+    """A whole number within bounds."""
+    exact = number(Decimal(low), Decimal(high)).__metadata__[0].func
+
+    def check(value: object) -> int:
+        found = exact(value)
+        if found != found.to_integral_value():
+            raise refuse("a whole number")
+        return int(found)
+
+    return Annotated[int, PlainValidator(check), WithJsonSchema({"type": "integer", "minimum": low, "maximum": high})]
+
+
+def in_order(keys: tuple[str, ...], item: Any, required: bool = True, default: object = None):
+    """A mapping over `keys` read as a list of values in the order of `keys`: unknown keys refused, a key
+    left out required (or `default`)."""
+    read = item.__metadata__[0].func
+
+    def check(value: object) -> list:
+        if not isinstance(value, dict):
+            raise refuse(f"a mapping with keys among: {', '.join(keys)}")
+        for key in value:
+            if key not in keys:
+                raise refuse(f"a key among: {', '.join(keys)}", found=repr(str(key)), at=(str(key),))
+        values = []
+        for key in keys:
+            if key in value:
+                values.append(within((key,), read, value[key]))
+            elif required:
+                raise refuse(f"a value for {key!r}", found="none")
+            else:
+                values.append(default)
+        return values
+
+    schema = {"type": "object", "propertyNames": {"enum": list(keys)}, "additionalProperties": item.__metadata__[-1].json_schema}
+    if required:
+        schema["required"] = list(keys)
+    return Annotated[list, PlainValidator(check), WithJsonSchema(schema)]
