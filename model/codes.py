@@ -108,8 +108,8 @@ CHRONIC_CODES = (
     "aplastic_anemia", "thalassemia", "parkinson", "lupus", "organ_transplant", "cerebral_palsy", "copd",
     "coronary_heart_disease", "stroke_sequelae",
 )
-# Spec §5: the major-disease codes beyond the chronic ones' first use (which of them a scheme treats
-# specially is the scheme file's data: its `disease_lists`).
+# Spec §5: the major-disease codes (some are chronic codes too); which of them a scheme treats
+# specially is the scheme file's data, its `disease_lists`.
 MAJOR_CODES = (
     "child_leukemia", "child_chd", "esophageal_cancer", "gastric_cancer", "colorectal_cancer", "esrd",
     "severe_mental", "mdr_tb", "breast_cancer", "cervical_cancer", "lung_cancer", "liver_cancer", "acute_mi",
