@@ -101,48 +101,19 @@ PAYER_LABELS = {
     "oop": "个人自付 / out of pocket",
 }
 
-# Spec §5: chronic special-outpatient codes with their assumed annual BMI limit per person (yuan).
-CHRONIC_ANNUAL_LIMIT_YUAN = {
-    "hypertension": 2_000,
-    "diabetes": 3_000,
-    "tuberculosis": 3_000,
-    "severe_mental": 6_000,
-    "esrd": 60_000,
-    "cancer": 50_000,
-    "hemophilia": 30_000,
-    "aplastic_anemia": 20_000,
-    "thalassemia": 20_000,
-    "parkinson": 5_000,
-    "lupus": 10_000,
-    "organ_transplant": 40_000,
-    "cerebral_palsy": 10_000,
-    "copd": 3_000,
-    "coronary_heart_disease": 3_000,
-    "stroke_sequelae": 3_000,
-}
-CHRONIC_CODES = tuple(CHRONIC_ANNUAL_LIMIT_YUAN)
-
-SPECIAL_TREATMENT_CODES = (
-    "child_leukemia",
-    "child_chd",
-    "esophageal_cancer",
-    "gastric_cancer",
-    "colorectal_cancer",
-    "esrd",
-    "severe_mental",
-    "mdr_tb",
+# Spec §5: the chronic special-outpatient codes (their annual limits are the scenario files' data:
+# baseline.yaml's chronic_outpatient layer).
+CHRONIC_CODES = (
+    "hypertension", "diabetes", "tuberculosis", "severe_mental", "esrd", "cancer", "hemophilia",
+    "aplastic_anemia", "thalassemia", "parkinson", "lupus", "organ_transplant", "cerebral_palsy", "copd",
+    "coronary_heart_disease", "stroke_sequelae",
 )
-MJ_MAJOR_EXTRA_CODES = (
-    "breast_cancer",
-    "cervical_cancer",
-    "lung_cancer",
-    "liver_cancer",
-    "acute_mi",
-    "cataract",
-    "hemophilia",
-    "thalassemia",
-    "pneumoconiosis",
-    "cancer",
+# Spec §5: the major-disease codes (some are chronic codes too); which of them a scheme treats
+# specially is the scheme file's data, its `disease_lists`.
+MAJOR_CODES = (
+    "child_leukemia", "child_chd", "esophageal_cancer", "gastric_cancer", "colorectal_cancer", "esrd",
+    "severe_mental", "mdr_tb", "breast_cancer", "cervical_cancer", "lung_cancer", "liver_cancer", "acute_mi",
+    "cataract", "hemophilia", "thalassemia", "pneumoconiosis", "cancer",
 )
 
 
@@ -155,22 +126,10 @@ def _ordered_union(*groups: tuple[str, ...]) -> tuple[str, ...]:
 
 
 # Code 0 is the empty disease (any other illness); the rest follow in a fixed order.
-DISEASES = ("",) + _ordered_union(CHRONIC_CODES, SPECIAL_TREATMENT_CODES, MJ_MAJOR_EXTRA_CODES)
+DISEASES = ("",) + _ordered_union(CHRONIC_CODES, MAJOR_CODES)
 
-# Named disease lists a scheme file may refer to by name instead of spelling them out.
-DISEASE_LISTS = {
-    "chronic": CHRONIC_CODES,
-    "special_treatment_national": SPECIAL_TREATMENT_CODES,
-    "xz28": (
-        "hypertension", "diabetes", "tuberculosis", "cancer", "esrd", "organ_transplant",
-        "lupus", "aplastic_anemia", "thalassemia", "severe_mental", "parkinson",
-        "hemophilia", "cerebral_palsy",
-    ),
-    "mj_major": SPECIAL_TREATMENT_CODES + MJ_MAJOR_EXTRA_CODES,
-}
-DISEASE_LISTS["xz25"] = tuple(
-    code for code in DISEASE_LISTS["xz28"] if code not in ("hypertension", "diabetes", "tuberculosis")
-)
+# Named disease lists of the vocabulary itself; a scheme file names its own lists in `disease_lists`.
+DISEASE_GROUPS = {"chronic": CHRONIC_CODES}
 # Named category groups.
 CATEGORY_GROUPS = {"poor": POOR_CATEGORIES, "all": CATEGORIES}
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Annotated, Any
 
 import numpy as np
+from pydantic import PlainValidator, WithJsonSchema
 
 from model.codes import LEVELS, PAYERS
 from model.money import RATE_SCALE
-from model.population.params import _cited, _float, _keyed, _shares
-from model.scenario.node import Node
+from model.population.params import SHARE_TOLERANCE
+from model.scenario.types import (
+    Boolean, Cited, Origins, Rate, Section, choices, in_order, named_type, real, refuse, validated, whole,
+)
 
 HOSPITAL_LEVELS = ("county", "prefecture", "province")
 
@@ -37,81 +42,155 @@ class CareParams:
     capitation_response: tuple[float, float] | None = None
 
 
-def parse(node: Node) -> CareParams:
-    parts = node.mapping(("id", "name", "description", "base", "set", "year", "facilities", "pathway", "stay", "cash_flow", "behaviour",
-                          "capitation_response"),
-                         required=("id", "name", "year", "facilities", "pathway", "stay", "cash_flow", "behaviour"))
-    facilities = parts["facilities"].mapping(LEVELS[1:], required=LEVELS[1:])
-    township = facilities["township"].mapping(("per_township", "beds_per_1000"), required=("per_township", "beds_per_1000"))
-    beds = np.zeros(len(LEVELS))
-    beds[1] = _float(_cited(township["beds_per_1000"]), 0, 1000)
-    hospitals = {}
-    for index, level in enumerate(HOSPITAL_LEVELS, start=2):
-        fields = facilities[level].mapping(("hospitals", "beds_per_1000"), required=("hospitals", "beds_per_1000"))
-        beds[index] = _float(_cited(fields["beds_per_1000"]), 0, 1000)
-        names_node = _cited(fields["hospitals"])
-        if not isinstance(names_node.value, dict) or not names_node.value:
-            raise names_node.fail("a mapping of hospital names to shares of the level's admissions")
-        names = tuple(str(name) for name in names_node.value)
-        hospitals[level] = (names, _shares(names_node, names, required=True))
-    pathway = parts["pathway"].mapping(
-        ("township_first_share", "township_distance_km", "bypass_share", "bypass_to_province_share", "misjudged_share",
-         "max_wait_days", "outpatient_compliant_levels"),
-        required=("township_first_share", "township_distance_km", "bypass_share", "bypass_to_province_share",
-                  "misjudged_share", "max_wait_days", "outpatient_compliant_levels"),
-    )
-    compliant_levels = _cited(pathway["outpatient_compliant_levels"]).choices(LEVELS, "level")
-    stay = parts["stay"].mapping(("mean_days", "sigma"), required=("mean_days", "sigma"))
-    stay_mean = np.array([0.0] + _keyed(_cited(stay["mean_days"]), LEVELS[1:], lambda n: _float(n, 0.5, 365)))
-    cash = parts["cash_flow"].mapping(("repayment_lag_months", "disbursement_rate"), required=("repayment_lag_months", "disbursement_rate"))
-    behaviour = parts["behaviour"].mapping(("demand_elasticity",), required=("demand_elasticity",))
-    return CareParams(
-        year=_cited(parts["year"]).integer(1900, 2200),
-        township_centres_per_township=_cited(township["per_township"]).integer(1, 1),
-        beds_per_1000=beds,
-        hospitals=hospitals,
-        township_first_share=_float(_cited(pathway["township_first_share"]), 0, 1),
-        township_distance_km=_float(_cited(pathway["township_distance_km"]), 0.001, 10_000),
-        bypass_share=_float(_cited(pathway["bypass_share"]), 0, 1),
-        bypass_to_province_share=_float(_cited(pathway["bypass_to_province_share"]), 0, 1),
-        misjudged_share=_float(_cited(pathway["misjudged_share"]), 0, 1),
-        max_wait_days=_float(_cited(pathway["max_wait_days"]), 0, 365),
-        outpatient_compliant=np.array([level in compliant_levels for level in LEVELS]),
-        stay_mean_days=stay_mean,
-        stay_sigma=_float(_cited(stay["sigma"]), 0, 5),
-        repayment_lag_months=np.array(_by_payer(_cited(cash["repayment_lag_months"]), lambda n: n.integer(0, 24), 0)),
-        disbursement_ppm=np.array(_by_payer(_cited(cash["disbursement_rate"]), Node.rate, RATE_SCALE)),
-        demand_elasticity=_float(_cited(behaviour["demand_elasticity"]), -5, 5),
-        capitation_response=_capitation_response(parts["capitation_response"]) if "capitation_response" in parts else None,
-    )
+Share = real(0, 1)
 
 
-def _capitation_response(node: Node) -> tuple[float, float] | None:
-    fields = node.mapping(("enabled", "out_of_county_factor", "stay_factor"),
-                          required=("enabled", "out_of_county_factor", "stay_factor"))
-    out_of_county = _float(_cited(fields["out_of_county_factor"]), 0, 1)
-    stay = _float(_cited(fields["stay_factor"]), 0.1, 1)
-    return (out_of_county, stay) if _cited(fields["enabled"]).boolean() else None
+def _hospital_shares(value: object) -> tuple[tuple[str, ...], np.ndarray]:
+    if not isinstance(value, dict) or not value:
+        raise refuse("a mapping of hospital names to shares of the level's admissions")
+    names = tuple(str(name) for name in value)
+    shares = in_order(names, Share)
+    values = shares.__metadata__[0].func(value)
+    if abs(sum(Decimal(str(v)) for v in values) - 1) > SHARE_TOLERANCE:
+        raise refuse("shares adding up to 1", found=f"a sum of {sum(values):.6g}")
+    return names, np.array(values, dtype=np.float64)
 
 
-def _by_payer(node: Node, read, charity_default) -> list:
+HospitalShares = named_type("HospitalShares", Annotated[tuple, PlainValidator(_hospital_shares), WithJsonSchema({
+    "type": "object", "minProperties": 1, "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1},
+    "description": "hospital name: its share of the level's admissions (adding up to 1)"})])
+
+
+class Township(Section):
+    per_township: Cited[whole(1, 1)]
+    beds_per_1000: Cited[real(0, 1000)]
+
+
+class HospitalLevel(Section):
+    hospitals: Cited[HospitalShares]
+    beds_per_1000: Cited[real(0, 1000)]
+
+
+class Facilities(Section):
+    township: Township
+    county: HospitalLevel
+    prefecture: HospitalLevel
+    province: HospitalLevel
+
+
+class Pathway(Section):
+    township_first_share: Cited[Share]
+    township_distance_km: Cited[real(0.001, 10_000)]
+    bypass_share: Cited[Share]
+    bypass_to_province_share: Cited[Share]
+    misjudged_share: Cited[Share]
+    max_wait_days: Cited[real(0, 365)]
+    outpatient_compliant_levels: Cited[choices(LEVELS, "level")]
+
+
+class Stay(Section):
+    mean_days: Cited[in_order(LEVELS[1:], real(0.5, 365))]
+    sigma: Cited[real(0, 5)]
+
+
+def _by_payer(item, charity_default):
     """A value for every payer; `charity` (added with issue 18) may be left out of a care file written
     before it: charity then repays at discharge, in full (it only pays registered cataract surgery)."""
-    values = _keyed(node, PAYERS, read, required=False)
-    for payer, value in zip(PAYERS, values):
-        if value is None and payer != "charity":
-            raise node.fail(f"a value for {payer!r}", found="none")
-    return [charity_default if value is None else value for value in values]
+    keyed_values = in_order(PAYERS, item, required=False).__metadata__[0].func
+
+    def check(value: object) -> list:
+        values = keyed_values(value)
+        for payer, found in zip(PAYERS, values):
+            if found is None and payer != "charity":
+                raise refuse(f"a value for {payer!r}", found="none")
+        return [charity_default if found is None else found for found in values]
+
+    return Annotated[list, PlainValidator(check), WithJsonSchema({
+        "type": "object", "propertyNames": {"enum": list(PAYERS)}, "additionalProperties": {"type": "number"},
+        "required": [payer for payer in PAYERS if payer != "charity"]})]
 
 
-def validate(node: Node) -> None:
+class CashFlow(Section):
+    repayment_lag_months: Cited[_by_payer(whole(0, 24), 0)]
+    disbursement_rate: Cited[_by_payer(Rate, RATE_SCALE)]
+
+
+class Behaviour(Section):
+    demand_elasticity: Cited[real(-5, 5)]
+
+
+class CapitationResponse(Section):
+    enabled: Cited[Boolean]
+    out_of_county_factor: Cited[Share]
+    stay_factor: Cited[real(0.1, 1)]
+
+
+class CareFile(Section):
+    """A care file (scenarios/care/): the county's facilities, care-seeking, stays, cash flow, behaviour."""
+
+    id: Any
+    name: Any
+    description: Any = None
+    base: Any = None
+    set: Any = None
+    year: Cited[whole(1900, 2200)]
+    facilities: Facilities
+    pathway: Pathway
+    stay: Stay
+    cash_flow: CashFlow
+    behaviour: Behaviour
+    capitation_response: CapitationResponse = None
+
+    def to_params(self) -> CareParams:
+        facilities = self.facilities
+        beds = np.zeros(len(LEVELS))
+        beds[1] = facilities.township.beds_per_1000.value
+        hospitals = {}
+        for index, level in enumerate(HOSPITAL_LEVELS, start=2):
+            fields = getattr(facilities, level)
+            beds[index] = fields.beds_per_1000.value
+            hospitals[level] = fields.hospitals.value
+        pathway, stay, response = self.pathway, self.stay, self.capitation_response
+        compliant_levels = pathway.outpatient_compliant_levels.value
+        return CareParams(
+            year=self.year.value,
+            township_centres_per_township=facilities.township.per_township.value,
+            beds_per_1000=beds,
+            hospitals=hospitals,
+            township_first_share=pathway.township_first_share.value,
+            township_distance_km=pathway.township_distance_km.value,
+            bypass_share=pathway.bypass_share.value,
+            bypass_to_province_share=pathway.bypass_to_province_share.value,
+            misjudged_share=pathway.misjudged_share.value,
+            max_wait_days=pathway.max_wait_days.value,
+            outpatient_compliant=np.array([level in compliant_levels for level in LEVELS]),
+            stay_mean_days=np.array([0.0] + stay.mean_days.value),
+            stay_sigma=stay.sigma.value,
+            repayment_lag_months=np.array(self.cash_flow.repayment_lag_months.value),
+            disbursement_ppm=np.array(self.cash_flow.disbursement_rate.value),
+            demand_elasticity=self.behaviour.demand_elasticity.value,
+            capitation_response=(response.out_of_county_factor.value, response.stay_factor.value)
+            if response is not None and response.enabled.value else None,
+        )
+
+
+def parse_care(section: object, origins: Origins, path: tuple[str, ...] = ("care",)) -> CareParams:
+    """The care parameters of a scenario's `care` section, or InputError naming file and field."""
+    return validated(CareFile, section, origins, path).to_params()
+
+
+def parse(node: Any) -> CareParams:
+    return parse_care(node.value, node.origins, tuple(node.path))
+
+
+def validate(node: Any) -> None:
     parse(node)
 
 
 def care_params(scenario) -> CareParams:
     """The scenario's care parameters; for a scheme with capitation and the care file's `capitation_response`
     switched on, the lead hospital's response: fewer admissions leaving the county, shorter stays in it."""
-    params = parse(Node(scenario.tree["care"], ("care",), scenario.origins))
+    params = parse_care(scenario.tree["care"], scenario.origins)
     if params.capitation_response is None or "capitation" not in scenario.tree:
         return replace(params, capitation_response=None)
     out_of_county, stay = params.capitation_response

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated, Any
 
-from model.population.params import _cited, _float
-from model.scenario.node import Node
+from pydantic import PlainValidator, WithJsonSchema
+
+from model.scenario.types import Cited, Origins, Section, increasing_pair, named_type, real, validated
 
 
 @dataclass(frozen=True)
@@ -18,32 +20,51 @@ class OutcomeParams:
     target_oop_share: float  # seed 002's yardstick, for every scheme: county inpatient and chronic outpatient each
 
 
-def parse(node: Node) -> OutcomeParams:
-    keys = ("poverty_line", "equivalence_exponent", "subsistence_food_share_percentiles", "che_income_thresholds",
-            "che_capacity_threshold", "target_oop_share")
-    parts = node.mapping(("id", "name", "description", "base", "set") + keys, required=keys)
-    thresholds = _cited(parts["che_income_thresholds"])
-    values = [_float(item, 0, 10) for item in thresholds.elements()]
-    if len(values) != 2 or values[0] >= values[1]:
-        raise thresholds.fail("two increasing thresholds, such as [0.10, 0.25]")
-    percentiles_node = _cited(parts["subsistence_food_share_percentiles"])
-    percentiles = [_float(item, 0, 100) for item in percentiles_node.elements()]
-    if len(percentiles) != 2 or percentiles[0] >= percentiles[1]:
-        raise percentiles_node.fail("two increasing percentiles, such as [45, 55]")
-    line_node = _cited(parts["poverty_line"])
-    return OutcomeParams(
-        poverty_line=None if line_node.value == "year" else _float(line_node, 0),
-        equivalence_exponent=_float(_cited(parts["equivalence_exponent"]), 0, 1),
-        subsistence_percentiles=(percentiles[0], percentiles[1]),
-        che_income_thresholds=(values[0], values[1]),
-        che_capacity_threshold=_float(_cited(parts["che_capacity_threshold"]), 0, 10),
-        target_oop_share=_float(_cited(parts["target_oop_share"]), 0, 1),
-    )
+_yuan = real(0).__metadata__[0].func
+PovertyLine = named_type("PovertyLine", Annotated[float | None, PlainValidator(
+    lambda value: None if value == "year" else _yuan(value)),
+    WithJsonSchema({"anyOf": [{"const": "year"}, {"type": "number", "minimum": 0}],
+                    "description": "yuan a person a year, or 'year': the line of the simulated year"})])
 
 
-def validate(node: Node) -> None:
+class OutcomesFile(Section):
+    """An outcomes file (scenarios/outcomes/): how outcomes are measured."""
+
+    id: Any = None
+    name: Any = None
+    description: Any = None
+    base: Any = None
+    set: Any = None
+    poverty_line: Cited[PovertyLine]
+    equivalence_exponent: Cited[real(0, 1)]
+    subsistence_food_share_percentiles: Cited[increasing_pair(0, 100, "two increasing percentiles, such as [45, 55]")]
+    che_income_thresholds: Cited[increasing_pair(0, 10, "two increasing thresholds, such as [0.10, 0.25]")]
+    che_capacity_threshold: Cited[real(0, 10)]
+    target_oop_share: Cited[real(0, 1)]
+
+    def to_params(self) -> OutcomeParams:
+        return OutcomeParams(
+            poverty_line=self.poverty_line.value,
+            equivalence_exponent=self.equivalence_exponent.value,
+            subsistence_percentiles=self.subsistence_food_share_percentiles.value,
+            che_income_thresholds=self.che_income_thresholds.value,
+            che_capacity_threshold=self.che_capacity_threshold.value,
+            target_oop_share=self.target_oop_share.value,
+        )
+
+
+def parse_outcomes(section: object, origins: Origins, path: tuple[str, ...] = ("outcomes",)) -> OutcomeParams:
+    """The outcome definitions of a scenario's `outcomes` section, or InputError naming file and field."""
+    return validated(OutcomesFile, section, origins, path).to_params()
+
+
+def parse(node: Any) -> OutcomeParams:
+    return parse_outcomes(node.value, node.origins, tuple(node.path))
+
+
+def validate(node: Any) -> None:
     parse(node)
 
 
 def outcome_params(scenario) -> OutcomeParams:
-    return parse(Node(scenario.tree["outcomes"], ("outcomes",), scenario.origins))
+    return parse_outcomes(scenario.tree["outcomes"], scenario.origins)

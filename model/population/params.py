@@ -7,14 +7,13 @@ from decimal import Decimal
 
 import numpy as np
 
-from model.codes import ALSO_REGISTERED, CATEGORIES, CHRONIC_CODES, DISEASE_CODE, LEVELS, MJ_MAJOR_EXTRA_CODES, SPECIAL_TREATMENT_CODES
+from model.codes import ALSO_REGISTERED, CATEGORIES, CHRONIC_CODES, DISEASE_CODE, LEVELS, MAJOR_CODES
 from model.population.year import YearFigures, reference_consumption, year_figures, year_incomes
 from model.scenario.node import Node
 
 AGE_BANDS = ("0-14", "15-34", "35-59", "60-79", "80-94")
 AGE_LIMITS = np.array([[0, 14], [15, 34], [35, 59], [60, 79], [80, 94]])
 INCOME_GROUPS = ("ordinary", "registered_poor", "registered_exited", "dibao", "extreme_poor")
-MAJOR_CODES = tuple(dict.fromkeys(SPECIAL_TREATMENT_CODES + MJ_MAJOR_EXTRA_CODES))
 SHARE_TOLERANCE = Decimal("0.000001")
 
 
@@ -131,7 +130,8 @@ def _size_shares(node: Node) -> np.ndarray:
 
 def parse(node: Node) -> PopulationParams:
     """Validate a population section (a preset merged into the scenario under `population`)."""
-    from model.scenario.scheme import parse_name
+    from model.scenario.scheme import Name
+    from model.scenario.types import validated
 
     parts = node.mapping(
         ("id", "name", "description", "base", "set", "year", "by_year", "county", "households", "persons", "illness", "costs"),
@@ -219,7 +219,7 @@ def parse(node: Node) -> PopulationParams:
 
     return PopulationParams(
         id=parts["id"].text(),
-        name=parse_name(parts["name"]),
+        name=validated(Name, parts["name"].value, node.origins, parts["name"].path).model_dump(),
         townships=_cited(county["townships"]).integer(1, 1000),
         villages_per_township=_cited(county["villages_per_township"]).integer(1, 1000),
         village_km=_lognormal(_cited(county["village_to_township_km"])),

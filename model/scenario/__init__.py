@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import importlib
 import json
@@ -11,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from model.errors import InputError
-from model.scenario.node import Node, Origins
+from model.scenario.node import Node
 from model.scenario.resolve import (
     CARE_FOLDERS,
     OUTCOME_FOLDERS,
@@ -22,9 +21,10 @@ from model.scenario.resolve import (
     scenarios_dir,
     set_path,
 )
-from model.scenario.scheme import Scheme, parse_name, parse_scheme
+from model.scenario.scheme import Scheme, SchemeFile
+from model.scenario.types import Origins, validated
 
-__all__ = ["Scenario", "load_scenario", "known_scenarios", "scenarios_dir", "validate_sections"]
+__all__ = ["Scenario", "load_scenario", "known_scenarios", "scenarios_dir", "validate_sections", "validate_scheme"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class Scenario:
     path: Path
     sets: tuple[str, ...] = field(default=())
     origins: Origins | None = field(default=None, compare=False, repr=False)
+    file: SchemeFile | None = field(default=None, compare=False, repr=False)  # the typed file, sources kept
 
     @property
     def content_hash(self) -> str:
@@ -55,37 +56,14 @@ def _json_default(value: object) -> object:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
-def _check_date(node: Node) -> dt.date:
-    text = node.value if isinstance(node.value, str) else ""
-    try:
-        if len(text) != 10:
-            raise ValueError(text)
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise node.fail("a date YYYY-MM-DD") from None
-
-
-def validate_header(node: Node) -> None:
-    """id, name, document and in_force: the parts every scenario file carries besides its rules."""
-    parts = node.mapping(tuple(node.value) if isinstance(node.value, dict) else ())
-    parts["id"].text()
-    if "document" in parts:
-        document = parts["document"].mapping(("title", "number", "seed", "clause", "url"), required=("title",))
-        for item in document.values():
-            item.text()
-    if "in_force" in parts:
-        period = parts["in_force"].mapping(("from", "to"), required=("from",))
-        start = _check_date(period["from"])
-        if "to" in period and _check_date(period["to"]) < start:
-            raise period["to"].fail(f"a date on or after {start.isoformat()}")
-    if "description" in parts:
-        parts["description"].text()
+def validate_scheme(tree: dict, origins: Origins) -> SchemeFile:
+    """The resolved scheme tree validated against the scheme file's schema (header, rules, financing)."""
+    return validated(SchemeFile, tree, origins, context={}, layers_by_id=True)
 
 
 # The sections other than the rules, each validated by the module that uses it (imported when needed,
 # so that those modules may themselves import this package).
 SECTION_VALIDATORS = {
-    "financing": "model.scenario.financing",
     "population": "model.population.params",
     "care": "model.care.params",
     "outcomes": "model.outcomes.params",
@@ -135,18 +113,17 @@ def load_scenario(reference: str, sets: tuple[str, ...] | list[str] = (), popula
         set_path_text, value = parse_cli_set(option)
         origin = "command line --set"
         set_path(tree, set_path_text, value, f"command line: --set {option}", origin, origins)
-    node = Node(tree, (), origins)
     if "id" not in tree:
         raise InputError(f"{path}: missing key 'id' (the scheme id)")
-    validate_header(node)
-    scheme = parse_scheme(node, str(tree["id"]))
-    validate_sections(node)
+    scheme_file = validate_scheme(tree, origins)
+    validate_sections(Node(tree, (), origins))
     return Scenario(
         id=str(tree["id"]),
-        name=parse_name(node.at("name", tree["name"])),
-        scheme=scheme,
+        name={"zh": scheme_file.name.zh, "en": scheme_file.name.en},
+        scheme=scheme_file.to_scheme(str(tree["id"])),
         tree=tree,
         path=path,
         sets=tuple(sets),
         origins=origins,
+        file=scheme_file,
     )

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from pydantic import model_validator
 
 from model.codes import CATEGORIES, PAYERS
 from model.money import RATE_SCALE
-from model.scenario.node import Node
+from model.scenario.types import Cited, Money, Origins, Rate, Section, choice, keyed, refuse, validated
 
 FUNDERS = ("province", "prefecture", "county", "bmi_fund", "insurer", "hospital", "households", "public_health", "charity")
 INSURED_GROUPS = ("all", "poor")
@@ -46,75 +49,89 @@ class Financing:
     tilt_funder: dict[str, str] = field(default_factory=dict)
 
 
-KEYS = (
-    "individual_premium", "government_contribution", "premium_subsidy_share", "premium_subsidy_split",
-    "payer_funding", "purchased_cover", "family_doctor", "tilt_funder",
-)
+Funder = choice(FUNDERS, "funder")
 
 
-def parse(node: Node) -> Financing:
-    parts = node.mapping(KEYS, required=("individual_premium", "premium_subsidy_share"))
-    subsidy = parts["premium_subsidy_share"].cited_mapping(CATEGORIES, "category", Node.rate)
-    missing = [c for c in CATEGORIES if c not in subsidy]
-    if missing:
-        raise parts["premium_subsidy_share"].fail(f"a share for every category ({', '.join(CATEGORIES)})", found=f"none for {missing[0]}")
-    province_share = {state: 0 for state in EXIT_STATES}
-    remainder = {"prefecture": 0, "county": RATE_SCALE}
-    if "premium_subsidy_split" in parts:
-        split = parts["premium_subsidy_split"].mapping(("province", "remainder"), required=("province", "remainder"))
-        province_share = split["province"].cited_mapping(EXIT_STATES, "poverty-exit state", Node.rate)
-        remainder = split["remainder"].cited_mapping(("prefecture", "county"), "government level", Node.rate)
-        if sum(remainder.values()) != RATE_SCALE:
-            raise split["remainder"].fail("prefecture and county shares adding up to 1")
-    payer_funding = {}
-    if "payer_funding" in parts:
-        for payer, item in parts["payer_funding"].items():
-            if payer not in PAYERS:
-                raise item.fail(f"a payer ({', '.join(PAYERS)}) as key", found=repr(payer))
-            fields = item.mapping(("province_per_registered_person", "remainder"), required=("remainder",))
-            payer_funding[payer] = PayerFunding(
-                province_per_registered_person=fields["province_per_registered_person"].cited()[0].money()
-                if "province_per_registered_person" in fields else 0,
-                remainder=fields["remainder"].cited()[0].choice(FUNDERS, "funder"),
-            )
-    cover = {}
-    if "purchased_cover" in parts:
-        for payer, item in parts["purchased_cover"].items():
-            if payer not in PAYERS:
-                raise item.fail(f"a payer ({', '.join(PAYERS)}) as key", found=repr(payer))
-            fields = item.mapping(("premium_per_person", "funder", "insured"), required=("premium_per_person", "funder", "insured"))
-            cover[payer] = PurchasedCover(
-                premium_per_person=fields["premium_per_person"].cited()[0].money(),
-                funder=fields["funder"].cited()[0].choice(FUNDERS, "funder"),
-                insured=fields["insured"].cited()[0].choice(INSURED_GROUPS, "insured group"),
-            )
-    fee, fee_split = 0, {}
-    if "family_doctor" in parts:
-        doctor = parts["family_doctor"].mapping(("fee", "split"), required=("fee", "split"))
-        fee = doctor["fee"].cited()[0].money()
-        fee_split = doctor["split"].cited_mapping(("public_health", "bmi_fund", "individual"), "funder", Node.money)
-        if sum(fee_split.values()) != fee:
-            raise doctor["split"].fail(f"parts adding up to the fee, {fee / 100:.2f}", found=f"{sum(fee_split.values()) / 100:.2f}")
-    tilt_funder = {}
-    if "tilt_funder" in parts:
-        for payer, item in parts["tilt_funder"].items():
-            if payer not in PAYERS:
-                raise item.fail(f"a payer ({', '.join(PAYERS)}) as key", found=repr(payer))
-            tilt_funder[payer] = item.cited()[0].choice(FUNDERS, "funder")
-    return Financing(
-        individual_premium=parts["individual_premium"].cited()[0].money(),
-        government_contribution=parts["government_contribution"].cited()[0].money()
-        if "government_contribution" in parts else 0,
-        premium_subsidy_share=subsidy,
-        province_share=province_share,
-        remainder_split=remainder,
-        payer_funding=payer_funding,
-        purchased_cover=cover,
-        family_doctor_fee=fee,
-        family_doctor_split=fee_split,
-        tilt_funder=tilt_funder,
-    )
+class PremiumSubsidySplit(Section):
+    province: Cited[keyed(EXIT_STATES, "poverty-exit state", Rate)]
+    remainder: Cited[keyed(("prefecture", "county"), "government level", Rate)]
+
+    @model_validator(mode="after")
+    def _whole(self) -> "PremiumSubsidySplit":
+        if sum(self.remainder.value.values()) != RATE_SCALE:
+            raise refuse("prefecture and county shares adding up to 1", at=("remainder",))
+        return self
 
 
-def validate(node: Node) -> None:
+class PayerFundingFile(Section):
+    province_per_registered_person: Cited[Money] = None
+    remainder: Cited[Funder]
+
+
+class PurchasedCoverFile(Section):
+    premium_per_person: Cited[Money]
+    funder: Cited[Funder]
+    insured: Cited[choice(INSURED_GROUPS, "insured group")]
+
+
+class FamilyDoctor(Section):
+    fee: Cited[Money]
+    split: Cited[keyed(("public_health", "bmi_fund", "individual"), "funder", Money)]
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> "FamilyDoctor":
+        total = sum(self.split.value.values())
+        if total != self.fee.value:
+            raise refuse(f"parts adding up to the fee, {self.fee.value / 100:.2f}", found=f"{total / 100:.2f}", at=("split",))
+        return self
+
+
+class FinancingFile(Section):
+    """The `financing` section of a scheme file."""
+
+    required_keys: ClassVar[tuple[str, ...]] = ("individual_premium", "premium_subsidy_share")
+    individual_premium: Cited[Money]
+    government_contribution: Cited[Money] = None
+    premium_subsidy_share: Cited[keyed(CATEGORIES, "category", Rate)]
+    premium_subsidy_split: PremiumSubsidySplit = None
+    payer_funding: keyed(PAYERS, "payer", PayerFundingFile, not_a_mapping="a mapping") = None
+    purchased_cover: keyed(PAYERS, "payer", PurchasedCoverFile, not_a_mapping="a mapping") = None
+    family_doctor: FamilyDoctor = None
+    tilt_funder: keyed(PAYERS, "payer", Cited[Funder], not_a_mapping="a mapping") = None
+
+    @model_validator(mode="after")
+    def _every_category(self) -> "FinancingFile":
+        missing = [c for c in CATEGORIES if c not in self.premium_subsidy_share.value]
+        if missing:
+            raise refuse(f"a share for every category ({', '.join(CATEGORIES)})", found=f"none for {missing[0]}",
+                         at=("premium_subsidy_share",))
+        return self
+
+    def to_financing(self) -> Financing:
+        split = self.premium_subsidy_split
+        doctor = self.family_doctor
+        return Financing(
+            individual_premium=self.individual_premium.value,
+            government_contribution=self.government_contribution.value if self.government_contribution is not None else 0,
+            premium_subsidy_share=dict(self.premium_subsidy_share.value),
+            province_share=dict(split.province.value) if split is not None else {state: 0 for state in EXIT_STATES},
+            remainder_split=dict(split.remainder.value) if split is not None else {"prefecture": 0, "county": RATE_SCALE},
+            payer_funding={payer: PayerFunding(
+                province_per_registered_person=item.province_per_registered_person.value
+                if item.province_per_registered_person is not None else 0,
+                remainder=item.remainder.value) for payer, item in (self.payer_funding or {}).items()},
+            purchased_cover={payer: PurchasedCover(item.premium_per_person.value, item.funder.value, item.insured.value)
+                             for payer, item in (self.purchased_cover or {}).items()},
+            family_doctor_fee=doctor.fee.value if doctor is not None else 0,
+            family_doctor_split=dict(doctor.split.value) if doctor is not None else {},
+            tilt_funder={payer: item.value for payer, item in (self.tilt_funder or {}).items()},
+        )
+
+
+def parse(node: Any) -> Financing:
+    """The financing of a section `node` (its value, path and origins), or InputError naming file and field."""
+    return validated(FinancingFile, node.value, node.origins, tuple(node.path)).to_financing()
+
+
+def validate(node: Any) -> None:
     parse(node)

@@ -1,38 +1,19 @@
-"""A cursor over parsed YAML that validates as it reads, naming file and field in every error."""
+"""A cursor over parsed YAML that validates as it reads, naming file and field in every error.
+
+The scheme file and its financing are validated by their pydantic models (model/scenario/scheme.py);
+the sections still read through a Node are those of modules outside the scenario package."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable
 
 from model.errors import InputError, describe_found
 from model.money import rate_to_ppm, to_decimal, yuan_to_fen
+from model.scenario.types import Origins, dotted
 
-
-@dataclass
-class Origins:
-    """Which file (or command-line option) each part of a merged tree came from."""
-
-    default: str
-    by_prefix: dict[tuple[str, ...], str] = field(default_factory=dict)
-
-    def of(self, path: tuple[str, ...]) -> str:
-        for cut in range(len(path), 0, -1):
-            label = self.by_prefix.get(path[:cut])
-            if label is not None:
-                return label
-        return self.default
-
-    def mark(self, path: tuple[str, ...], label: str) -> None:
-        # A mark replaces whatever finer marks lay under it: that subtree now comes from `label`.
-        for prefix in [p for p in self.by_prefix if p[: len(path)] == path]:
-            del self.by_prefix[prefix]
-        self.by_prefix[path] = label
-
-
-def dotted(path: tuple[str, ...]) -> str:
-    return ".".join(path) if path else "(top level)"
+__all__ = ["Node", "Origins", "dotted"]
 
 
 @dataclass

@@ -1,19 +1,21 @@
-"""A reimbursement scheme as validated, typed data: layers, filters, mechanics, caps (spec §3–§4)."""
+"""A reimbursement scheme: the scheme file's schema (one pydantic model per mapping, keys as in YAML) and the
+typed rules the engine settles with (layers, filters, mechanics, caps; spec §3–§4)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Annotated, Any, ClassVar
 
-from model.codes import (
-    CATEGORIES,
-    CATEGORY_GROUPS,
-    DISEASE_LISTS,
-    DISEASES,
-    LEVELS,
-    PAYERS,
-    SERVICES,
+from pydantic import BeforeValidator, Field, PlainValidator, ValidationInfo, WithJsonSchema, model_validator
+
+
+from model.codes import CATEGORIES, CATEGORY_GROUPS, DISEASE_GROUPS, DISEASES, LEVELS, PAYERS, SERVICES
+from model.errors import describe_found
+from model.scenario.financing import FinancingFile
+from model.scenario.types import (
+    Boolean, Cited, Date, Money, Rate, Section, Source, Text, choice, choices, keyed, named_type, pick, refuse,
+    within,
 )
-from model.scenario.node import Node
 
 MECHANICS = ("coinsurance", "tiered", "topup", "ceiling", "out_of_list")
 # A scheme's size is bounded: the compiled program holds every layer for each of 3,600 kinds of
@@ -113,207 +115,326 @@ class Scheme:
         return any(layer.payer == "charity" for layer in self.layers)
 
 
-LAYER_KEYS = ("id", "name", "payer", "when", "source", "note", "annual_cap", "annual_cap_by_disease") + MECHANICS
-FILTER_KEYS = ("categories", "exclude_categories", "services", "levels", "diseases", "exclude_diseases", "compliant", "special")
+
+# -- the scheme file's schema ------------------------------------------------------------------------------
 
 
-def parse_name(node: Node) -> dict[str, str]:
-    parts = node.mapping(("zh", "en"), required=("zh", "en"))
-    return {lang: parts[lang].text() for lang in ("zh", "en")}
+def _disease_groups(info: ValidationInfo) -> dict[str, tuple[str, ...]]:
+    # A scheme's own named lists (its `disease_lists`), beside the vocabulary's groups.
+    return (info.context or {}).get("disease_groups", DISEASE_GROUPS)
 
 
-def parse_diseases(node: Node) -> tuple[str, ...]:
-    return node.choices(DISEASE_CODES, "disease code", groups={k: tuple(v) for k, v in DISEASE_LISTS.items()})
+def _diseases(value: object, info: ValidationInfo) -> tuple[str, ...]:
+    return pick(value, DISEASE_CODES, "disease code", _disease_groups(info))
 
 
-def parse_filter(node: Node) -> Filter:
-    parts = node.mapping(FILTER_KEYS)
-    found: dict[str, object] = {}
-    for key in ("categories", "exclude_categories"):
-        if key in parts:
-            found[key] = parts[key].choices(CATEGORIES, "category", groups=CATEGORY_GROUPS)
-    if "services" in parts:
-        found["services"] = parts["services"].choices(SERVICES, "service")
-    if "levels" in parts:
-        found["levels"] = parts["levels"].choices(LEVELS, "level")
-    if "diseases" in parts:
-        diseases = parts["diseases"]
-        if isinstance(diseases.value, dict):
-            by_service = {}
-            for service, listing in diseases.items():
-                if service not in SERVICES:
-                    raise listing.fail(f"a service ({', '.join(SERVICES)}) as key", found=repr(service))
-                by_service[service] = parse_diseases(listing)
-            found["diseases_by_service"] = by_service
+def _diseases_or_by_service(value: object, info: ValidationInfo) -> tuple[str, ...] | dict[str, tuple[str, ...]]:
+    if not isinstance(value, dict):
+        return _diseases(value, info)
+    by_service = {}
+    for service, listing in value.items():
+        if service not in SERVICES:
+            raise refuse(f"a service ({', '.join(SERVICES)}) as key", found=repr(str(service)), at=(str(service),))
+        by_service[service] = within((service,), lambda v: _diseases(v, info), listing)
+    return by_service
+
+
+_DISEASE_LIST_SCHEMA = {"anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}],
+                        "description": "disease codes (spec §5), or the name of a list: chronic, or one of the scheme's disease_lists"}
+Diseases = named_type("Diseases", Annotated[tuple[str, ...], PlainValidator(_diseases), WithJsonSchema(_DISEASE_LIST_SCHEMA)])
+DiseaseSelection = named_type("DiseaseSelection", Annotated[
+    tuple[str, ...] | dict[str, tuple[str, ...]], PlainValidator(_diseases_or_by_service),
+    WithJsonSchema({"anyOf": [_DISEASE_LIST_SCHEMA, {"type": "object", "propertyNames": {"enum": list(SERVICES)},
+                                                     "additionalProperties": _DISEASE_LIST_SCHEMA}]})])
+DiseaseCodes = named_type("DiseaseCodes", choices(DISEASE_CODES, "disease code"))
+Levels = named_type("Levels", choices(LEVELS, "level"))
+Base = choice(BASES, "base")
+
+
+class Name(Section):
+    zh: Text
+    en: Text
+
+
+class When(Section):
+    """Which claims a layer applies to (spec §4.2); a key left out means any."""
+
+    categories: choices(CATEGORIES, "category", CATEGORY_GROUPS) = None
+    exclude_categories: choices(CATEGORIES, "category", CATEGORY_GROUPS) = None
+    services: choices(SERVICES, "service") = None
+    levels: Levels = None
+    diseases: DiseaseSelection = None
+    exclude_diseases: Diseases = None
+    compliant: Boolean = None
+    special: Boolean = None
+
+    def to_filter(self) -> Filter:
+        found = {key: getattr(self, key) for key in ("categories", "exclude_categories", "services", "levels",
+                                                     "exclude_diseases", "compliant", "special")}
+        if isinstance(self.diseases, dict):
+            found["diseases_by_service"] = self.diseases
         else:
-            found["diseases"] = parse_diseases(diseases)
-    if "exclude_diseases" in parts:
-        found["exclude_diseases"] = parse_diseases(parts["exclude_diseases"])
-    for flag in ("compliant", "special"):
-        if flag in parts:
-            found[flag] = parts[flag].boolean()
-    return Filter(**found)
+            found["diseases"] = self.diseases
+        return Filter(**found)
 
 
-def parse_base(parts: dict[str, Node], default: str) -> str:
-    return parts["base"].choice(BASES, "base") if "base" in parts else default
+class CoinsuranceFile(Section):
+    rate: Cited[Rate] = None
+    rate_by_level: Cited[keyed(LEVELS, "level", Rate)] = None
+    rate_by_disease: Cited[keyed(DISEASE_CODES, "disease code", Rate)] = None
+    deductible: Cited[Money] = None
+    deductible_by_level: Cited[keyed(LEVELS, "level", Money)] = None
+    base: Base = None
+
+    @classmethod
+    def check(cls, data: dict, info: ValidationInfo) -> None:
+        if ("rate" in data) == ("rate_by_level" in data):
+            raise refuse("exactly one of 'rate' or 'rate_by_level'", found=", ".join(map(str, data)) or "neither")
+        if "deductible" in data and "deductible_by_level" in data:
+            raise refuse("at most one of 'deductible' or 'deductible_by_level'", found="both")
+
+    def to_mechanic(self) -> Coinsurance:
+        if self.deductible is not None:
+            deductible_by_level = {level: self.deductible.value for level in LEVELS}
+        elif self.deductible_by_level is not None:
+            deductible_by_level = dict(self.deductible_by_level.value)
+        else:
+            deductible_by_level = {}
+        return Coinsurance(
+            self.rate.value if self.rate is not None else None,
+            dict(self.rate_by_level.value) if self.rate_by_level is not None else None,
+            dict(self.rate_by_disease.value) if self.rate_by_disease is not None else {},
+            deductible_by_level,
+            self.base or "eligible",
+        )
 
 
-def parse_coinsurance(node: Node) -> Coinsurance:
-    parts = node.mapping(
-        ("rate", "rate_by_level", "rate_by_disease", "deductible", "deductible_by_level", "base")
-    )
-    if ("rate" in parts) == ("rate_by_level" in parts):
-        raise node.fail("exactly one of 'rate' or 'rate_by_level'", found=", ".join(parts) or "neither")
-    if "deductible" in parts and "deductible_by_level" in parts:
-        raise node.fail("at most one of 'deductible' or 'deductible_by_level'", found="both")
-    rate = parts["rate"].cited()[0].rate() if "rate" in parts else None
-    rate_by_level = parts["rate_by_level"].cited_mapping(LEVELS, "level", Node.rate) if "rate_by_level" in parts else None
-    rate_by_disease = (
-        parts["rate_by_disease"].cited_mapping(DISEASE_CODES, "disease code", Node.rate) if "rate_by_disease" in parts else {}
-    )
-    if "deductible" in parts:
-        amount = parts["deductible"].cited()[0].money()
-        deductible_by_level = {level: amount for level in LEVELS}
-    elif "deductible_by_level" in parts:
-        deductible_by_level = parts["deductible_by_level"].cited_mapping(LEVELS, "level", Node.money)
-    else:
-        deductible_by_level = {}
-    return Coinsurance(rate, rate_by_level, rate_by_disease, deductible_by_level, parse_base(parts, "eligible"))
+def _brackets(value: object) -> tuple[tuple[int | None, int], ...]:
+    from model.scenario.types import _money, _rate
 
-
-def parse_tiered(node: Node) -> Tiered:
-    parts = node.mapping(("deductible", "brackets", "base"), required=("deductible", "brackets"))
-    deductible = parts["deductible"].cited()[0].money()
-    brackets_node = parts["brackets"].cited()[0]
+    if isinstance(value, list) and len(value) > MAX_BRACKETS:
+        raise refuse(f"at most {MAX_BRACKETS} brackets", found=f"{len(value):,}")
+    if not isinstance(value, list):
+        raise refuse("a list")
+    if not value:
+        raise refuse("at least one bracket [upper bound or null, rate]")
     brackets: list[tuple[int | None, int]] = []
-    previous = deductible
-    if isinstance(brackets_node.value, list) and len(brackets_node.value) > MAX_BRACKETS:
-        raise brackets_node.fail(f"at most {MAX_BRACKETS} brackets", found=f"{len(brackets_node.value):,}")
-    elements = brackets_node.elements()
-    if not elements:
-        raise brackets_node.fail("at least one bracket [upper bound or null, rate]")
-    for position, element in enumerate(elements):
-        if not isinstance(element.value, list) or len(element.value) != 2:
-            raise element.fail("a bracket [upper bound in yuan or null for none, rate]")
-        upper_node, rate_node = element.elements()
-        rate = rate_node.rate()
-        if upper_node.value is None:
-            if position != len(elements) - 1:
-                raise upper_node.fail("an upper bound (only the last bracket may be open, null)")
+    for position, element in enumerate(value):
+        at = f"[{position}]"
+        if not isinstance(element, list) or len(element) != 2:
+            raise refuse("a bracket [upper bound in yuan or null for none, rate]", at=(at,))
+        rate = within((at, "[1]"), _rate, element[1])
+        if element[0] is None:
+            if position != len(value) - 1:
+                raise refuse("an upper bound (only the last bracket may be open, null)", at=(at, "[0]"))
             brackets.append((None, rate))
             continue
-        upper = upper_node.money()
-        if upper <= previous:
-            raise upper_node.fail(
-                f"brackets increasing: an upper bound above {previous / 100:.2f} "
-                f"({'the deductible' if position == 0 else 'the previous bracket'})"
-            )
-        brackets.append((upper, rate))
-        previous = upper
-    return Tiered(deductible, tuple(brackets), parse_base(parts, "eligible"))
+        brackets.append((within((at, "[0]"), _money, element[0]), rate))
+    return tuple(brackets)
 
 
-def parse_topup(node: Node) -> Topup:
-    parts = node.mapping(("target", "target_by_disease", "base"), required=("target",))
-    target = parts["target"].cited()[0].rate()
-    by_disease = (
-        parts["target_by_disease"].cited_mapping(DISEASE_CODES, "disease code", Node.rate) if "target_by_disease" in parts else {}
-    )
-    return Topup(target, by_disease, parse_base(parts, "eligible"))
+Brackets = named_type("Brackets", Annotated[tuple[tuple[int | None, int], ...], PlainValidator(_brackets), WithJsonSchema({
+    "type": "array", "minItems": 1, "maxItems": MAX_BRACKETS,
+    "items": {"type": "array", "minItems": 2, "maxItems": 2,
+              "prefixItems": [{"type": ["number", "null"], "minimum": 0}, {"type": "number", "minimum": 0, "maximum": 1}]},
+    "description": "[upper bound in yuan, or null for none (the last only), rate]"})])
 
 
-def parse_ceiling(node: Node) -> Ceiling:
-    parts = node.mapping(("amount", "base"), required=("amount",))
-    return Ceiling(parts["amount"].cited()[0].money(), parse_base(parts, "eligible"))
+class TieredFile(Section):
+    deductible: Cited[Money]
+    brackets: Cited[Brackets]
+    base: Base = None
+
+    @model_validator(mode="after")
+    def _increasing(self) -> "TieredFile":
+        previous = self.deductible.value
+        for position, (upper, _rate) in enumerate(self.brackets.value):
+            if upper is None:
+                continue
+            if upper <= previous:
+                raise refuse(f"brackets increasing: an upper bound above {previous / 100:.2f} "
+                             f"({'the deductible' if position == 0 else 'the previous bracket'})",
+                             at=("brackets", "value", f"[{position}]", "[0]"))
+            previous = upper
+        return self
+
+    def to_mechanic(self) -> Tiered:
+        return Tiered(self.deductible.value, self.brackets.value, self.base or "eligible")
 
 
-def parse_out_of_list(node: Node) -> OutOfList:
-    if node.value is None:
-        return OutOfList(None)
-    parts = node.mapping(("limit_share_of_total",))
-    limit = parts["limit_share_of_total"].cited()[0].rate() if "limit_share_of_total" in parts else None
-    return OutOfList(limit)
+class TopupFile(Section):
+    target: Cited[Rate]
+    target_by_disease: Cited[keyed(DISEASE_CODES, "disease code", Rate)] = None
+    base: Base = None
+
+    def to_mechanic(self) -> Topup:
+        by_disease = dict(self.target_by_disease.value) if self.target_by_disease is not None else {}
+        return Topup(self.target.value, by_disease, self.base or "eligible")
 
 
-MECHANIC_PARSERS = {
-    "coinsurance": parse_coinsurance,
-    "tiered": parse_tiered,
-    "topup": parse_topup,
-    "ceiling": parse_ceiling,
-    "out_of_list": parse_out_of_list,
-}
+class CeilingFile(Section):
+    amount: Cited[Money]
+    base: Base = None
+
+    def to_mechanic(self) -> Ceiling:
+        return Ceiling(self.amount.value, self.base or "eligible")
 
 
-def parse_layer(node: Node) -> Layer:
-    parts = node.mapping(LAYER_KEYS, required=("id", "name", "payer", "source"))
-    layer_id = parts["id"].text()
-    mechanics = [key for key in MECHANICS if key in parts]
-    if len(mechanics) != 1:
-        raise node.fail(f"exactly one mechanic ({', '.join(MECHANICS)})", found=", ".join(mechanics) or "none")
-    mechanic = MECHANIC_PARSERS[mechanics[0]](parts[mechanics[0]])
-    source = parts["source"].text()
-    if not source.strip():
-        raise parts["source"].fail("a non-empty source (a seed clause, or 'assumed: why')")
-    annual_cap = parts["annual_cap"].cited()[0].money() if "annual_cap" in parts else None
-    cap_by_disease = None
-    if "annual_cap_by_disease" in parts:
-        if annual_cap is not None:
-            raise node.fail("at most one of 'annual_cap' or 'annual_cap_by_disease'", found="both")
-        cap_by_disease = parts["annual_cap_by_disease"].cited_mapping(DISEASE_CODES, "disease code", Node.money)
-    return Layer(
-        id=layer_id,
-        name=parse_name(parts["name"]),
-        payer=parts["payer"].choice(PAYERS, "payer"),
-        when=parse_filter(parts["when"]) if "when" in parts else Filter(),
-        mechanic=mechanic,
-        annual_cap=annual_cap,
-        annual_cap_by_disease=cap_by_disease,
-        source=source,
-    )
+class OutOfListFile(Section):
+    limit_share_of_total: Cited[Rate] = None
+
+    def to_mechanic(self) -> OutOfList:
+        return OutOfList(self.limit_share_of_total.value if self.limit_share_of_total is not None else None)
 
 
-def parse_scheme(node: Node, scheme_id: str) -> Scheme:
-    """Validate a resolved scheme tree (includes, copies and sets already applied)."""
-    parts = node.mapping(SCHEME_KEYS, required=("id", "name", "layers"))
-    layers_node = parts["layers"]
-    if isinstance(layers_node.value, list) and len(layers_node.value) > MAX_LAYERS:
-        raise layers_node.fail(f"at most {MAX_LAYERS} layers", found=f"{len(layers_node.value):,} layers")
-    layers = []
-    seen: set[str] = set()
-    for element in layers_node.elements():
-        layer_id = element.value.get("id") if isinstance(element.value, dict) else None
-        located = Node(element.value, layers_node.path + (str(layer_id),), node.origins) if isinstance(layer_id, str) else element
-        layer = parse_layer(located)
-        if layer.id in seen:
-            raise located.fail("a layer id not used before in this scheme", found=repr(layer.id))
-        seen.add(layer.id)
-        layers.append(layer)
-    payer_caps = {}
-    if "payer_caps" in parts:
-        for payer, cap in parts["payer_caps"].items():
-            if payer not in PAYERS:
-                raise cap.fail(f"a payer ({', '.join(PAYERS)}) as key", found=repr(payer))
-            payer_caps[payer] = cap.cited()[0].money()
-    special = None
-    if "special_treatment" in parts:
-        st = parts["special_treatment"].mapping(("diseases", "levels", "source"), required=("diseases", "levels"))
-        special = SpecialTreatment(
-            diseases=parse_diseases(st["diseases"].cited()[0]),
-            levels=st["levels"].cited()[0].choices(LEVELS, "level"),
+class LayerFile(Section):
+    """One layer: who pays, for which claims, by which mechanic (exactly one of them), within which caps."""
+
+    required_keys: ClassVar[tuple[str, ...]] = ("id", "name", "payer", "source")
+    id: Text
+    name: Name
+    payer: choice(PAYERS, "payer")
+    when: When = None
+    source: Source
+    note: Any = None
+    annual_cap: Cited[Money] = None
+    annual_cap_by_disease: Cited[keyed(DISEASE_CODES, "disease code", Money)] = None
+    coinsurance: CoinsuranceFile = None
+    tiered: TieredFile = None
+    topup: TopupFile = None
+    ceiling: CeilingFile = None
+    out_of_list: OutOfListFile | None = None
+
+    @classmethod
+    def check(cls, data: dict, info: ValidationInfo) -> None:
+        if not isinstance(data["id"], str):
+            raise refuse("text", at=("id",))
+        mechanics = [key for key in MECHANICS if key in data]
+        if len(mechanics) != 1:
+            raise refuse(f"exactly one mechanic ({', '.join(MECHANICS)})", found=", ".join(mechanics) or "none")
+        if "annual_cap" in data and "annual_cap_by_disease" in data:
+            raise refuse("at most one of 'annual_cap' or 'annual_cap_by_disease'", found="both")
+
+    def to_layer(self) -> Layer:
+        kind = next(key for key in MECHANICS if key in self.model_fields_set)
+        mechanic = getattr(self, kind)
+        return Layer(
+            id=self.id,
+            name={"zh": self.name.zh, "en": self.name.en},
+            payer=self.payer,
+            when=self.when.to_filter() if self.when is not None else Filter(),
+            mechanic=mechanic.to_mechanic() if mechanic is not None else OutOfList(None),
+            annual_cap=self.annual_cap.value if self.annual_cap is not None else None,
+            annual_cap_by_disease=dict(self.annual_cap_by_disease.value) if self.annual_cap_by_disease is not None else None,
+            source=self.source,
         )
-    return Scheme(
-        id=scheme_id,
-        name=parse_name(parts["name"]),
-        layers=tuple(layers),
-        payer_caps=payer_caps,
-        special_treatment=special,
-    )
 
 
-# Keys a scheme file may carry; sections other than the rules are validated by their own modules.
-SCHEME_KEYS = (
-    "id", "name", "document", "in_force", "description", "base", "set", "add_layers",
-    "payer_caps", "special_treatment", "layers", "financing", "population", "care", "outcomes", "targets",
-    "programmes", "capitation", "fixed_prices", "pay_after_treatment",
-)
+class SpecialTreatmentFile(Section):
+    required_keys: ClassVar[tuple[str, ...]] = ("diseases", "levels")
+    diseases: Cited[Diseases]
+    levels: Cited[Levels]
+    source: Any = None
+
+
+class Document(Section):
+    title: Text
+    number: Text = None
+    seed: Text = None
+    clause: Text = None
+    url: Text = None
+
+
+class InForce(Section):
+    from_: Date = Field(alias="from")
+    to: Date = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "InForce":
+        if self.to is not None and self.to < self.from_:
+            raise refuse(f"a date on or after {self.from_.isoformat()}", at=("to",))
+        return self
+
+
+def _layers_bounded(value: object) -> object:
+    if isinstance(value, list) and len(value) > MAX_LAYERS:
+        raise refuse(f"at most {MAX_LAYERS} layers", found=f"{len(value):,} layers")
+    if not isinstance(value, list):
+        raise refuse("a list")
+    return value
+
+
+def _disease_lists(value: object) -> object:
+    if not isinstance(value, dict):
+        raise refuse("a mapping from a list's name to its disease codes")
+    for name in value:
+        if not isinstance(name, str) or name in DISEASE_GROUPS or name in DISEASE_CODES:
+            raise refuse(f"a list name other than a disease code or {', '.join(DISEASE_GROUPS)}",
+                         found=describe_found(name), at=(str(name),))
+    return value
+
+
+class SchemeFile(Section):
+    """A scheme (or reform) file once its base, includes, copies and `set` are resolved."""
+
+    required_keys: ClassVar[tuple[str, ...]] = ("id", "name", "layers")
+    id: Text
+    name: Name
+    document: Document = None
+    in_force: InForce = None
+    description: Text = None
+    base: Any = None  # resolved: the base scheme's id, kept for the record
+    set: Any = None  # resolved: applied by the resolver
+    add_layers: Any = None  # resolved: appended to the base scheme's layers
+    disease_lists: Annotated[dict[str, Cited[DiseaseCodes]], BeforeValidator(_disease_lists)] = None
+    payer_caps: keyed(PAYERS, "payer", Cited[Money], not_a_mapping="a mapping") = None
+    special_treatment: SpecialTreatmentFile = None
+    layers: Annotated[list[LayerFile], BeforeValidator(_layers_bounded)]
+    financing: FinancingFile = None
+    # Sections other than the rules, each validated by the module that uses it (model.scenario.SECTION_VALIDATORS).
+    population: Any = None
+    care: Any = None
+    outcomes: Any = None
+    targets: Any = None
+    programmes: Any = None
+    capitation: Any = None
+    fixed_prices: Any = None
+    pay_after_treatment: Any = None
+
+    @classmethod
+    def check(cls, data: dict, info: ValidationInfo) -> None:
+        groups = dict(DISEASE_GROUPS)
+        lists = data.get("disease_lists")
+        if isinstance(lists, dict):
+            for name, entry in lists.items():
+                if isinstance(name, str) and isinstance(entry, dict) and isinstance(entry.get("value"), list):
+                    groups.setdefault(name, tuple(code for code in entry["value"] if isinstance(code, str)))
+        if info.context is not None:
+            info.context["disease_groups"] = groups
+
+    @model_validator(mode="after")
+    def _layer_ids_unique(self) -> "SchemeFile":
+        seen: set[str] = set()
+        for position, layer in enumerate(self.layers):
+            if layer.id in seen:
+                raise refuse("a layer id not used before in this scheme", found=repr(layer.id), at=("layers", position))
+            seen.add(layer.id)
+        return self
+
+    def to_scheme(self, scheme_id: str) -> Scheme:
+        special = None
+        if self.special_treatment is not None:
+            special = SpecialTreatment(diseases=self.special_treatment.diseases.value,
+                                       levels=self.special_treatment.levels.value)
+        return Scheme(
+            id=scheme_id,
+            name={"zh": self.name.zh, "en": self.name.en},
+            layers=tuple(layer.to_layer() for layer in self.layers),
+            payer_caps={payer: cap.value for payer, cap in (self.payer_caps or {}).items()},
+            special_treatment=special,
+        )
+
+
+SCHEME_KEYS = SchemeFile.keys()
+LAYER_KEYS = LayerFile.keys()
+FILTER_KEYS = When.keys()

@@ -79,10 +79,9 @@ def _applied(scenario: Scenario, variant, settings) -> Scenario:
     import copy
     import dataclasses
 
-    from model.scenario import validate_sections
+    from model.scenario import validate_scheme, validate_sections
     from model.scenario.node import Node
     from model.scenario.resolve import parse_cli_set, set_path
-    from model.scenario.scheme import parse_scheme
 
     tree = copy.deepcopy(scenario.tree)
     origins = copy.deepcopy(scenario.origins)
@@ -91,11 +90,11 @@ def _applied(scenario: Scenario, variant, settings) -> Scenario:
     for option in variant.sets:
         path, value = parse_cli_set(option)
         set_path(tree, path, value, f"command line: --set {option}", "command line --set", origins)
-    node = Node(tree, (), origins)
     touches_rules = any(not path.startswith(("population.", "care.", "outcomes.")) for path, _, _ in settings)
-    scheme = parse_scheme(node, str(tree["id"])) if touches_rules else scenario.scheme
-    validate_sections(node)
-    return dataclasses.replace(scenario, tree=tree, scheme=scheme, origins=origins)
+    scheme_file = validate_scheme(tree, origins) if touches_rules else scenario.file
+    scheme = scheme_file.to_scheme(str(tree["id"])) if touches_rules else scenario.scheme
+    validate_sections(Node(tree, (), origins))
+    return dataclasses.replace(scenario, tree=tree, scheme=scheme, origins=origins, file=scheme_file)
 
 
 def check_plan(plan: RunPlan, base: list[Scenario]) -> None:
