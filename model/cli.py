@@ -236,6 +236,7 @@ def _yuan(text: str) -> float:
 
 def _run(args: argparse.Namespace) -> int:
     from model.outcomes.metrics import METRIC_LABELS
+    from model.report.figures import draw_run_figures
     from model.runner.plan import RunPlan, Variant, parse_vary, sweep_variants, unique_labels
     from model.runner.store import run
 
@@ -295,7 +296,7 @@ def _run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
 
     out, summary = run(plan, args.out, workers=workers, dask=args.dask, resume=args.resume, force=args.force,
-                       announce=announce)
+                       announce=announce, finish=draw_run_figures)
     from model.years.engine import YEARS_METRIC_LABELS
 
     shown = ("outlay_backstop", "outlay_ma", "outlay_supplementary", "oop", "che_10", "che_ctp40", "impoverishment",

@@ -157,7 +157,7 @@ def test_compare_with_readings_shows_their_spread_and_the_targets_met(tmp_path: 
     """`hpa compare --readings` runs each scheme's readings (scenarios/readings/) beside it; the report shows
     the budget under each reading and which targets each scheme meets."""
     from model.report.analysis import readings_table, targets_table
-    from model.report.rundata import load_run
+    from model.runfolder import load_run
 
     out = tmp_path / "readings"
     assert main(["compare", "baseline", "sui_county", "--readings", "--persons", "4000", "--reps", "2", "--seed", "3",

@@ -83,6 +83,7 @@ def run_county(args: argparse.Namespace) -> int:
     from model.county.profile import load_profile
     from model.county.run import county_plan, write_county_record
     from model.runner.plan import RunPlan, Variant
+    from model.report.figures import draw_run_figures
     from model.runner.store import run
 
     if args.scenarios:
@@ -103,7 +104,8 @@ def run_county(args: argparse.Namespace) -> int:
     if getattr(args, "vary", None):
         plan = planner_plan(plan, current, args.vary)
     workers = args.workers or (os.cpu_count() or 1)
-    out, summary = run(plan, args.out, workers=workers, dask=args.dask, resume=args.resume, force=args.force)
+    out, summary = run(plan, args.out, workers=workers, dask=args.dask, resume=args.resume, force=args.force,
+                       finish=draw_run_figures)
     write_county_record(out, county)
     print(f"{profile.name} ({profile.budget_year}): {county.persons:,} persons × {args.reps} replications → {out}")
     metrics = summary["scenarios"][plan.variants[0].label]["metrics"]
