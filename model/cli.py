@@ -355,12 +355,11 @@ def _report(args: argparse.Namespace) -> int:
 
 def _population(args: argparse.Namespace) -> int:
     from model import atomic
+    from model.care.simulate import draw_people
     from model.population import population_params
-    from model.population.build import StageSeeds, chunks, concatenate, persons_table, synthetic_county
+    from model.population.build import StageSeeds, persons_table
     from model.tables import csv_bytes
     from model.population.describe import describe, render
-    from model.population.illness import draw_illness
-    from model.population.illness import merge as merge_illness
     from model.population.table import population_from_table
     from model.scenario import load_scenario
 
@@ -369,16 +368,13 @@ def _population(args: argparse.Namespace) -> int:
     if args.output is not None:
         check_file(args.output, args.force)
     scenario = load_scenario(args.scenario, _sets(args), population=args.population)
-    params = population_params(scenario)
-    seeds = StageSeeds.of_replication(args.seed, 0)
-    if args.households is not None:
-        population, county = population_from_table(args.households, params, seeds.population)
-        illness = draw_illness(params, population, seeds.illness) if args.describe else None
-    else:
-        county = synthetic_county(params, seeds)
-        parts = list(chunks(params, args.persons, county, seeds))
-        population = concatenate([part.population for part in parts])
-        illness = merge_illness([part.illness for part in parts], [part.population.n_persons for part in parts])
+    if args.households is not None and not args.describe:  # the table alone: no year of illness to draw
+        params = population_params(scenario)
+        population, county = population_from_table(args.households, params, StageSeeds.of_replication(args.seed, 0).population)
+        illness = None
+    else:  # the same persons and illness as hpa simulate's
+        people = draw_people(scenario, args.persons, args.seed, households=args.households)
+        params, population, county, illness = people.population_params, people.population, people.county, people.illness
     if args.output is not None:
         atomic.write_bytes(args.output, csv_bytes(persons_table(population, county)))
         print(f"{params.id}: {population.n_persons:,} persons in {population.n_households:,} households → {args.output}")

@@ -1,4 +1,10 @@
-"""One replication of the county: population and illness, care-seeking and beds, claims, settlement."""
+"""One replication of the county's care: who falls ill, where they are treated and for how long, their claims.
+
+`replication_care` is the one pipeline that builds a replication's care, chunk by chunk: hpa run, compare and
+sweep (model/runner/replicate.py, model/years) and hpa simulate and validate (`provide_care`, on drawn people)
+all go through it, so the same seeds give the same claims everywhere. Settlement and outcomes follow in the
+runner; the demand response to price is model/care/demand.py.
+"""
 
 from __future__ import annotations
 
@@ -57,6 +63,11 @@ class Care:
 
 def draw_people(scenario: Scenario, n_persons: int, seed: int, replication: int = 0,
                 households: Path | None = None, chunk_persons: int = CHUNK_PERSONS) -> People:
+    """A replication's persons and their year of illness, all in memory (hpa simulate, validate).
+
+    Synthetic persons are drawn in chunks of `chunk_persons` (as the runner draws them) and joined; with
+    `households` (a household table, spec §1) the table's persons, `n_persons` unused.
+    """
     params = population_params(scenario)
     seeds = StageSeeds.of_replication(seed, replication)
     if households is not None:
@@ -275,6 +286,7 @@ def provide_care(scenario: Scenario, people: People, engine: str = "auto", multi
 
 
 def county_internal_share(stays: Stays) -> float:
+    """The share of admissions treated within the county (county level or below); 1 when there are none."""
     if stays.level.size == 0:
         return 1.0
     return float(np.mean(stays.level <= LEVEL_CODE["county"]))
