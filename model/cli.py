@@ -12,6 +12,7 @@ import signal
 import sys
 from pathlib import Path
 
+from model import cli_args
 from model.errors import InputError, Interrupted
 from model.outputs import CREATED_BY, check_file, check_folder
 
@@ -112,23 +113,23 @@ def build_parser() -> argparse.ArgumentParser:
     drivers.add_argument("--method", choices=("surrogate", "rbd-fast", "saltelli"), default="surrogate",
                          help="surrogate (default): polynomial chaos fitted to the runs; rbd-fast: SALib RBD-FAST (first order only); "
                               "saltelli: SALib's Saltelli design (needs (d+2)×256 runs)")
-    drivers.add_argument("--runs", type=_positive_int, metavar="N", help="model runs (default: what the method needs for the parameters)")
+    drivers.add_argument("--runs", type=cli_args.positive_int, metavar="N", help="model runs (default: what the method needs for the parameters)")
     drivers.add_argument("--engine", choices=("auto", "des", "fast"), default="auto", help="care engine (default auto)")
-    drivers.add_argument("--workers", type=_positive_int, default=None, help="local worker processes (default: the cores)")
+    drivers.add_argument("--workers", type=cli_args.positive_int, default=None, help="local worker processes (default: the cores)")
     drivers.add_argument("--dask", metavar="ADDRESS", help="run on the Dask scheduler at ADDRESS, or 'local'")
     drivers.add_argument("--out", type=Path, metavar="DIR", help="output folder (default results/<run-id>/)")
     drivers.add_argument("--resume", action="store_true", help="continue an interrupted run")
     drivers.add_argument("--uncertainty", metavar="FILE", default="default", help="uncertainty file (default scenarios/uncertainty/default.yaml)")
-    drivers.add_argument("--budget-year", type=_budget_year, metavar="YEAR", help="price costs and use to YEAR (growth rates become uncertain parameters too) and simulate the people of YEAR unless --year names theirs")
+    drivers.add_argument("--budget-year", type=cli_args.budget_year, metavar="YEAR", help="price costs and use to YEAR (growth rates become uncertain parameters too) and simulate the people of YEAR unless --year names theirs")
     drivers.set_defaults(run=_drivers, persons=None)
 
     validate = commands.add_parser("validate", parents=[scenario], help="simulated vs published figures, with sources and bands",
                                    description="Runs the default poor population and the rural_county preset under a scheme and compares "
                                                "the results with published figures (shared/reference/calibration.md). Exit 1 if any is outside its band.")
     validate.add_argument("scenario", nargs="?", default="baseline", metavar="SCENARIO", help="scheme (default baseline)")
-    validate.add_argument("--persons", type=_positive_int, default=200_000, help="persons in each population (default 200,000)")
-    validate.add_argument("--seed", type=_seed, default=20161, help="root seed (default 20161)")
-    validate.add_argument("--year", type=_year, default=None, help=YEAR_HELP)
+    validate.add_argument("--persons", type=cli_args.positive_int, default=200_000, help="persons in each population (default 200,000)")
+    validate.add_argument("--seed", type=cli_args.seed, default=20161, help="root seed (default 20161)")
+    validate.add_argument("--year", type=cli_args.year, default=None, help=YEAR_HELP)
     validate.set_defaults(run=_validate)
 
     report = commands.add_parser("report", help="write report.html and report.xlsx for a run folder",
@@ -148,25 +149,15 @@ def build_parser() -> argparse.ArgumentParser:
 def _population_options() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     parent.add_argument("--population", metavar="PRESET", help="population preset in scenarios/populations/ or a file (default poor_households)")
-    parent.add_argument("--persons", type=_positive_int, default=100_000, help="number of persons (default 100,000)")
-    parent.add_argument("--seed", type=_seed, default=20161, help="root seed (default 20161)")
+    parent.add_argument("--persons", type=cli_args.positive_int, default=100_000, help="number of persons (default 100,000)")
+    parent.add_argument("--seed", type=cli_args.seed, default=20161, help="root seed (default 20161)")
     parent.add_argument("--households", type=Path, metavar="FILE.csv", help="use this household table instead of synthetic households")
-    parent.add_argument("--year", type=_year, default=None, help=YEAR_HELP)
+    parent.add_argument("--year", type=cli_args.year, default=None, help=YEAR_HELP)
     return parent
 
 
 YEAR_HELP = ("the year simulated, one for every scheme of the run (incomes, exited share, poverty line, claim dates; "
              "default: --budget-year's, else the population's year, 2019); a year of the population's by_year tables")
-
-
-def _year(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a year such as 2018, found {text!r}") from None
-    if not 1990 <= value <= 2100:
-        raise argparse.ArgumentTypeError(f"expected a year 1990-2100, found {text!r}")
-    return value
 
 
 def _sets(args: argparse.Namespace) -> tuple[str, ...]:
@@ -179,9 +170,9 @@ def _sets(args: argparse.Namespace) -> tuple[str, ...]:
 def _run_options() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False, parents=[_population_options()])
     parent.set_defaults(persons=None)  # None: 100,000, or the county's own persons with --county
-    parent.add_argument("--reps", type=_positive_int, default=20, help="replications (default 20)")
+    parent.add_argument("--reps", type=cli_args.positive_int, default=20, help="replications (default 20)")
     parent.add_argument("--engine", choices=("auto", "des", "fast"), default="auto", help="care engine (default auto)")
-    parent.add_argument("--workers", type=_positive_int, default=None, help="local worker processes (default: the cores)")
+    parent.add_argument("--workers", type=cli_args.positive_int, default=None, help="local worker processes (default: the cores)")
     parent.add_argument("--dask", metavar="ADDRESS", help="run replications on the Dask scheduler at ADDRESS, or 'local' for a LocalCluster")
     parent.add_argument("--out", type=Path, metavar="DIR", help="output folder (default results/<run-id>/)")
     parent.add_argument("--resume", action="store_true", help="continue an interrupted run from its finished replications")
@@ -196,46 +187,30 @@ def _uncertainty_options(parent: argparse.ArgumentParser) -> None:
                         help="uncertainty file each replication draws its parameters from (default: scenarios/uncertainty/default.yaml)")
     parent.add_argument("--no-parameter-uncertainty", dest="parameter_uncertainty", action="store_false",
                         help="hold every parameter at its scenario value: only who falls ill varies between replications")
-    parent.add_argument("--precision", type=_fraction, metavar="REL",
+    parent.add_argument("--precision", type=cli_args.fraction, metavar="REL",
                         help="add replications until P95 of backstop + medical assistance is known within REL (e.g. 0.02: ±2%%, 95%% confidence)")
-    parent.add_argument("--max-reps", type=_positive_int, default=2000, metavar="N",
+    parent.add_argument("--max-reps", type=cli_args.positive_int, default=2000, metavar="N",
                         help="the most replications --precision may run (default 2000)")
-    parent.add_argument("--budget-year", type=_budget_year, metavar="YEAR",
+    parent.add_argument("--budget-year", type=cli_args.budget_year, metavar="YEAR",
                         help="price costs and project use to YEAR with the growth rates of scenarios/growth/default.yaml, "
                              "and simulate the people of YEAR (exited share, incomes, poverty line) unless --year names theirs")
 
 
 def _years_options(parent: argparse.ArgumentParser) -> None:
-    parent.add_argument("--years", type=_years_count, default=None, metavar="N",
+    parent.add_argument("--years", type=cli_args.years_count, default=None, metavar="N",
                         help="follow the same households N years from the run's year (incomes, illness, exits and returns to "
                              "poverty; summary.json by_year); default: one year, as without it")
-    parent.add_argument("--from", dest="year", type=_year, default=None, metavar="YEAR",
+    parent.add_argument("--from", dest="year", type=cli_args.year, default=None, metavar="YEAR",
                         help="the first year of a --years run (the same as --year)")
     parent.add_argument("--years-rules", metavar="RULES", default=None,
                         help="multi-year rules: a file, or a name in scenarios/years/ (default: default)")
-    parent.add_argument("--backstop-appropriation", type=_yuan, default=None, metavar="YUAN",
+    parent.add_argument("--backstop-appropriation", type=cli_args.yuan, default=None, metavar="YUAN",
                         help="yuan put into the backstop fund each year: summary.json gives its balance (backstop_balance)")
-
-
-def _years_count(text: str) -> int:
-    value = _positive_int(text)
-    if value > 30:
-        raise argparse.ArgumentTypeError(f"expected at most 30 years, found {text!r}")
-    return value
-
-
-def _yuan(text: str) -> float:
-    try:
-        value = float(text.replace("_", "").replace(",", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an amount in yuan such as 5000000, found {text!r}") from None
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected an amount in yuan ≥ 0, found {text!r}")
-    return value
 
 
 def _run(args: argparse.Namespace) -> int:
     from model.outcomes.metrics import METRIC_LABELS
+    from model.report.figures import draw_run_figures
     from model.runner.plan import RunPlan, Variant, parse_vary, sweep_variants, unique_labels
     from model.runner.store import run
 
@@ -292,7 +267,7 @@ def _run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
 
     out, summary = run(plan, args.out, workers=workers, dask=args.dask, resume=args.resume, force=args.force,
-                       announce=announce)
+                       announce=announce, finish=draw_run_figures)
     from model.years.engine import YEARS_METRIC_LABELS
 
     shown = ("outlay_backstop", "outlay_ma", "outlay_supplementary", "oop", "che_10", "che_ctp40", "impoverishment",
@@ -375,56 +350,13 @@ def _report(args: argparse.Namespace) -> int:
     return status
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text.replace("_", "").replace(",", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a number above 0, found {text!r}")
-    return value
-
-
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a relative error such as 0.02, found {text!r}") from None
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"expected a relative error between 0 and 1 (such as 0.02), found {text!r}")
-    return value
-
-
-def _budget_year(text: str) -> int:
-    from model.uncertainty.growth import YEARS
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a year such as 2021, found {text!r}") from None
-    if value not in YEARS:
-        raise argparse.ArgumentTypeError(f"expected a year in {YEARS.start}-{YEARS.stop - 1}, found {text!r}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 0, found {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 0, found {text!r}")
-    return value
-
-
 def _population(args: argparse.Namespace) -> int:
     from model import atomic
+    from model.care.simulate import draw_people
     from model.population import population_params
-    from model.population.build import StageSeeds, chunks, concatenate, persons_table, synthetic_county
+    from model.population.build import StageSeeds, persons_table
     from model.tables import csv_bytes
     from model.population.describe import describe, render
-    from model.population.illness import draw_illness
-    from model.population.illness import merge as merge_illness
     from model.population.table import population_from_table
     from model.scenario import load_scenario
 
@@ -433,16 +365,13 @@ def _population(args: argparse.Namespace) -> int:
     if args.output is not None:
         check_file(args.output, args.force)
     scenario = load_scenario(args.scenario, _sets(args), population=args.population)
-    params = population_params(scenario)
-    seeds = StageSeeds.of_replication(args.seed, 0)
-    if args.households is not None:
-        population, county = population_from_table(args.households, params, seeds.population)
-        illness = draw_illness(params, population, seeds.illness) if args.describe else None
-    else:
-        county = synthetic_county(params, seeds)
-        parts = list(chunks(params, args.persons, county, seeds))
-        population = concatenate([part.population for part in parts])
-        illness = merge_illness([part.illness for part in parts], [part.population.n_persons for part in parts])
+    if args.households is not None and not args.describe:  # the table alone: no year of illness to draw
+        params = population_params(scenario)
+        population, county = population_from_table(args.households, params, StageSeeds.of_replication(args.seed, 0).population)
+        illness = None
+    else:  # the same persons and illness as hpa simulate's
+        people = draw_people(scenario, args.persons, args.seed, households=args.households)
+        params, population, county, illness = people.population_params, people.population, people.county, people.illness
     if args.output is not None:
         atomic.write_bytes(args.output, csv_bytes(persons_table(population, county)))
         print(f"{params.id}: {population.n_persons:,} persons in {population.n_households:,} households → {args.output}")

@@ -13,7 +13,7 @@ import pytest
 
 from model.report import analysis, figures
 from model.report.fonts import use_cjk_font
-from model.report.rundata import load_run
+from model.runfolder import load_run
 from model.runner.plan import RunPlan, Variant, sweep_variants
 from model.runner.store import run
 

@@ -23,7 +23,7 @@ from model.errors import InputError
 from model.report import analysis
 from model.report.command import write_report
 from model.report.excel import PAYER_COLUMNS, SHEETS, SUMMARY_COLUMNS
-from model.report.rundata import load_run
+from model.runfolder import load_run
 from model.runner.plan import RunPlan, Variant, sweep_variants
 from model.runner.store import run
 from model.runner.summary import STATISTICS

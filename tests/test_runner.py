@@ -157,7 +157,7 @@ def test_compare_with_readings_shows_their_spread_and_the_targets_met(tmp_path: 
     """`hpa compare --readings` runs each scheme's readings (scenarios/readings/) beside it; the report shows
     the budget under each reading and which targets each scheme meets."""
     from model.report.analysis import readings_table, targets_table
-    from model.report.rundata import load_run
+    from model.runfolder import load_run
 
     out = tmp_path / "readings"
     assert main(["compare", "baseline", "sui_county", "--readings", "--persons", "4000", "--reps", "2", "--seed", "3",
@@ -178,3 +178,25 @@ def test_compare_with_readings_shows_their_spread_and_the_targets_met(tmp_path: 
     text = (out / "report.en.html").read_text(encoding="utf-8")
     assert 'id="readings"' in text and "Sui County, medical assistance at 90%" in text
     assert 'id="targets"' in text and "OOP share, county chronic outpatient" in text
+
+
+def test_the_runner_imports_no_later_stage() -> None:
+    """Data flows one way: the runner writes run folders (model/runfolder.py); the report draws their figures."""
+    import subprocess
+    import sys
+
+    code = ("import sys, model.runner.store, model.runner.replicate, model.runner.execute, model.runfolder; "
+            "print(sorted(m for m in sys.modules if m.startswith(('model.report', 'model.county', 'model.brief', "
+            "'model.web'))))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_a_run_without_a_finish_has_no_figures_and_the_report_draws_them(tmp_path: Path) -> None:
+    """The runner's folder holds what it computed; the report package draws the figures hpa run adds."""
+    from model.report.figures import draw_run_figures
+
+    out, _ = run(_plan(reps=2, schemes=("baseline",)), tmp_path / "bare", workers=1, progress=False)
+    assert not (out / "figures").exists()
+    made = draw_run_figures(out)
+    assert (out / "figures" / "protection.png") in made and all(p.stat().st_size > 10_000 for p in made)

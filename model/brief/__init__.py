@@ -168,7 +168,7 @@ def _stamped_zip(data: bytes, stamp: str | None) -> bytes:
 def write_brief(run_dir: Path, label: str | None = None, pdf: bool = True) -> list[Path]:
     """Write brief.html, brief.docx and (when Chromium is there) brief.pdf into the run folder; the paths written."""
     from model.brief.chromium import NoChromium
-    from model.report.rundata import load_run
+    from model.runfolder import load_run
 
     folder = Path(run_dir)
     brief = build_brief(folder, label)

@@ -210,7 +210,7 @@ def drivers_sentence(brief: Brief) -> str:
 
 def build_brief(run_dir: Path, label: str | None = None) -> Brief:
     """The brief of one scenario of a finished run folder (the first, or `label`)."""
-    from model.report.rundata import load_run
+    from model.runfolder import load_run
 
     run = load_run(Path(run_dir))
     label = label or run.labels[0]

@@ -6,6 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
+from model import cli_args
 from model.errors import InputError
 
 LEVELS = ("province", "prefecture", "county")
@@ -22,20 +23,11 @@ def add_commands(commands) -> None:
     init.set_defaults(run=_init)
     serve = commands.add_parser("serve", help="the county page in a browser, on this machine only (127.0.0.1)",
                                 description="A local web page: county profile, scheme, run, brief and downloads. Loopback only, offline.")
-    serve.add_argument("--port", type=_port, default=8765, help="port on 127.0.0.1 (default 8765)")
+    serve.add_argument("--port", type=cli_args.port, default=8765, help="port on 127.0.0.1 (default 8765)")
     serve.add_argument("--dir", type=Path, default=Path("results") / "web", metavar="DIR",
                        help="folder for the page's runs (default results/web)")
     serve.set_defaults(run=_serve)
 
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a port number 1-65535, found {text!r}") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"expected a port number 1-65535, found {text!r}")
-    return value
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -83,6 +75,7 @@ def run_county(args: argparse.Namespace) -> int:
     from model.county.profile import load_profile
     from model.county.run import county_plan, write_county_record
     from model.runner.plan import RunPlan, Variant
+    from model.report.figures import draw_run_figures
     from model.runner.store import run
 
     if args.scenarios:
@@ -110,7 +103,8 @@ def run_county(args: argparse.Namespace) -> int:
 
         check_plan(plan)  # every year's poverty line, the rules, before anything is written
     workers = args.workers or (os.cpu_count() or 1)
-    out, summary = run(plan, args.out, workers=workers, dask=args.dask, resume=args.resume, force=args.force)
+    out, summary = run(plan, args.out, workers=workers, dask=args.dask, resume=args.resume, force=args.force,
+                       finish=draw_run_figures)
     write_county_record(out, county)
     span = f", {plan.years} years from {profile.budget_year} (amounts over the period)" if plan.years and plan.years > 1 else ""
     print(f"{profile.name} ({profile.budget_year}): {county.persons:,} persons × {args.reps} replications{span} → {out}")

@@ -15,7 +15,7 @@ def planner_rows(run_dir: Path) -> dict | None:
     """{path, rows: [{label, value, poverty_funds_p50, poverty_funds_p95 (MA + backstop + supplementary + hospital), extra_cost (all payers), che_10, che_10_change, impoverishment,
     impoverishment_change, cost_per_household}]} for a planner's run, None for any other run. Money in yuan."""
     from model.report.analysis import cost_per_household_protected, replication_values, statistics
-    from model.report.rundata import load_run
+    from model.runfolder import load_run
 
     run = load_run(Path(run_dir))
     if run.kind != "compare" or not run.vary or run.labels[0] != "current":

@@ -90,7 +90,7 @@ def county_plan(profile: CountyProfile, replications: int, seed: int, engine: st
 
 
 def write_county_record(folder: Path, county: CountyPlan) -> None:
-    from model.runner.store import dumps
+    from model.runfolder import dumps
 
     atomic.write_text(Path(folder) / COUNTY_FILE, dumps(county.derived))
 

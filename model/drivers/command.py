@@ -76,9 +76,10 @@ def drivers(plan: RunPlan, out: Path | None, metric: str = DEFAULT_METRIC, metho
         raise InputError(f"--runs {plan.replications}: the surrogate of {len(parameters)} parameters has "
                          f"{terms(len(parameters))} terms and needs more runs than that (default "
                          f"{default_runs(len(parameters), method)})")
+    from model.report.figures import draw_run_figures
     from model.runner.store import run
 
-    out, _ = run(plan, out, workers=workers, dask=dask, resume=resume, progress=progress)
+    out, _ = run(plan, out, workers=workers, dask=dask, resume=resume, progress=progress, finish=draw_run_figures)
     u, y = run_draws(out, plan.variants[0].label, metric)
     if method == "surrogate":
         indices, surrogate_fit = surrogate_indices(u, y, seed=plan.seed)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from model.errors import InputError
 from model.report.labels import GOVERNMENT_LEVELS
-from model.report.rundata import RunFolder, short_paths
+from model.runfolder import RunFolder, short_paths
 
 PERCENTILES = {"p50": 50, "p95": 95, "p99": 99}
 PROTECTION_METRICS = ("effective_reimbursement", "oop_share", "che_10", "che_25", "che_ctp40", "impoverishment",
@@ -304,7 +304,7 @@ def varied_labels(run: RunFolder) -> dict[str, str]:
     """Each varied path of a sweep as '中文 / English': the layer's own name and the field's (with its unit), falling
     back to the path's last parts."""
     from model.report.params import _reload
-    from model.report.rundata import short_paths
+    from model.runfolder import short_paths
 
     paths = [path for path, _ in run.vary]
     shorts = short_paths(paths)

@@ -14,7 +14,7 @@ def write_report(run_dir: Path, lang: str = "zh") -> int:
     """Read the run folder, build both files in memory, then write each atomically; 0 when done."""
     from model.report.excel import workbook_bytes
     from model.report.html import render_html
-    from model.report.rundata import load_run
+    from model.runfolder import load_run
 
     if lang not in LANGUAGES:
         raise InputError(f"--lang: expected one of {', '.join(LANGUAGES)}, found {lang!r}")

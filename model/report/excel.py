@@ -17,7 +17,7 @@ from model.outcomes.protection import PROTECTION_METRICS
 from model.report import analysis
 from model.report.labels import GOVERNMENT_LEVELS, metric_kind, metric_label, payer_label, pick
 from model.report.params import scheme_parameters
-from model.report.rundata import RunFolder
+from model.runfolder import RunFolder
 from model.runner.summary import STATISTICS
 
 # Sheet names by language (Excel allows 31 characters, none of []:*?/\).

@@ -4,8 +4,8 @@ Exposure with P50/P95/P99, settlement waterfall, funding by government level, pr
 referral flows, monthly cash, sweeps and cost–protection trade-offs, the poor population's size.
 
 Each `*_figure` function returns a matplotlib Figure (shown inline by a notebook; `save` or `png_bytes` turn it
-into a file or bytes). The three functions the run store calls (exposure_distribution, protection_bars,
-sweep_curves) keep their signatures and write a PNG.
+into a file or bytes). `draw_run_figures` draws a run folder's own figures into its figures/ folder when hpa run,
+compare or sweep finishes (exposure_distribution, protection_bars, sweep_curves: each writes a PNG).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from model import atomic
 from model.report.fonts import use_cjk_font
 from model.report.labels import (
     GOVERNMENT_LEVEL_LABELS,
@@ -52,9 +53,10 @@ def new_figure(width: float, height: float):
 
 
 def save(figure, path: Path) -> Path:
+    """The figure as a PNG at `path` (its folder made if need be), written atomically."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=DPI, bbox_inches="tight", pad_inches=0.15)
+    atomic.write_bytes(path, png_bytes(figure))
     return path
 
 
@@ -135,7 +137,7 @@ def exposure_figure(values_by_scenario: Mapping[str, Sequence[float]], metric: s
 
 
 def exposure_distribution(values_by_scenario: dict[str, np.ndarray], metric: str, path: Path) -> Path:
-    """The run store's exposure figure: distribution over replications per scenario, P50/P95/P99 marked."""
+    """The run folder's exposure figure: distribution over replications per scenario, P50/P95/P99 marked."""
     return save(exposure_figure(values_by_scenario, metric), path)
 
 
@@ -207,7 +209,7 @@ def _definitions_footer(figure, metrics: Sequence[str]) -> None:
 
 
 def protection_bars(summary: dict, metrics: tuple[str, ...], path: Path) -> Path:
-    """The run store's protection figure."""
+    """The run folder's protection figure."""
     return save(protection_figure(summary, metrics), path)
 
 
@@ -496,7 +498,7 @@ def sweep_curves_figure(values: list[str], p50: dict[str, list[float]], p95: dic
 
 def sweep_curves(values: list[str], p50: dict[str, list[float]], p95: dict[str, list[float]], varied: str,
                  path: Path) -> Path:
-    """The run store's sweep figure (one varied parameter)."""
+    """The run folder's sweep figure (one varied parameter)."""
     return save(sweep_curves_figure(values, p50, p95, varied), path)
 
 
@@ -616,3 +618,41 @@ def _is_number(text: str) -> bool:
         return True
     except ValueError:
         return False
+
+
+# -- a run folder's own figures ----------------------------------------------------------------------------------
+
+RUN_EXPOSURE = ("outlay_backstop", "outlay_ma", "outlay_supplementary")  # drawn when a scenario pays any
+RUN_PROTECTION = ("effective_reimbursement", "oop_share", "che_10", "che_ctp40", "impoverishment",
+                  "che_10_inpatient_chronic", "che_ctp40_inpatient_chronic")
+RUN_SWEEP = ("outlay_backstop", "outlay_ma", "outlay_supplementary", "oop", "che_10", "che_ctp40")
+
+
+def draw_run_figures(folder: Path) -> list[Path]:
+    """Draw a run folder's figures into FOLDER/figures/, from what the folder holds (model/runfolder.py).
+
+    The exposure of each government payer some scenario pays (exposure_PAYER.png), protection (protection.png),
+    and for a sweep of one parameter its curves (sweep.png). hpa run, compare and sweep call it on the finished
+    folder before it takes its name (model/runner/store.run's `finish`).
+
+    Returns
+    -------
+    list of Path
+        The PNG files written.
+    """
+    from model.runfolder import FIGURES, load_run
+
+    run = load_run(Path(folder))
+    out = run.folder / FIGURES
+    made = []
+    for metric in RUN_EXPOSURE:
+        values = {label: run.values(label, metric) for label in run.labels}
+        if any(np.any(v > 0) for v in values.values()):
+            made.append(exposure_distribution(values, metric, out / f"exposure_{metric}.png"))
+    made.append(protection_bars(run.summary, RUN_PROTECTION, out / "protection.png"))
+    if run.kind == "sweep" and len(run.vary) == 1:
+        path, values = run.vary[0]
+        p50 = {m: [run.stats(label, m).get("p50") for label in run.labels] for m in RUN_SWEEP}
+        p95 = {m: [run.stats(label, m).get("p95") for label in run.labels] for m in RUN_SWEEP}
+        made.append(sweep_curves(list(values), p50, p95, path, out / "sweep.png"))
+    return made

@@ -18,7 +18,7 @@ from model.outcomes.protection import PROTECTION_METRICS, definition_text, split
 from model.report import analysis, figures
 from model.report.labels import TEXT, metric_kind, metric_label, payer_label, pick
 from model.report.params import SchemeParameters, differences, scheme_parameters, show_when
-from model.report.rundata import RunFolder, short_paths
+from model.runfolder import RunFolder, short_paths
 from model.report.uncertainty import drivers_section, plus_minus, precision_notes
 from model.report.webfont import FAMILY, font_face_css
 from model.runner.summary import STATISTICS

@@ -11,7 +11,7 @@ from pathlib import Path
 from model.codes import CATEGORY_LABELS, LEVEL_LABELS, SERVICE_LABELS
 from model.errors import InputError
 from model.report.labels import pick
-from model.report.rundata import RunFolder
+from model.runfolder import RunFolder
 
 RULE_SECTIONS = ("payer_caps", "special_treatment", "financing")
 SHARED_SECTIONS = ("population", "care", "outcomes")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from model.report.rundata import RunFolder
+from model.runfolder import RunFolder
 
 # P99 by numpy's linear percentile lies between the two largest values below 100 replications.
 P99_MINIMUM = 100

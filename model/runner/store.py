@@ -1,5 +1,6 @@
 """A run's folder: replications accumulate in DIR.partial (so --resume can continue), and the finished run is
-assembled there — manifest, summary, tables (CSV and Parquet), figures — then renamed to DIR in one step."""
+assembled there — manifest, summary, tables (CSV and Parquet; model/runfolder.py), then whatever the command
+adds (its figures, drawn by model/report) — and renamed to DIR in one step."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import contextlib
 import datetime as dt
 import errno
 import json
-import math
 import os
 import platform
 import shutil
@@ -15,26 +15,23 @@ import signal
 import subprocess
 import tempfile
 import threading
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from model import __version__, atomic
-from model.codes import LEVELS, PAYERS
 from model.errors import InputError, Interrupted
-from model.outcomes.metrics import CORE_METRICS, Outcome
+from model.outcomes.metrics import Outcome
 from model.outputs import CREATED_BY, check_folder, check_not_protected, contents, made_by_hpa, replace_folder
-from model.report import figures
 from model.rules.engine import ENGINE_NAME
 from model.runner.execute import dask_client, execute, signals_deferred
 from model.runner.plan import RunPlan
 from model.runner.replicate import scenarios
-from model.runner.summary import STATISTICS, STANDARD_ERRORS, metric_names, more_replications, summarize
+from model.runner.summary import more_replications, summarize
+from model.runfolder import (FIGURES, PARTIAL, PLAN, RECORDS, dumps, outcome_from_json, outcome_to_json, record_name,
+                             write_outputs, write_table)
 from model.scenario.resolve import READINGS_FOLDER
-from model.tables import csv_bytes
 from model.uncertainty import runs as uncertainty
 
 
@@ -42,23 +39,6 @@ try:
     import fcntl
 except ImportError:  # not a POSIX system: runs are not locked against each other
     fcntl = None
-
-
-def _clean(value):
-    """JSON without NaN: NaN and infinities become null."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if isinstance(value, np.generic):
-        return _clean(value.item())
-    return value
-
-
-def dumps(value) -> str:
-    return json.dumps(_clean(value), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
 def code_version() -> dict:
@@ -82,15 +62,6 @@ def default_out(plan: RunPlan) -> Path:
     return Path("results") / f"{stamp}-{plan.kind}-{name}"
 
 
-def _outcome_to_json(outcome: Outcome) -> dict:
-    return asdict(outcome)
-
-
-def _outcome_from_json(data: dict) -> Outcome:
-    metrics = {k: (float("nan") if v is None else v) for k, v in data["metrics"].items()}
-    return Outcome(metrics, data["quintiles"], data["monthly"], data["engine"], data["flows"])
-
-
 LOCK = ".hpa-run.lock"  # flock'ed by the run writing the folder; the system releases it when that process ends
 
 
@@ -108,8 +79,8 @@ class RunStore:
         self.resume = resume
         self.force = force
         check_not_protected(out)  # `.`, `..` and `/` have no name to add .partial to
-        self.staging = out.with_name(out.name + ".partial")
-        self.replications_dir = self.staging / "replications"
+        self.staging = out.with_name(out.name + PARTIAL)
+        self.replications_dir = self.staging / RECORDS
         self.created = False  # this process made DIR.partial (so may remove it while it holds nothing)
         self.published = False
         self._lock: int | None = None
@@ -139,7 +110,7 @@ class RunStore:
 
     def _kept(self) -> dict[int, dict[str, Outcome]]:
         """The finished replications of DIR.partial, each checked; a damaged one is refused, never guessed."""
-        plan_file = self.staging / "plan.json"
+        plan_file = self.staging / PLAN
         fresh = "run again with --force (without --resume) to start afresh"
         try:
             saved = json.loads(plan_file.read_text(encoding="utf-8"))
@@ -156,12 +127,12 @@ class RunStore:
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
                 replication = data["replication"]
-                if (not isinstance(replication, int) or path.name != f"r{replication:05d}.json"
+                if (not isinstance(replication, int) or path.name != record_name(replication)
                         or not 0 <= replication < self.plan.replications):
                     raise ValueError(f"replication {replication!r} in a file named {path.name}")
                 if set(data["outcomes"]) != labels:
                     raise ValueError(f"scenarios {sorted(data['outcomes'])}, expected {sorted(labels)}")
-                done[replication] = {label: _outcome_from_json(o) for label, o in data["outcomes"].items()}
+                done[replication] = {label: outcome_from_json(o) for label, o in data["outcomes"].items()}
             except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
                 reason = exc.strerror if isinstance(exc, OSError) else f"{type(exc).__name__}: {exc}"
                 raise InputError(f"--resume: {path} is damaged ({reason}); {fresh}") from None
@@ -172,7 +143,7 @@ class RunStore:
         if self.staging.exists():
             self._take_lock(self.staging)
             kept = self.check()  # again, now that no other run can change it
-            for folder in (self.staging, self.staging / "replications", self.staging / "figures"):
+            for folder in (self.staging, self.staging / RECORDS, self.staging / FIGURES):
                 for stray in folder.glob(".*.partial"):  # a file being written when the run was killed
                     stray.unlink()
             if not self.resume:  # --force: start afresh in the same folder (the lock file stays)
@@ -199,9 +170,9 @@ class RunStore:
         return {}
 
     def _write_start(self, folder: Path) -> None:
-        (folder / "replications").mkdir(exist_ok=True)
+        (folder / RECORDS).mkdir(exist_ok=True)
         atomic.write_text(folder / "manifest.json", dumps(_partial_manifest(self.plan)))
-        atomic.write_text(folder / "plan.json", dumps(self.plan.as_dict()))
+        atomic.write_text(folder / PLAN, dumps(self.plan.as_dict()))
 
     def _take_lock(self, folder: Path, write_pid: bool = True) -> None:
         path = folder / LOCK
@@ -229,8 +200,8 @@ class RunStore:
         return len(list(self.replications_dir.glob("r*.json")))
 
     def save(self, replication: int, outcomes: dict[str, Outcome]) -> None:
-        record = {"replication": replication, "outcomes": {k: _outcome_to_json(v) for k, v in outcomes.items()}}
-        atomic.write_text(self.replications_dir / f"r{replication:05d}.json", dumps(record))
+        record = {"replication": replication, "outcomes": {k: outcome_to_json(v) for k, v in outcomes.items()}}
+        atomic.write_text(self.replications_dir / record_name(replication), dumps(record))
 
     def publish(self) -> None:
         """DIR.partial becomes DIR (an hpa-made DIR replaced, as checked at the start); the lock goes last."""
@@ -284,11 +255,13 @@ def _stop_signals():
 
 
 def run(plan: RunPlan, out: Path | None, workers: int = 1, dask: str | None = None, resume: bool = False,
-        progress: bool | None = None, force: bool = False, announce=None) -> tuple[Path, dict]:
+        progress: bool | None = None, force: bool = False, announce=None, finish=None) -> tuple[Path, dict]:
     """Run (or resume) every replication of a plan and write its folder; returns (folder, summary).
 
     Everything that can be refused without work (scenarios, household table, the output folder) is refused
     before anything is written. `announce(plan, out)`, if given, is called once those checks pass.
+    `finish(folder)`, if given, adds to the finished folder before it takes its name, so that a stop leaves
+    DIR complete or not there at all (hpa run, compare and sweep: model/report/figures.draw_run_figures).
     """
     loaded = scenarios(plan)  # validate everything before any work
     plan = _households_plan(plan, loaded)
@@ -312,9 +285,11 @@ def run(plan: RunPlan, out: Path | None, workers: int = 1, dask: str | None = No
                             records[replication] = outcomes
                     todo = more_replications(plan, records)
             records = {r: records[r] for r in sorted(records)}  # every table averages in replication order
-            _write_outputs(store.staging, plan, [v.label for v in plan.variants], records,
+            write_outputs(store.staging, plan, [v.label for v in plan.variants], records,
                            *_summary_and_manifest(plan, loaded, records, started, workers, dask, resume))
-            uncertainty.write_tables(store.staging, plan, sorted(records), _table)
+            uncertainty.write_tables(store.staging, plan, sorted(records), write_table)
+            if finish is not None:
+                finish(store.staging)
             with signals_deferred():  # DIR moved aside and DIR.partial renamed: both or neither
                 store.publish()
         except KeyboardInterrupt as stop:
@@ -378,146 +353,3 @@ def _summary_and_manifest(plan: RunPlan, loaded, records, started: str, workers:
         "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
     return summary, manifest
-
-
-def _write_outputs(folder: Path, plan: RunPlan, labels: list[str], records: dict[int, dict[str, Outcome]],
-                   summary: dict, manifest: dict) -> None:
-    atomic.write_text(folder / "manifest.json", dumps(manifest))
-    atomic.write_text(folder / "summary.json", dumps(summary))
-    order = sorted(records)
-    names = metric_names(records)
-    rows = {"scenario": [], "replication": []} | {name: [] for name in names}
-    for label in labels:
-        for r in order:
-            rows["scenario"].append(label)
-            rows["replication"].append(r)
-            for name in names:
-                rows[name].append(records[r][label].metrics.get(name, float("nan")))
-    _table(folder, "replications", pa.table(rows))
-    _table(folder, "summary_table", _summary_table(summary))
-    _table(folder, "quintiles", _quintile_table(labels, records))
-    _table(folder, "cashflow", _cashflow_table(labels, records))
-    _table(folder, "flows", _flows_table(labels, records))
-    if "differences" in summary:
-        _table(folder, "differences", _summary_table({"scenarios": summary["differences"]}))
-    if plan.kind == "sweep":
-        _table(folder, "sweep", _sweep_table(plan, summary))
-    _figures(folder / "figures", plan, labels, records, summary)
-
-
-def _table(folder: Path, name: str, table: pa.Table) -> None:
-    atomic.write_bytes(folder / f"{name}.csv", csv_bytes(table))
-    pq.write_table(table, folder / f"{name}.parquet")
-
-
-def _summary_table(summary: dict) -> pa.Table:
-    columns = STATISTICS + tuple(f"{s}_se" for s in STANDARD_ERRORS)
-    rows = {"scenario": [], "metric": []} | {s: [] for s in columns}
-    for label, entry in summary["scenarios"].items():
-        for metric, stats in entry["metrics"].items():
-            rows["scenario"].append(label)
-            rows["metric"].append(metric)
-            for s in columns:
-                rows[s].append(float("nan") if stats.get(s) is None else stats[s])
-    return pa.table(rows)
-
-
-def _quintile_table(labels: list[str], records: dict[int, dict[str, Outcome]]) -> pa.Table:
-    """Mean over replications of each quintile's rates (quintile 1 = the poorest fifth of households)."""
-    rows: dict[str, list] = {"scenario": [], "quintile": []}
-    keys = [k for k in next(iter(records.values()))[labels[0]].quintiles if k != "income_per_person_upper"]
-    for key in keys + ["income_per_person_upper"]:
-        rows[key] = []
-    for label in labels:
-        for q in range(5):
-            rows["scenario"].append(label)
-            rows["quintile"].append(q + 1)
-            for key in keys + ["income_per_person_upper"]:
-                rows[key].append(float(np.mean([records[r][label].quintiles[key][q] for r in sorted(records)])))
-    return pa.table(rows)
-
-
-def _cashflow_table(labels: list[str], records: dict[int, dict[str, Outcome]]) -> pa.Table:
-    """Monthly cash flow by payer: mean and P95 over replications of what each payer repays and owes."""
-    rows: dict[str, list] = {"scenario": [], "month": [], "payer": [], "repaid_mean": [], "repaid_p95": [],
-                             "receivable_mean": [], "receivable_p95": [], "advanced_mean": [], "bad_debt_mean": [],
-                             "bad_debt_p95": []}
-    for label in labels:
-        horizon = min(len(records[r][label].monthly[f"repaid_{PAYERS[0]}"]) for r in sorted(records))
-        for payer in PAYERS:
-            repaid = np.array([records[r][label].monthly[f"repaid_{payer}"][:horizon] for r in sorted(records)])
-            owed = np.array([records[r][label].monthly[f"receivable_{payer}"][:horizon] for r in sorted(records)])
-            advanced = np.array([records[r][label].monthly[f"advanced_{payer}"][:horizon] for r in sorted(records)])
-            for month in range(horizon):
-                rows["scenario"].append(label)
-                rows["month"].append(month + 1)
-                rows["payer"].append(payer)
-                rows["repaid_mean"].append(float(repaid[:, month].mean()))
-                rows["repaid_p95"].append(float(np.percentile(repaid[:, month], 95)))
-                rows["receivable_mean"].append(float(owed[:, month].mean()))
-                rows["receivable_p95"].append(float(np.percentile(owed[:, month], 95)))
-                rows["advanced_mean"].append(float(advanced[:, month].mean()))
-                rows["bad_debt_mean"].append(0.0)
-                rows["bad_debt_p95"].append(0.0)
-        if all("deferred_patients" in records[r][label].monthly for r in records):
-            # pay after treatment: what patients deferred at discharge (advanced), repay in instalments, owe, default on
-            _patients_rows(rows, label, [records[r][label].monthly for r in records])
-    return pa.table(rows)
-
-
-def _patients_rows(rows: dict[str, list], label: str, monthly: list[dict[str, list[float]]]) -> None:
-    horizon = min(len(m["deferred_patients"]) for m in monthly)
-    series = {key: np.array([m[f"{key}_patients"][:horizon] for m in monthly]) for key in ("deferred", "repaid", "receivable", "bad_debt")}
-    for month in range(horizon):
-        rows["scenario"].append(label)
-        rows["month"].append(month + 1)
-        rows["payer"].append("patients")
-        rows["repaid_mean"].append(float(series["repaid"][:, month].mean()))
-        rows["repaid_p95"].append(float(np.percentile(series["repaid"][:, month], 95)))
-        rows["receivable_mean"].append(float(series["receivable"][:, month].mean()))
-        rows["receivable_p95"].append(float(np.percentile(series["receivable"][:, month], 95)))
-        rows["advanced_mean"].append(float(series["deferred"][:, month].mean()))
-        rows["bad_debt_mean"].append(float(series["bad_debt"][:, month].mean()))
-        rows["bad_debt_p95"].append(float(np.percentile(series["bad_debt"][:, month], 95)))
-
-
-def _flows_table(labels: list[str], records: dict[int, dict[str, Outcome]]) -> pa.Table:
-    """Admissions from entry level to treating level: mean a replication (rows with none left out)."""
-    rows: dict[str, list] = {"scenario": [], "entry_level": [], "treating_level": [], "admissions_mean": []}
-    for label in labels:
-        mean = np.mean([np.array(records[r][label].flows) for r in sorted(records)], axis=0)
-        for entry, treating in zip(*np.nonzero(mean)):
-            rows["scenario"].append(label)
-            rows["entry_level"].append(LEVELS[entry])
-            rows["treating_level"].append(LEVELS[treating])
-            rows["admissions_mean"].append(float(mean[entry, treating]))
-    return pa.table(rows)
-
-
-def _sweep_table(plan: RunPlan, summary: dict) -> pa.Table:
-    rows: dict[str, list] = {path: [] for path, _ in plan.vary} | {"metric": [], "p50": [], "p95": [], "mean": []}
-    for variant in plan.variants:
-        values = {s.split("=", 1)[0]: s.split("=", 1)[1] for s in variant.sets}
-        for metric in CORE_METRICS:
-            stats = summary["scenarios"][variant.label]["metrics"][metric]
-            for path, _ in plan.vary:
-                rows[path].append(values[path])
-            rows["metric"].append(metric)
-            for key in ("p50", "p95", "mean"):
-                rows[key].append(float("nan") if stats[key] is None else stats[key])
-    return pa.table(rows)
-
-
-def _figures(folder: Path, plan: RunPlan, labels: list[str], records: dict[int, dict[str, Outcome]], summary: dict) -> None:
-    for metric in ("outlay_backstop", "outlay_ma", "outlay_supplementary"):
-        values = {label: np.array([records[r][label].metrics[metric] for r in sorted(records)]) for label in labels}
-        if any(np.any(v > 0) for v in values.values()):
-            figures.exposure_distribution(values, metric, folder / f"exposure_{metric}.png")
-    figures.protection_bars(summary, ("effective_reimbursement", "oop_share", "che_10", "che_ctp40", "impoverishment",
-                                      "che_10_inpatient_chronic", "che_ctp40_inpatient_chronic"), folder / "protection.png")
-    if plan.kind == "sweep" and len(plan.vary) == 1:
-        path, values = plan.vary[0]
-        shown = ("outlay_backstop", "outlay_ma", "outlay_supplementary", "oop", "che_10", "che_ctp40")
-        p50 = {m: [summary["scenarios"][v.label]["metrics"][m]["p50"] for v in plan.variants] for m in shown}
-        p95 = {m: [summary["scenarios"][v.label]["metrics"][m]["p95"] for v in plan.variants] for m in shown}
-        figures.sweep_curves(list(values), p50, p95, path, folder / "sweep.png")

@@ -7,10 +7,8 @@ import math
 import numpy as np
 
 from model.outcomes.metrics import Outcome
+from model.runfolder import STANDARD_ERRORS, STATISTICS, metric_names
 
-STATISTICS = ("mean", "sd", "p5", "p50", "p95", "p99")
-# Beside each of these percentiles, its Monte Carlo standard error (Maritz–Jarrett), as NAME_se.
-STANDARD_ERRORS = ("p50", "p95", "p99")
 # Metrics summed within each replication from others (summary.json and replications.csv carry them).
 DERIVED_METRICS = {"outlay_backstop_ma": ("outlay_backstop", "outlay_ma")}
 
@@ -57,14 +55,6 @@ def add_derived(records: dict[int, dict[str, Outcome]]) -> None:
             for name, parts in DERIVED_METRICS.items():
                 if all(part in result.metrics for part in parts):
                     result.metrics[name] = sum(result.metrics[part] for part in parts)
-
-
-def metric_names(records: dict[int, dict[str, Outcome]]) -> list[str]:
-    names: dict[str, None] = {}
-    for outcomes in records.values():
-        for result in outcomes.values():
-            names.update(dict.fromkeys(result.metrics))
-    return list(names)
 
 
 def summarize(labels: list[str], records: dict[int, dict[str, Outcome]], reference: str | None = None) -> dict:

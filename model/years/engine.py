@@ -205,7 +205,7 @@ def advance(state: HouseholdState, growth: float, rules: YearsRules, z: np.ndarr
 
 class Economy:
     """Every scenario's household states for one replication, chunk by chunk, and the hooks the year's
-    replication calls (model/runner/replicate.py): each scenario's own people, claims, and what they cost."""
+    replication calls (model/runner/replicate.population_group): each scenario's own people, claims, and what they cost."""
 
     def __init__(self, labels: list[str], populations: list[Population], rules: YearsRules):
         self.rules = rules
@@ -312,7 +312,8 @@ def run_years(plan: RunPlan, replication: int, trace: list | None = None) -> dic
 
     `trace`: a list that gets one table of households a year and scenario (hpa simulate --years).
     """
-    from model.runner.replicate import Chunks, _key, _population_group, scenarios
+    from model.care.simulate import content_key
+    from model.runner.replicate import Chunks, population_group, scenarios
 
     rules = load_rules(plan.years_rules)
     base = scenarios(plan)
@@ -321,7 +322,7 @@ def run_years(plan: RunPlan, replication: int, trace: list | None = None) -> dic
     own_rules = [variant_rules(rules, v.sets) for v in plan.variants]
     groups: dict[str, list[int]] = {}
     for i, scenario in enumerate(base):
-        groups.setdefault(_key(scenario.tree["population"]), []).append(i)
+        groups.setdefault(content_key(scenario.tree["population"]), []).append(i)
     by_year: dict[int, dict[str, Outcome]] = {}
     transitions: dict[int, dict[str, dict[str, int]]] = {}
     for indices in groups.values():
@@ -345,7 +346,7 @@ def run_years(plan: RunPlan, replication: int, trace: list | None = None) -> dic
             economy.tilts = {labels[i]: own_rules[i].tilts_in(year) for i in indices}
             members = [(labels[i], loaded[i]) for i in indices]
             trace_population = [cohort.population for cohort in chunks.cohorts]  # this year's, before deaths
-            outcomes = _population_group(plan, replication, members, chunks, economy)
+            outcomes = population_group(plan, replication, members, chunks, economy)
             by_year.setdefault(year, {}).update(outcomes)
             line = chunks.params.year.line_in(year)
             task = rules.exit_task_in(year) if k > 0 else 0.0  # the first year's stock is already its year-end one
