@@ -29,7 +29,7 @@ def _extra_metric_entries() -> dict[str, dict[str, str]]:
     patterns = _labels("metric_patterns")
 
     def named(pattern: str, entry: dict[str, str]) -> dict[str, str]:
-        return {lang: patterns[pattern][lang].format(**entry) for lang in LANGUAGES}
+        return {lang: patterns[pattern][lang].format(name=entry[lang]) for lang in LANGUAGES}
 
     for level in ("village", "township", "county", "prefecture", "province"):
         found[f"admissions_{level}"] = named("admissions", from_bilingual(LEVEL_LABELS[level]))
