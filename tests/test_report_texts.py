@@ -45,7 +45,7 @@ def test_every_entry_has_chinese_and_english_with_the_same_placeholders():
         assert _fields(entry["zh"]) == _fields(entry["en"]), path
 
 
-@pytest.mark.parametrize("module", ["html", "labels", "years", "uncertainty", "excel", "texts"])
+@pytest.mark.parametrize("module", ["html", "labels", "years", "uncertainty", "excel", "texts", "analysis"])
 def test_report_modules_hold_no_words(module):
     """What the report says lives in texts.yaml: no Chinese in these modules' strings, docstrings apart."""
     tree = ast.parse((ROOT / "model" / "report" / f"{module}.py").read_text(encoding="utf-8"))
