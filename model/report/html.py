@@ -110,9 +110,11 @@ class Table:
     nowrap: tuple[int, ...] = ()
     kind = "table"
 
-    def classes(self, index: int) -> list[str]:
-        return (["num"] if index >= self.numeric_from else []) + (["key"] if index == self.key_column else []) + \
-            (["nowrap"] if index in self.nowrap else [])
+    def column_classes(self) -> list[str]:
+        """Each column's CSS classes ('num key', or '' for none)."""
+        width = max([len(self.headers)] + [len(row) for row in self.rows])
+        return [" ".join((["num"] if index >= self.numeric_from else []) + (["key"] if index == self.key_column else [])
+                         + (["nowrap"] if index in self.nowrap else [])) for index in range(width)]
 
 
 @dataclass
