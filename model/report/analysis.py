@@ -290,14 +290,12 @@ def current_setting(run: RunFolder) -> tuple[dict[str, str], str | None]:
     return current, None
 
 
-# The fields a sweep varies, named as a county's officers name them (the last keys of a dotted path; "amount" and
-# "value" only carry the number, so they are skipped). Unit after the name.
-FIELD_LABELS = {
-    "ceiling": ("封顶线", "ceiling", "元", "yuan"), "deductible": ("起付线", "deductible", "元", "yuan"),
-    "annual_cap": ("年度限额", "annual cap", "元", "yuan"), "rate": ("报销比例", "reimbursement rate", "", ""),
-    "premium_per_person": ("人均保费", "premium a person", "元", "yuan"),
-    "target": ("目标报销比例", "target reimbursement", "", ""),
-}
+# The fields a sweep varies, named as a county's officers name them (texts.yaml labels.sweep_fields: the last keys
+# of a dotted path; "amount" and "value" only carry the number, so they are skipped), unit after the name.
+def _field_labels() -> dict[str, dict[str, str]]:
+    from model.report.texts import entries
+
+    return entries("labels")["sweep_fields"]
 
 
 def varied_labels(run: RunFolder) -> dict[str, str]:
@@ -313,17 +311,17 @@ def varied_labels(run: RunFolder) -> dict[str, str]:
     except (InputError, OSError):
         tree = {}
     layers = {str(layer.get("id")): layer for layer in tree.get("layers") or [] if isinstance(layer, dict)}
+    field_labels = _field_labels()
     found = {}
     for path in paths:
         keys = path.split(".")
-        fields = [key for key in keys if key in FIELD_LABELS]
+        fields = [key for key in keys if key in field_labels]
         if not fields:
             found[path] = shorts[path]
             continue
-        zh, en, unit_zh, unit_en = FIELD_LABELS[fields[-1]]
+        field = field_labels[fields[-1]]
         layer = layers.get(keys[1]) if keys[0] == "layers" and len(keys) > 1 else None
         name = (layer or {}).get("name") or {}
         where_zh, where_en = (f"{name['zh']}·", f"{name.get('en', keys[1])}: ") if name.get("zh") else ("", "")
-        found[path] = (f"{where_zh}{zh}{f'（{unit_zh}）' if unit_zh else ''} / "
-                       f"{where_en}{en}{f' ({unit_en})' if unit_en else ''}")
+        found[path] = f"{where_zh}{field['zh']} / {where_en}{field['en']}"
     return found

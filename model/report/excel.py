@@ -18,66 +18,38 @@ from model.report import analysis
 from model.report.labels import GOVERNMENT_LEVELS, metric_kind, metric_label, payer_label, pick
 from model.report.params import scheme_parameters
 from model.runfolder import RunFolder
+from model.report.texts import LANGUAGES, entries, words
 from model.runner.summary import STATISTICS
 
-# Sheet names by language (Excel allows 31 characters, none of []:*?/\).
-SHEETS = {
-    "summary": {"zh": "汇总", "en": "summary"},
-    "payers": {"zh": "支付方与资金来源", "en": "payers and funding"},
-    "headline": {"zh": "预算要点", "en": "what to budget"},
-    "quintiles": {"zh": "收入五等分组", "en": "income quintiles"},
-    "cashflow": {"zh": "月度现金流", "en": "monthly cash flow"},
-    "flows": {"zh": "转诊流向", "en": "referral flows"},
-    "differences": {"zh": "与参照方案的差异", "en": "differences"},
-    "sweep": {"zh": "参数扫描", "en": "sweep"},
-    "manifest": {"zh": "运行清单", "en": "manifest"},
-    "parameters": {"zh": "方案参数及来源", "en": "scheme parameters"},
+# Sheets, column titles and units are the catalogue's group `excel` (texts.yaml); sheet names keep to Excel's
+# 31 characters, none of []:*?/\.
+PAYER_GROUPS = {  # per-payer sheet: group key → its metrics
+    "outlay": [f"outlay_{p}" for p in PAYERS] + ["oop", "total_cost"],
+    "funding": ["funding_province", "funding_prefecture", "funding_county", "funding_bmi_fund", "funding_insurer",
+                "funding_hospital", "funding_households", "funding_charity"],
+    "subsidy": [f"subsidy_{level}" for level in GOVERNMENT_LEVELS],
+    "budget": [f"budget_{level}" for level in GOVERNMENT_LEVELS],
+    "premium": [f"premium_{p}" for p in PAYERS] + ["premium_individual", "premium_households"],
 }
-STATISTIC_TITLES = {
-    "zh": {"mean": "均值", "sd": "标准差", "p5": "P5", "p50": "P50", "p95": "P95", "p99": "P99"},
-    "en": {"mean": "mean", "sd": "sd", "p5": "P5", "p50": "P50", "p95": "P95", "p99": "P99"},
-}
-# The summary sheet's columns: scenario, metric, the six statistics, then words for people.
-SUMMARY_COLUMNS = {
-    "zh": ["方案", "指标"] + [STATISTIC_TITLES["zh"][s] for s in STATISTICS] + ["指标名称", "单位", "方案名称"],
-    "en": ["scenario", "metric"] + [STATISTIC_TITLES["en"][s] for s in STATISTICS]
-    + ["metric name", "unit", "scheme name"],
-}
-PAYER_GROUPS = {  # per-payer sheet: (group key, zh, en, metrics)
-    "outlay": ("支出", "outlay", [f"outlay_{p}" for p in PAYERS] + ["oop", "total_cost"]),
-    "funding": ("资金来源", "funding", ["funding_province", "funding_prefecture", "funding_county", "funding_bmi_fund",
-                                     "funding_insurer", "funding_hospital", "funding_households", "funding_charity"]),
-    "subsidy": ("参保资助", "premium subsidy", [f"subsidy_{level}" for level in GOVERNMENT_LEVELS]),
-    "budget": ("政府预算", "government budget", [f"budget_{level}" for level in GOVERNMENT_LEVELS]),
-    "premium": ("保费", "premium", [f"premium_{p}" for p in PAYERS] + ["premium_individual", "premium_households"]),
-}
-PAYER_COLUMNS = {
-    "zh": ["方案", "类别", "指标"] + [STATISTIC_TITLES["zh"][s] for s in STATISTICS] + ["名称", "单位", "方案名称"],
-    "en": ["scenario", "group", "metric"] + [STATISTIC_TITLES["en"][s] for s in STATISTICS]
-    + ["name", "unit", "scheme name"],
-}
-# Column titles of the table sheets (their values keep the run's codes, so they join with the CSV tables).
-COLUMN_TITLES = {
-    "scenario": ("方案", "scenario"), "quintile": ("收入组（1=最低）", "quintile (1 = poorest)"),
-    "households": ("住户数", "households"), "che_10": ("灾难性支出(10%收入,全部自付)", "CHE 10% of income, all OOP"),
-    "che_25": ("灾难性支出(25%收入,全部自付)", "CHE 25% of income, all OOP"),
-    "che_ctp40": ("灾难性支出(40%支付能力,全部自付)", "CHE 40% capacity to pay, all OOP"),
-    "impoverishment": ("因病致贫(全部自付)", "impoverishment, all OOP"), "oop_per_household": ("户均自付（元）", "OOP a household (yuan)"),
-    "che_10_inpatient_chronic": ("灾难性支出(10%收入,住院及慢特病)", "CHE 10% of income, inpatient+chronic"),
-    "che_25_inpatient_chronic": ("灾难性支出(25%收入,住院及慢特病)", "CHE 25% of income, inpatient+chronic"),
-    "che_ctp40_inpatient_chronic": ("灾难性支出(40%支付能力,住院及慢特病)", "CHE 40% capacity to pay, inpatient+chronic"),
-    "impoverishment_inpatient_chronic": ("因病致贫(住院及慢特病)", "impoverishment, inpatient+chronic"),
-    "income_per_person_upper": ("人均收入上限（元）", "income a person up to (yuan)"), "month": ("月份", "month"),
-    "payer": ("支付方", "payer"), "payer_name": ("支付方名称", "payer name"),
-    "repaid_mean": ("偿付医院（均值，元）", "repaid to hospitals (mean, yuan)"),
-    "repaid_p95": ("偿付医院（P95，元）", "repaid to hospitals (P95, yuan)"),
-    "receivable_mean": ("月末欠医院（均值，元）", "owed to hospitals at month end (mean, yuan)"),
-    "receivable_p95": ("月末欠医院（P95，元）", "owed to hospitals at month end (P95, yuan)"),
-    "advanced_mean": ("医院垫付（均值，元）", "advanced by hospitals (mean, yuan)"),
-    "entry_level": ("首诊层级", "level first visited"), "treating_level": ("治疗层级", "level that treated"),
-    "admissions_mean": ("住院人次（每年均值）", "admissions (mean a year)"), "metric": ("指标", "metric"),
-    "p50": ("P50", "P50"), "p95": ("P95", "P95"), "mean": ("均值", "mean"),
-}
+
+
+def _texts(lang: str) -> dict:
+    return words("excel", lang)
+
+
+def _statistics_columns(lang: str, group: str) -> list[str]:
+    """The summary and per-payer sheets' columns: the leading ones, the six statistics, then words for people."""
+    t = _texts(lang)
+    columns = t[group]
+    leading = ["scenario", "metric"] if group == "summary_columns" else ["scenario", "group", "metric"]
+    return ([columns[key] for key in leading] + [t["statistics"][s] for s in STATISTICS]
+            + [columns["name"], columns["unit"], columns["scheme_name"]])
+
+
+SHEETS = entries("excel")["sheets"]  # {key: {"zh": ..., "en": ...}}
+SUMMARY_COLUMNS = {lang: _statistics_columns(lang, "summary_columns") for lang in LANGUAGES}
+PAYER_COLUMNS = {lang: _statistics_columns(lang, "payer_columns") for lang in LANGUAGES}
+
 MONEY_FORMAT = "#,##0.00"
 RATE_FORMAT = "0.00%"
 COUNT_FORMAT = "#,##0.##"
@@ -95,10 +67,7 @@ def _cell(value):
 
 
 def _unit(metric: str, lang: str) -> str:
-    kind = metric_kind(metric)
-    units = {"money": ("元/年", "yuan a year"), "rate": ("比例", "fraction"), "ratio": ("赔付÷保费", "claims ÷ premium"),
-             "count": ("人次/人年", "count")}
-    return units[kind][0 if lang == "zh" else 1]
+    return _texts(lang)["units"][metric_kind(metric)]
 
 
 def _format(metric: str) -> str:
@@ -138,7 +107,8 @@ def _statistics_rows(sheet, entries, lang: str, names: dict[str, str], first_sta
 
 
 def _table_sheet(workbook, key: str, lang: str, frame: pd.DataFrame, formats: dict[str, str]) -> None:
-    titles = [COLUMN_TITLES.get(str(c), (str(c), str(c)))[0 if lang == "zh" else 1] for c in frame.columns]
+    known = _texts(lang)["columns"]
+    titles = [known.get(str(c), str(c)) for c in frame.columns]
     sheet = _sheet(workbook, key, lang, titles, [max(10, min(40, len(title) * (2 if lang == "zh" else 1) + 4))
                                                  for title in titles])
     for row in frame.itertuples(index=False):
@@ -166,10 +136,10 @@ def workbook_bytes(run: RunFolder, lang: str) -> bytes:
     payers = _sheet(workbook, "payers", lang, PAYER_COLUMNS[lang], [26, 14, 24] + [18] * 6 + [44, 12, 40])
     entries = []
     for label, entry in run.summary["scenarios"].items():
-        for zh, en, metrics in PAYER_GROUPS.values():
+        for group, metrics in PAYER_GROUPS.items():
             for metric in metrics:
                 if metric in entry["metrics"]:
-                    entries.append(([label, zh if lang == "zh" else en, metric], metric, entry["metrics"][metric]))
+                    entries.append(([label, _texts(lang)["payer_groups"][group], metric], metric, entry["metrics"][metric]))
     _statistics_rows(payers, entries, lang, names, 4)
     payers.auto_filter.ref = payers.dimensions
 
@@ -181,8 +151,7 @@ def workbook_bytes(run: RunFolder, lang: str) -> bytes:
                       levels[["scenario", "item", "mean", "p50", "p95", "p99"]]], ignore_index=True)
     rows.insert(2, "name", [metric_label(item, lang) for item in rows["item"]])
     rows.insert(1, "scheme", [names[label] for label in rows["scenario"]])
-    rows.columns = (["方案", "方案名称", "项目", "名称", "均值（元/年）", "P50", "P95", "P99"] if lang == "zh" else
-                    ["scenario", "scheme name", "item", "name", "mean (yuan a year)", "P50", "P95", "P99"])
+    rows.columns = list(_texts(lang)["headline_columns"].values())
     _table_sheet(workbook, "headline", lang, rows, {c: MONEY_FORMAT for c in rows.columns[4:]})
 
     quintiles = run.tables["quintiles"]
@@ -204,14 +173,12 @@ def workbook_bytes(run: RunFolder, lang: str) -> bytes:
     if "sweep" in run.tables:
         _table_sheet(workbook, "sweep", lang, run.tables["sweep"], {c: "General" for c in ("p50", "p95", "mean")})
 
-    manifest = _sheet(workbook, "manifest", lang, ["键" if lang == "zh" else "key", "值" if lang == "zh" else "value"],
-                      [36, 100])
+    manifest = _sheet(workbook, "manifest", lang, list(_texts(lang)["manifest_columns"].values()), [36, 100])
     for key, value in _flatten(run.manifest):
         manifest.append([key, value])
 
-    parameters = _sheet(workbook, "parameters", lang,
-                        ["方案", "部分", "层", "参数", "取值", "来源"] if lang == "zh" else
-                        ["scenario", "section", "layer", "parameter", "value", "source"], [26, 18, 30, 40, 40, 90])
+    parameters = _sheet(workbook, "parameters", lang, list(_texts(lang)["parameter_columns"].values()),
+                        [26, 18, 30, 40, 40, 90])
     for scheme in scheme_parameters(run):
         if scheme.error:
             parameters.append([scheme.label, "", "", "", "", scheme.error])

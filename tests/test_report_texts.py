@@ -1,0 +1,126 @@
+"""The report's words and markup: one catalogue (texts.yaml) with Chinese and English for every id, and jinja2
+templates that escape what they print exactly as the report always has."""
+
+from __future__ import annotations
+
+import ast
+import html
+import re
+import string
+from pathlib import Path
+
+import pytest
+from markupsafe import Markup
+
+from model.report import html as page
+from model.report.labels import EXTRA_METRIC_LABELS, GOVERNMENT_LEVEL_LABELS, level_label, metric_label, pick
+from model.report.texts import CATALOGUE, LANGUAGES, catalogue, words
+
+ROOT = Path(__file__).resolve().parents[1]
+# English texts whose Chinese counterpart is the brief's own sentence (model/brief/content.py)
+ENGLISH_ONLY = {("brief", "protection_sentence"), ("brief", "protection_target")}
+
+
+def _entries(node, path=()):
+    if isinstance(node, dict) and set(node) == set(LANGUAGES):
+        yield path, node
+        return
+    assert isinstance(node, dict) and node, f"texts.yaml {'.'.join(path)}: expected ids or an entry with zh and en"
+    for key, inner in node.items():
+        yield from _entries(inner, path + (key,))
+
+
+def _fields(text: str) -> list[str]:
+    return sorted(field for _, field, _, _ in string.Formatter().parse(text) if field is not None)
+
+
+def test_every_entry_has_chinese_and_english_with_the_same_placeholders():
+    found = list(_entries(catalogue()))
+    assert len(found) > 250
+    for path, entry in found:
+        if path in ENGLISH_ONLY:
+            assert entry["zh"] is None and isinstance(entry["en"], str)
+            continue
+        assert all(isinstance(entry[lang], str) for lang in LANGUAGES), path
+        assert _fields(entry["zh"]) == _fields(entry["en"]), path
+
+
+@pytest.mark.parametrize("module", ["html", "labels", "years", "uncertainty", "excel", "texts", "analysis"])
+def test_report_modules_hold_no_words(module):
+    """What the report says lives in texts.yaml: no Chinese in these modules' strings, docstrings apart."""
+    tree = ast.parse((ROOT / "model" / "report" / f"{module}.py").read_text(encoding="utf-8"))
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef)) and node.body
+                  and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    found = [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)
+             and id(node) not in docstrings and re.search("[\u4e00-\u9fff]", node.value)]
+    assert found == []
+
+
+def test_words_of_a_group_are_the_same_ids_in_both_languages():
+    def shape(node):
+        return {key: shape(inner) for key, inner in node.items()} if isinstance(node, dict) else None
+
+    for group in catalogue():
+        assert shape(words(group, "zh")) == shape(words(group, "en")), group
+
+
+def test_catalogue_is_read_once():
+    assert CATALOGUE.name == "texts.yaml"
+    assert catalogue() is catalogue()
+    assert words("report", "zh") is words("report", "zh")
+
+
+def test_labels_read_from_the_catalogue():
+    assert metric_label("ma_backstop", "zh") == "兜底保障+医疗救助支出"
+    assert metric_label("ma_backstop", "en") == "backstop + medical assistance outlay"
+    assert metric_label("ma_backstop") == EXTRA_METRIC_LABELS["ma_backstop"] == \
+        "兜底保障+医疗救助支出 / backstop + medical assistance outlay"
+    assert metric_label("programme_cost_bmi_fund", "en") == "programme costs: BMI fund"
+    assert metric_label("no_such_metric", "zh") == "no_such_metric"
+    assert GOVERNMENT_LEVEL_LABELS["prefecture"] == "市州级 / prefecture"
+    assert level_label("township", "zh", short=True) == "乡镇"
+    assert pick("甲 / A / B", "en") == "A / B" and pick("甲 / A", None) == "甲 / A"
+
+
+def _render(*blocks) -> str:
+    template = page.environment().from_string(
+        '{% from "blocks.html.j2" import section %}{{ section(s) }}')
+    return template.render(s=page.Section("x", "T<itle>", list(blocks)))
+
+
+def test_templates_escape_as_the_report_always_has():
+    assert page.environment().autoescape("report.html.j2")
+    nasty = "<script>alert('a & \"b\"')</script>"
+    text = _render(page.Paragraph(nasty), page.Paragraph(Markup("<b>kept</b>"), None))
+    assert text == (f'<section id="x"><h2>T&lt;itle&gt;</h2><p class="">{html.escape(nasty)}</p>'
+                    '<p><b>kept</b></p></section>')
+    assert "&#x27;" in text and "&quot;" in text  # Python's html.escape, not markupsafe's &#39; / &#34;
+
+
+def test_table_markup():
+    table = page.Table(["a", "b&", "c"], [[page.Spanned("s", 2), "1", page.Range("2", "1", "3")], [None, 4, "<5>"]],
+                       css="t", key_column=2, widths=["10%"], nowrap=(0,))
+    assert _render(table) == (
+        '<section id="x"><h2>T&lt;itle&gt;</h2><div class="table-scroll"><table class="t"><colgroup>'
+        '<col style="width:10%"></colgroup><thead><tr><th>a</th><th>b&amp;</th><th class="num key">c</th></tr></thead>'
+        '<tbody><tr><td class="nowrap" rowspan="2">s</td><td class="num">1</td><td class="num key">2<br>'
+        '<span class="range">1 – 3</span></td></tr><tr><td class="num">4</td><td class="num key">&lt;5&gt;</td></tr>'
+        '</tbody></table></div></section>')
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    ({"a": 1, "b": {"c": None}}, "a: 1<br>b: c: —"), ([], "—"), ({}, "—"), ([""], "—"), (["x<", 2], "x&lt;, 2"),
+    (None, "—"), (True, "True"),
+])
+def test_manifest_values(value, shown):
+    text = _render(page.Table(["k"], [[page.ManifestValue(value)]], numeric_from=99))
+    assert text.split("<tbody><tr><td>")[1].split("</td></tr>")[0] == shown
+
+
+def test_figure_markup():
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 8 + (200).to_bytes(4, "big") + b"\0" * 8
+    figure = page.figure_block(3, page.ReportFigure("waterfall", png), "en", lead="Lead")
+    text = _render(figure)
+    assert 'id="figure-waterfall"' in text and f'width="{page.png_width(png)}"' in text
+    assert "<figcaption><b>Figure 3</b>　Lead Settlement waterfall" in text
