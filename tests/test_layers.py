@@ -28,9 +28,9 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("population", ("population",)),
     ("care", ("care",)),
     ("outcomes", ("finance", "programmes", "outcomes")),
-    ("runner", ("runner", "uncertainty", "years")),  # a run draws its parameters and follows its years
+    ("runner", ("runner", "runfolder", "uncertainty", "years")),  # a run draws its parameters and follows its years
     ("report", ("report", "brief")),
-    ("commands", ("drivers", "county", "web", "validation", "cli", "__main__")),
+    ("commands", ("drivers", "county", "web", "validation", "cli", "cli_args", "__main__")),
 )
 
 # (importing file, imported unit): backward imports that a move of issue 12 removes. Delete an entry once merged.
