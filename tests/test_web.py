@@ -217,7 +217,12 @@ def test_api_has_the_years_field_and_refuses_a_bad_one_with_the_profiles_message
     fields = json.loads(urllib.request.urlopen(base + "/api/fields").read())
     years = [f for f in fields if f["key"] == "years"]
     assert years and years[0]["kind"] == "years" and not years[0]["required"] and years[0]["zh"] == "逐年测算年数"
-    values = {f["key"]: f["default"] for f in fields} | {"years": 40}
-    status, body = _post(base + "/api/runs", json.dumps({"profile": values, "reps": 2}).encode(), "application/json")
-    assert status == 400 and body["error"].endswith(
-        "field years (逐年测算年数 / years followed): expected a number of years from 1 to 30, found 40")
+    # an uploaded profile is checked by the profile's own rules (no run is started, so none can be in the way)
+    text = (DATA / "county_example.yaml").read_text(encoding="utf-8")
+    body, kind = _multipart({}, "county.yaml", (text + "years: 40\n").encode())
+    status, answer = _post(base + "/api/profile", body, kind)
+    assert status == 400 and answer["error"] == (
+        "county.yaml: field years (逐年测算年数 / years followed): expected a number of years from 1 to 30, found 40")
+    body, kind = _multipart({}, "county.yaml", (text + "years: 3\n").encode())
+    status, answer = _post(base + "/api/profile", body, kind)
+    assert status == 200 and answer["values"]["years"] == 3
