@@ -30,7 +30,7 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("outcomes", ("finance", "programmes", "outcomes")),
     ("runner", ("runner", "runfolder", "uncertainty", "years")),  # a run draws its parameters and follows its years
     ("report", ("report", "brief")),
-    ("commands", ("drivers", "county", "web", "validation", "cli", "cli_args", "__main__")),
+    ("commands", ("drivers", "county", "web", "validation", "cli", "cli_args", "schemas", "__main__")),
 )
 
 # (importing file, imported unit): backward imports that a move of issue 12 removes. Delete an entry once merged.

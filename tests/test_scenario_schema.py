@@ -13,7 +13,7 @@ from model.codes import DISEASE_GROUPS
 from model.errors import InputError
 from model.outcomes.params import OutcomesFile, parse_outcomes
 from model.scenario import load_scenario
-from model.scenario.jsonschema import KINDS, SCHEMA_FOLDER, schema_of, schema_text
+from model.schemas import KINDS, SCHEMA_FOLDER, schema_of, schema_text
 from model.scenario.types import Origins
 from model.scenario.yamlio import read_yaml
 
@@ -31,7 +31,7 @@ FILES_OF_KIND = {
 def test_shipped_schema_is_what_the_models_generate(kind: str) -> None:
     shipped = SCENARIOS / SCHEMA_FOLDER / f"{kind}.schema.json"
     assert shipped.read_text(encoding="utf-8") == schema_text(kind), \
-        f"{shipped} is stale: run .venv/bin/python -m model.scenario.jsonschema"
+        f"{shipped} is stale: run .venv/bin/python -m model.schemas"
 
 
 @pytest.mark.parametrize("kind", list(KINDS))

@@ -1,6 +1,6 @@
 """JSON Schemas of the scenario file kinds, generated from their models, for editors (scenarios/schema/).
 
-`python -m model.scenario.jsonschema` writes them; a test checks the shipped files equal what the
+`python -m model.schemas` writes them; a test checks the shipped files equal what the
 models generate, so they never go stale.
 """
 
