@@ -35,6 +35,7 @@ RUN_TABLES = ("replications", "summary_table", "quintiles", "cashflow", "flows")
 OPTIONAL_TABLES = ("differences", "sweep")
 FIGURES = "figures"  # DIR/figures/: the report package's PNGs (model/report/figures.draw_run_figures)
 RECORDS = "replications"  # DIR.partial/replications/: one record a finished replication
+COUNTY_FILE = "county.json"  # hpa run --county: what the profile set, beside manifest.json
 PARTIAL = ".partial"  # DIR.partial: the folder being written, renamed DIR once complete
 WRITTEN_BY = "a folder written by hpa run, compare or sweep"
 
@@ -219,6 +220,17 @@ def _sweep_table(plan: RunPlan, summary: dict) -> pa.Table:
 
 # -- reading -----------------------------------------------------------------------------------------------------
 
+
+def read_county_record(folder: Path) -> dict | None:
+    """A county run's county.json (what its profile set), or None for a folder that has none or cannot be read."""
+    path = Path(folder) / COUNTY_FILE
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
 @dataclass
 class RunFolder:
     """What a run wrote, with the scenario labels in run order and their display names."""
@@ -278,8 +290,6 @@ class RunFolder:
     @property
     def county_sets(self) -> list[str]:
         """The --set options a county profile made (hpa run --county), listed in the folder's county.json."""
-        from model.county.run import read_county_record
-
         return list((read_county_record(self.folder) or {}).get("sets") or [])
 
     def names(self, lang: str) -> dict[str, str]:

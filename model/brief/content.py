@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from model.county.run import read_county_record
+from model.runfolder import read_county_record
 from model.errors import InputError
 
 LEVELS = (("province", "省级"), ("prefecture", "市州"), ("county", "县级"))

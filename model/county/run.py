@@ -14,8 +14,8 @@ from model import atomic
 from model.codes import CATEGORIES
 from model.county.profile import CountyProfile, counted_persons
 from model.runner.plan import RunPlan, Variant
+from model.runfolder import COUNTY_FILE, read_county_record  # noqa: F401 (county's writer and its readers)
 
-COUNTY_FILE = "county.json"  # written into the run folder beside manifest.json
 SIX = Decimal("0.000001")
 
 
@@ -94,12 +94,3 @@ def write_county_record(folder: Path, county: CountyPlan) -> None:
 
     atomic.write_text(Path(folder) / COUNTY_FILE, dumps(county.derived))
 
-
-def read_county_record(folder: Path) -> dict | None:
-    path = Path(folder) / COUNTY_FILE
-    if not path.is_file():
-        return None
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None

@@ -154,7 +154,7 @@ def _write(folder: Path, plan: RunPlan, parameters, metric: str, indices: Indice
     atomic.write_text(folder / "drivers.json", json.dumps(info, indent=2, ensure_ascii=False) + "\n")
     frame = pd.read_csv(folder / "drivers.csv")
     frame.attrs.update(mean=info["mean"], p95=info["p95"])
-    from model.drivers.figure import drivers_figure
+    from model.report.drivers_figure import drivers_figure
     from model.report.figures import png_bytes
 
     atomic.write_bytes(folder / "figures" / "drivers.png", png_bytes(drivers_figure(frame, metric)))

@@ -42,7 +42,7 @@ def drivers_section(run: RunFolder, lang: str):
 
     import pandas as pd
 
-    from model.drivers.figure import drivers_figure
+    from model.report.drivers_figure import drivers_figure
     from model.report.figures import png_bytes
     from model.report.html import Figure, Paragraph, Section, Table, png_data, png_width
     from model.report.labels import metric_label
