@@ -13,7 +13,7 @@ import numpy as np
 
 from benchmarks.common import best_of, line, peak_rss_mib
 from model.codes import CATEGORY_SET_NAMES, CHRONIC_CODES, DISEASE_CODE, DISEASES, LEVELS, SERVICES
-from model.rules.claims import ClaimArrays, spec_columns
+from model.rules.claim_arrays import ClaimArrays, spec_columns
 from model.rules.engine import program_for, settle
 from model.rules.kernel import N_OUT, TRACE_COLUMNS, processing_order, settle_kernel
 from model.rules.reference import Claim
@@ -89,7 +89,7 @@ def run() -> dict:
     settle(scheme, claims)  # compile and warm
     # the kernel itself: claims already in processing order, as the simulation emits them
     order = processing_order(claims.person, claims.day, claims.n_persons)
-    inputs = tuple(column[order] for column in (claims.person, claims.year, claims.klass, claims.total, claims.eligible))
+    inputs = tuple(column[order] for column in (claims.person, claims.year, claims.class_index, claims.total, claims.eligible))
     trace = np.zeros((len(program.layer_ids), len(TRACE_COLUMNS)), dtype=np.int64)
 
     amounts, oop_eligible = np.empty((N_CLAIMS, N_OUT), dtype=np.int64), np.empty(N_CLAIMS, dtype=np.int64)

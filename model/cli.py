@@ -384,7 +384,7 @@ def _population(args: argparse.Namespace) -> int:
 
 def _simulate(args: argparse.Namespace) -> int:
     from model import atomic
-    from model.care.claims import claims_arrow
+    from model.care.claims_table import claims_arrow
     from model.care.outputs import cashflow_table, flows_table, occupancy_table
     from model.care.params import care_params
     from model.care.simulate import county_internal_share, draw_people, provide_care

@@ -12,7 +12,7 @@ import pytest
 from model.care.cashflow import MAX_MONTHS
 from model.care.debts import PayAfterTreatment, debt_flows, debt_metrics, deferred_by_month, pay_after_treatment_of
 from model.cli import main
-from model.rules.claims import from_records
+from model.rules.claim_arrays import from_records
 from model.rules.reference import Claim
 from model.scenario import load_scenario
 

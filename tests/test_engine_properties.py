@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from conftest import SEED_SCHEMES
 from model.codes import CATEGORIES, CHRONIC_CODES, DISEASES, LEVELS, OUTPUT_COLUMNS, SERVICES, output_columns
-from model.rules.claims import from_records
+from model.rules.claim_arrays import from_records
 from model.rules.engine import settle, settle_pools
 from model.rules.reference import Claim
 from model.rules.reference import settle as reference_settle

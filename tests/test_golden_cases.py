@@ -10,7 +10,7 @@ import yaml
 from conftest import TESTS, write_scheme
 from model.codes import output_columns
 from model.money import fen_to_yuan
-from model.rules.claims import from_records
+from model.rules.claim_arrays import from_records
 from model.rules.claims_csv import payments_csv, read_claims
 from model.rules.engine import settle
 from model.rules.reference import Claim

@@ -10,7 +10,7 @@ import numpy as np
 from conftest import SPEC_CASES
 from model.care.pricing import fixed_prices_of, reprice
 from model.cli import main
-from model.rules.claims import from_records
+from model.rules.claim_arrays import from_records
 from model.rules.engine import settle_pools
 from model.rules.reference import Claim
 from model.scenario import load_scenario

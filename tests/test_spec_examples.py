@@ -6,7 +6,7 @@ import pytest
 
 from conftest import SEED_SCHEMES, SPEC_CASES
 from model.codes import SPEC_COLUMNS
-from model.rules.claims import from_records
+from model.rules.claim_arrays import from_records
 from model.rules.claims_csv import payments_csv, read_claims
 from model.rules.engine import settle
 from model.rules.reference import Claim

@@ -109,7 +109,7 @@ def _cited(tree: dict, *path: str) -> tuple[object, str] | None:
 
 
 def _scenario_tree(run, label: str) -> dict:
-    from model.report.params import _reload
+    from model.report.scheme_table import _reload
 
     try:
         return _reload(run.entry(label), run.manifest.get("population")).tree

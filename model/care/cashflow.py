@@ -8,7 +8,7 @@ import numpy as np
 from model.care.params import CareParams
 from model.codes import PAYERS
 from model.money import RATE_SCALE
-from model.rules.claims import EPOCH
+from model.rules.claim_arrays import EPOCH
 
 ANNUAL_SETTLEMENT_MONTH = 12  # months after January of the simulated year: the next January
 

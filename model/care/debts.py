@@ -17,7 +17,7 @@ import numpy as np
 from model.care.cashflow import MAX_MONTHS, month_index
 from model.codes import CATEGORIES, CATEGORY_CODE, LEVEL_CODE, LEVELS, SERVICE_CODE
 from model.money import RATE_SCALE
-from model.rules.claims import ClaimArrays
+from model.rules.claim_arrays import ClaimArrays
 from model.rules.program import MEMBERS  # [category-set code, category code]
 from model.scenario.node import Node
 

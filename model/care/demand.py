@@ -20,7 +20,7 @@ import numpy as np
 from model.care.params import CareParams
 from model.codes import CATEGORY_SET_NAMES, LEVEL_CODE
 from model.population.params import PopulationParams
-from model.rules.claims import from_records
+from model.rules.claim_arrays import from_records
 from model.rules.engine import settle
 from model.rules.reference import Claim
 from model.scenario import Scenario, load_scenario

@@ -6,11 +6,11 @@ import numpy as np
 import pyarrow as pa
 
 from model.care.cashflow import cash_flow
-from model.care.claims import year_start
+from model.care.claims_table import year_start
 from model.care.params import CareParams
 from model.care.simulate import Care
 from model.codes import LEVELS, PAYERS
-from model.rules.claims import EPOCH
+from model.rules.claim_arrays import EPOCH
 
 
 def flows_table(care: Care) -> pa.Table:

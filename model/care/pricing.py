@@ -22,7 +22,7 @@ from model.codes import (
     LEVELS,
     SERVICE_CODE,
 )
-from model.rules.claims import ClaimArrays
+from model.rules.claim_arrays import ClaimArrays
 from model.rules.program import MEMBERS  # [category-set code, category code]
 from model.scenario.node import Node
 

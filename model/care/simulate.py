@@ -18,7 +18,7 @@ import numpy as np
 
 from model.arrays import take_rows
 from model.care.background import background_routes, with_background
-from model.care.claims import ClaimsTable, build_claims
+from model.care.claims_table import ClaimsTable, build_claims
 from model.care.demand import category_multiplier, person_multiplier
 from model.care.des import des_stays
 from model.care.facilities import Facilities, build_facilities

@@ -20,8 +20,8 @@ from model.outcomes.targets import SchemeTargets
 from model.outcomes.protection import (PROTECTION_METRICS, SCOPES, capacity_to_pay, protection_flags,
                                        subsistence_per_equivalent_adult)
 from model.programmes.ledger import programme_metrics
-from model.rules.claims import ClaimArrays
-from model.rules.engine import Settlement
+from model.rules.claim_arrays import ClaimArrays
+from model.rules.engine import ClaimPayments
 from model.rules.program import MEMBERS
 from model.scenario.financing import Financing
 
@@ -165,7 +165,7 @@ class OutcomeAccumulator:
         self.quintile_oop_fen = np.zeros(QUINTILES, dtype=np.int64)
         self.top_income = 0.0
 
-    def add(self, people: People, claims: ClaimArrays, settlement: Settlement, as_ordinary: Settlement | None = None) -> None:
+    def add(self, people: People, claims: ClaimArrays, settlement: ClaimPayments, as_ordinary: ClaimPayments | None = None) -> None:
         """Fold in a chunk: its persons (`people`) and all their claims, settled; `as_ordinary`: the same
         claims settled as if every claimant were an ordinary resident (for a scheme whose tilt has a
         funder of its own, spec §6.6)."""

@@ -257,7 +257,7 @@ def _same_value(a: object, b: object) -> bool:
 def current_setting(run: RunFolder) -> tuple[dict[str, str], str | None]:
     """For a sweep: the scheme's own value of each varied path (the scheme reloaded without the sweep's --set
     options), and the label of the sweep point that has exactly those values (None when the sweep skipped them)."""
-    from model.report.params import _reload
+    from model.report.scheme_table import _reload
 
     paths = [path for path, _ in run.vary]
     entry = dict(run.entry(run.labels[0]))
@@ -301,7 +301,7 @@ def _field_labels() -> dict[str, dict[str, str]]:
 def varied_labels(run: RunFolder) -> dict[str, str]:
     """Each varied path of a sweep as '中文 / English': the layer's own name and the field's (with its unit), falling
     back to the path's last parts."""
-    from model.report.params import _reload
+    from model.report.scheme_table import _reload
     from model.runfolder import short_paths
 
     paths = [path for path, _ in run.vary]

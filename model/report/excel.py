@@ -16,7 +16,7 @@ from model.codes import PAYERS
 from model.outcomes.protection import PROTECTION_METRICS
 from model.report import analysis
 from model.report.labels import GOVERNMENT_LEVELS, metric_kind, metric_label, payer_label, pick
-from model.report.params import scheme_parameters
+from model.report.scheme_table import scheme_parameters
 from model.runfolder import RunFolder
 from model.report.texts import LANGUAGES, entries, words
 from model.runner.summary import STATISTICS

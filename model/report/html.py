@@ -22,7 +22,7 @@ from model.errors import InputError
 from model.outcomes.protection import PROTECTION_METRICS, definition_text, split_metric
 from model.report import analysis, figures
 from model.report.labels import metric_kind, metric_label, payer_label, pick
-from model.report.params import SchemeParameters, differences, scheme_parameters, show_when
+from model.report.scheme_table import SchemeParameters, differences, scheme_parameters, show_when
 from model.runfolder import RunFolder, short_paths
 from model.report.texts import words
 from model.report.uncertainty import drivers_section, plus_minus, precision_notes

@@ -23,7 +23,7 @@ from model.codes import (CATEGORY_SET_CODE, CATEGORY_SETS, CHRONIC_CODES, DISEAS
                          OUTPUT_COLUMNS, SERVICE_CODE, SERVICES, SPEC_COLUMNS, category_set_problem)
 from model.errors import InputError, describe_found
 from model.inputfile import any_csv_field_size, check_status, open_error, read_all
-from model.rules.claims import ClaimArrays
+from model.rules.claim_arrays import ClaimArrays
 
 COLUMNS = ("claim_id", "person_id", "date", "service", "level", "disease",
            "total_cost", "eligible_cost", "compliant", "category")

@@ -9,7 +9,7 @@ from itertools import pairwise
 import numpy as np
 
 from model.codes import OUTPUT_COLUMNS, SPEC_COLUMNS
-from model.rules.claims import ClaimArrays
+from model.rules.claim_arrays import ClaimArrays
 from model.rules.kernel import TRACE_COLUMNS, in_processing_order, persons_order, settle_kernel, settle_run
 from model.rules.program import Program, compile_scheme
 from model.scenario.scheme import Scheme
@@ -54,7 +54,7 @@ def _run(program: Program, claims: ClaimArrays, trace_claim: int, threads: int =
     amounts = np.empty((n, width), dtype=np.int64)  # every row is written: each claim is settled once
     oop_eligible = np.empty(n, dtype=np.int64)
     trace = np.zeros((len(program.layer_ids), len(TRACE_COLUMNS)), dtype=np.int64)
-    inputs = (claims.person, claims.year, claims.klass, claims.total, claims.eligible)
+    inputs = (claims.person, claims.year, claims.class_index, claims.total, claims.eligible)
     if in_processing_order(claims.person, claims.day):  # as the simulation emits them: nothing to move
         count = settle_kernel(*inputs, *program.kernel_arguments(), amounts, oop_eligible, trace_claim, trace)
         return amounts, oop_eligible, trace[:count]
@@ -77,7 +77,9 @@ def _run(program: Program, claims: ClaimArrays, trace_claim: int, threads: int =
 
 
 @dataclass(frozen=True)
-class Settlement:
+class ClaimPayments:
+    """Every claim's payments as the compiled engine settles them (spec §2), in fen, claims in input order."""
+
     amounts: np.ndarray  # (n, 8) int64 fen, columns OUTPUT_COLUMNS: every payer, charity included, then oop
     oop_eligible: np.ndarray  # (n,) int64 fen: the out-of-pocket part inside the catalogue
 
@@ -98,7 +100,7 @@ def spec_amounts(program: Program, amounts: np.ndarray) -> np.ndarray:
     return np.delete(amounts, OUTPUT_COLUMNS.index("charity"), axis=1)
 
 
-def settle_pools(scheme_or_program: Scheme | Program, claims: ClaimArrays, threads: int = 1) -> Settlement:
+def settle_pools(scheme_or_program: Scheme | Program, claims: ClaimArrays, threads: int = 1) -> ClaimPayments:
     """Payments per claim (input order), every payer's column (OUTPUT_COLUMNS), and each claim's out-of-pocket
     inside the eligible pool.
 
@@ -106,7 +108,7 @@ def settle_pools(scheme_or_program: Scheme | Program, claims: ClaimArrays, threa
     """
     program = scheme_or_program if isinstance(scheme_or_program, Program) else program_for(scheme_or_program)
     amounts, oop_eligible, _ = _run(program, claims, -1, threads)
-    return Settlement(all_payers(program, amounts), oop_eligible)
+    return ClaimPayments(all_payers(program, amounts), oop_eligible)
 
 
 def settle(scheme_or_program: Scheme | Program, claims: ClaimArrays, threads: int = 1) -> np.ndarray:
@@ -124,4 +126,4 @@ def settle_traced(scheme: Scheme, claims: ClaimArrays, claim_index: int) -> tupl
     return all_payers(program, amounts), [TraceRow(*map(int, row)) for row in trace]
 
 
-__all__ = ["ENGINE_NAME", "OUTPUT_COLUMNS", "SPEC_COLUMNS", "spec_amounts", "Settlement", "TraceRow", "program_for", "settle", "settle_pools", "settle_traced"]
+__all__ = ["ENGINE_NAME", "OUTPUT_COLUMNS", "SPEC_COLUMNS", "spec_amounts", "ClaimPayments", "TraceRow", "program_for", "settle", "settle_pools", "settle_traced"]

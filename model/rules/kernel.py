@@ -138,7 +138,7 @@ def out_of_list(limit_share_of_total, claim_total, base):
 
 @njit(cache=True, nogil=True)
 def settle_kernel(
-    person, year, klass, total, eligible,
+    person, year, class_index, total, eligible,
     class_start, entries, layers, brackets, payer_caps, n_cap_slots,
     out, oop_eligible, trace_claim, trace,
 ):
@@ -146,7 +146,7 @@ def settle_kernel(
 
     Parameters
     ----------
-    person, year, klass, total, eligible : ndarray
+    person, year, class_index, total, eligible : ndarray
         The claims: dense person index, calendar year, class (program.claim_class), total_cost and
         eligible_cost in fen.
     class_start, entries, layers, brackets, payer_caps, n_cap_slots
@@ -187,7 +187,7 @@ def settle_kernel(
         claim_eligible = eligible[i]
         eligible_left = claim_eligible  # spec §3.3: the pools E and X
         out_of_list_left = claim_total - claim_eligible
-        c = klass[i]
+        c = class_index[i]
         for j in range(class_start[c], class_start[c + 1]):  # the layers that apply (§4.2), in the scheme's order
             entry = entries[j]
             l = entry.layer
@@ -260,10 +260,10 @@ def settle_kernel(
 
 @njit(cache=True, nogil=True)
 def settle_run(
-    order, person, year, klass, total, eligible,
+    order, person, year, class_index, total, eligible,
     class_start, entries, layers, brackets, payer_caps, n_cap_slots,
     out, oop_eligible, trace_claim, trace,
-    s_person, s_year, s_klass, s_total, s_eligible, s_out, s_oop_eligible,
+    s_person, s_year, s_class_index, s_total, s_eligible, s_out, s_oop_eligible,
 ):
     """Settle the claims order[0], order[1], … (processing order, whole persons) into rows of `out` and
     `oop_eligible` indexed as the input; `trace_claim` is an input index too. The s_ arrays, at least
@@ -279,13 +279,13 @@ def settle_run(
         i = order[k]
         s_person[k] = person[i]
         s_year[k] = year[i]
-        s_klass[k] = klass[i]
+        s_class_index[k] = class_index[i]
         s_total[k] = total[i]
         s_eligible[k] = eligible[i]
         if i == trace_claim:
             position = k
     traced = settle_kernel(
-        s_person[:n], s_year[:n], s_klass[:n], s_total[:n], s_eligible[:n],
+        s_person[:n], s_year[:n], s_class_index[:n], s_total[:n], s_eligible[:n],
         class_start, entries, layers, brackets, payer_caps, n_cap_slots,
         s_out, s_oop_eligible, position, trace,
     )

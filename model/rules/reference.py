@@ -153,14 +153,16 @@ class SettledLayer:
 
 
 @dataclass
-class Settlement:
+class ReferenceSettlement:
+    """What the plain reference settler (spec §4) pays, claim by claim, with one traced claim's steps."""
+
     payments: list[dict[str, int]]  # per claim, input order: {payer: fen, ..., "oop": fen}
     by_layer: list[dict[str, int]]  # per claim: {layer id: fen paid} for the layers that applied
     trace: list[SettledLayer]  # every layer's step for the traced claim
     oop_eligible: list[int]  # per claim: the out-of-pocket left in the eligible pool
 
 
-def settle(scheme: Scheme, claims: list[Claim], trace: str | None = None) -> Settlement:
+def settle(scheme: Scheme, claims: list[Claim], trace: str | None = None) -> ReferenceSettlement:
     """Settle claims one at a time in date order, exactly as spec §3 describes."""
     order = sorted(range(len(claims)), key=lambda i: claims[i].date)
     cumulative: dict[tuple, int] = {}  # (person, year, layer) -> cumulative base of tiered/ceiling layers
@@ -234,4 +236,4 @@ def settle(scheme: Scheme, claims: list[Claim], trace: str | None = None) -> Set
         paid["oop"] = eligible_left + out_of_list_left
         results[index] = paid
         oop_eligible[index] = eligible_left
-    return Settlement(results, by_layer, traced, oop_eligible)
+    return ReferenceSettlement(results, by_layer, traced, oop_eligible)

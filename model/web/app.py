@@ -47,7 +47,7 @@ def scheme_list() -> list[dict]:
 
 def scheme_parameters(scheme_id: str) -> dict:
     """A scheme's settable values with their sources: its layers (path layers.ID....), payer caps and financing."""
-    from model.report.params import cited_values
+    from model.report.scheme_table import cited_values
     from model.scenario import known_scenarios, load_scenario
 
     if scheme_id not in known_scenarios():

@@ -14,8 +14,8 @@ from model.population.build import synthesize
 from model.population.households import Population
 from model.population.illness import Admissions, draw_illness
 from model.population.demography import WORKING_AGES, Cohort, YearChange, cohort_of, demography_seed, next_year
-from model.rules.claims import ClaimArrays
-from model.rules.engine import Settlement
+from model.rules.claim_arrays import ClaimArrays
+from model.rules.engine import ClaimPayments
 from model.runner.plan import RunPlan
 from model.scenario import Scenario, load_scenario
 from model.seeds import child_seed
@@ -228,7 +228,7 @@ class Economy:
         own_claims = dataclasses.replace(claims, category=category[population.household[claims.person]])
         return dataclasses.replace(people, population=population), own_claims
 
-    def record(self, label: str, index: int, people, claims: ClaimArrays, settlement: Settlement,
+    def record(self, label: str, index: int, people, claims: ClaimArrays, settlement: ClaimPayments,
                admissions: Admissions) -> None:
         state = self.states[label][index]
         population = people.population

@@ -16,7 +16,7 @@ from model.population.households import Population
 from model.population.illness import Admissions, Visits
 from model.population.params import PopulationParams
 from model.arrays import take_rows
-from model.rules.claims import EPOCH, ClaimArrays, spec_columns
+from model.rules.claim_arrays import EPOCH, ClaimArrays, spec_columns
 from model.rules.kernel import processing_order
 
 INPATIENT = SERVICE_CODE["inpatient"]

@@ -39,7 +39,8 @@ class ClaimArrays:
         return self._year
 
     @property
-    def klass(self) -> np.ndarray:
+    def class_index(self) -> np.ndarray:
+        """Each claim's class: the index of its (category, service, level, compliant, disease) group in the program (model/rules/program.claim_class)."""
         return claim_class(self.category, self.service, self.level, self.compliant, self.disease)
 
     def take(self, rows: np.ndarray) -> "ClaimArrays":
