@@ -19,7 +19,8 @@ reported `identical` with the masks named (`-v` lists them):
 - In text files, PDFs and each member of an .xlsx/.docx: each side's temporary paths (its worktree, its output
   folder) become `<TREE>` / `<OUT>`; its commit (7 to 40 hex digits standing alone; 12 if the first 7 are all digits) `<COMMIT>`; clock times (ISO 8601 date and
   time of day, a PDF's /CreationDate and /ModDate) `<TIME>` (the report prints the manifest's times and commit,
-  the workbook and the brief carry document times). Calendar dates without a time of day are never masked.
+  the workbook and the brief carry document times); a date without a time of day only when it is a day the script
+  ran on (UTC or local), `<DATE>` (the brief prints its run's day).
 - A zip's (xlsx, docx) entry times are ignored, and said so.
 - PNGs are compared byte for byte; one that differs only in its metadata chunks (tEXt/iTXt/zTXt/tIME) is reported
   `metadata-only` with the chunks named, and counts as a difference.
@@ -209,6 +210,7 @@ class Side:
     tree: Path
     out: Path
     sha: str
+    run_dates: frozenset[str] = frozenset()  # the days (UTC and local) the script ran on: a brief prints its run's date
 
     def normalize(self, data: bytes) -> tuple[bytes, list[str]]:
         """Mask this side's temporary paths, its commit, and clock times; say which masks changed anything."""
@@ -225,7 +227,11 @@ class Side:
             masks.append("commit")
         data, n = PDF_TIME.subn(rb"/\1 (<TIME>)", data)
         data, m = TIME.subn(b"<TIME>", data)
-        if n or m:
+        k = 0
+        for day in sorted(self.run_dates):
+            data, found = re.subn(rb"(?<![0-9])" + day.encode() + rb"(?![0-9])", b"<DATE>", data)
+            k += found
+        if n or m or k:
             masks.append("times")
         return data, masks
 
@@ -394,6 +400,7 @@ def main(argv: list[str] | None = None) -> int:
     base = args.keep.resolve() if args.keep else scratch
     trees: list[Path] = []
     started = time.perf_counter()
+    began = time.time()
     try:
         sides = {}
         for label, sha in (("old", old_sha), ("new", new_sha)):
@@ -415,8 +422,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"inputs in {inputs}: {big.name} {big.stat().st_size / 2**20:,.0f} MiB", flush=True)
         commands = command_list(inputs, spec_commands, args.quick)
         seconds = {label: run_commands(label, *sides[label], commands) for label in ("old", "new")}
-        rows = compare(commands, Side(sides["old"][0], sides["old"][1], old_sha),
-                       Side(sides["new"][0], sides["new"][1], new_sha))
+        days = frozenset(time.strftime("%Y-%m-%d", clock(moment)) for moment in (began, time.time())
+                         for clock in (time.gmtime, time.localtime))
+        rows = compare(commands, Side(sides["old"][0], sides["old"][1], old_sha, days),
+                       Side(sides["new"][0], sides["new"][1], new_sha, days))
         for row in rows:
             row["seconds"] = {label: round(seconds[label][row["command"]], 2) for label in seconds}
         print_summary(rows, old_sha, new_sha, args.verbose)
