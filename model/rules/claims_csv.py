@@ -36,7 +36,6 @@ BIT_CHRONIC_WITHOUT_CODE, BIT_VILLAGE_ADMISSION, BIT_DUPLICATE_ID, BIT_CONTROL, 
 # stays below 10**17, far inside int64.
 MAX_MONEY_FEN = 10**10
 MAX_PERSON_YEAR_FEN = 10 * MAX_MONEY_FEN
-MONEY = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"  # spec §1: '5', '5.0', '5.00'; not '5.', '.5', '1e3', '-5', ' 5'
 MONEY_EXPECTED = (f"yuan as digits with an optional point and 1–2 decimals, at most {MAX_MONEY_FEN // 100:,} "
                   "(no sign, exponent or spaces)")
 CONTROL = "[\x00-\x1f\x7f-\x9f]"  # C0, DEL and C1: an id holding one could not be written back on one line, nor shown
@@ -99,14 +98,16 @@ def _as_field(text: str) -> str:
     return '"' + text.replace('"', '""') + '"' if any(ch in text for ch in ',"\r\n') else text
 
 
-def _line_end(data: np.ndarray, start: int) -> int:
-    """Index of the newline ending the line that starts at `start` (or the end of the data)."""
-    end, window = start, 1 << 12
+def _line_end(data: np.ndarray, start: int, record: bool = False) -> int:
+    """Index of the newline ending the line that starts at `start` (or the end of the data); with `record`,
+    of the newline ending the CSV record: the first after an even number of quotes."""
+    end, window, quotes = start, 1 << 12, 0
     while end < data.shape[0]:  # growing windows: never a scan of the whole file for one line
-        newline = np.flatnonzero(data[end : end + window] == NEWLINE)
+        part = data[end : end + window]
+        newline = np.flatnonzero((part == NEWLINE) & ((((np.cumsum(part == QUOTE) + quotes) & 1) == 0) | (not record)))
         if newline.size:
             return end + int(newline[0])
-        end, window = end + window, window * 2
+        quotes, end, window = quotes + int((part == QUOTE).sum()), end + window, window * 2
     return data.shape[0]
 
 
@@ -498,22 +499,10 @@ def _id_shown(text: str) -> str:
 MAX_RECORD_BYTES = 1 << 20  # a quoted field running over line breaks is read back for a message up to this
 
 
-def _record_end(data: np.ndarray, start: int) -> int:
-    """Where the CSV record starting at `start` ends: the first newline after an even number of quotes."""
-    end, window, quotes = start, 1 << 12, 0
-    while end < data.shape[0]:
-        part = data[end : end + window]
-        newline = np.flatnonzero((part == NEWLINE) & (((np.cumsum(part == QUOTE) + quotes) & 1) == 0))
-        if newline.size:
-            return end + int(newline[0])
-        quotes, end, window = quotes + int((part == QUOTE).sum()), end + window, window * 2
-    return data.shape[0]
-
-
 def _spanning_record(data: np.ndarray, header: list[str], start: int, where: str) -> tuple[int, list[str]] | None:
     """(end, messages) for a row whose quoted field runs over a line break (valid CSV, but claims-file
     fields hold no line break): each such field named once, instead of one bad row per line it spans."""
-    end = _record_end(data, start)
+    end = _line_end(data, start, record=True)
     if end <= _line_end(data, start) or end - start > MAX_RECORD_BYTES:
         return None
     try:
@@ -598,9 +587,6 @@ def header(amounts: np.ndarray) -> bytes:
     return ("claim_id," + ",".join(columns) + "\n").encode("utf-8")
 
 
-HEADER = header(np.zeros((0, len(SPEC_COLUMNS)), dtype=np.int64))  # the five spec schemes' header
-
-
 def csv_fields(texts: pa.Array) -> pa.Array:
     """Texts as CSV fields: quoted (quotes doubled) where they hold a comma, quote or line break."""
     quoted = pc.binary_join_element_wise('"', pc.replace_substring(texts, '"', '""'), '"', "")
@@ -639,15 +625,11 @@ def payment_rows(ids: pa.Array, amounts: np.ndarray) -> pa.Buffer:
 
 def payments_chunks(claims_file: ClaimsFile, amounts: np.ndarray, threads: int = 1) -> Iterator[pa.Buffer]:
     """Spec §2 rows (no header) for the claims of a file, ids written back exactly as read: consecutive
-    chunks, in order, formatted up to `threads` at a time (Arrow's kernels release the GIL)."""
+    chunks, in order, formatted up to `threads` at a time (numpy releases the GIL)."""
     amounts = np.asarray(amounts, dtype=np.int64)
-    cuts = list(range(0, len(amounts), CHUNK_ROWS)) + [len(amounts)]
     chunk = lambda rows: payment_rows(claims_file.ids[rows[0] : rows[1]], amounts[rows[0] : rows[1]])  # noqa: E731
-    if threads <= 1 or len(cuts) <= 2:
-        yield from map(chunk, pairwise(cuts))
-        return
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        yield from pool.map(chunk, pairwise(cuts))
+    with ThreadPoolExecutor(max_workers=max(threads, 1)) as pool:
+        yield from pool.map(chunk, pairwise([*range(0, len(amounts), CHUNK_ROWS), len(amounts)]))
 
 
 def payments_csv(claims_file: ClaimsFile, amounts: np.ndarray) -> bytes:
