@@ -219,8 +219,8 @@ def _raw_ids(rows: np.ndarray, ids: pa.Array, column: int, width: int) -> pa.Arr
 
 
 def _arrow_columns(data: np.ndarray, body: int, header: list[str]) -> tuple[list[pa.Array], pa.Array] | None:
-    """The spec columns (in spec order) read by pyarrow.csv on up to THREADS threads, the code columns and
-    person_id as dictionaries, and the claim ids as written; None when the file needs the careful reading
+    """The spec columns (in spec order) read by pyarrow.csv on up to THREADS threads, the code columns as
+    dictionaries, and the claim ids as written; None when the file needs the careful reading
     (which names the line and column of each bad row): quoting that is not RFC 4180's or a quoted line break,
     a carriage return that ends no line, a row with the wrong number of fields (a line of spaces, blank to
     spec §1, included), bytes that are not UTF-8."""
@@ -229,7 +229,7 @@ def _arrow_columns(data: np.ndarray, body: int, header: list[str]) -> tuple[list
     if (rows[returns + 1] != NEWLINE).any() or (rows == QUOTE).any() and not _quoting_ok(rows):
         return None
     names = [f"f{i}" for i in range(len(header))]
-    types = {names[header.index(name)]: DICTIONARY if role in VOCABULARIES or role == PERSON_ID else pa.string()
+    types = {names[header.index(name)]: DICTIONARY if role in VOCABULARIES else pa.string()
              for role, name in enumerate(COLUMNS)}
     try:
         table = pacsv.read_csv(
@@ -320,7 +320,7 @@ def _careful(data: np.ndarray, body: int, header: list[str]):
 
 def _buffers(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """(offsets, bytes) of a string or binary column: numpy views of its Arrow buffers (value i is bytes[offsets[i]:offsets[i+1]])."""
-    column = column.cast(pa.binary())
+    column = column if column.type in (pa.string(), pa.binary()) else column.cast(pa.binary())  # one layout
     if column.buffers()[2] is None:
         return np.zeros(len(column) + 1, dtype=np.int32), np.zeros(0, dtype=np.uint8)
     offsets = np.frombuffer(column.buffers()[1], dtype=np.int32)[column.offset : column.offset + len(column) + 1]
@@ -329,7 +329,8 @@ def _buffers(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 def parse_money(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """(fen, ok) of yuan as spec §1 writes it ('5', '5.0', '5.00'; not '5.', '.5', '1e3', '-5', ' 5'), at most
-    MAX_MONEY_FEN: the bytes checked with numpy, then read exactly as decimals with 2 places (the 128-bit integer is the fen)."""
+    MAX_MONEY_FEN: the bytes checked with numpy, then read by Arrow as floats; a hundred times one, rounded, is
+    the fen exactly (at most 12 digits: the float's error is below a millionth of a fen)."""
     offsets, data = _buffers(column)
     lengths = np.diff(offsets)
     other = np.flatnonzero(data[offsets[0] : offsets[-1]] - np.uint8(48) > 9) + offsets[0]  # bytes that are not digits
@@ -341,8 +342,7 @@ def parse_money(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     whole[row] = point
     ok &= whole <= 10
     good = column if ok.all() else pc.if_else(pa.array(ok), column, pa.scalar("0", column.type))
-    decimal = pc.cast(good.cast(pa.string()), pa.decimal128(12, 2))
-    fen = np.frombuffer(decimal.buffers()[1], dtype=np.int64)[2 * decimal.offset :: 2][: len(column)] if len(column) else np.zeros(0, np.int64)
+    fen = np.rint(pc.cast(good.cast(pa.string()), pa.float64()).to_numpy(zero_copy_only=False) * 100).astype(np.int64)
     return np.where(ok, fen, 0), ok & (fen <= MAX_MONEY_FEN)
 
 
@@ -394,10 +394,7 @@ def _encoded(column: pa.Array) -> pa.DictionaryArray:
 
 
 def _id_problems(column: pa.Array, role: int) -> np.ndarray:
-    """An id column's problems (read by pyarrow, so UTF-8): empty, or holding a control character; of a
-    dictionary column, its values' problems taken row by row."""
-    if isinstance(column, pa.DictionaryArray):
-        return _id_problems(column.dictionary, role)[column.indices.to_numpy()]
+    """An id column's problems (read by pyarrow, so UTF-8): empty, or holding a control character."""
     offsets, data = _buffers(column)
     bits = np.where(np.diff(offsets) == 0, 1 << role, 0)
     text = data[offsets[0] : offsets[-1]]
@@ -611,7 +608,7 @@ def payment_rows(ids: pa.Array, amounts: np.ndarray) -> pa.Buffer:
     cells = np.empty((len(amounts), lead + amounts.shape[1] * field + 1), dtype=np.uint8)
     keep = np.ones(cells.shape, dtype=np.bool_)
     keep[:, :lead] = np.arange(lead) < lengths[:, None]
-    cells[:, :lead][keep[:, :lead]] = text[offsets[0] : offsets[-1]]
+    cells[:, :lead][keep[:, :lead]] = text[offsets[0] : offsets[-1]]  # each id, left-aligned
     money = cells[:, lead:-1].reshape(len(amounts), -1, field)
     money[:, :, 0], money[:, :, -3], cells[:, -1] = COMMA, 46, NEWLINE
     rest = amounts.copy()
@@ -620,7 +617,7 @@ def payment_rows(ids: pa.Array, amounts: np.ndarray) -> pa.Buffer:
         rest //= 10
     shown = np.maximum(3, np.searchsorted(POWERS, amounts, side="right"))  # digits shown: no zeros before the yuan
     keep[:, lead:-1].reshape(money.shape)[:, :, 1 : field - 3] = np.arange(width - 2) >= (width - shown)[:, :, None]
-    return pa.py_buffer(cells[keep])
+    return pa.py_buffer(cells.ravel().compress(keep.ravel()))  # row by row, the padding left out
 
 
 def payments_chunks(claims_file: ClaimsFile, amounts: np.ndarray, threads: int = 1) -> Iterator[pa.Buffer]:
