@@ -268,3 +268,18 @@ def test_fully_quoted_file_reads_through_pyarrow_and_settles_as_its_unquoted_twi
     assert quoted_rows[7].startswith(b'"c,6",') and quoted_rows[9].startswith(b'"c""8",')
     assert [row for row in quoted_rows[1:] if b'"c,6"' not in row and b'"c""8"' not in row] == \
         [b'"' + row.replace(b",", b'",', 1) for row in plain_rows[1:] if not row.startswith((b"c6,", b"c8,"))]
+
+
+@pytest.mark.parametrize("largest", [10, 1000, 10**10, 10**12, 2**62])
+def test_payment_rows_write_fen_as_yuan_with_two_decimals(largest: int) -> None:
+    import pyarrow as pa
+
+    from model.money import fen_to_yuan
+    from model.rules.claims_csv import payment_rows
+
+    amounts = np.random.default_rng(largest % 1000).integers(0, largest, (500, 7))
+    amounts[0], amounts[1] = 0, largest - 1
+    ids = pa.array([f'"c,{i}"' if i % 7 == 0 else f"c{i}" for i in range(500)])
+    expected = "".join(f"{claim_id}," + ",".join(fen_to_yuan(int(v)) for v in row) + "\n"
+                       for claim_id, row in zip(ids.to_pylist(), amounts))
+    assert payment_rows(ids, amounts).to_pybytes().decode() == expected
