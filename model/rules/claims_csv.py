@@ -239,17 +239,9 @@ def _arrow_columns(data: np.ndarray, body: int, header: list[str]) -> tuple[list
                                                  strings_can_be_null=False))
     except pa.ArrowException:
         return None
-    columns = [_single(column) for column in table.columns]
+    columns = [column.combine_chunks() for column in table.columns]  # a dictionary column's chunks unified
     ids = _raw_ids(rows, columns[CLAIM_ID], header.index("claim_id"), len(header)) if (rows == QUOTE).any() else columns[CLAIM_ID]
     return columns, ids
-
-
-def _single(column: pa.ChunkedArray) -> pa.Array:
-    """A column's chunks as one array; a dictionary column's chunks share one dictionary (values in order of first appearance)."""
-    if column.type != DICTIONARY or column.num_chunks < 2:
-        return column.combine_chunks()
-    chunks = column.unify_dictionaries().chunks
-    return pa.DictionaryArray.from_arrays(pa.concat_arrays([chunk.indices for chunk in chunks]), chunks[0].dictionary)
 
 
 def _fields(line: bytes) -> tuple[list[tuple[bytes, bytes, bool]], int]:
