@@ -240,3 +240,46 @@ def test_a_carriage_return_inside_a_field_is_named_not_a_crash(claims_file) -> N
     path = claims_file(f"{HEADER}\n{_row(level='coun' + chr(13) + 'ty')}\n")
     with pytest.raises(InputError, match=r"line 2 \(claim_id c1\), column level: expected village"):
         read_claims(path)
+
+
+def test_fully_quoted_file_reads_through_pyarrow_and_settles_as_its_unquoted_twin(tmp_path: Path, monkeypatch) -> None:
+    from benchmarks.engine import random_claims, write_claims_csv
+    from model.rules import claims_csv
+
+    plain = tmp_path / "plain.csv"
+    write_claims_csv(plain, random_claims(100_000))
+    lines = plain.read_bytes().decode().splitlines()
+    quoted = tmp_path / "quoted.csv"  # every field quoted, a comma and a doubled quote inside some ids, CRLF, BOM
+    rows = [",".join(f'"{field.strip(chr(34))}"' for field in line.split(",")) for line in lines]
+    rows[7] = rows[7].replace('"c6"', '"c,6"', 1)
+    rows[9] = rows[9].replace('"c8"', '"c""8"', 1)
+    quoted.write_bytes(b"\xef\xbb\xbf" + ("\r\n".join(rows) + "\r\n").encode())
+
+    def careful(*args):
+        raise AssertionError("a good quoted file took the line-by-line reading")
+
+    monkeypatch.setattr(claims_csv, "_careful", careful)
+    scheme = load_scenario("baseline").scheme
+    plain_file, quoted_file = read_claims(plain), read_claims(quoted)
+    plain_rows = payments_csv(plain_file, settle(scheme, plain_file.claims)).splitlines()
+    quoted_rows = payments_csv(quoted_file, settle(scheme, quoted_file.claims)).splitlines()
+    assert quoted_file.claims.n_persons == plain_file.claims.n_persons
+    assert np.array_equal(quoted_file.claims.person, plain_file.claims.person)
+    assert quoted_rows[7].startswith(b'"c,6",') and quoted_rows[9].startswith(b'"c""8",')
+    assert [row for row in quoted_rows[1:] if b'"c,6"' not in row and b'"c""8"' not in row] == \
+        [b'"' + row.replace(b",", b'",', 1) for row in plain_rows[1:] if not row.startswith((b"c6,", b"c8,"))]
+
+
+@pytest.mark.parametrize("largest", [10, 1000, 10**10, 10**12, 2**62])
+def test_payment_rows_write_fen_as_yuan_with_two_decimals(largest: int) -> None:
+    import pyarrow as pa
+
+    from model.money import fen_to_yuan
+    from model.rules.claims_csv import payment_rows
+
+    amounts = np.random.default_rng(largest % 1000).integers(0, largest, (500, 7))
+    amounts[0], amounts[1] = 0, largest - 1
+    ids = pa.array([f'"c,{i}"' if i % 7 == 0 else f"c{i}" for i in range(500)])
+    expected = "".join(f"{claim_id}," + ",".join(fen_to_yuan(int(v)) for v in row) + "\n"
+                       for claim_id, row in zip(ids.to_pylist(), amounts))
+    assert payment_rows(ids, amounts).to_pybytes().decode() == expected

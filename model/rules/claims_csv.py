@@ -36,7 +36,6 @@ BIT_CHRONIC_WITHOUT_CODE, BIT_VILLAGE_ADMISSION, BIT_DUPLICATE_ID, BIT_CONTROL, 
 # stays below 10**17, far inside int64.
 MAX_MONEY_FEN = 10**10
 MAX_PERSON_YEAR_FEN = 10 * MAX_MONEY_FEN
-MONEY = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"  # spec §1: '5', '5.0', '5.00'; not '5.', '.5', '1e3', '-5', ' 5'
 MONEY_EXPECTED = (f"yuan as digits with an optional point and 1–2 decimals, at most {MAX_MONEY_FEN // 100:,} "
                   "(no sign, exponent or spaces)")
 CONTROL = "[\x00-\x1f\x7f-\x9f]"  # C0, DEL and C1: an id holding one could not be written back on one line, nor shown
@@ -60,6 +59,7 @@ PARALLEL_BYTES = 8 << 20  # files smaller than this are read on one thread
 THREADS = min(2, os.cpu_count() or 1)  # threads for adjudicating one file: the stages gain little past two
 CHUNK_ROWS = 125_000  # payment rows formatted at a time: chunks already formatted are written while others format
 QUOTE, COMMA, NEWLINE, RETURN = 34, 44, 10, 13
+DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 BLANK = re.compile(rb"[ \t]*\r?")
 CONTROL_BYTES = re.compile(rb"[\x00-\x1f\x7f]|\xc2[\x80-\x9f]")
 
@@ -98,14 +98,16 @@ def _as_field(text: str) -> str:
     return '"' + text.replace('"', '""') + '"' if any(ch in text for ch in ',"\r\n') else text
 
 
-def _line_end(data: np.ndarray, start: int) -> int:
-    """Index of the newline ending the line that starts at `start` (or the end of the data)."""
-    end, window = start, 1 << 12
+def _line_end(data: np.ndarray, start: int, record: bool = False) -> int:
+    """Index of the newline ending the line that starts at `start` (or the end of the data); with `record`,
+    of the newline ending the CSV record: the first after an even number of quotes."""
+    end, window, quotes = start, 1 << 12, 0
     while end < data.shape[0]:  # growing windows: never a scan of the whole file for one line
-        newline = np.flatnonzero(data[end : end + window] == NEWLINE)
+        part = data[end : end + window]
+        newline = np.flatnonzero((part == NEWLINE) & ((((np.cumsum(part == QUOTE) + quotes) & 1) == 0) | (not record)))
         if newline.size:
             return end + int(newline[0])
-        end, window = end + window, window * 2
+        quotes, end, window = quotes + int((part == QUOTE).sum()), end + window, window * 2
     return data.shape[0]
 
 
@@ -189,26 +191,57 @@ def _header(path: Path, data: np.ndarray) -> tuple[list[str], int]:
     return header, min(_line_end(data, start) + 1, data.shape[0])
 
 
-def _arrow_columns(data: np.ndarray, body: int, header: list[str]) -> list[pa.Array] | None:
-    """The spec columns (in spec order) as Arrow strings, read by pyarrow.csv on up to THREADS threads; None
-    when the file needs the careful reading: a quote, a carriage return that ends no line, a row with the
-    wrong number of fields (a line of spaces, blank to spec §1, included), bytes that are not UTF-8."""
+def _quoting_ok(rows: np.ndarray) -> bool:
+    """Whether every quote in the rows is where RFC 4180 puts it (opening a field, closing one before a comma
+    or line end, or doubled inside it) and no quoted field runs over a line break (claims-file fields hold
+    none): then pyarrow reads the fields as the careful reading would."""
+    quotes = np.flatnonzero(rows == QUOTE)
+    if quotes.size & 1 or (np.bincount(np.searchsorted(np.flatnonzero(rows == NEWLINE), quotes)) & 1).any():
+        return False
+    opening, closing = quotes[0::2], quotes[1::2]  # each line's quotes pair up, so the file's do too
+    before = rows[np.maximum(opening - 1, 0)]
+    after = rows[np.minimum(closing + 1, rows.size - 1)]
+    return bool(((opening == 0) | np.isin(before, (COMMA, NEWLINE, QUOTE))).all()
+                and ((closing == rows.size - 1) | np.isin(after, (COMMA, NEWLINE, QUOTE, RETURN))).all())
+
+
+def _raw_ids(rows: np.ndarray, ids: pa.Array, column: int, width: int) -> pa.Array:
+    """The claim ids as the file writes them (quotes kept) from their values, for a file whose quoting is good:
+    where the field opens with a quote, quoted again."""
+    separators = np.flatnonzero((rows == COMMA) & ~np.logical_xor.accumulate(rows == QUOTE)).reshape(-1, width - 1)
+    if column > 0:
+        starts = separators[:, column - 1] + 1
+    else:  # a row's first field starts after the last newline before its first separator
+        newlines = np.r_[-1, np.flatnonzero(rows == NEWLINE)]
+        starts = newlines[np.searchsorted(newlines, separators[:, 0]) - 1] + 1
+    quoted = pa.array(rows[starts] == QUOTE)
+    return pc.if_else(quoted, pc.binary_join_element_wise('"', pc.replace_substring(ids, '"', '""'), '"', ""), ids)
+
+
+def _arrow_columns(data: np.ndarray, body: int, header: list[str]) -> tuple[list[pa.Array], pa.Array] | None:
+    """The spec columns (in spec order) read by pyarrow.csv on up to THREADS threads, the code columns as
+    dictionaries, and the claim ids as written; None when the file needs the careful reading
+    (which names the line and column of each bad row): quoting that is not RFC 4180's or a quoted line break,
+    a carriage return that ends no line, a row with the wrong number of fields (a line of spaces, blank to
+    spec §1, included), bytes that are not UTF-8."""
     rows = data[body:]
-    returns = np.flatnonzero(rows == RETURN)
-    if (rows == QUOTE).any() or returns[(returns + 1 < rows.size)].size and (rows[returns[returns + 1 < rows.size] + 1] != NEWLINE).any():
+    returns = np.flatnonzero(rows[:-1] == RETURN)
+    if (rows[returns + 1] != NEWLINE).any() or (rows == QUOTE).any() and not _quoting_ok(rows):
         return None
     names = [f"f{i}" for i in range(len(header))]
+    types = {names[header.index(name)]: DICTIONARY if role in VOCABULARIES else pa.string()
+             for role, name in enumerate(COLUMNS)}
     try:
         table = pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(rows)),
             read_options=pacsv.ReadOptions(column_names=names, use_threads=rows.size > PARALLEL_BYTES and THREADS > 1),
-            parse_options=pacsv.ParseOptions(quote_char=False),
-            convert_options=pacsv.ConvertOptions(
-                column_types={names[header.index(name)]: pa.string() for name in COLUMNS},
-                include_columns=[names[header.index(name)] for name in COLUMNS], strings_can_be_null=False))
+            convert_options=pacsv.ConvertOptions(column_types=types, include_columns=[names[header.index(n)] for n in COLUMNS],
+                                                 strings_can_be_null=False))
     except pa.ArrowException:
         return None
-    return [column.combine_chunks() for column in table.columns]
+    columns = [column.combine_chunks() for column in table.columns]  # a dictionary column's chunks unified
+    ids = _raw_ids(rows, columns[CLAIM_ID], header.index("claim_id"), len(header)) if (rows == QUOTE).any() else columns[CLAIM_ID]
+    return columns, ids
 
 
 def _fields(line: bytes) -> tuple[list[tuple[bytes, bytes, bool]], int]:
@@ -279,7 +312,7 @@ def _careful(data: np.ndarray, body: int, header: list[str]):
 
 def _buffers(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """(offsets, bytes) of a string or binary column: numpy views of its Arrow buffers (value i is bytes[offsets[i]:offsets[i+1]])."""
-    column = column.cast(pa.binary())
+    column = column if column.type in (pa.string(), pa.binary()) else column.cast(pa.binary())  # one layout
     if column.buffers()[2] is None:
         return np.zeros(len(column) + 1, dtype=np.int32), np.zeros(0, dtype=np.uint8)
     offsets = np.frombuffer(column.buffers()[1], dtype=np.int32)[column.offset : column.offset + len(column) + 1]
@@ -288,7 +321,8 @@ def _buffers(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 def parse_money(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """(fen, ok) of yuan as spec §1 writes it ('5', '5.0', '5.00'; not '5.', '.5', '1e3', '-5', ' 5'), at most
-    MAX_MONEY_FEN: the bytes checked with numpy, then read exactly as decimals with 2 places (the 128-bit integer is the fen)."""
+    MAX_MONEY_FEN: the bytes checked with numpy, then read by Arrow as floats; a hundred times one, rounded, is
+    the fen exactly (at most 12 digits: the float's error is below a millionth of a fen)."""
     offsets, data = _buffers(column)
     lengths = np.diff(offsets)
     other = np.flatnonzero(data[offsets[0] : offsets[-1]] - np.uint8(48) > 9) + offsets[0]  # bytes that are not digits
@@ -300,8 +334,7 @@ def parse_money(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     whole[row] = point
     ok &= whole <= 10
     good = column if ok.all() else pc.if_else(pa.array(ok), column, pa.scalar("0", column.type))
-    decimal = pc.cast(good.cast(pa.string()), pa.decimal128(12, 2))
-    fen = np.frombuffer(decimal.buffers()[1], dtype=np.int64)[2 * decimal.offset :: 2][: len(column)] if len(column) else np.zeros(0, np.int64)
+    fen = np.rint(pc.cast(good.cast(pa.string()), pa.float64()).to_numpy(zero_copy_only=False) * 100).astype(np.int64)
     return np.where(ok, fen, 0), ok & (fen <= MAX_MONEY_FEN)
 
 
@@ -310,9 +343,9 @@ def _dates(column: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     ok = np.diff(_buffers(column)[0]) == 10
     offsets, data = _buffers(column if ok.all() else pc.if_else(pa.array(ok), column, pa.scalar("1970-01-01", column.type)))
     digits = (data[offsets[0] : offsets[-1]] - np.uint8(48)).reshape(-1, 10)  # '-' becomes 253
-    ok &= (digits[:, :4] <= 9).all(axis=1) & (digits[:, 5:7] <= 9).all(axis=1) & (digits[:, 8:] <= 9).all(axis=1)
-    ok &= (digits[:, 4] == 253) & (digits[:, 7] == 253)
-    year, month, day = (sum(digits[:, k].astype(np.int64) * 10 ** (b - k - 1) for k in range(a, b)) for a, b in ((0, 4), (5, 7), (8, 10)))
+    ok &= (digits[:, [4, 7]] == 253).all(axis=1) & (np.delete(digits, [4, 7], axis=1) <= 9).all(axis=1)
+    number = lambda a, b: digits[:, a:b].astype(np.int32) @ (10 ** np.arange(b - a - 1, -1, -1, dtype=np.int32))  # noqa: E731
+    year, month, day = number(0, 4).astype(np.int64), number(5, 7), number(8, 10)
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     limit = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)] + (leap & (month == 2))
     ok &= (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= limit)
@@ -333,7 +366,9 @@ def _check(columns: list[pa.Array]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         parsed[name], ok = parse_money(columns[role])
         bits |= np.where(ok, 0, 1 << role).astype(np.int32)
     for role, words in VOCABULARIES.items():
-        code = pc.fill_null(pc.index_in(columns[role], value_set=pa.array(words, columns[role].type)), -1).to_numpy()
+        codes = _encoded(columns[role])
+        words = pa.array(words, codes.dictionary.type)
+        code = pc.fill_null(pc.index_in(codes.dictionary, value_set=words), -1).to_numpy()[codes.indices.to_numpy()]
         bits |= np.where(code >= 0, 0, 1 << role).astype(np.int32)
         parsed[role] = np.maximum(code, 0)
     service, level, disease = parsed[SERVICE], parsed[LEVEL], parsed[DISEASE]
@@ -346,11 +381,14 @@ def _check(columns: list[pa.Array]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     return bits, parsed
 
 
+def _encoded(column: pa.Array) -> pa.DictionaryArray:
+    return column if isinstance(column, pa.DictionaryArray) else pc.dictionary_encode(column)
+
+
 def _id_problems(column: pa.Array, role: int) -> np.ndarray:
     """An id column's problems (read by pyarrow, so UTF-8): empty, or holding a control character."""
     offsets, data = _buffers(column)
-    lengths = np.diff(offsets)
-    bits = np.where(lengths == 0, 1 << role, 0)
+    bits = np.where(np.diff(offsets) == 0, 1 << role, 0)
     text = data[offsets[0] : offsets[-1]]
     if ((text < 32) | (text == 127) | (text == 0xC2)).any():  # a C0 control or DEL, or the lead byte of a C1 one
         bits |= np.where(pc.match_substring_regex(column, CONTROL).to_numpy(zero_copy_only=False), BIT_CONTROL | 1 << role, 0)
@@ -359,21 +397,19 @@ def _id_problems(column: pa.Array, role: int) -> np.ndarray:
 
 def _increasing(ids: pa.Array) -> bool:
     """True when each id is after the one before in (length, bytes) order, as numbered claim ids usually
-    come: then none repeats, and no hash table is needed. An id of the same length as the next is compared
-    byte for byte with it (the next one's bytes follow in the buffer)."""
+    come: then none repeats, and no hash table is needed. Ids of one length lie side by side in the buffer,
+    compared as rows of a byte matrix (a loop over the lengths, not the ids)."""
     offsets, data = _buffers(ids)
     lengths = np.diff(offsets)
-    if (lengths[1:] < lengths[:-1]).any():
-        return False
-    pairs = np.flatnonzero(lengths[1:] == lengths[:-1])
-    width = lengths[pairs]
-    if (width == 0).any():
-        return False
-    segment = np.repeat(np.arange(pairs.size), width)
-    at = np.arange(segment.size) - np.repeat(np.cumsum(width) - width, width) + np.repeat(offsets[pairs], width)
-    differs = np.flatnonzero(data[at] != data[at + np.repeat(width, width)])
-    first = np.flatnonzero(np.diff(segment[differs], prepend=-1))  # each pair's first differing byte
-    return first.size == pairs.size and bool((data[at[differs[first]] + width] > data[at[differs[first]]]).all())
+    if (lengths[1:] < lengths[:-1]).any() or (lengths == 0).any() or len(lengths) == 0:
+        return len(lengths) == 0
+    for first, last in pairwise([0, *(np.flatnonzero(np.diff(lengths)) + 1).tolist(), len(lengths)]):
+        block = data[offsets[first] : offsets[last]].reshape(last - first, lengths[first])
+        differs = block[1:] != block[:-1]
+        at = (np.arange(len(differs)), differs.argmax(axis=1))
+        if not (differs[at].all() and (block[1:][at] > block[:-1][at]).all()):
+            return False
+    return True
 
 
 def _repeated(ids: pa.Array, ok: np.ndarray) -> np.ndarray:
@@ -381,7 +417,7 @@ def _repeated(ids: pa.Array, ok: np.ndarray) -> np.ndarray:
     repeated = np.zeros(len(ids), dtype=np.bool_)
     if _increasing(ids):
         return repeated
-    encoded = pc.dictionary_encode(ids)
+    encoded = _encoded(ids)
     if len(encoded.dictionary) == len(ids):
         return repeated
     rows = np.flatnonzero(ok)
@@ -418,9 +454,9 @@ def read_claims(path: Path | str) -> ClaimsFile:
     path = Path(path)
     data = _read_bytes(path)
     header, body = _header(path, data)
-    columns = _arrow_columns(data, body, header)
-    if columns is not None:
-        line_start, ids = None, columns[CLAIM_ID]
+    arrow = _arrow_columns(data, body, header)
+    if arrow is not None:
+        line_start, (columns, ids) = None, arrow
         problems = _id_problems(columns[CLAIM_ID], CLAIM_ID) | _id_problems(columns[PERSON_ID], PERSON_ID)
     else:
         line_start, problems, columns, ids = _careful(data, body, header)
@@ -429,7 +465,7 @@ def read_claims(path: Path | str) -> ClaimsFile:
     problems = problems | bits
     repeated = _repeated(columns[CLAIM_ID], (problems & (1 << CLAIM_ID)) == 0)
     problems |= np.where(repeated, BIT_DUPLICATE_ID, 0).astype(np.int32)
-    persons = pc.dictionary_encode(columns[PERSON_ID])  # numbered in order of first appearance
+    persons = _encoded(columns[PERSON_ID])  # numbered in order of first appearance
     person = persons.indices.to_numpy().astype(np.int64)
     past, reached = _person_years_past(person, parsed["year"], parsed["day"], parsed["total"], problems == 0)
     problems |= np.where(past, BIT_PERSON_YEAR, 0).astype(np.int32)
@@ -452,22 +488,10 @@ def _id_shown(text: str) -> str:
 MAX_RECORD_BYTES = 1 << 20  # a quoted field running over line breaks is read back for a message up to this
 
 
-def _record_end(data: np.ndarray, start: int) -> int:
-    """Where the CSV record starting at `start` ends: the first newline after an even number of quotes."""
-    end, window, quotes = start, 1 << 12, 0
-    while end < data.shape[0]:
-        part = data[end : end + window]
-        newline = np.flatnonzero((part == NEWLINE) & (((np.cumsum(part == QUOTE) + quotes) & 1) == 0))
-        if newline.size:
-            return end + int(newline[0])
-        quotes, end, window = quotes + int((part == QUOTE).sum()), end + window, window * 2
-    return data.shape[0]
-
-
 def _spanning_record(data: np.ndarray, header: list[str], start: int, where: str) -> tuple[int, list[str]] | None:
     """(end, messages) for a row whose quoted field runs over a line break (valid CSV, but claims-file
     fields hold no line break): each such field named once, instead of one bad row per line it spans."""
-    end = _record_end(data, start)
+    end = _line_end(data, start, record=True)
     if end <= _line_end(data, start) or end - start > MAX_RECORD_BYTES:
         return None
     try:
@@ -552,45 +576,52 @@ def header(amounts: np.ndarray) -> bytes:
     return ("claim_id," + ",".join(columns) + "\n").encode("utf-8")
 
 
-HEADER = header(np.zeros((0, len(SPEC_COLUMNS)), dtype=np.int64))  # the five spec schemes' header
-
-
 def csv_fields(texts: pa.Array) -> pa.Array:
     """Texts as CSV fields: quoted (quotes doubled) where they hold a comma, quote or line break."""
     quoted = pc.binary_join_element_wise('"', pc.replace_substring(texts, '"', '""'), '"', "")
     return pc.if_else(pc.match_substring_regex(texts, '[,"\r\n]'), quoted, texts)
 
 
-def _yuan(fen: np.ndarray) -> pa.Array:
-    """Fen as yuan with exactly two decimals ('0.05', '12.30'): Arrow's exact decimal (fen as its 128-bit
-    integer, scale 2, made without a copy of the digits) cast to text."""
-    words = np.zeros((len(fen), 2), dtype=np.int64)  # little-endian 128-bit integers; fen >= 0, so the high word is 0
-    words[:, 0] = fen
-    return pc.cast(pa.Array.from_buffers(pa.decimal128(18, 2), len(fen), [None, pa.py_buffer(words)]), pa.string())
+POWERS = 10 ** np.arange(19, dtype=np.int64)
 
 
 def payment_rows(ids: pa.Array, amounts: np.ndarray) -> pa.Buffer:
-    """Spec §2 rows 'id,bmi,...,oop\n' (no header) for CSV-field ids and amounts in fen, as one buffer."""
-    columns = [_yuan(amounts[:, j]) for j in range(amounts.shape[1])]
-    columns[-1] = pc.binary_join_element_wise(columns[-1], "\n", "")  # the line end, on the shortest text
-    rows = pc.binary_join_element_wise(ids.cast(pa.string()), *columns, ",")
-    if len(rows) == 0:
+    """Spec §2 rows 'id,bmi,...,oop\n' (no header) for CSV-field ids and amounts in fen (>= 0), as one buffer:
+    each row laid out in a byte matrix (the id, then each amount as yuan with two decimals, right-aligned,
+    digits by place), the padding masked out."""
+    amounts = np.asarray(amounts, dtype=np.int64)
+    if len(amounts) == 0:
         return pa.py_buffer(b"")
-    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32)[rows.offset : rows.offset + len(rows) + 1]
-    return rows.buffers()[2][offsets[0] : offsets[-1]]
+    offsets, text = _buffers(ids)
+    lengths = np.diff(offsets)
+    width = max(3, int(np.searchsorted(POWERS, amounts.max(), side="right")))  # digits of the largest fen, '0.0x' at least
+    field = width + 2  # ',' then the digits with a point before the last two
+    lead = int(lengths.max())
+    cells = np.empty((len(amounts), lead + amounts.shape[1] * field + 1), dtype=np.uint8)
+    keep = np.ones(cells.shape, dtype=np.bool_)
+    keep[:, :lead] = np.arange(lead) < lengths[:, None]
+    cells[:, :lead][keep[:, :lead]] = text[offsets[0] : offsets[-1]]  # each id, left-aligned
+    money = cells[:, lead:-1].reshape(len(amounts), -1, field)
+    money[:, :, 0], money[:, :, -3], cells[:, -1] = COMMA, 46, NEWLINE
+    places = (field - 1, field - 2, *range(field - 4, 0, -1))  # units of a fen first
+    for group in range(0, width, 8):  # eight digits at a time in int32, cheaper to divide
+        rest = (amounts // POWERS[group] % POWERS[8]).astype(np.int32)
+        for at in places[group : group + 8]:
+            tens = rest // 10
+            money[:, :, at] = rest - tens * 10 + 48
+            rest = tens
+    shown = np.maximum(3, np.searchsorted(POWERS, amounts, side="right"))  # digits shown: no zeros before the yuan
+    keep[:, lead:-1].reshape(money.shape)[:, :, 1 : field - 3] = np.arange(width - 2) >= (width - shown)[:, :, None]
+    return pa.py_buffer(cells.ravel().compress(keep.ravel()))  # row by row, the padding left out
 
 
 def payments_chunks(claims_file: ClaimsFile, amounts: np.ndarray, threads: int = 1) -> Iterator[pa.Buffer]:
     """Spec §2 rows (no header) for the claims of a file, ids written back exactly as read: consecutive
-    chunks, in order, formatted up to `threads` at a time (Arrow's kernels release the GIL)."""
+    chunks, in order, formatted up to `threads` at a time (numpy releases the GIL)."""
     amounts = np.asarray(amounts, dtype=np.int64)
-    cuts = list(range(0, len(amounts), CHUNK_ROWS)) + [len(amounts)]
     chunk = lambda rows: payment_rows(claims_file.ids[rows[0] : rows[1]], amounts[rows[0] : rows[1]])  # noqa: E731
-    if threads <= 1 or len(cuts) <= 2:
-        yield from map(chunk, pairwise(cuts))
-        return
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        yield from pool.map(chunk, pairwise(cuts))
+    with ThreadPoolExecutor(max_workers=max(threads, 1)) as pool:
+        yield from pool.map(chunk, pairwise([*range(0, len(amounts), CHUNK_ROWS), len(amounts)]))
 
 
 def payments_csv(claims_file: ClaimsFile, amounts: np.ndarray) -> bytes:
