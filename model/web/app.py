@@ -8,7 +8,10 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import tempfile
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -67,22 +70,28 @@ def scheme_parameters(scheme_id: str) -> dict:
     return {"id": scheme_id, "name": tree.get("name"), "document": tree.get("document"), "parameters": rows}
 
 
+@contextmanager
+def uploaded_file(name: str, data: bytes, prefix: str) -> Iterator[Path]:
+    """An upload written under its own name in a temporary folder (removed afterwards); a message about it
+    names the file as the user called it, not the temporary path."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        path = Path(folder) / Path(name).name
+        path.write_bytes(data)
+        try:
+            yield path
+        except InputError as exc:
+            raise InputError(str(exc).replace(str(path), Path(name).name)) from None
+
+
 def _profile_from_upload(name: str, data: bytes) -> dict:
     """An uploaded profile (.yaml or .xlsx) read and checked, as {field key: value}."""
-    import tempfile
-
     from model.county.profile import FIELDS, load_profile
 
     suffix = Path(name).suffix.lower()
     if suffix not in (".yaml", ".yml", ".xlsx"):
         raise InputError(f"{name}: expected a county profile ending .yaml or .xlsx, found {suffix or 'no suffix'!r}")
-    with tempfile.TemporaryDirectory(prefix="hpa-upload-") as folder:
-        path = Path(folder) / Path(name).name
-        path.write_bytes(data)
-        try:
-            profile = load_profile(path)
-        except InputError as exc:
-            raise InputError(str(exc).replace(str(path), Path(name).name)) from None
+    with uploaded_file(name, data, "hpa-upload-") as path:
+        profile = load_profile(path)
     return profile_values(profile)
 
 
@@ -106,8 +115,6 @@ def profile_values(profile) -> dict:
 def settle_upload(name: str, data: bytes, scheme: str) -> dict:
     """A claims file from the page, always read leniently (.xlsx, or CSV in UTF-8 or GBK), settled under `scheme`:
     totals by payer (yuan) and the spec §2 payments CSV. Messages name the uploaded file, line and column."""
-    import tempfile
-
     from model.rules.claims_csv import payments_csv
     from model.rules.engine import program_for, settle
     from model.rules.lenient import read_lenient
@@ -117,13 +124,8 @@ def settle_upload(name: str, data: bytes, scheme: str) -> dict:
     if suffix not in (".csv", ".xlsx"):
         raise InputError(f"{name}: expected a claims file ending .csv or .xlsx, found {suffix or 'no suffix'!r}")
     scenario = load_scenario(scheme)
-    with tempfile.TemporaryDirectory(prefix="hpa-claims-") as folder:
-        path = Path(folder) / Path(name).name
-        path.write_bytes(data)
-        try:
-            claims_file = read_lenient(path)
-        except InputError as exc:
-            raise InputError(str(exc).replace(str(path), Path(name).name)) from None
+    with uploaded_file(name, data, "hpa-claims-") as path:
+        claims_file = read_lenient(path)
         amounts = settle(scenario.scheme, claims_file.claims)
         payments = payments_csv(claims_file, amounts).decode("utf-8")
     totals = amounts.sum(axis=0)
