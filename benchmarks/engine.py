@@ -121,7 +121,8 @@ def run() -> dict:
 
         pandas_seconds = best_of(lambda: pd.read_csv(path), 3)
         out = Path(folder) / "payments.csv"
-        from model.rules.claims_csv import THREADS, read_claims, write_payments
+        from model.rules.claims_csv import THREADS, read_claims
+        from model.rules.payments_csv import write_payments
 
         def in_process(claims_path: Path = path) -> None:  # what `hpa adjudicate` does after start-up
             parsed = read_claims(claims_path)

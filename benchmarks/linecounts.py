@@ -19,7 +19,8 @@ from pathlib import PurePosixPath
 
 PACKAGE = "model"
 # the files that read and write spec §1 claims files and §2 payments (issue 12: together under 400 lines)
-CLAIMS_READER_WRITER = ("model/rules/claims_scan.py", "model/rules/textscan.py", "model/rules/claims_csv.py")
+CLAIMS_READER_WRITER = ("model/rules/claims_scan.py", "model/rules/textscan.py", "model/rules/claims_csv.py",
+                        "model/rules/payments_csv.py")
 
 
 def git(*args: str) -> str:

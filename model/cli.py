@@ -392,7 +392,7 @@ def _simulate(args: argparse.Namespace) -> int:
     from model.money import format_yuan
     from model.population.build import persons_table
     from model.rules.engine import program_for, settle_pools, spec_amounts
-    from model.rules.claims_csv import csv_fields, payment_rows
+    from model.rules.payments_csv import csv_fields, payment_rows
     from model.scenario import load_scenario
     from model.tables import csv_bytes
 
@@ -456,7 +456,8 @@ def _simulate_years(args: argparse.Namespace):
 def _adjudicate(args: argparse.Namespace) -> int:
     from model.codes import PAYER_LABELS
     from model.money import format_yuan
-    from model.rules.claims_csv import THREADS, payments_csv, read_claims, write_payments
+    from model.rules.claims_csv import THREADS, read_claims
+    from model.rules.payments_csv import payments_csv, write_payments
     from model.rules.engine import program_for, settle
     from model.scenario import load_scenario
 

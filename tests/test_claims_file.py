@@ -9,7 +9,8 @@ import pytest
 
 from model.cli import main
 from model.errors import InputError
-from model.rules.claims_csv import COLUMNS, payments_csv, read_claims
+from model.rules.claims_csv import COLUMNS, read_claims
+from model.rules.payments_csv import payments_csv
 from model.rules.engine import settle
 from model.scenario import load_scenario
 
@@ -275,7 +276,7 @@ def test_payment_rows_write_fen_as_yuan_with_two_decimals(largest: int) -> None:
     import pyarrow as pa
 
     from model.money import fen_to_yuan
-    from model.rules.claims_csv import payment_rows
+    from model.rules.payments_csv import payment_rows
 
     amounts = np.random.default_rng(largest % 1000).integers(0, largest, (500, 7))
     amounts[0], amounts[1] = 0, largest - 1

@@ -11,7 +11,8 @@ from conftest import TESTS, write_scheme
 from model.codes import output_columns
 from model.money import fen_to_yuan
 from model.rules.claim_arrays import from_records
-from model.rules.claims_csv import payments_csv, read_claims
+from model.rules.claims_csv import read_claims
+from model.rules.payments_csv import payments_csv
 from model.rules.engine import settle
 from model.rules.reference import Claim
 from model.rules.reference import settle as reference_settle

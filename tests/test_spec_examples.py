@@ -7,7 +7,8 @@ import pytest
 from conftest import SEED_SCHEMES, SPEC_CASES
 from model.codes import SPEC_COLUMNS
 from model.rules.claim_arrays import from_records
-from model.rules.claims_csv import payments_csv, read_claims
+from model.rules.claims_csv import read_claims
+from model.rules.payments_csv import payments_csv
 from model.rules.engine import settle
 from model.rules.reference import Claim
 from model.scenario import load_scenario

@@ -1,4 +1,4 @@
-"""Reading a claims file (spec §1) with pyarrow.csv into arrays, rejecting every bad row by line and column; writing payments (§2)."""
+"""Reading a claims file (spec §1) with pyarrow.csv into arrays, rejecting every bad row by line and column (payments: payments_csv.py)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,8 @@ import mmap
 import re
 import os
 import stat
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from itertools import chain, pairwise, permutations
+from itertools import pairwise, permutations
 from pathlib import Path
 
 import numpy as np
@@ -18,9 +16,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from model import atomic
 from model.codes import (CATEGORY_SET_CODE, CATEGORY_SETS, CHRONIC_CODES, DISEASE_CODE, DISEASES, LEVEL_CODE, LEVELS,
-                         OUTPUT_COLUMNS, SERVICE_CODE, SERVICES, SPEC_COLUMNS, category_set_problem)
+                         SERVICE_CODE, SERVICES, category_set_problem)
 from model.errors import InputError, describe_found
 from model.inputfile import any_csv_field_size, check_status, open_error, read_all
 from model.rules.claim_arrays import ClaimArrays
@@ -57,7 +54,6 @@ VOCABULARIES = {SERVICE: SERVICES, LEVEL: LEVELS, DISEASE: DISEASES, COMPLIANT: 
 IS_CHRONIC = np.isin(np.arange(len(DISEASES)), [DISEASE_CODE[c] for c in CHRONIC_CODES])
 PARALLEL_BYTES = 8 << 20  # files smaller than this are read on one thread
 THREADS = min(2, os.cpu_count() or 1)  # threads for adjudicating one file: the stages gain little past two
-CHUNK_ROWS = 125_000  # payment rows formatted at a time: chunks already formatted are written while others format
 QUOTE, COMMA, NEWLINE, RETURN = 34, 44, 10, 13
 DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 BLANK = re.compile(rb"[ \t]*\r?")
@@ -310,7 +306,7 @@ def _careful(data: np.ndarray, body: int, header: list[str]):
             [pa.array(column, pa.binary()) for column in values], pa.array(raw_ids, pa.binary()))
 
 
-def _buffers(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+def arrow_buffers(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """(offsets, bytes) of a string or binary column: numpy views of its Arrow buffers (value i is bytes[offsets[i]:offsets[i+1]])."""
     column = column if column.type in (pa.string(), pa.binary()) else column.cast(pa.binary())  # one layout
     if column.buffers()[2] is None:
@@ -323,7 +319,7 @@ def parse_money(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """(fen, ok) of yuan as spec §1 writes it ('5', '5.0', '5.00'; not '5.', '.5', '1e3', '-5', ' 5'), at most
     MAX_MONEY_FEN: the bytes checked with numpy, then read by Arrow as floats; a hundred times one, rounded, is
     the fen exactly (at most 12 digits: the float's error is below a millionth of a fen)."""
-    offsets, data = _buffers(column)
+    offsets, data = arrow_buffers(column)
     lengths = np.diff(offsets)
     other = np.flatnonzero(data[offsets[0] : offsets[-1]] - np.uint8(48) > 9) + offsets[0]  # bytes that are not digits
     row = np.searchsorted(offsets, other, side="right") - 1
@@ -340,8 +336,8 @@ def parse_money(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 def _dates(column: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(days since 1970, year, ok) of dates YYYY-MM-DD that exist (year 1 on)."""
-    ok = np.diff(_buffers(column)[0]) == 10
-    offsets, data = _buffers(column if ok.all() else pc.if_else(pa.array(ok), column, pa.scalar("1970-01-01", column.type)))
+    ok = np.diff(arrow_buffers(column)[0]) == 10
+    offsets, data = arrow_buffers(column if ok.all() else pc.if_else(pa.array(ok), column, pa.scalar("1970-01-01", column.type)))
     digits = (data[offsets[0] : offsets[-1]] - np.uint8(48)).reshape(-1, 10)  # '-' becomes 253
     ok &= (digits[:, [4, 7]] == 253).all(axis=1) & (np.delete(digits, [4, 7], axis=1) <= 9).all(axis=1)
     number = lambda a, b: digits[:, a:b].astype(np.int32) @ (10 ** np.arange(b - a - 1, -1, -1, dtype=np.int32))  # noqa: E731
@@ -387,7 +383,7 @@ def _encoded(column: pa.Array) -> pa.DictionaryArray:
 
 def _id_problems(column: pa.Array, role: int) -> np.ndarray:
     """An id column's problems (read by pyarrow, so UTF-8): empty, or holding a control character."""
-    offsets, data = _buffers(column)
+    offsets, data = arrow_buffers(column)
     bits = np.where(np.diff(offsets) == 0, 1 << role, 0)
     text = data[offsets[0] : offsets[-1]]
     if ((text < 32) | (text == 127) | (text == 0xC2)).any():  # a C0 control or DEL, or the lead byte of a C1 one
@@ -399,7 +395,7 @@ def _increasing(ids: pa.Array) -> bool:
     """True when each id is after the one before in (length, bytes) order, as numbered claim ids usually
     come: then none repeats, and no hash table is needed. Ids of one length lie side by side in the buffer,
     compared as rows of a byte matrix (a loop over the lengths, not the ids)."""
-    offsets, data = _buffers(ids)
+    offsets, data = arrow_buffers(ids)
     lengths = np.diff(offsets)
     if (lengths[1:] < lengths[:-1]).any() or (lengths == 0).any() or len(lengths) == 0:
         return len(lengths) == 0
@@ -567,66 +563,3 @@ def _problem_lines(path: Path, data: np.ndarray, header: list[str], line_start: 
     count = int(bad.size) - spanned
     more = f"\n... and {count - listed} more bad rows" if count > listed else ""
     return f"{path}: {count} bad row{'s' if count != 1 else ''}; nothing was written\n" + "\n".join(messages) + more
-
-
-def header(amounts: np.ndarray) -> bytes:
-    """The header of spec §2 for `amounts` as `engine.settle` returns them: a `charity` column (before
-    `oop`) only where the scheme has a charity layer, i.e. where the amounts have every payer's column."""
-    columns = OUTPUT_COLUMNS if amounts.shape[1] == len(OUTPUT_COLUMNS) else SPEC_COLUMNS
-    return ("claim_id," + ",".join(columns) + "\n").encode("utf-8")
-
-
-def csv_fields(texts: pa.Array) -> pa.Array:
-    """Texts as CSV fields: quoted (quotes doubled) where they hold a comma, quote or line break."""
-    quoted = pc.binary_join_element_wise('"', pc.replace_substring(texts, '"', '""'), '"', "")
-    return pc.if_else(pc.match_substring_regex(texts, '[,"\r\n]'), quoted, texts)
-
-
-POWERS = 10 ** np.arange(19, dtype=np.int64)
-
-
-def payment_rows(ids: pa.Array, amounts: np.ndarray) -> pa.Buffer:
-    """Spec §2 rows 'id,bmi,...,oop\n' (no header) for CSV-field ids and amounts in fen (>= 0), as one buffer:
-    each row laid out in a byte matrix (the id, then each amount as yuan with two decimals, right-aligned,
-    digits by place), the padding masked out."""
-    amounts = np.asarray(amounts, dtype=np.int64)
-    if len(amounts) == 0:
-        return pa.py_buffer(b"")
-    offsets, text = _buffers(ids)
-    lengths = np.diff(offsets)
-    width = max(3, int(np.searchsorted(POWERS, amounts.max(), side="right")))  # digits of the largest fen, '0.0x' at least
-    field = width + 2  # ',' then the digits with a point before the last two
-    lead = int(lengths.max())
-    cells = np.empty((len(amounts), lead + amounts.shape[1] * field + 1), dtype=np.uint8)
-    keep = np.ones(cells.shape, dtype=np.bool_)
-    keep[:, :lead] = np.arange(lead) < lengths[:, None]
-    cells[:, :lead][keep[:, :lead]] = text[offsets[0] : offsets[-1]]  # each id, left-aligned
-    money = cells[:, lead:-1].reshape(len(amounts), -1, field)
-    money[:, :, 0], money[:, :, -3], cells[:, -1] = COMMA, 46, NEWLINE
-    places = (field - 1, field - 2, *range(field - 4, 0, -1))  # units of a fen first
-    for group in range(0, width, 8):  # eight digits at a time in int32, cheaper to divide
-        rest = (amounts // POWERS[group] % POWERS[8]).astype(np.int32)
-        for at in places[group : group + 8]:
-            tens = rest // 10
-            money[:, :, at] = rest - tens * 10 + 48
-            rest = tens
-    shown = np.maximum(3, np.searchsorted(POWERS, amounts, side="right"))  # digits shown: no zeros before the yuan
-    keep[:, lead:-1].reshape(money.shape)[:, :, 1 : field - 3] = np.arange(width - 2) >= (width - shown)[:, :, None]
-    return pa.py_buffer(cells.ravel().compress(keep.ravel()))  # row by row, the padding left out
-
-
-def payments_chunks(claims_file: ClaimsFile, amounts: np.ndarray, threads: int = 1) -> Iterator[pa.Buffer]:
-    """Spec §2 rows (no header) for the claims of a file, ids written back exactly as read: consecutive
-    chunks, in order, formatted up to `threads` at a time (numpy releases the GIL)."""
-    amounts = np.asarray(amounts, dtype=np.int64)
-    chunk = lambda rows: payment_rows(claims_file.ids[rows[0] : rows[1]], amounts[rows[0] : rows[1]])  # noqa: E731
-    with ThreadPoolExecutor(max_workers=max(threads, 1)) as pool:
-        yield from pool.map(chunk, pairwise([*range(0, len(amounts), CHUNK_ROWS), len(amounts)]))
-
-
-def payments_csv(claims_file: ClaimsFile, amounts: np.ndarray) -> bytes:
-    return header(amounts) + b"".join(chunk.to_pybytes() for chunk in payments_chunks(claims_file, amounts))
-
-
-def write_payments(path: Path | str, claims_file: ClaimsFile, amounts: np.ndarray, threads: int = 1) -> None:
-    atomic.write_chunks(Path(path), chain([header(amounts)], payments_chunks(claims_file, amounts, threads)))

@@ -115,7 +115,7 @@ def profile_values(profile) -> dict:
 def settle_upload(name: str, data: bytes, scheme: str) -> dict:
     """A claims file from the page, always read leniently (.xlsx, or CSV in UTF-8 or GBK), settled under `scheme`:
     totals by payer (yuan) and the spec §2 payments CSV. Messages name the uploaded file, line and column."""
-    from model.rules.claims_csv import payments_csv
+    from model.rules.payments_csv import payments_csv
     from model.rules.engine import program_for, settle
     from model.rules.lenient import read_lenient
     from model.scenario import load_scenario
