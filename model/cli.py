@@ -268,7 +268,7 @@ def _run(args: argparse.Namespace) -> int:
 
     out, summary = run(plan, args.out, workers=workers, dask=args.dask, resume=args.resume, force=args.force,
                        announce=announce, finish=draw_run_figures)
-    from model.years.engine import YEARS_METRIC_LABELS
+    from model.years.metrics import YEARS_METRIC_LABELS
 
     shown = ("outlay_backstop", "outlay_ma", "outlay_supplementary", "oop", "che_10", "che_ctp40", "impoverishment",
              "che_10_inpatient_chronic", "che_ctp40_inpatient_chronic", "target_reimbursement_share")

@@ -14,7 +14,7 @@ from model.cli import main
 from model.codes import CATEGORY_CODE
 from model.runner.plan import RunPlan, Variant
 from model.runner.store import run
-from model.years.engine import HouseholdState, advance, assess, settlement_category
+from model.years.household import HouseholdState, advance, assess, settlement_category
 from model.years.rules import load_rules
 
 PERSONS = 3_000
@@ -295,7 +295,7 @@ def test_deaths_and_births_between_years_change_the_households_reproducibly() ->
 
 def test_a_dead_persons_claims_stop_and_a_working_deaths_income_goes(tmp_path: Path) -> None:
     from model.population.demography import YearChange
-    from model.years.engine import regroup
+    from model.years.household import regroup
 
     state = _state(300)
     size = state.size.copy()

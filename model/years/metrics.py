@@ -1,0 +1,93 @@
+"""The multi-year metrics: each year's transitions as shares of households, and the period's outcome (money
+summed over the years, rates averaged, transitions counted over the period, each year's metrics beside them)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.outcomes.metrics import RATE_METRICS, Outcome
+from model.years.household import COUNTS
+
+# Multi-year metrics: labels, Chinese first.
+YEARS_METRIC_LABELS = {
+    "exited_poverty": "脱贫户占比 / households exiting poverty",
+    "returned_to_poverty": "返贫户占比 / households returning to poverty",
+    "returned_due_to_illness": "因病返贫户占比 / returns caused by illness",
+    "became_poor": "新致贫户占比 / households newly poor",
+    "became_poor_due_to_illness": "因病致贫户占比 / new entries caused by illness",
+    "poor_due_to_illness_share": "致贫返贫中因病占比 / share of entries into poverty caused by illness",
+    "entries_via_lost_work_share": "因病致贫中劳动力损失占比 / illness-caused entries through lost work",
+    "entries_via_bills_share": "因病致贫中医疗费用占比 / illness-caused entries through bills",
+    "monitored_share": "监测户占比 / households monitored",
+    "poor_share_end": "年末贫困户占比 / households poor at year end",
+    "debt_per_household": "户均医疗负债（元） / medical debt a household (yuan)",
+    "backstop_balance": "兜底基金余额 / backstop fund balance",
+    "deaths_per_1000": "死亡率（‰） / deaths per 1,000 persons",
+    "births_per_1000": "出生率（‰） / births per 1,000 persons",
+}
+
+
+# Shares of all households (the others ending in _share are rates too; debt and balance are yuan).
+YEARS_RATE_METRICS = {"exited_poverty", "returned_to_poverty", "returned_due_to_illness", "became_poor",
+                      "became_poor_due_to_illness"}
+
+
+
+def transition_metrics(counts: dict[str, int]) -> dict[str, float]:
+    households = max(counts["households"], 1)
+    entries = counts["returned_to_poverty"] + counts["became_poor"]
+    caused = counts["returned_due_to_illness"] + counts["became_poor_due_to_illness"]
+    return {
+        "exited_poverty": counts["exited_poverty"] / households,
+        "returned_to_poverty": counts["returned_to_poverty"] / households,
+        "returned_due_to_illness": counts["returned_due_to_illness"] / households,
+        "became_poor": counts["became_poor"] / households,
+        "became_poor_due_to_illness": counts["became_poor_due_to_illness"] / households,
+        "poor_due_to_illness_share": caused / entries if entries else float("nan"),
+        "entries_via_lost_work_share": counts["entries_via_lost_work"] / caused if caused else float("nan"),
+        "entries_via_bills_share": counts["entries_via_bills"] / caused if caused else float("nan"),
+        "monitored_share": counts["monitored"] / households,
+        "poor_share_end": counts["poor_end"] / households,
+        "debt_per_household": counts["debt_fen"] / 100 / households,
+        "deaths_per_1000": 1000 * counts["deaths"] / counts["persons"] if counts["persons"] else float("nan"),
+        "births_per_1000": 1000 * counts["births"] / counts["persons"] if counts["persons"] else float("nan"),
+    }
+
+
+def is_rate(name: str) -> bool:
+    return name in RATE_METRICS or name.endswith("_share")
+
+
+def period_outcome(label: str, years: list[int], by_year: dict[int, dict[str, Outcome]],
+                    transitions: dict[int, dict[str, dict[str, int]]], appropriation: float | None) -> Outcome:
+    """The period's outcome: money summed over the years, rates averaged, transitions counted over the
+    period; each year's metrics beside them as 'YEAR:name'; the last year's tables."""
+    last = by_year[years[-1]][label]
+    metrics: dict[str, float] = {}
+    names = list(by_year[years[0]][label].metrics)
+    for name in names:
+        values = [by_year[y][label].metrics.get(name, float("nan")) for y in years]
+        metrics[name] = float(np.mean(values)) if is_rate(name) else float(np.sum(values))
+    total = dict.fromkeys(COUNTS, 0)
+    for y in years:
+        for name in COUNTS:
+            if name not in ("households", "monitored", "poor_end", "debt_fen"):
+                total[name] += transitions[y][label][name]
+    final = transitions[years[-1]][label]
+    total.update(households=final["households"], monitored=final["monitored"], poor_end=final["poor_end"],
+                 debt_fen=final["debt_fen"])
+    metrics.update(transition_metrics(total))
+    metrics["monitored_share"] = float(np.mean([transitions[y][label]["monitored"] / max(transitions[y][label]["households"], 1)
+                                                for y in years]))
+    balance = 0.0
+    for y in years:
+        year_metrics = dict(by_year[y][label].metrics)
+        year_metrics.update(transition_metrics(transitions[y][label]))
+        if appropriation is not None:
+            balance += appropriation - year_metrics["outlay_backstop"]
+            year_metrics["backstop_balance"] = balance
+        for name, value in year_metrics.items():
+            metrics[f"{y}:{name}"] = value
+    if appropriation is not None:
+        metrics["backstop_balance"] = balance
+    return Outcome(metrics, last.quintiles, last.monthly, last.engine, last.flows)
