@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Annotated, Any
 
-from model.errors import InputError
+from pydantic import BaseModel, ConfigDict, PlainValidator, WithJsonSchema, model_validator
+from pydantic_core import PydanticCustomError
+
+from model.errors import InputError, describe_found
 from model.population.demography import DemographyRules
-from model.scenario.node import Node, Origins
+from model.scenario.types import Boolean, Cited, Origins, Section, choice, named_type, real, refuse, validated, whole
 from model.scenario.yamlio import read_yaml
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "scenarios" / "years"
 EXITED_TILTS = ("keep", "monitored_only", "none")
-TOP_KEYS = ("id", "name", "income", "illness", "poverty", "demography", "reforms")
 
 
 @dataclass(frozen=True)
@@ -69,26 +72,177 @@ class YearsRules:
         return tuple(f"{path}={self.at(table, year, 'reforms.' + path)}" for path, table in self.scheme_sets.items())
 
 
-def _year_table(node: Node, read) -> dict:
-    value, _source = node.cited()
-    if not isinstance(value.value, dict) or not value.value:
-        raise value.fail("a mapping of years to values, such as {2021: keep, 2022: none}")
-    table = {}
-    for key, item in value.items():
-        if not str(key).isdigit() or not 1990 <= int(key) <= 2100:
-            raise item.fail("a year 1990-2100 as key", found=repr(key))
-        table[int(key)] = read(item)
-    return table
+# -- the file's model: field names are its YAML keys ------------------------------------------------------
 
 
-def _number(node: Node, low: float, high: float) -> float:
-    from decimal import Decimal
+def dated(item: Any, name: str):
+    """A dated table `{YEAR: value}` (years 1990-2100, at least one), each value read as `item`."""
+    read = item.__metadata__[0].func
 
-    return float(node.number(Decimal(str(low)), Decimal(str(high))))
+    def check(value: object) -> dict[int, Any]:
+        if not isinstance(value, dict) or not value:
+            raise refuse("a mapping of years to values, such as {2021: keep, 2022: none}")
+        table = {}
+        for key, element in value.items():
+            if not str(key).isdigit() or not 1990 <= int(key) <= 2100:
+                raise refuse("a year 1990-2100 as key", found=repr(str(key)), at=(str(key),))
+            try:
+                table[int(key)] = read(element)
+            except PydanticCustomError as exc:  # located at the year; the found value shown (YAML keys are ints)
+                context = dict(exc.context or {})
+                context["found"] = context.get("found") or describe_found(element)
+                context["at"] = (str(key),) + tuple(context.get("at") or ())
+                raise PydanticCustomError(exc.type, exc.message_template, context) from None
+        return table
+
+    return named_type(name, Annotated[dict, PlainValidator(check), WithJsonSchema({
+        "type": "object", "minProperties": 1, "propertyNames": {"pattern": "^[0-9]{4}$"},
+        "additionalProperties": item.__metadata__[-1].json_schema,
+        "description": "year: value, held from that year until the next year given"})])
 
 
-def _cited_number(node: Node, low: float, high: float) -> float:
-    return _number(node.cited()[0], low, high)
+def _single(value: object) -> str:
+    if isinstance(value, (dict, list)):
+        raise refuse("a single value")
+    return str(value)
+
+
+Single = Annotated[str, PlainValidator(_single), WithJsonSchema({"type": ["string", "number", "boolean"]})]
+Growth = dated(real(-0.5, 1.0), "DatedGrowth")
+Tilts = dated(choice(EXITED_TILTS, "rule for exited households' claims"), "DatedExitedTilts")
+Share = real(0, 1)
+
+
+class Income(Section):
+    growth: Cited[Growth]
+    growth_registered: Cited[Growth]
+    persistence: Cited[real(0, 0.99)]
+    shock_sigma: Cited[real(0, 2)]
+
+
+class Illness(Section):
+    lost_work_working_age: Cited[Share]
+    lost_work_other: Cited[Share]
+    lost_work_cap: Cited[Share]
+    bills_paid_from_income: Cited[Share]
+    debt_repaid_share_of_income: Cited[Share]
+
+
+class ExitRule(Section):
+    income_above_line_years: whole(1, 10)
+
+
+class Monitoring(Section):
+    income_below_line_ratio: real(0, 100)
+    oop_above_income_share: real(0, 100)
+
+
+class Poverty(Section):
+    exit_rule: Cited[ExitRule]
+    exit_tasks: Cited[dated(real(0, 1e4), "DatedExitTasks")]
+    monitoring: Cited[Monitoring]
+    register_new_poor: Cited[Boolean]
+
+    @classmethod
+    def precheck(cls, data: object) -> None:
+        # one line for the whole model: a second table here had drifted from the population's (3,340 against 4,000)
+        if isinstance(data, dict) and "line" in data:
+            raise refuse("no poverty line here (the line of every year is the population's by_year.poverty_line: "
+                         "set it with --set population.by_year.poverty_line=... or in a population preset)", at=("line",))
+
+
+class Deaths(Section):
+    life_expectancy_at_birth: Cited[dated(real(20, 110), "DatedLifeExpectancy")]
+    infant_mortality_per_1000: Cited[dated(real(0, 500), "DatedInfantMortality")]
+    gompertz_slope: Cited[real(0.01, 0.3)]
+    male_relative_risk: Cited[real(0.2, 5)]
+
+
+class MotherAges(Section):
+    low: whole(10, 60)
+    high: whole(10, 60)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "MotherAges":
+        if self.high < self.low:
+            raise refuse(f"an age at least the low age {self.low}", at=("high",))
+        return self
+
+
+class Births(Section):
+    crude_birth_rate_per_1000: Cited[dated(real(0, 100), "DatedBirthRate")]
+    mother_ages: Cited[MotherAges]
+    male_share_at_birth: Cited[Share]
+
+
+class Demography(Section):
+    deaths: Deaths
+    births: Births
+
+    def to_rules(self) -> DemographyRules:
+        deaths, births = self.deaths, self.births
+        ages = births.mother_ages.value
+        return DemographyRules(
+            life_expectancy=deaths.life_expectancy_at_birth.value,
+            infant_mortality=deaths.infant_mortality_per_1000.value,
+            gompertz_slope=deaths.gompertz_slope.value,
+            male_relative_risk=deaths.male_relative_risk.value,
+            birth_rate=births.crude_birth_rate_per_1000.value,
+            mother_ages=(ages.low, ages.high),
+            male_share_at_birth=births.male_share_at_birth.value,
+        )
+
+
+class Reforms(BaseModel):
+    """Dated scheme rules: `exited_tilts`, and any scheme value by its --set path (`bmi.deductible: {value:
+    {YEAR: value}, source}`), for every scenario of a run."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    exited_tilts: Cited[Tilts]
+    __pydantic_extra__: dict[str, Cited[dated(Single, "DatedSchemeValue")]]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _tilts_first(cls, data: object) -> object:
+        if not isinstance(data, dict) or "exited_tilts" not in data:
+            raise refuse("a mapping with exited_tilts and any dated scheme values (path: {value: {YEAR: value}, source})")
+        return data
+
+
+class YearsFile(Section):
+    """A multi-year rules file (scenarios/years/): income dynamics, illness's cost in income, poverty status,
+    deaths and births, dated scheme rules."""
+
+    id: Any = None
+    name: Any = None
+    income: Income
+    illness: Illness
+    poverty: Poverty
+    demography: Demography
+    reforms: Reforms
+
+    def to_rules(self, path: Path, data: dict) -> YearsRules:
+        income, illness, poverty = self.income, self.illness, self.poverty
+        monitoring = poverty.monitoring.value
+        return YearsRules(
+            id=str(data.get("id", path.stem)), path=str(path), demography=self.demography.to_rules(),
+            growth=income.growth.value,
+            growth_registered=income.growth_registered.value,
+            persistence=income.persistence.value,
+            shock_sigma=income.shock_sigma.value,
+            lost_work_working_age=illness.lost_work_working_age.value,
+            lost_work_other=illness.lost_work_other.value,
+            lost_work_cap=illness.lost_work_cap.value,
+            bills_paid_from_income=illness.bills_paid_from_income.value,
+            debt_repaid_share=illness.debt_repaid_share_of_income.value,
+            exit_years=poverty.exit_rule.value.income_above_line_years,
+            exit_tasks=poverty.exit_tasks.value,
+            monitor_income_ratio=monitoring.income_below_line_ratio,
+            monitor_oop_share=monitoring.oop_above_income_share,
+            register_new_poor=poverty.register_new_poor.value,
+            exited_tilts=self.reforms.exited_tilts.value,
+            scheme_sets={key: cited.value for key, cited in (self.reforms.model_extra or {}).items()},
+        )
 
 
 def load_rules(reference: str | None = None) -> YearsRules:
@@ -98,72 +252,8 @@ def load_rules(reference: str | None = None) -> YearsRules:
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in RULES_DIR.glob("*.yaml")))
         raise InputError(f"--years-rules {reference}: no such rules file (expected a file, or one of: {known})")
-    root = Node(read_yaml(path), (), Origins(str(path)))
-    parts = root.mapping(TOP_KEYS, required=("income", "illness", "poverty", "demography", "reforms"))
-    income_keys = ("growth", "growth_registered", "persistence", "shock_sigma")
-    income = parts["income"].mapping(income_keys, required=income_keys)
-    illness_keys = ("lost_work_working_age", "lost_work_other", "lost_work_cap", "bills_paid_from_income",
-                    "debt_repaid_share_of_income")
-    illness = parts["illness"].mapping(illness_keys, required=illness_keys)
-    poverty_keys = ("exit_rule", "exit_tasks", "monitoring", "register_new_poor")
-    if isinstance(parts["poverty"].value, dict) and "line" in parts["poverty"].value:
-        # one line for the whole model: a second table here had drifted from the population's (3,340 against 4,000)
-        raise parts["poverty"].at("line", parts["poverty"].value["line"]).fail(
-            "no poverty line here (the line of every year is the population's by_year.poverty_line: "
-            "set it with --set population.by_year.poverty_line=... or in a population preset)")
-    poverty = parts["poverty"].mapping(poverty_keys, required=poverty_keys)
-    exit_rule = poverty["exit_rule"].cited()[0].mapping(("income_above_line_years",), required=("income_above_line_years",))
-    monitoring = poverty["monitoring"].cited()[0].mapping(("income_below_line_ratio", "oop_above_income_share"),
-                                                          required=("income_below_line_ratio", "oop_above_income_share"))
-    reforms = parts["reforms"]
-    if not isinstance(reforms.value, dict) or "exited_tilts" not in reforms.value:
-        raise reforms.fail("a mapping with exited_tilts and any dated scheme values (path: {value: {YEAR: value}, source})")
-    scheme_sets = {}
-    for key, item in reforms.items():
-        if key != "exited_tilts":
-            scheme_sets[key] = _year_table(item, lambda n: str(n.value) if not isinstance(n.value, (dict, list)) else
-                                           (_ for _ in ()).throw(n.fail("a single value")))
-    return YearsRules(
-        id=str(root.value.get("id", path.stem)), path=str(path), demography=_demography(parts["demography"]),
-        growth=_year_table(income["growth"], lambda n: _number(n, -0.5, 1.0)),
-        growth_registered=_year_table(income["growth_registered"], lambda n: _number(n, -0.5, 1.0)),
-        persistence=_cited_number(income["persistence"], 0, 0.99),
-        shock_sigma=_cited_number(income["shock_sigma"], 0, 2),
-        lost_work_working_age=_cited_number(illness["lost_work_working_age"], 0, 1),
-        lost_work_other=_cited_number(illness["lost_work_other"], 0, 1),
-        lost_work_cap=_cited_number(illness["lost_work_cap"], 0, 1),
-        bills_paid_from_income=_cited_number(illness["bills_paid_from_income"], 0, 1),
-        debt_repaid_share=_cited_number(illness["debt_repaid_share_of_income"], 0, 1),
-        exit_years=exit_rule["income_above_line_years"].integer(1, 10),
-        exit_tasks=_year_table(poverty["exit_tasks"], lambda n: _number(n, 0, 1e4)),
-        monitor_income_ratio=_number(monitoring["income_below_line_ratio"], 0, 100),
-        monitor_oop_share=_number(monitoring["oop_above_income_share"], 0, 100),
-        register_new_poor=poverty["register_new_poor"].cited()[0].boolean(),
-        exited_tilts=_year_table(reforms.at("exited_tilts", reforms.value["exited_tilts"]),
-                                 lambda n: n.choice(EXITED_TILTS, "rule for exited households' claims")),
-        scheme_sets=scheme_sets,
-    )
-
-
-def _demography(node: Node) -> DemographyRules:
-    parts = node.mapping(("deaths", "births"), required=("deaths", "births"))
-    death_keys = ("life_expectancy_at_birth", "infant_mortality_per_1000", "gompertz_slope", "male_relative_risk")
-    deaths = parts["deaths"].mapping(death_keys, required=death_keys)
-    birth_keys = ("crude_birth_rate_per_1000", "mother_ages", "male_share_at_birth")
-    births = parts["births"].mapping(birth_keys, required=birth_keys)
-    ages = births["mother_ages"].cited()[0].mapping(("low", "high"), required=("low", "high"))
-    low, high = ages["low"].integer(10, 60), ages["high"].integer(10, 60)
-    if high < low:
-        raise ages["high"].fail(f"an age at least the low age {low}")
-    return DemographyRules(
-        life_expectancy=_year_table(deaths["life_expectancy_at_birth"], lambda n: _number(n, 20, 110)),
-        infant_mortality=_year_table(deaths["infant_mortality_per_1000"], lambda n: _number(n, 0, 500)),
-        gompertz_slope=_cited_number(deaths["gompertz_slope"], 0.01, 0.3),
-        male_relative_risk=_cited_number(deaths["male_relative_risk"], 0.2, 5),
-        birth_rate=_year_table(births["crude_birth_rate_per_1000"], lambda n: _number(n, 0, 100)),
-        mother_ages=(low, high),
-        male_share_at_birth=_cited_number(births["male_share_at_birth"], 0, 1),
-    )
+    data = read_yaml(path)
+    return validated(YearsFile, data, Origins(str(path))).to_rules(path, data)
 
 
 YEARS_PREFIX = "years."
