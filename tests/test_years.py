@@ -72,9 +72,12 @@ def test_three_years_by_year_and_over_the_period(tmp_path: Path) -> None:
     for year in ("2019", "2020", "2021"):
         costs = [serial["scenarios"][s]["by_year"][year]["metrics"]["total_cost"]["mean"] for s in SCHEMES]
         assert costs[0] == costs[1]
-    # in the first year incomes are as drawn (no shocks yet, no lost work): every return is caused by the bills
-    first = entry["by_year"]["2019"]["metrics"]
-    assert first["returned_to_poverty"]["mean"] == first["returned_due_to_illness"]["mean"] > 0
+    # in the first year incomes are as drawn (no shocks yet, no lost work, no debts; the assessment reads income,
+    # not income net of the year's bills): nobody returns; in 2020 nobody is left under the line (lifted instead)
+    first, clear = entry["by_year"]["2019"]["metrics"], entry["by_year"]["2020"]["metrics"]
+    assert first["returned_to_poverty"]["mean"] == 0
+    assert clear["returned_to_poverty"]["mean"] == 0 < clear["lifted_to_line"]["mean"]
+    assert entry["by_year"]["2021"]["metrics"]["returned_due_to_illness"]["mean"] > 0
     # and fewer households return under the scheme that pays more
     base = serial["scenarios"]["baseline"]["metrics"]["returned_to_poverty"]["mean"]
     assert 0 < entry["metrics"]["returned_to_poverty"]["mean"] < base
@@ -321,3 +324,79 @@ def test_a_dead_persons_claims_stop_and_a_working_deaths_income_goes(tmp_path: P
     table = pd.read_csv(tmp_path / "s" / "households_by_year.csv")
     sizes = table.pivot(index="household_id", columns="year", values="household_size")
     assert (sizes[2020].dropna() != sizes.loc[sizes[2020].notna(), 2019]).any()  # deaths and births changed sizes
+
+
+def test_a_serious_illness_costs_income_for_lost_work_years_and_losses_add_up() -> None:
+    rules = dataclasses.replace(load_rules(), shock_sigma=0.0, debt_repaid_share=0.0)
+    assert rules.lost_work_years == 5 and rules.lost_work_working_age == 0.128
+    state = _state(300)
+    ill = np.arange(state.size.shape[0]) % 3 == 0
+    lost = []
+    for year in range(7):
+        state.oop = np.zeros_like(state.income)
+        state.serious_working = (ill & (year in (0, 2))).astype(np.int64)  # two illnesses, two years apart
+        state.serious_other = np.zeros_like(state.serious_working)
+        assess(state, _line(2019), rules)
+        advance(state, 0.0, rules, np.zeros(state.size.shape[0]))
+        lost.append(state.lost.copy())
+    # the years after the illness of year 0 (advance k gives year k + 1's income): 1-5, and of year 2: 3-7
+    expected = [0.128, 0.128, 0.256, 0.256, 0.256, 0.128, 0.128]
+    for share, value in zip(lost, expected):
+        assert np.allclose(share[ill], value) and (share[~ill] == 0).all()
+    assert (state.income[ill] < state.potential[ill]).all()
+
+
+def test_the_assessment_reads_income_and_bills_reach_it_through_debt() -> None:
+    rules = load_rules()
+    assert rules.assessed_less_bills is False
+    line = _line(2019)
+    for less_bills in (False, True):
+        state = _state(2_000)
+        state.oop = state.income // 2  # half a year's income in bills, nobody seriously ill
+        counts = assess(state, line, dataclasses.replace(rules, assessed_less_bills=less_bills))
+        if less_bills:  # the impoverishment reading: the bills paid this year take households under the line
+            assert counts["returned_due_to_illness"] > 0
+        else:  # income alone: the bills become debt, nobody's status changes this year
+            assert counts["returned_to_poverty"] == counts["returned_due_to_illness"] == 0
+            assert counts["debt_fen"] > 0
+            advance(state, 0.0, dataclasses.replace(rules, shock_sigma=0.0), np.zeros(state.size.shape[0]))
+            state.oop = np.zeros_like(state.income)
+            later = assess(state, line, rules)
+            assert later["returned_due_to_illness"] > 0 and later["entries_via_bills"] > 0  # the debt repaid
+
+
+def test_an_entry_counts_through_lost_work_when_lost_work_took_more_than_bills() -> None:
+    rules = dataclasses.replace(load_rules(), shock_sigma=0.0, lost_work_working_age=0.5, lost_work_cap=0.6)
+    state = _state(3_000)
+    state.oop = np.zeros_like(state.income)
+    state.serious_working = np.ones(state.size.shape[0], dtype=np.int64)  # everyone's household: lost work only
+    state.serious_other = np.zeros_like(state.serious_working)
+    assess(state, _line(2019), rules)
+    advance(state, 0.0, rules, np.zeros(state.size.shape[0]))
+    state.oop = np.zeros_like(state.income)
+    counts = assess(state, _line(2019), rules)
+    caused = counts["returned_due_to_illness"] + counts["became_poor_due_to_illness"]
+    assert caused > 0 and counts["entries_via_lost_work"] == caused and counts["entries_via_bills"] == 0
+
+
+def test_in_a_year_the_published_count_is_zero_every_household_below_the_line_is_lifted() -> None:
+    rules = dataclasses.replace(load_rules(), shock_sigma=0.0)
+    assert rules.clears_in(2020) and not rules.clears_in(2019) and not rules.clears_in(2021)
+    state = _state(3_000)
+    registered = state.category == CATEGORY_CODE["registered_poor"]
+    state.exited = registered.copy()
+    state.income = state.income // 4  # every household far under the line
+    state.oop = np.zeros_like(state.income)
+    plain = assess(dataclasses.replace(state), _line(2020), rules)
+    assert plain["returned_to_poverty"] > 0 and plain["lifted_to_line"] == 0
+    state = _state(3_000)
+    state.exited = registered.copy()
+    state.income = state.income // 4
+    state.oop = np.zeros_like(state.income)
+    permanent = state.permanent.copy()
+    cleared = assess(state, _line(2020), rules, exit_task=1.0, clear_all=True)
+    assert cleared["returned_to_poverty"] == cleared["became_poor"] == 0
+    # those who would have returned or entered, and other households under the line (dibao-only and the like)
+    assert cleared["lifted_to_line"] >= plain["returned_to_poverty"] + plain["became_poor"]
+    lifted = registered & (permanent < _line(2020))
+    assert (state.permanent[lifted] >= _line(2020)).all() and state.exited[registered].all()

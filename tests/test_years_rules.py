@@ -68,11 +68,11 @@ CASES = [
     ('debt_share_missing', ("del", ["illness", "debt_repaid_share_of_income"]),
      "FILE: illness: missing key 'debt_repaid_share_of_income'"),
     ('illness_unknown', ("set", ["illness", "carers"], {"value": 1, "source": "x"}),
-     "FILE: illness.carers: unknown key 'carers' (expected one of: lost_work_working_age, lost_work_other, lost_work_cap, bills_paid_from_income, debt_repaid_share_of_income)"),
+     "FILE: illness.carers: unknown key 'carers' (expected one of: lost_work_working_age, lost_work_other, lost_work_cap, lost_work_years, bills_paid_from_income, debt_repaid_share_of_income)"),
     ('poverty_line', ("set", ["poverty", "line"], {"value": {2019: 3218}, "source": "x"}),
      "FILE: poverty.line: expected no poverty line here (the line of every year is the population's by_year.poverty_line: set it with --set population.by_year.poverty_line=... or in a population preset), found {'source': 'x', 'value': {2019: 3218}}"),
     ('poverty_unknown', ("set", ["poverty", "lines"], 1),
-     "FILE: poverty.lines: unknown key 'lines' (expected one of: exit_rule, exit_tasks, monitoring, register_new_poor)"),
+     "FILE: poverty.lines: unknown key 'lines' (expected one of: exit_rule, exit_tasks, monitoring, assessed_income, register_new_poor)"),
     ('poverty_missing_monitoring', ("del", ["poverty", "monitoring"]),
      "FILE: poverty: missing key 'monitoring'"),
     ('exit_rule_not_cited', ("set", ["poverty", "exit_rule"], {"income_above_line_years": 1}),
@@ -159,6 +159,10 @@ CASES = [
      'FILE: demography.births.mother_ages: expected a mapping with keys among: low, high, found [20, 39]'),
     ('male_share_high', ("set", ["demography", "births", "male_share_at_birth", "value"], 1.2),
      'FILE: demography.births.male_share_at_birth: expected a number in [0, 1], found 1.2'),
+    ('lost_work_years_fraction', ("set", ["illness", "lost_work_years", "value"], 2.5),
+     'FILE: illness.lost_work_years: expected a whole number, found 2.5'),
+    ('assessed_income_unknown', ("set", ["poverty", "assessed_income", "value"], "consumption"),
+     "FILE: poverty.assessed_income: expected a reading of income (income, income_less_bills), found 'consumption'"),
     ('note_allowed_ok', ("set", ["income", "growth", "note"], "fine"),
      None),]
 
@@ -196,4 +200,5 @@ def test_the_default_rules_read_as_written() -> None:
     assert rules.exit_tasks[2018] == 16.6 and rules.register_new_poor is True
     assert rules.exited_tilts == {2016: "keep", 2022: "none"} and rules.scheme_sets == {}
     assert rules.demography.mother_ages == (20, 39) and rules.demography.life_expectancy[2019] == 77.3
-    assert rules.monitor_income_ratio == 1.5 and rules.monitor_oop_share == 0.5
+    assert rules.monitor_income_ratio == 1.5 and rules.monitor_oop_share == 1.0
+    assert rules.lost_work_years == 5 and rules.assessed_less_bills is False

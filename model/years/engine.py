@@ -130,6 +130,7 @@ def run_years(plan: RunPlan, replication: int, trace: list | None = None) -> dic
             by_year.setdefault(year, {}).update(outcomes)
             line = chunks.params.year.line_in(year)
             task = rules.exit_task_in(year) if k > 0 else 0.0  # the first year's stock is already its year-end one
+            clear_all = k > 0 and rules.clears_in(year)
             growth, growth_registered = rules.growth_in(year + 1), rules.growth_registered_in(year + 1)
             # deaths at the year's end and the next year's births, the same in every scenario (its own stream)
             changes: list[YearChange] = []
@@ -143,7 +144,7 @@ def run_years(plan: RunPlan, replication: int, trace: list | None = None) -> dic
                 counts = dict.fromkeys(COUNTS, 0)
                 for c, state in enumerate(economy.states[label]):
                     detail = {} if trace is not None else None
-                    for name, value in assess(state, line, rules, task, detail).items():
+                    for name, value in assess(state, line, rules, task, detail, clear_all).items():
                         counts[name] += value
                     if trace is not None:
                         trace.append(_trace_table(label, year, c, trace_population[c], state, detail))

@@ -28,7 +28,8 @@ def is_registered(category: np.ndarray) -> np.ndarray:
 # Transition counts of a year, summed over chunks; rates are taken over all households.
 COUNTS = ("households", "registered_poor_start", "exited_poverty", "returned_to_poverty", "returned_due_to_illness",
           "became_poor", "became_poor_due_to_illness", "entries_via_lost_work", "entries_via_bills", "monitored",
-          "poor_end", "debt_fen", "lost_income_fen", "serious_illness_households", "persons", "deaths", "births")
+          "poor_end", "debt_fen", "lost_income_fen", "serious_illness_households", "persons", "deaths", "births",
+          "lifted_to_line")
 
 
 
@@ -50,7 +51,9 @@ class HouseholdState:
     monitored: np.ndarray  # bool: under 防止返贫监测 this year
     years_above: np.ndarray  # int64 consecutive assessed years above the line
     debt: np.ndarray  # int64 fen owed for past bills
-    lost: np.ndarray  # float64 share of income lost to last year's serious illness
+    lost: np.ndarray  # float64 share of this year's income lost to serious illness in the years before
+    # [household, years ago - 1]: the share each past year's serious illness still costs (illness.lost_work_years)
+    lost_history: np.ndarray | None = None
     # this year's, set by record()
     oop: np.ndarray | None = None
     serious_working: np.ndarray | None = None
@@ -96,22 +99,29 @@ def settlement_category(state: HouseholdState, tilts: str) -> np.ndarray:
 
 
 def assess(state: HouseholdState, line: float, rules: YearsRules, exit_task: float = 0.0,
-           detail: dict | None = None) -> dict[str, int]:
+           detail: dict | None = None, clear_all: bool = False) -> dict[str, int]:
     """The year's assessment (年度核查): bills paid, debt taken on, assessed income, and who crossed the line.
 
     `exit_task`: the share of still-poor registered households the year's exit task takes out; those below
     the line on their own are lifted to it (their trend income), highest assessed income first.
+    `clear_all`: the year's published year-end poor count is zero, so every household below the line at the
+    assessment is lifted to it (counted as `lifted_to_line`, not as a return or an entry).
     Returns the year's counts; `state` is updated in place (status, debt, supported incomes).
     """
     line_fen = np.round(line * 100 * state.size).astype(np.int64)
     oop = state.oop if state.oop is not None else np.zeros_like(state.income)
     paid = np.minimum(oop, np.floor(rules.bills_paid_from_income * np.maximum(state.income, 0)).astype(np.int64))
-    assessed = state.income - paid
+    # the assessment reads income; under income_less_bills, income net of the bills paid from it in the year
+    assessed = state.income - paid if rules.assessed_less_bills else state.income.copy()
     below = assessed < line_fen
     # without any illness (no lost work, no debts from past bills, no bills) the household would have had
     # its potential income: a fall below the line that would not have happened is caused by illness
     illness_caused = below & (state.potential >= line_fen)
-    via_work = illness_caused & (np.round(state.potential * (1 - state.lost)) < line_fen)
+    # one cause a household, as seed 003 counts them: lost work when it took more of the year's income than
+    # bills did (those paid this year and older debt repaid from this year's income)
+    lost_income = state.potential - np.round(state.potential * (1 - state.lost)).astype(np.int64)
+    bills_part = (state.potential - state.income - lost_income) + (paid if rules.assessed_less_bills else 0)
+    via_work = illness_caused & (lost_income > 0) & (lost_income >= bills_part)
     registered = is_registered(state.category)
     still_poor = registered & ~state.exited
     state.years_above = np.where(below, 0, state.years_above + 1)
@@ -126,6 +136,13 @@ def assess(state: HouseholdState, line: float, rules: YearsRules, exit_task: flo
             exits[lifted] = True
             state.permanent[lifted] = np.maximum(state.permanent[lifted], line)
             below[lifted] = False
+    lifted_back = np.zeros_like(below)
+    if clear_all:
+        # the published year-end count is zero (none left poor under the line): support lifts every household
+        # still below it at the assessment, exited or never registered, to the line (their trend income)
+        lifted_back = below & ~still_poor
+        state.permanent[lifted_back] = np.maximum(state.permanent[lifted_back], line)
+        below = below & ~lifted_back
     returns = registered & state.exited & below
     new_poor = (state.category == ORDINARY) & below & rules.register_new_poor
     entries = returns | new_poor
@@ -151,14 +168,14 @@ def assess(state: HouseholdState, line: float, rules: YearsRules, exit_task: flo
         "monitored": int(state.monitored.sum()),
         "poor_end": int(((state.category != ORDINARY) & ~((is_registered(state.category)) & state.exited)).sum()),
         "debt_fen": int(state.debt.sum()), "lost_income_fen": int((state.potential - np.round(state.potential * (1 - state.lost))).sum()),
-        "serious_illness_households": int(serious.sum()),
+        "serious_illness_households": int(serious.sum()), "lifted_to_line": int(lifted_back.sum()),
     }
 
 
 def advance(state: HouseholdState, growth: float, rules: YearsRules, z: np.ndarray,
             growth_registered: float | None = None) -> None:
-    """Next year's incomes: trend growth (registered households' own), a persistent transitory shock, last
-    year's serious illness's lost work, and debts repaid from income; consumption and food follow income at
+    """Next year's incomes: trend growth (registered households' own), a persistent transitory shock, the lost
+    work of serious illness in the last `lost_work_years` years, and debts repaid from income; consumption and food follow income at
     the household's own ratios."""
     if growth_registered is not None:
         growth = np.where(is_registered(state.category), growth_registered, growth)
@@ -167,7 +184,12 @@ def advance(state: HouseholdState, growth: float, rules: YearsRules, z: np.ndarr
     state.transitory = rho * state.transitory + rules.shock_sigma * np.sqrt(1 - rho * rho) * z
     working = state.serious_working if state.serious_working is not None else np.zeros(state.size.shape[0])
     other = state.serious_other if state.serious_other is not None else np.zeros(state.size.shape[0])
-    state.lost = np.minimum(rules.lost_work_cap, rules.lost_work_working_age * working + rules.lost_work_other * other)
+    new_loss = rules.lost_work_working_age * working + rules.lost_work_other * other
+    if state.lost_history is None:
+        state.lost_history = np.zeros((state.size.shape[0], rules.lost_work_years))
+    # a serious illness costs income for lost_work_years years (the newest first), as long as the sources saw
+    state.lost_history = np.column_stack([new_loss, state.lost_history[:, :-1]])
+    state.lost = np.minimum(rules.lost_work_cap, state.lost_history.sum(axis=1))
     state.potential = np.round(state.permanent * np.exp(state.transitory) * state.size * 100).astype(np.int64)
     gross = np.round(state.potential * (1 - state.lost)).astype(np.int64)
     repaid = np.minimum(state.debt, np.floor(rules.debt_repaid_share * gross).astype(np.int64))

@@ -19,6 +19,7 @@ YEARS_METRIC_LABELS = {
     "entries_via_lost_work_share": "因病致贫中劳动力损失占比 / illness-caused entries through lost work",
     "entries_via_bills_share": "因病致贫中医疗费用占比 / illness-caused entries through bills",
     "monitored_share": "监测户占比 / households monitored",
+    "lifted_to_line": "帮扶至线上户占比 / households lifted back to the line by support",
     "poor_share_end": "年末贫困户占比 / households poor at year end",
     "debt_per_household": "户均医疗负债（元） / medical debt a household (yuan)",
     "backstop_balance": "兜底基金余额 / backstop fund balance",
@@ -29,7 +30,7 @@ YEARS_METRIC_LABELS = {
 
 # Shares of all households (the others ending in _share are rates too; debt and balance are yuan).
 YEARS_RATE_METRICS = {"exited_poverty", "returned_to_poverty", "returned_due_to_illness", "became_poor",
-                      "became_poor_due_to_illness"}
+                      "became_poor_due_to_illness", "lifted_to_line"}
 
 
 
@@ -47,6 +48,7 @@ def transition_metrics(counts: dict[str, int]) -> dict[str, float]:
         "entries_via_lost_work_share": counts["entries_via_lost_work"] / caused if caused else float("nan"),
         "entries_via_bills_share": counts["entries_via_bills"] / caused if caused else float("nan"),
         "monitored_share": counts["monitored"] / households,
+        "lifted_to_line": counts["lifted_to_line"] / households,
         "poor_share_end": counts["poor_end"] / households,
         "debt_per_household": counts["debt_fen"] / 100 / households,
         "deaths_per_1000": 1000 * counts["deaths"] / counts["persons"] if counts["persons"] else float("nan"),

@@ -17,6 +17,7 @@ from model.scenario.yamlio import read_yaml
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "scenarios" / "years"
 EXITED_TILTS = ("keep", "monitored_only", "none")
+ASSESSED_INCOME = ("income", "income_less_bills")
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class YearsRules:
     lost_work_working_age: float  # share of next year's income lost per working-age major patient
     lost_work_other: float
     lost_work_cap: float
+    lost_work_years: int  # years a serious illness keeps costing that share (the year after it and later ones)
     bills_paid_from_income: float  # share of its income a household pays bills from in the year
     debt_repaid_share: float  # at most this share of a year's income repays older debt
     exit_years: int  # consecutive assessed years above the line before a registered household exits
@@ -39,6 +41,7 @@ class YearsRules:
     monitor_income_ratio: float  # monitored when assessed income < ratio × line (0: off)
     monitor_oop_share: float  # or when out-of-pocket > share × income (0: off)
     register_new_poor: bool
+    assessed_less_bills: bool  # the assessment deducts the year's bills paid from income (income_less_bills)
     exited_tilts: dict[int, str]
     scheme_sets: dict[str, dict[int, str]] = field(default_factory=dict)  # dated --set values for every scenario
     demography: DemographyRules | None = None  # deaths and births between years
@@ -63,6 +66,11 @@ class YearsRules:
         if before is None or now is None or before <= 0:
             return 0.0
         return min(max(1 - now / before, 0.0), 1.0)
+
+    def clears_in(self, year: int) -> bool:
+        """Whether the published poor population at the end of `year` is zero (none left under the line)."""
+        before, now = self.exit_tasks.get(year - 1), self.exit_tasks.get(year)
+        return before is not None and now is not None and before > 0 and now == 0
 
     def tilts_in(self, year: int) -> str:
         return str(self.at(self.exited_tilts, year, "reforms.exited_tilts"))
@@ -124,6 +132,7 @@ class Illness(Section):
     lost_work_working_age: Cited[Share]
     lost_work_other: Cited[Share]
     lost_work_cap: Cited[Share]
+    lost_work_years: Cited[whole(1, 30)]
     bills_paid_from_income: Cited[Share]
     debt_repaid_share_of_income: Cited[Share]
 
@@ -141,6 +150,7 @@ class Poverty(Section):
     exit_rule: Cited[ExitRule]
     exit_tasks: Cited[dated(real(0, 1e4), "DatedExitTasks")]
     monitoring: Cited[Monitoring]
+    assessed_income: Cited[choice(ASSESSED_INCOME, "reading of income")]
     register_new_poor: Cited[Boolean]
 
     @classmethod
@@ -233,6 +243,7 @@ class YearsFile(Section):
             lost_work_working_age=illness.lost_work_working_age.value,
             lost_work_other=illness.lost_work_other.value,
             lost_work_cap=illness.lost_work_cap.value,
+            lost_work_years=illness.lost_work_years.value,
             bills_paid_from_income=illness.bills_paid_from_income.value,
             debt_repaid_share=illness.debt_repaid_share_of_income.value,
             exit_years=poverty.exit_rule.value.income_above_line_years,
@@ -240,6 +251,7 @@ class YearsFile(Section):
             monitor_income_ratio=monitoring.income_below_line_ratio,
             monitor_oop_share=monitoring.oop_above_income_share,
             register_new_poor=poverty.register_new_poor.value,
+            assessed_less_bills=poverty.assessed_income.value == "income_less_bills",
             exited_tilts=self.reforms.exited_tilts.value,
             scheme_sets={key: cited.value for key, cited in (self.reforms.model_extra or {}).items()},
         )
