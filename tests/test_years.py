@@ -120,8 +120,8 @@ def test_without_illness_nobody_becomes_poor_from_medical_bills() -> None:
     assert sum(c["returned_to_poverty"] + c["became_poor"] for c in healthy) > 0  # shocks alone move some
     assert sum(c["returned_due_to_illness"] + c["became_poor_due_to_illness"] for c in healthy) == 0
     assert all(c["debt_fen"] == 0 and c["lost_income_fen"] == 0 for c in healthy)
-    # the same households with bills of a third of their income and a serious illness in every tenth household
-    ill = _years(_state(), lambda s: s.income // 3,
+    # the same households with bills of one and a half years' income and a serious illness in every tenth household
+    ill = _years(_state(), lambda s: s.income * 3 // 2,
                  lambda s: (np.arange(s.size.shape[0]) % 10 == 0).astype(np.int64))
     assert sum(c["returned_due_to_illness"] + c["became_poor_due_to_illness"] for c in ill) > 0
     assert sum(c["entries_via_lost_work"] for c in ill) > 0 and sum(c["entries_via_bills"] for c in ill) > 0
@@ -131,7 +131,7 @@ def test_debt_beyond_what_a_household_can_pay_lowers_next_years_income() -> None
     rules = load_rules()
     state = _state(500)
     line = _line(2019)
-    state.oop = state.income.copy()  # a year's income in bills
+    state.oop = 2 * state.income  # two years' income in bills: one is paid, one borrowed
     assess(state, line, rules)
     assert (state.debt > 0).all()
     before = state.debt.copy()
@@ -352,7 +352,7 @@ def test_the_assessment_reads_income_and_bills_reach_it_through_debt() -> None:
     line = _line(2019)
     for less_bills in (False, True):
         state = _state(2_000)
-        state.oop = state.income // 2  # half a year's income in bills, nobody seriously ill
+        state.oop = 2 * state.income  # two years' income in bills, nobody seriously ill
         counts = assess(state, line, dataclasses.replace(rules, assessed_less_bills=less_bills))
         if less_bills:  # the impoverishment reading: the bills paid this year take households under the line
             assert counts["returned_due_to_illness"] > 0
