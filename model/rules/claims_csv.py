@@ -54,8 +54,10 @@ THREADS = min(2, os.cpu_count() or 1)  # threads for adjudicating one file: the 
 QUOTE, COMMA, NEWLINE, RETURN = 34, 44, 10, 13
 DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 BLANK = re.compile(rb"[ \t]*\r?")
-FIELD = rb'"(?:[^"]|"")*"|[^,"]*'  # RFC 4180: quoted (quotes doubled inside) or holding no quote
-RFC_LINE, RFC_FIELD = re.compile(rb"(?:%s)(?:,(?:%s))*" % (FIELD, FIELD)), re.compile(rb"(?:^|,)(%s)" % FIELD)
+FIELD = rb'"(?:[^"\n]|"")*"|[^,"\n]*'  # RFC 4180: quoted (quotes doubled inside) or holding no quote; on one line
+NOT_UTF8 = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8, decoded with surrogateescape
+LINE = rb"(?:%s)(?:,(?:%s))*\r?" % (FIELD, FIELD)
+RFC_LINE, RFC_FIELD = re.compile(LINE), re.compile(rb"(?:^|,)(%s)" % FIELD)
 
 
 @dataclass
@@ -250,14 +252,14 @@ def _careful(data: np.ndarray, body: int, header: list[str]):
         if _blank(line):
             continue
         line = line[:-1] if line.endswith(b"\r") else line
-        fields = [value.encode("utf-8", "surrogateescape") for value in _split_line(line.decode("utf-8", "surrogateescape"))]
+        fields = _split_line(line.decode("utf-8", "surrogateescape"))  # bytes that are not UTF-8 kept as surrogates
         row_bits = (0 if RFC_LINE.fullmatch(line) else BIT_QUOTING) | (BIT_COLUMNS if len(fields) != width else 0)
         row = [b""] * len(COLUMNS)
         for value, role in zip(fields, roles):
-            if role in (CLAIM_ID, PERSON_ID) and not _utf8(value):
-                row_bits, value = row_bits | BIT_UTF8 | 1 << role, b""
+            if role in (CLAIM_ID, PERSON_ID) and NOT_UTF8.search(value):
+                row_bits, value = row_bits | BIT_UTF8 | 1 << role, ""
             if role >= 0:
-                row[role] = value
+                row[role] = value.encode("utf-8", "surrogateescape")
         for role, value in enumerate(row):
             values[role].append(value)
         quoted = b'"' in line and not row_bits
@@ -266,14 +268,6 @@ def _careful(data: np.ndarray, body: int, header: list[str]):
         bits.append(row_bits)
     return (np.array(starts, dtype=np.int64), np.array(bits, dtype=np.int32),
             [pa.array(column, pa.binary()) for column in values], pa.array(raw_ids, pa.binary()))
-
-
-def _utf8(value: bytes) -> bool:
-    try:
-        value.decode()
-        return True
-    except UnicodeDecodeError:
-        return False
 
 
 def _dates(column: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
