@@ -454,55 +454,9 @@ def _simulate_years(args: argparse.Namespace):
 
 
 def _adjudicate(args: argparse.Namespace) -> int:
-    from model.codes import PAYER_LABELS
-    from model.money import format_yuan
-    from model.rules.claims_csv import THREADS, read_claims
-    from model.rules.payments_csv import payments_csv, write_payments
-    from model.rules.engine import program_for, settle
-    from model.scenario import load_scenario
+    from model.rules.command import adjudicate
 
-    if args.template is not None:
-        from model import atomic
-        from model.rules.lenient import template_bytes
-
-        if args.template.exists():
-            raise InputError(f"--template {args.template}: expected a new file, found one already there (not replaced)")
-        atomic.write_bytes(args.template, template_bytes("csv" if args.template.suffix.lower() == ".csv" else "xlsx"))
-        print(f"结算单模板 / claims template → {args.template}")
-        return 0
-    if args.scenario is None or args.claims is None:
-        missing = ", ".join(name for name, value in (("SCENARIO", args.scenario), ("CLAIMS.csv", args.claims)) if value is None)
-        raise InputError(f"hpa adjudicate: the following arguments are required: {missing} (or --template FILE)")
-    if args.output is not None:
-        check_file(args.output, args.force)
-    scenario = load_scenario(args.scenario, args.sets)
-    columns = program_for(scenario.scheme).output_columns
-    if args.lenient or args.claims.suffix.lower() == ".xlsx":
-        from model.rules.lenient import read_lenient
-
-        claims_file = read_lenient(args.claims)
-    else:
-        claims_file = read_claims(args.claims)
-    amounts = settle(scenario.scheme, claims_file.claims, THREADS)
-    if args.explain:
-        from model.rules.slip import explain
-
-        if args.narrow:
-            from model.rules.patient_slip import narrow_slip
-
-            print(narrow_slip(scenario, claims_file, args.explain))
-        else:
-            print(explain(scenario, claims_file, args.explain))
-    if args.output is not None:
-        write_payments(args.output, claims_file, amounts, THREADS)
-        totals = amounts.sum(axis=0)
-        print(f"{scenario.id}: {len(amounts):,} claims settled → {args.output}")
-        for column, name in enumerate(columns):
-            print(f"  {PAYER_LABELS[name]:<40} {format_yuan(int(totals[column])):>20}")
-        print(f"  {'总费用 / total cost':<40} {format_yuan(int(claims_file.claims.total.sum())):>20}")
-    elif not args.explain:
-        sys.stdout.buffer.write(payments_csv(claims_file, amounts))
-    return 0
+    return adjudicate(args)
 
 
 def _list_scenarios(args: argparse.Namespace) -> int:

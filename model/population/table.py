@@ -19,7 +19,7 @@ from model.inputfile import any_csv_field_size, read_bounded
 from model.population.households import County, Population, draw_county, draw_members, household_food
 from model.population.params import PopulationParams
 from model.rules.program import MEMBERS
-from model.rules.claims_csv import parse_money
+from model.arrowtext import parse_money
 
 COLUMNS = (
     "household_id", "category", "exited_poverty", "household_size", "household_income", "household_consumption",

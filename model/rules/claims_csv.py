@@ -18,6 +18,7 @@ import pyarrow.csv as pacsv
 
 from model.codes import (CATEGORY_SET_CODE, CATEGORY_SETS, CHRONIC_CODES, DISEASE_CODE, DISEASES, LEVEL_CODE, LEVELS,
                          SERVICE_CODE, SERVICES, category_set_problem)
+from model.arrowtext import MAX_MONEY_FEN, arrow_buffers, parse_money
 from model.errors import InputError, describe_found
 from model.inputfile import any_csv_field_size, check_status, open_error, read_all
 from model.rules.claim_arrays import ClaimArrays
@@ -28,10 +29,6 @@ CLAIM_ID, PERSON_ID, DATE, SERVICE, LEVEL, DISEASE, TOTAL, ELIGIBLE, COMPLIANT, 
 # A row's problems: one bit per column (spec order), then these.
 BIT_COLUMNS, BIT_QUOTING, BIT_UTF8, BIT_ELIGIBLE_ABOVE_TOTAL = 1 << 10, 1 << 12, 1 << 13, 1 << 14
 BIT_CHRONIC_WITHOUT_CODE, BIT_VILLAGE_ADMISSION, BIT_DUPLICATE_ID, BIT_CONTROL, BIT_PERSON_YEAR = (1 << b for b in range(15, 20))
-# The most one claim (or a household's year) may carry: 100,000,000.00 yuan. With a person-year's claims
-# at most 10 times that, a rate in millionths times any amount the kernel forms, cumulative bases included,
-# stays below 10**17, far inside int64.
-MAX_MONEY_FEN = 10**10
 MAX_PERSON_YEAR_FEN = 10 * MAX_MONEY_FEN
 MONEY_EXPECTED = (f"yuan as digits with an optional point and 1–2 decimals, at most {MAX_MONEY_FEN // 100:,} "
                   "(no sign, exponent or spaces)")
@@ -57,7 +54,10 @@ THREADS = min(2, os.cpu_count() or 1)  # threads for adjudicating one file: the 
 QUOTE, COMMA, NEWLINE, RETURN = 34, 44, 10, 13
 DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 BLANK = re.compile(rb"[ \t]*\r?")
-CONTROL_BYTES = re.compile(rb"[\x00-\x1f\x7f]|\xc2[\x80-\x9f]")
+FIELD = rb'"(?:[^"\n]|"")*"|[^,"\n]*'  # RFC 4180: quoted (quotes doubled inside) or holding no quote; on one line
+NOT_UTF8 = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8, decoded with surrogateescape
+LINE = rb"(?:%s)(?:,(?:%s))*\r?" % (FIELD, FIELD)
+RFC_LINE, RFC_FIELD = re.compile(LINE), re.compile(rb"(?:^|,)(%s)" % FIELD)
 
 
 @dataclass
@@ -240,98 +240,34 @@ def _arrow_columns(data: np.ndarray, body: int, header: list[str]) -> tuple[list
     return columns, ids
 
 
-def _fields(line: bytes) -> tuple[list[tuple[bytes, bytes, bool]], int]:
-    """A line's fields as (raw text, text inside any quotes, quoted), and BIT_QUOTING where quoting is broken:
-    a quote inside an unquoted field, text after a closing quote, a quote left open at the line's end."""
-    if b'"' not in line:
-        return [(f, f, False) for f in (line[:-1] if line.endswith(b"\r") else line).split(b",")], 0
-    fields, bits, k, m = [], 0, 0, len(line)
-    while True:
-        f0 = k
-        if k < m and line[k] == QUOTE:
-            k += 1
-            while k < m and not (line[k] == QUOTE and (k + 1 >= m or line[k + 1] != QUOTE)):
-                k += 2 if line[k] == QUOTE else 1
-            bits |= BIT_QUOTING if k >= m else 0
-            k = f1 = min(k + 1, m)
-            if k == m - 1 and line[k] == RETURN:
-                k = m
-            elif k < m and line[k] != COMMA:
-                bits |= BIT_QUOTING
-                k = f1 = m if line.find(b",", k) < 0 else line.find(b",", k)
-            fields.append((line[f0:f1], line[f0 + 1 : f1 - 1], True))
-        else:
-            k = m if line.find(b",", k) < 0 else line.find(b",", k)
-            bits |= BIT_QUOTING if b'"' in line[f0:k] else 0
-            f1 = k - 1 if k > f0 and k >= m and line[k - 1] == RETURN else k
-            fields.append((line[f0:f1], line[f0:f1], False))
-        if k < m and line[k] == COMMA:
-            k += 1
-            continue
-        return fields, bits
-
-
 def _careful(data: np.ndarray, body: int, header: list[str]):
-    """The rows one line at a time in Python (what pyarrow does not say: the line a row starts on, which field
-    breaks quoting, which id is not UTF-8): line starts, structural problems, spec columns, raw and unescaped ids."""
-    text, roles = data.tobytes(), [COLUMNS.index(name) if name in COLUMNS else -1 for name in header]
+    """The rows one line at a time (what pyarrow does not say: the line a row starts on, which line breaks
+    RFC 4180's quoting, which id is not UTF-8): line starts, problem bits, spec columns, claim ids as written."""
+    text, roles, width = data.tobytes(), [COLUMNS.index(name) if name in COLUMNS else -1 for name in header], len(header)
     starts, bits, raw_ids, values = [], [], [], [[] for _ in COLUMNS]
     k = body
     while k < len(text):
-        end = text.find(b"\n", k)
-        end = len(text) if end < 0 else end
-        if not _blank(text[k:end]):
-            fields, row_bits = _fields(text[k:end])
-            row_bits |= BIT_COLUMNS if len(fields) != len(header) else 0
-            row = [b""] * len(COLUMNS)
-            raw_ids.append(b"")
-            for (raw, content, quoted), role in zip(fields, roles):
-                if role in (CLAIM_ID, PERSON_ID):
-                    if quoted:
-                        content = content.replace(b'""', b'"')
-                    try:
-                        content.decode()
-                        row_bits |= (BIT_CONTROL | 1 << role) if CONTROL_BYTES.search(content) else 0 if content else 1 << role
-                    except UnicodeDecodeError:
-                        row_bits |= BIT_UTF8 | 1 << role
-                    raw_ids[-1] = raw if role == CLAIM_ID else raw_ids[-1]
-                if role >= 0:
-                    row[role] = content
-            for role, value in enumerate(row):
-                values[role].append(value)
-            starts.append(k)
-            bits.append(row_bits)
-        k = end + 1
+        end = text.find(b"\n", k) % (len(text) + 1)  # -1 (no newline left) becomes the end
+        line, start, k = text[k:end], k, end + 1
+        if _blank(line):
+            continue
+        line = line[:-1] if line.endswith(b"\r") else line
+        fields = _split_line(line.decode("utf-8", "surrogateescape"))  # bytes that are not UTF-8 kept as surrogates
+        row_bits = (0 if RFC_LINE.fullmatch(line) else BIT_QUOTING) | (BIT_COLUMNS if len(fields) != width else 0)
+        row = [b""] * len(COLUMNS)
+        for value, role in zip(fields, roles):
+            if role in (CLAIM_ID, PERSON_ID) and NOT_UTF8.search(value):
+                row_bits, value = row_bits | BIT_UTF8 | 1 << role, ""
+            if role >= 0:
+                row[role] = value.encode("utf-8", "surrogateescape")
+        for role, value in enumerate(row):
+            values[role].append(value)
+        quoted = b'"' in line and not row_bits
+        raw_ids.append(RFC_FIELD.findall(line)[roles.index(CLAIM_ID)] if quoted else row[CLAIM_ID])
+        starts.append(start)
+        bits.append(row_bits)
     return (np.array(starts, dtype=np.int64), np.array(bits, dtype=np.int32),
             [pa.array(column, pa.binary()) for column in values], pa.array(raw_ids, pa.binary()))
-
-
-def arrow_buffers(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """(offsets, bytes) of a string or binary column: numpy views of its Arrow buffers (value i is bytes[offsets[i]:offsets[i+1]])."""
-    column = column if column.type in (pa.string(), pa.binary()) else column.cast(pa.binary())  # one layout
-    if column.buffers()[2] is None:
-        return np.zeros(len(column) + 1, dtype=np.int32), np.zeros(0, dtype=np.uint8)
-    offsets = np.frombuffer(column.buffers()[1], dtype=np.int32)[column.offset : column.offset + len(column) + 1]
-    return offsets, np.frombuffer(column.buffers()[2], dtype=np.uint8)
-
-
-def parse_money(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """(fen, ok) of yuan as spec §1 writes it ('5', '5.0', '5.00'; not '5.', '.5', '1e3', '-5', ' 5'), at most
-    MAX_MONEY_FEN: the bytes checked with numpy, then read by Arrow as floats; a hundred times one, rounded, is
-    the fen exactly (at most 12 digits: the float's error is below a millionth of a fen)."""
-    offsets, data = arrow_buffers(column)
-    lengths = np.diff(offsets)
-    other = np.flatnonzero(data[offsets[0] : offsets[-1]] - np.uint8(48) > 9) + offsets[0]  # bytes that are not digits
-    row = np.searchsorted(offsets, other, side="right") - 1
-    point = other - offsets[row]  # where in its value
-    ok = (lengths >= 1) & (np.bincount(row, minlength=len(lengths)) <= 1)  # at most one non-digit ...
-    ok[row[(data[other] != 46) | (point < 1) | (lengths[row] - point > 3) | (lengths[row] - point < 2)]] = False  # ... a point before 1-2 decimals
-    whole = lengths.copy()
-    whole[row] = point
-    ok &= whole <= 10
-    good = column if ok.all() else pc.if_else(pa.array(ok), column, pa.scalar("0", column.type))
-    fen = np.rint(pc.cast(good.cast(pa.string()), pa.float64()).to_numpy(zero_copy_only=False) * 100).astype(np.int64)
-    return np.where(ok, fen, 0), ok & (fen <= MAX_MONEY_FEN)
 
 
 def _dates(column: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -452,13 +388,12 @@ def read_claims(path: Path | str) -> ClaimsFile:
     header, body = _header(path, data)
     arrow = _arrow_columns(data, body, header)
     if arrow is not None:
-        line_start, (columns, ids) = None, arrow
-        problems = _id_problems(columns[CLAIM_ID], CLAIM_ID) | _id_problems(columns[PERSON_ID], PERSON_ID)
+        line_start, problems, (columns, ids) = None, 0, arrow
     else:
         line_start, problems, columns, ids = _careful(data, body, header)
-        columns[CLAIM_ID], columns[PERSON_ID] = (column.cast(pa.binary()) for column in columns[:2])
+        columns[CLAIM_ID], columns[PERSON_ID] = (column.cast(pa.string()) for column in columns[:2])  # UTF-8 now
     bits, parsed = _check(columns)
-    problems = problems | bits
+    problems = problems | bits | _id_problems(columns[CLAIM_ID], CLAIM_ID) | _id_problems(columns[PERSON_ID], PERSON_ID)
     repeated = _repeated(columns[CLAIM_ID], (problems & (1 << CLAIM_ID)) == 0)
     problems |= np.where(repeated, BIT_DUPLICATE_ID, 0).astype(np.int32)
     persons = _encoded(columns[PERSON_ID])  # numbered in order of first appearance

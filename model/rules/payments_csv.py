@@ -13,10 +13,9 @@ import pyarrow.compute as pc
 
 from model import atomic
 from model.codes import OUTPUT_COLUMNS, SPEC_COLUMNS
-from model.rules.claims_csv import ClaimsFile, arrow_buffers
 
-COMMA, NEWLINE, POINT, ZERO = 44, 10, 46, 48
 CHUNK_ROWS = 125_000  # payment rows formatted at a time: chunks already formatted are written while others format
+YUAN = pa.decimal128(38, 2)  # fen as a decimal with two places: Arrow writes it as yuan, '0.05' to '12345.00'
 
 
 def header(amounts: np.ndarray) -> bytes:
@@ -32,51 +31,38 @@ def csv_fields(texts: pa.Array) -> pa.Array:
     return pc.if_else(pc.match_substring_regex(texts, '[,"\r\n]'), quoted, texts)
 
 
-POWERS = 10 ** np.arange(19, dtype=np.int64)
+def _yuan(fen: np.ndarray) -> pa.Array:
+    """Amounts in fen (>= 0) as text in yuan with two decimals: each fen the low word of a 128-bit decimal."""
+    words = np.zeros((len(fen), 2), dtype=np.int64)
+    words[:, 0] = fen
+    return pc.cast(pa.Array.from_buffers(YUAN, len(fen), [None, pa.py_buffer(words)]), pa.string())
 
 
 def payment_rows(ids: pa.Array, amounts: np.ndarray) -> pa.Buffer:
-    """Spec §2 rows 'id,bmi,...,oop\n' (no header) for CSV-field ids and amounts in fen (>= 0), as one buffer:
-    each row laid out in a byte matrix (the id, then each amount as yuan with two decimals, right-aligned,
-    digits by place), the padding masked out."""
+    """Spec §2 rows 'id,bmi,...,oop\n' (no header) for CSV-field ids and amounts in fen (>= 0), as one buffer."""
     amounts = np.asarray(amounts, dtype=np.int64)
     if len(amounts) == 0:
         return pa.py_buffer(b"")
-    offsets, text = arrow_buffers(ids)
-    lengths = np.diff(offsets)
-    width = max(3, int(np.searchsorted(POWERS, amounts.max(), side="right")))  # digits of the largest fen, '0.0x' at least
-    field = width + 2  # ',' then the digits with a point before the last two
-    lead = int(lengths.max())
-    cells = np.empty((len(amounts), lead + amounts.shape[1] * field + 1), dtype=np.uint8)
-    keep = np.ones(cells.shape, dtype=np.bool_)
-    keep[:, :lead] = np.arange(lead) < lengths[:, None]
-    cells[:, :lead][keep[:, :lead]] = text[offsets[0] : offsets[-1]]  # each id, left-aligned
-    money = cells[:, lead:-1].reshape(len(amounts), -1, field)
-    money[:, :, 0], money[:, :, -3], cells[:, -1] = COMMA, POINT, NEWLINE
-    places = (field - 1, field - 2, *range(field - 4, 0, -1))  # units of a fen first
-    for group in range(0, width, 8):  # eight digits at a time in int32, cheaper to divide
-        rest = (amounts // POWERS[group] % POWERS[8]).astype(np.int32)
-        for at in places[group : group + 8]:
-            tens = rest // 10
-            money[:, :, at] = rest - tens * 10 + ZERO
-            rest = tens
-    shown = np.maximum(3, np.searchsorted(POWERS, amounts, side="right"))  # digits shown: no zeros before the yuan
-    keep[:, lead:-1].reshape(money.shape)[:, :, 1 : field - 3] = np.arange(width - 2) >= (width - shown)[:, :, None]
-    return pa.py_buffer(cells.ravel().compress(keep.ravel()))  # row by row, the padding left out
+    fields = [part for column in amounts.T for part in (",", _yuan(column))]
+    rows = pc.binary_join_element_wise(ids.cast(pa.string()), *fields, "\n", "")
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32)[rows.offset : rows.offset + len(rows) + 1]
+    return rows.buffers()[2][int(offsets[0]) : int(offsets[-1])]
 
 
-def payments_chunks(claims_file: ClaimsFile, amounts: np.ndarray, threads: int = 1) -> Iterator[pa.Buffer]:
+def payments_chunks(claims_file, amounts: np.ndarray, threads: int = 1) -> Iterator[pa.Buffer]:
     """Spec §2 rows (no header) for the claims of a file, ids written back exactly as read: consecutive
-    chunks, in order, formatted up to `threads` at a time (numpy releases the GIL)."""
+    chunks, in order, formatted up to `threads` at a time (Arrow releases the GIL)."""
     amounts = np.asarray(amounts, dtype=np.int64)
     chunk = lambda rows: payment_rows(claims_file.ids[rows[0] : rows[1]], amounts[rows[0] : rows[1]])  # noqa: E731
     with ThreadPoolExecutor(max_workers=max(threads, 1)) as pool:
         yield from pool.map(chunk, pairwise([*range(0, len(amounts), CHUNK_ROWS), len(amounts)]))
 
 
-def payments_csv(claims_file: ClaimsFile, amounts: np.ndarray) -> bytes:
+def payments_csv(claims_file, amounts: np.ndarray) -> bytes:
+    """The whole payments file (spec §2) for a claims file's `amounts`, as bytes."""
     return header(amounts) + b"".join(chunk.to_pybytes() for chunk in payments_chunks(claims_file, amounts))
 
 
-def write_payments(path: Path | str, claims_file: ClaimsFile, amounts: np.ndarray, threads: int = 1) -> None:
+def write_payments(path: Path | str, claims_file, amounts: np.ndarray, threads: int = 1) -> None:
+    """Write the payments file (spec §2) at `path`, atomically."""
     atomic.write_chunks(Path(path), chain([header(amounts)], payments_chunks(claims_file, amounts, threads)))
