@@ -6,7 +6,6 @@ import argparse
 import contextlib
 import errno
 import io
-import json
 import os
 import signal
 import sys
@@ -14,10 +13,9 @@ from pathlib import Path
 
 from model import cli_args
 from model.errors import InputError, Interrupted
-from model.outputs import CREATED_BY, check_file, check_folder
+from model.outputs import check_file
 
 EXIT_INPUT = 2
-DEFAULT_PERSONS = 100_000
 
 
 class _Parser(argparse.ArgumentParser):
@@ -160,13 +158,6 @@ YEAR_HELP = ("the year simulated, one for every scheme of the run (incomes, exit
              "default: --budget-year's, else the population's year, 2019); a year of the population's by_year tables")
 
 
-def _sets(args: argparse.Namespace) -> tuple[str, ...]:
-    """The --set options with those of --year."""
-    from model.population.year import year_sets
-
-    return tuple(args.sets) + year_sets(getattr(args, "year", None))
-
-
 def _run_options() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False, parents=[_population_options()])
     parent.set_defaults(persons=None)  # None: 100,000, or the county's own persons with --county
@@ -208,249 +199,50 @@ def _years_options(parent: argparse.ArgumentParser) -> None:
                         help="yuan put into the backstop fund each year: summary.json gives its balance (backstop_balance)")
 
 
-def _run(args: argparse.Namespace) -> int:
-    from model.outcomes.metrics import METRIC_LABELS
-    from model.report.figures import draw_run_figures
-    from model.runner.plan import RunPlan, Variant, parse_vary, sweep_variants, unique_labels
-    from model.runner.store import run
 
+# Dispatch: each command's handler lives beside its package, imported only when its command runs. The command line
+# also joins the stages a handler may not import itself: the report's figures for a run, care's people for hpa population.
+
+def _run(args: argparse.Namespace) -> int:
     if getattr(args, "county", None) is not None:
         from model.county.command import run_county
 
         return run_county(args)
-    if args.kind == "run" and not args.scenarios:
-        raise InputError("hpa run: expected at least one scenario, or --county FILE")
-    if args.kind == "run" and args.vary:
-        raise InputError("hpa run --vary: expected --county FILE with it (for schemes alone, use hpa sweep)")
-    args.persons = args.persons or DEFAULT_PERSONS
-    sets = _sets(args)
-    if args.kind == "sweep":
-        vary = parse_vary(args.vary)
-        variants = sweep_variants(args.scenarios[0], sets, vary)
-    else:
-        vary = ()
-        if args.kind == "compare" and len(args.scenarios) < 2:
-            raise InputError("hpa compare: expected at least two scenarios (the reference first)")
-        references = list(args.scenarios)
-        if getattr(args, "readings", False):  # each scheme's readings (scenarios/readings/) as scenarios of their own
-            from model.scenario.resolve import readings_of
+    from model.report.figures import draw_run_figures
+    from model.runner.command import run_command
 
-            references += [reading for ref in args.scenarios for reading in readings_of(ref) if reading not in references]
-        variants = tuple(Variant(label, ref, sets) for label, ref in zip(unique_labels(references), references))
-    if args.households is not None and not args.households.is_file():
-        raise InputError(f"{args.households}: no such household file")
-    years = args.years
-    if years is None and (args.backstop_appropriation is not None or args.years_rules is not None):
-        years = 1
-    uncertainty = args.uncertainty if args.parameter_uncertainty else None
-    if years is not None:
-        from model.years.rules import load_rules
-
-        load_rules(args.years_rules)  # a bad rules file is refused before any scenario is read
-    plan = RunPlan(kind=args.kind, variants=variants, persons=args.persons, replications=args.reps, seed=args.seed,
-                   population=args.population, households=str(args.households) if args.households else None,
-                   engine=args.engine, vary=vary,
-                   uncertainty=uncertainty, budget_year=args.budget_year,
-                   precision=args.precision, max_replications=max(args.max_reps, args.reps),
-                   years=years, years_rules=args.years_rules, backstop_appropriation=args.backstop_appropriation)
-    from model.years.engine import check_plan
-
-    check_plan(plan)  # its rules, each scenario's years.* rule and every year's poverty line, before anything is written
-    if uncertainty is not None and plan.uncertainty is None:  # the plan held its parameters (RunPlan: --years)
-        print("hpa: note: a --years run holds every parameter at its scenario value (no parameter uncertainty yet)",
-              file=sys.stderr)
-    workers = _workers(args.workers, args.reps)
-    span = f" over {years} years" if years and years > 1 else ""
-
-    def announce(plan: RunPlan, out: Path) -> None:  # once every check passed; a stdout that fails stops us here
-        print(f"{args.kind}: {len(variants)} scenario(s) × {plan.replications} replications of {plan.persons:,} persons{span} → {out}")
-        sys.stdout.flush()
-
-    out, summary = run(plan, args.out, workers=workers, dask=args.dask, resume=args.resume, force=args.force,
-                       announce=announce, finish=draw_run_figures)
-    from model.years.metrics import YEARS_METRIC_LABELS
-
-    shown = ("outlay_backstop", "outlay_ma", "outlay_supplementary", "oop", "che_10", "che_ctp40", "impoverishment",
-             "che_10_inpatient_chronic", "che_ctp40_inpatient_chronic", "target_reimbursement_share")
-    first = next(iter(summary["scenarios"].values()))["metrics"]
-    shown += tuple(m for m in ("returned_to_poverty", "became_poor", "poor_due_to_illness_share", "backstop_balance") if m in first)
-    METRIC_LABELS = METRIC_LABELS | YEARS_METRIC_LABELS
-    header = f"  {'':44}" + "".join(f"{label[:22]:>24}" for label in summary["scenarios"])
-    print(header)
-    for metric in shown:
-        cells = []
-        for label in summary["scenarios"]:
-            stats = summary["scenarios"][label]["metrics"][metric]
-            if stats["mean"] is None:
-                cells.append(f"{'—':>24}")
-            elif metric.startswith(("outlay", "oop", "backstop_balance")):
-                cells.append(f"{stats['p50'] / 1e4:>11,.1f} (P95 {stats['p95'] / 1e4:,.1f})")
-            else:
-                cells.append(f"{stats['mean']:>17.2%} ±{stats['sd']:.2%}")
-        unit = " 万元" if metric.startswith(("outlay", "oop", "backstop_balance")) else ""
-        print(f"  {METRIC_LABELS[metric][:40] + unit:<44}" + "".join(f"{c:>24}" for c in cells))
-    return 0
-
-
-def _workers(asked: int | None, replications: int) -> int:
-    """Worker processes: at most the cores this process may use and the replications; a note when capped."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
-    workers = min(asked or cores, cores, replications)
-    if asked is not None and asked > workers:
-        why = "the cores available" if workers == cores else "the replications"
-        print(f"hpa: note: --workers {asked} capped at {workers} ({why})", file=sys.stderr)
-    return workers
+    return run_command(args, finish=draw_run_figures)
 
 
 def _drivers(args: argparse.Namespace) -> int:
-    from model.drivers.command import STABLE_PERSONS, default_runs, drivers
-    from model.runner.plan import RunPlan, Variant
-    from model.uncertainty.runs import active_parameters
+    from model.drivers.handler import drivers_command
 
-    persons = args.persons or STABLE_PERSONS
-    reference = args.scenarios[0]
-    plan = RunPlan(kind="run", variants=(Variant(reference.rsplit("/", 1)[-1].removesuffix(".yaml"), reference, _sets(args)),),
-                   persons=persons, replications=1, seed=args.seed, population=args.population,
-                   households=str(args.households) if args.households else None, engine=args.engine,
-                   uncertainty=args.uncertainty, budget_year=args.budget_year)
-    runs = args.runs or default_runs(len(active_parameters(plan)), args.method)
-    from dataclasses import replace
-
-    plan = replace(plan, replications=runs)
-    out, table = drivers(plan, args.out, args.metric, args.method, workers=args.workers or (os.cpu_count() or 1),
-                         dask=args.dask, resume=args.resume)
-    means = table[table["statistic"] == "mean"].sort_values("ST", ascending=False)
-    print(f"drivers of {args.metric} ({plan.variants[0].label}, {runs} runs of {persons:,} persons) → {out}")
-    print(f"  {'parameter':<36}{'S1':>14}{'ST':>14}")
-    for row in means.head(10).itertuples():
-        print(f"  {row.label.split(' / ')[0][:30]:<36}{row.S1:>8.3f} ±{row.S1_conf:.3f}{row.ST:>8.3f} ±{row.ST_conf:.3f}")
-    return 0
+    return drivers_command(args)
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from model.validation import render, validate
+    from model.validation import validate_command
 
-    tables: dict = {}
-    checks = validate(args.scenario, args.persons, args.seed, _sets(args), tables)
-    print(render(checks, args.scenario, args.persons, args.seed, tables))
-    return 0 if all(c.inside for c in checks) else 1
+    return validate_command(args)
 
 
 def _report(args: argparse.Namespace) -> int:
-    from model.report.command import write_report
+    from model.report.handler import report_command
 
-    status = write_report(args.run_dir, args.lang)
-    from model.brief import write_brief
-
-    for path in write_brief(args.run_dir):
-        print(f"简报 / brief → {path}")
-    return status
+    return report_command(args)
 
 
 def _population(args: argparse.Namespace) -> int:
-    from model import atomic
     from model.care.simulate import draw_people
-    from model.population import population_params
-    from model.population.build import StageSeeds, persons_table
-    from model.tables import csv_bytes
-    from model.population.describe import describe, render
-    from model.population.table import population_from_table
-    from model.scenario import load_scenario
+    from model.population.command import population_command
 
-    if args.output is None and not args.describe:
-        raise InputError("hpa population: nothing to do: give -o persons.csv, --describe, or both")
-    if args.output is not None:
-        check_file(args.output, args.force)
-    scenario = load_scenario(args.scenario, _sets(args), population=args.population)
-    if args.households is not None and not args.describe:  # the table alone: no year of illness to draw
-        params = population_params(scenario)
-        population, county = population_from_table(args.households, params, StageSeeds.of_replication(args.seed, 0).population)
-        illness = None
-    else:  # the same persons and illness as hpa simulate's
-        people = draw_people(scenario, args.persons, args.seed, households=args.households)
-        params, population, county, illness = people.population_params, people.population, people.county, people.illness
-    if args.output is not None:
-        atomic.write_bytes(args.output, csv_bytes(persons_table(population, county)))
-        print(f"{params.id}: {population.n_persons:,} persons in {population.n_households:,} households → {args.output}")
-    if args.describe:
-        title = (f"{params.name['zh']} / {params.name['en']}: {population.n_persons:,} persons, "
-                 f"{population.n_households:,} households, seed {args.seed}")
-        print(render(describe(params, scenario.tree["population"], population, illness), title))
-    return 0
+    return population_command(args, draw_people)
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from model import atomic
-    from model.care.claims_table import claims_arrow
-    from model.care.outputs import cashflow_table, flows_table, occupancy_table
-    from model.care.params import care_params
-    from model.care.simulate import county_internal_share, draw_people, provide_care
-    from model.codes import OUTPUT_COLUMNS, PAYER_LABELS
-    from model.money import format_yuan
-    from model.population.build import persons_table
-    from model.rules.engine import program_for, settle_pools, spec_amounts
-    from model.rules.payments_csv import csv_fields, payment_rows
-    from model.scenario import load_scenario
-    from model.tables import csv_bytes
+    from model.runner.command import simulate_command
 
-    check_folder(args.out, args.force)
-    from model.years.rules import scheme_sets
-
-    scenario = load_scenario(args.scenario, scheme_sets(_sets(args), args.years), population=args.population)
-    households_by_year = _simulate_years(args) if args.years is not None else None
-    people = draw_people(scenario, args.persons, args.seed, households=args.households)
-    care = provide_care(scenario, people, args.engine)
-    payments = settle_pools(scenario.scheme, care.claims.claims).amounts  # every payer, for the cash flow
-    columns = program_for(scenario.scheme).output_columns
-    person_ids = people.population.person_ids()
-    claims = claims_arrow(care.claims, person_ids, care.facilities.name)
-    with atomic.directory(args.out) as folder:
-        (folder / "manifest.json").write_text(json.dumps({
-            "created_by": CREATED_BY, "kind": "simulate", "scenario": scenario.id, "content_hash": scenario.content_hash,
-            "population": people.population_params.id, "households": str(args.households) if args.households else None,
-            "persons": int(people.population.n_persons), "seed": args.seed, "engine": care.stays.engine},
-            indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        (folder / "persons.csv").write_bytes(csv_bytes(persons_table(people.population, people.county)))
-        (folder / "claims.csv").write_bytes(csv_bytes(claims))
-        rows = payment_rows(csv_fields(claims["claim_id"].combine_chunks()), spec_amounts(program_for(scenario.scheme), payments))
-        (folder / "payments.csv").write_bytes(("claim_id," + ",".join(columns) + "\n").encode() + rows.to_pybytes())
-        (folder / "flows.csv").write_bytes(csv_bytes(flows_table(care)))
-        (folder / "occupancy.csv").write_bytes(csv_bytes(occupancy_table(care_params(scenario), care)))
-        (folder / "cashflow.csv").write_bytes(csv_bytes(cashflow_table(care_params(scenario), care.claims.claims.day, payments)))
-        if households_by_year is not None:
-            (folder / "households_by_year.csv").write_bytes(csv_bytes(households_by_year))
-    stays = care.stays
-    print(f"{scenario.id} on {people.population_params.id}: {people.population.n_persons:,} persons, "
-          f"{len(care.claims):,} claims, {len(care.admissions):,} admissions ({stays.engine}) → {args.out}")
-    print(f"  county-internal admissions {county_internal_share(stays):.1%}; waited for a bed {(stays.wait > 0).mean():.2%}; "
-          f"referred on for want of a bed {(stays.capacity_referrals > 0).mean():.2%}")
-    totals = payments.sum(axis=0)
-    for name in columns:
-        print(f"  {PAYER_LABELS[name]:<40} {format_yuan(int(totals[OUTPUT_COLUMNS.index(name)])):>20}")
-    return 0
-
-
-def _simulate_years(args: argparse.Namespace):
-    """hpa simulate --years N: the same households followed N years under the scheme (replication 0 of a run
-    with the same seed), one row a household and year: status, incomes, bills, debt and what happened."""
-    import pyarrow as pa
-
-    from model.runner.plan import RunPlan, Variant
-    from model.years.engine import run_years
-    from model.years.rules import load_rules, variant_rules
-
-    sets = _sets(args)
-    variant_rules(load_rules(args.years_rules), sets)
-    plan = RunPlan(kind="run", variants=(Variant(args.scenario, args.scenario, sets),), persons=args.persons,
-                   replications=1, seed=args.seed, population=args.population,
-                   households=str(args.households) if args.households else None, engine=args.engine,
-                   years=args.years, years_rules=args.years_rules, backstop_appropriation=args.backstop_appropriation)
-    trace: list = []
-    run_years(plan, 0, trace)
-    return pa.concat_tables(trace)
+    return simulate_command(args)
 
 
 def _adjudicate(args: argparse.Namespace) -> int:
@@ -460,12 +252,9 @@ def _adjudicate(args: argparse.Namespace) -> int:
 
 
 def _list_scenarios(args: argparse.Namespace) -> int:
-    from model.scenario import known_scenarios, load_scenario
+    from model.scenario.command import scenarios_command
 
-    for name in known_scenarios():
-        scenario = load_scenario(name)
-        print(f"{name:<28} {scenario.name['zh']} / {scenario.name['en']}")
-    return 0
+    return scenarios_command(args)
 
 
 def _stdout_writable() -> None:

@@ -137,3 +137,13 @@ def render(checks: list[Check], scheme: str, persons: int, seed: int, protection
     inside = sum(c.inside for c in checks)
     parts.append(f"{inside} of {len(checks)} figures inside their bands.")
     return "\n".join(parts)
+
+
+def validate_command(args) -> int:
+    """`hpa validate [SCENARIO]`: print the checks; exit status 1 if any simulated figure is outside its band."""
+    from model.population.command import scenario_sets
+
+    tables: dict = {}
+    checks = validate(args.scenario, args.persons, args.seed, scenario_sets(args), tables)
+    print(render(checks, args.scenario, args.persons, args.seed, tables))
+    return 0 if all(c.inside for c in checks) else 1

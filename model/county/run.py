@@ -14,7 +14,7 @@ from model import atomic
 from model.codes import CATEGORIES
 from model.county.profile import CountyProfile, counted_persons
 from model.runner.plan import RunPlan, Variant
-from model.runfolder import COUNTY_FILE, read_county_record  # noqa: F401 (county's writer and its readers)
+from model.runfolder import COUNTY_FILE
 
 SIX = Decimal("0.000001")
 
