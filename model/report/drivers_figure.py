@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from model.report.figures import WAN, WAN_AXIS, new_figure
+from model.report.figures.canvas import WAN, WAN_AXIS, new_figure
 from model.report.labels import metric_label
 
 SHOWN = 12
