@@ -11,10 +11,11 @@ import numpy as np
 import pandas as pd
 
 from model.report.figures.canvas import (
-    LEVEL_COLORS, PAYER_COLORS, PERCENTILE_STYLE, SCENARIO_COLORS, WAN, WAN_AXIS, grid, new_figure, note_under,
-    or_nan, save, scenario_name, thousands,
+    LEVEL_COLORS, LIST_SEPARATOR, PAYER_COLORS, PERCENTILE_STYLE, SCENARIO_COLORS, WAN, WAN_AXIS, figure_text, grid,
+    new_figure, note_under, or_nan, save, scenario_name, thousands,
 )
-from model.report.labels import GOVERNMENT_LEVEL_LABELS, GOVERNMENT_LEVELS, metric_label, payer_label
+from model.report.labels import GOVERNMENT_LEVELS, LANGUAGES, metric_label, payer_label
+from model.report.texts import entries, from_bilingual
 
 
 def exposure_figure(values_by_scenario: Mapping[str, Sequence[float]], metric: str,
@@ -27,14 +28,12 @@ def exposure_figure(values_by_scenario: Mapping[str, Sequence[float]], metric: s
     rows = max(1, math.ceil(len(active) / columns))
     figure = new_figure(5.5 * columns if columns > 1 else 8, 2.9 * rows + 0.9)
     replications = max((v.size for v in arrays.values()), default=0)
-    label = title or metric_label(metric)
-    zh, _, en = label.partition(" / ")
-    figure.suptitle(f"{zh}：{replications}次重复的年度分布 / {en or zh}: the year's total over {replications} replications",
-                    fontsize=11)
+    name = from_bilingual(title) if title else {lang: metric_label(metric, lang) for lang in LANGUAGES}
+    figure.suptitle(figure_text("exposure_title", name=name, replications=replications), fontsize=11)
     if not active:
         axis = figure.subplots()
         axis.axis("off")
-        axis.text(0.5, 0.5, "所有方案均无此项支出 / no scheme has this outlay", ha="center", va="center", fontsize=11)
+        axis.text(0.5, 0.5, figure_text("exposure_none"), ha="center", va="center", fontsize=11)
         return figure
     axes = grid(figure, len(active), columns)
     for index, (scenario, values) in enumerate(active.items()):
@@ -47,14 +46,14 @@ def exposure_figure(values_by_scenario: Mapping[str, Sequence[float]], metric: s
             axis.axvline(np.percentile(wan, q), color=color, linestyle=style, linewidth=1.6,
                          label=f"{name} {np.percentile(wan, q):,.1f}")
         axis.set_title(scenario_name(names, scenario), fontsize=9)
-        axis.legend(fontsize=7.5, loc="upper left", framealpha=0.85, title="万元 / 10k yuan", title_fontsize=7)
+        axis.legend(fontsize=7.5, loc="upper left", framealpha=0.85, title=figure_text("exposure_legend"), title_fontsize=7)
         axis.tick_params(labelsize=8)
         axis.xaxis.set_major_formatter(thousands())
         if index % columns == 0:
-            axis.set_ylabel("重复次数 / replications", fontsize=8)
+            axis.set_ylabel(figure_text("exposure_replications"), fontsize=8)
         axis.set_xlabel(WAN_AXIS, fontsize=8)
     if idle:
-        note_under(figure, "无此项支出的方案 / schemes without this outlay: " + "、".join(scenario_name(names, s) for s in idle))
+        note_under(figure, figure_text("exposure_idle") + ": " + LIST_SEPARATOR.join(scenario_name(names, s) for s in idle))
     return figure
 
 
@@ -74,7 +73,7 @@ def waterfall_figure(stats_by_scenario: Mapping[str, Mapping[str, float]], names
     """
     shown = [p for p in payers if any((s.get(f"outlay_{p}") or 0) > 0 for s in stats_by_scenario.values())]
     steps = ["total_cost"] + [f"outlay_{p}" for p in shown] + ["oop"]
-    step_labels = ["总费用 / total cost"] + [payer_label(p) for p in shown] + [payer_label("oop")]
+    step_labels = [metric_label("total_cost")] + [payer_label(p) for p in shown] + [payer_label("oop")]
     colors = ["#7f7f7f"] + [PAYER_COLORS[p] for p in shown] + [PAYER_COLORS["oop"]]
     count = len(stats_by_scenario)
     columns = 1 if count == 1 else 2
@@ -114,8 +113,7 @@ def waterfall_figure(stats_by_scenario: Mapping[str, Mapping[str, float]], names
         if index >= count - columns:
             axis.set_xlabel(WAN_AXIS, fontsize=8)
     axes[0][0].set_yticks(positions, step_labels, fontsize=8)
-    figure.suptitle("结算瀑布图：总费用→各支付方→个人自付（年均值，万元） / settlement waterfall: total cost → each "
-                    "payer → out of pocket (mean a year, 10,000 yuan)", fontsize=10.5)
+    figure.suptitle(figure_text("waterfall_title"), fontsize=10.5)
     return figure
 
 
@@ -133,9 +131,8 @@ def funding_figure(summary: dict, names: Mapping[str, str] | None = None, statis
             values = np.array([or_nan((summary["scenarios"][label]["metrics"].get(f"{part}_{level}") or {})
                                        .get(statistic)) for label in labels]) / WAN
             values = np.nan_to_num(values)
-            zh, en = GOVERNMENT_LEVEL_LABELS[level].split(" / ")
-            what = ("支出", "outlays") if part == "funding" else ("参保资助", "premium subsidy")
-            text = f"{zh}：{what[0]} / {en}: {what[1]}"
+            text = figure_text("funding_part", level=entries("labels")["government_levels"][level],
+                               part=entries("figures")["funding_parts"][part])
             axis.barh(positions, values, left=totals, color=LEVEL_COLORS[level], alpha=alpha, hatch=hatch,
                       edgecolor="white", height=0.62, label=text)
             totals = totals + values
@@ -148,8 +145,8 @@ def funding_figure(summary: dict, names: Mapping[str, str] | None = None, statis
     axis.xaxis.set_major_formatter(thousands())
     axis.grid(axis="x", alpha=0.3)
     figure.legend(*axis.get_legend_handles_labels(), fontsize=7.5, ncols=3, loc="outside lower center", frameon=False)
-    word = {"mean": ("年均值", "mean a year"), "p50": ("P50", "P50"), "p95": ("各项P95", "each part's P95")}[statistic]
-    axis.set_title(f"各级政府承担（{word[0]}，万元） / funding by government level ({word[1]}, 10,000 yuan)", fontsize=10.5)
+    axis.set_title(figure_text("funding_title", statistic=entries("figures")["funding_statistics"][statistic]),
+                   fontsize=10.5)
     return figure
 
 
@@ -166,12 +163,11 @@ def cashflow_figure(cashflow: pd.DataFrame, names: Mapping[str, str] | None = No
     columns = 1 if len(labels) <= 1 else 2
     rows = max(1, math.ceil(len(labels) / columns))
     figure = new_figure(5.7 * columns + (1.5 if columns == 1 else 0), 3.4 * rows + 1.0)
-    figure.suptitle("每月现金需求：向医院偿付（万元） / monthly cash need: repaid to hospitals (10,000 yuan)",
-                    fontsize=10.5)
+    figure.suptitle(figure_text("cash_title"), fontsize=10.5)
     if not labels:
         axis = figure.subplots()
         axis.axis("off")
-        axis.text(0.5, 0.5, "这些支付方没有支出 / these payers pay nothing", ha="center", va="center")
+        axis.text(0.5, 0.5, figure_text("cash_none"), ha="center", va="center")
         return figure
     axes = grid(figure, len(labels), columns)
     legend: dict[str, object] = {}
@@ -192,9 +188,9 @@ def cashflow_figure(cashflow: pd.DataFrame, names: Mapping[str, str] | None = No
             p95 += part["repaid_p95"].to_numpy() / WAN
             owed += part["receivable_mean"].to_numpy() / WAN
         axis.plot(months, p95, color="#222222", linestyle="--", marker=".", linewidth=1.2,
-                  label="P95（各支付方相加，偏保守） / P95 (payers added: conservative)")
+                  label=figure_text("cash_p95"))
         axis.plot(months, owed, color="#7f7f7f", linestyle=":", linewidth=1.5,
-                  label="月末应付医院未付 / still owed to hospitals at month end")
+                  label=figure_text("cash_owed"))
         axis.set_title(scenario_name(names, label), fontsize=9)
         axis.set_xticks(months, [str(m) for m in months], fontsize=7.5)
         axis.tick_params(axis="y", labelsize=8)
@@ -203,12 +199,11 @@ def cashflow_figure(cashflow: pd.DataFrame, names: Mapping[str, str] | None = No
         for handle, text in zip(*axis.get_legend_handles_labels()):
             legend.setdefault(text, handle)
         if index % columns == 0:
-            axis.set_ylabel("万元 / 10,000 yuan", fontsize=8)
-        axis.set_xlabel("月份（13起为次年结清的上年费用） / month (13 on: last year's bills settled next year)",
-                        fontsize=7.5)
-    order = sorted(legend, key=lambda text: text.startswith(("P95", "月末")))  # payers first, then the two lines
-    note = ("这些支付方无支出的方案 / scenarios where these payers pay nothing: "
-            + "、".join(scenario_name(names, s) for s in idle)) if idle else None
+            axis.set_ylabel(figure_text("axis_wan_total"), fontsize=8)
+        axis.set_xlabel(figure_text("cash_month"), fontsize=7.5)
+    lines = (figure_text("cash_p95"), figure_text("cash_owed"))
+    order = sorted(legend, key=lambda text: text in lines)  # payers first, then the two lines
+    note = (figure_text("cash_idle") + ": " + LIST_SEPARATOR.join(scenario_name(names, s) for s in idle)) if idle else None
     figure.legend([legend[t] for t in order], order, loc="outside lower center", ncols=3 if columns > 1 else 2,
                   fontsize=8, frameon=False,
                   title=note, title_fontsize=8)

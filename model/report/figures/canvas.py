@@ -1,4 +1,4 @@
-"""What every figure of the report shares: a CJK-ready matplotlib Figure, PNG output, colours, axes in 万元."""
+"""What every figure of the report shares: a CJK-ready matplotlib Figure, PNG output, colours, axes in 万元, texts."""
 
 from __future__ import annotations
 
@@ -9,19 +9,32 @@ from typing import Mapping
 
 from model import atomic
 from model.report.fonts import use_cjk_font
-from model.report.labels import metric_kind
+from model.report.labels import LANGUAGES, metric_kind
+from model.report.texts import entries
+
+
+def figure_text(key: str, separator: str = " / ", **values) -> str:
+    """The figure text `key` of texts.yaml (group `figures`; dotted for a nested id) as figures print it: its Chinese,
+    `separator`, its English, each filled with `values`; a value given as {"zh": ..., "en": ...} fills each
+    language with its own part."""
+    entry = entries("figures")
+    for part in key.split("."):
+        entry = entry[part]
+    return separator.join(entry[lang].format(**{name: value[lang] if isinstance(value, dict) else value
+                                                for name, value in values.items()}) for lang in LANGUAGES)
+
 
 GOVERNMENT_OUTLAYS = ("outlay_ma", "outlay_backstop", "outlay_supplementary")
 WAN = 1e4  # 万元: money on figures is shown in units of 10,000 yuan
-WAN_AXIS = "万元/年 / 10,000 yuan a year"
+WAN_AXIS = figure_text("axis_wan")
 DPI = 130
+LIST_SEPARATOR = entries("page")["list_separator"]["zh"]  # scenarios listed on a figure: 、
 SCENARIO_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
                    "#bcbd22", "#17becf")
 PAYER_COLORS = {"bmi": "#4c72b0", "cii": "#64b5cd", "ma": "#55a868", "backstop": "#c44e52",
                 "supplementary": "#8172b3", "hospital": "#ccb974", "charity": "#937860", "oop": "#8c1c13"}
 LEVEL_COLORS = {"province": "#4c72b0", "prefecture": "#55a868", "county": "#dd8452"}
 PERCENTILE_STYLE = {"P50": ("#222222", "-"), "P95": ("#d62728", "--"), "P99": ("#7b3294", ":")}
-
 
 
 def new_figure(width: float, height: float):
@@ -60,8 +73,8 @@ def axis_scale(metric: str) -> tuple[float, str]:
     if kind == "money":
         return WAN, WAN_AXIS
     if kind in ("rate", "ratio"):
-        return 0.01, "% / per cent"
-    return 1.0, "人次 / count"
+        return 0.01, figure_text("axis_percent")
+    return 1.0, figure_text("axis_count")
 
 
 def scenario_name(names: Mapping[str, str] | None, label: str) -> str:

@@ -10,7 +10,8 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from model.report.figures.canvas import SCENARIO_COLORS, grid, new_figure, or_nan, save, scenario_name
+from model.report.figures.canvas import (LIST_SEPARATOR, SCENARIO_COLORS, figure_text, grid, new_figure, or_nan, save,
+                                         scenario_name)
 from model.report.labels import level_label, metric_label, two_lines
 
 
@@ -42,7 +43,7 @@ def protection_figure(summary: dict, metrics: Sequence[str], names: Mapping[str,
         axis.set_xlabel("% ", fontsize=8)
         axis.grid(axis="x", alpha=0.3)
     axes[0][0].set_yticks(positions, [scenario_name(names, label) for label in labels], fontsize=8.5)
-    figure.suptitle("保障效果（均值，误差线为P5–P95） / protection (mean; whiskers P5–P95)", fontsize=11)
+    figure.suptitle(figure_text("protection_title"), fontsize=11)
     _definitions_footer(figure, metrics)
     return figure
 
@@ -55,8 +56,7 @@ def _definitions_footer(figure, metrics: Sequence[str]) -> None:
     if not shown:
         return
     lines = [f"{DEFINITIONS[d][0]} / {DEFINITIONS[d][1]}" for d in shown]
-    lines.append("全部自付 = 所有就诊；住院及慢特病 = 仅住院与门诊慢特病的自付 / all OOP = every claim; "
-                 "inpatient+chronic = inpatient and chronic-outpatient claims only")
+    lines.append(figure_text("protection_scopes"))
     figure.supxlabel("\n".join(lines), fontsize=7, x=0.01, ha="left", color="#333333")
 
 
@@ -74,7 +74,8 @@ def quintile_figure(quintiles: pd.DataFrame, names: Mapping[str, str] | None = N
     figure = new_figure(3.8 * len(metrics), 4.3)
     axes = figure.subplots(1, len(metrics), squeeze=False)[0]
     ticks = [1, 2, 3, 4, 5]
-    tick_labels = ["1\n最低 poorest", "2", "3", "4", "5\n最高 richest"]
+    tick_labels = ["1\n" + figure_text("quintile_poorest", " "), "2", "3", "4",
+                   "5\n" + figure_text("quintile_richest", " ")]
     for axis, metric in zip(axes, metrics):
         for index, label in enumerate(labels):
             rows = quintiles[quintiles["scenario"] == label].sort_values("quintile")
@@ -82,16 +83,15 @@ def quintile_figure(quintiles: pd.DataFrame, names: Mapping[str, str] | None = N
                       color=SCENARIO_COLORS[index % 10], label=scenario_name(names, label))
         axis.set_title(two_lines(metric_label(metric)), fontsize=9)
         axis.set_xticks(ticks, tick_labels, fontsize=8)
-        axis.set_xlabel("人均收入五等分组 / income quintile", fontsize=8)
-        axis.set_ylabel("% 的住户 / % of households", fontsize=8)
+        axis.set_xlabel(figure_text("quintile_axis"), fontsize=8)
+        axis.set_ylabel(figure_text("share_of_households"), fontsize=8)
         axis.set_ylim(bottom=0)
         axis.tick_params(axis="y", labelsize=8)
         axis.grid(alpha=0.3)
     handles, texts = axes[0].get_legend_handles_labels()
     # the legend beside the panels: the definitions go under them
     figure.legend(handles, texts, loc="outside right center", fontsize=8, frameon=False)
-    figure.suptitle("按收入五等分组的灾难性支出与因病致贫（各次重复的均值）\ncatastrophic spending and impoverishment "
-                    "by income quintile (mean over replications)", fontsize=10.5)
+    figure.suptitle(figure_text("quintile_title", "\n"), fontsize=10.5)
     _definitions_footer(figure, metrics)
     return figure
 
@@ -138,13 +138,12 @@ def flows_figure(flows: pd.DataFrame, names: Mapping[str, str] | None = None):
                               fontsize=8, color=color)
         axis.set_xticks(range(len(used)), short, fontsize=8)
         axis.set_yticks(range(len(used)), short, fontsize=8)
-        axis.set_xlabel("实际治疗层级 / level that treated", fontsize=8.5)
-        axis.set_ylabel("首诊层级 / level first visited", fontsize=8.5)
+        axis.set_xlabel(figure_text("flows_treated"), fontsize=8.5)
+        axis.set_ylabel(figure_text("flows_first"), fontsize=8.5)
         if len(members) == len(labels) and len(labels) > 1:
-            title = f"全部{len(labels)}个方案相同 / the same in all {len(labels)} scenarios"
+            title = figure_text("flows_same", count=len(labels))
         else:
-            title = "、".join(scenario_name(names, m) for m in members)
+            title = LIST_SEPARATOR.join(scenario_name(names, m) for m in members)
         axis.set_title(title, fontsize=9)
-    figure.suptitle("转诊流向：每年住院人次（括号内为占首诊层级的比例） / referral flows: admissions a year "
-                    "(share of the entry level)", fontsize=10.5)
+    figure.suptitle(figure_text("flows_title"), fontsize=10.5)
     return figure

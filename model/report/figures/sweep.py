@@ -11,9 +11,11 @@ import numpy as np
 import pandas as pd
 
 from model.report.figures.canvas import (
-    PERCENTILE_STYLE, SCENARIO_COLORS, WAN, WAN_AXIS, axis_scale, grid, is_number, new_figure, save, thousands,
+    PERCENTILE_STYLE, SCENARIO_COLORS, WAN, WAN_AXIS, axis_scale, figure_text, grid, is_number, new_figure, save,
+    thousands,
 )
-from model.report.labels import metric_label, two_lines
+from model.report.labels import LANGUAGES, metric_label, two_lines
+from model.report.texts import entries, from_bilingual
 
 
 def _axis_values(values: Sequence[str]) -> tuple[list, bool]:
@@ -29,7 +31,7 @@ def _sweep_axis(axis, metric: str, unit: str, varied: str, x, values, numeric: b
     axis.set_xlabel(two_lines(name) if name else varied.rsplit(".", 1)[-1], fontsize=7.5)
     if current is not None and current in values:
         axis.axvline(x[list(values).index(current)], color="#777777", linewidth=1, linestyle=":",
-                     label="当前设置 / current setting")
+                     label=figure_text("current_setting"))
     axis.set_ylabel(unit, fontsize=8)
     axis.set_xticks(x, values, fontsize=7.5, rotation=0 if numeric else 20)
     axis.tick_params(axis="y", labelsize=8)
@@ -52,7 +54,7 @@ def sweep_curves_figure(values: list[str], p50: dict[str, list[float]], p95: dic
                   label="P95")
         _sweep_axis(axis, metric, unit, varied, x, values, numeric)
         axis.legend(fontsize=7)
-    figure.suptitle(f"参数扫描 / sweep of {varied}", fontsize=10.5)
+    figure.suptitle(f"{figure_text('sweep_of')} {varied}", fontsize=10.5)
     return figure
 
 
@@ -92,10 +94,10 @@ def sweep_lines_figure(sweep: pd.DataFrame, paths: Sequence[str], metrics: Seque
     handles, texts = axes.ravel()[0].get_legend_handles_labels()
     figure.legend(handles, texts, loc="outside lower center", ncols=min(len(texts), 5), fontsize=8, frameon=False)
     shown = [(names or {}).get(path) or f"{path} / {path}" for path in paths]
-    zh = " × ".join(text.split(" / ")[0] for text in shown)
-    en = " × ".join(text.split(" / ")[-1] for text in shown)
-    figure.suptitle(f"参数扫描：{zh}（P50{'，P95虚线' if not second else ''}）\nsweep of {en}"
-                    f"{' (P50; P95 dashed)' if not second else ' (P50)'}", fontsize=10)
+    parts = [text.split(" / ") for text in shown]
+    joined = {"zh": " × ".join(part[0] for part in parts), "en": " × ".join(part[-1] for part in parts)}
+    figure.suptitle(figure_text("sweep_lines_title_grouped" if second else "sweep_lines_title", "\n", paths=joined),
+                    fontsize=10)
     return figure
 
 
@@ -107,7 +109,8 @@ def tradeoff_figure(points: pd.DataFrame, first: str, second: str | None = None,
     analysis.sweep_points. Every point is the same households, so the gaps between points are paired differences.
     `first_name`: the varied parameter's '中文 / English' name; `current`: the point (scenario label) of the scheme's
     own setting, ringed."""
-    zh, en = (first_name.split(" / ", 1) + [first_name])[:2] if first_name else (first, first)
+    name = from_bilingual(first_name) if first_name else {"zh": first, "en": first}
+    current_mark = entries("figures")["tradeoff_current"]["zh"]  # beside a point: Chinese only, as a number's note
     figure = new_figure(3.8 * len(protections), 4.4)
     axes = figure.subplots(1, len(protections), squeeze=False)[0]
     groups = list(dict.fromkeys(points[second].astype(str))) if second else [None]
@@ -119,27 +122,26 @@ def tradeoff_figure(points: pd.DataFrame, first: str, second: str | None = None,
             y = rows[f"{metric}_mean"].to_numpy(dtype=float) * 100
             color = SCENARIO_COLORS[index % 10]
             axis.plot(x, y, color=color, marker="o", linewidth=1.5,
-                      label=f"{zh}（各点） / {en} (points)" if group is None else f"{second}={group}")
+                      label=figure_text("tradeoff_points", name=name) if group is None else f"{second}={group}")
             for step, (xi, yi, value, label) in enumerate(zip(x, y, rows[first].astype(str), rows["scenario"])):
                 own = label == current
-                axis.annotate(value + ("（当前）" if own else ""), (xi, yi), textcoords="offset points",
+                axis.annotate(value + (current_mark if own else ""), (xi, yi), textcoords="offset points",
                               xytext=(5, 6 if step % 2 else -11), fontsize=7.5, color=color)
                 if own:
                     axis.plot([xi], [yi], marker="o", markersize=12, markerfacecolor="none", markeredgecolor="#333333",
-                              linestyle="none", label="当前设置 / current setting")
+                              linestyle="none", label=figure_text("current_setting"))
         axis.set_title(two_lines(metric_label(metric)), fontsize=9)
-        axis.set_xlabel("各支付方合计P50（万元/年） / all payers, P50 (10,000 yuan a year)" if cost == "payers_total"
-                        else f"{metric_label(cost)}, P50（万元/年 / 10,000 yuan a year）", fontsize=8)
-        axis.set_ylabel("% 的住户（均值） / % of households (mean)", fontsize=8)
+        axis.set_xlabel(figure_text("tradeoff_cost") if cost == "payers_total"
+                        else f"{metric_label(cost)}, P50（{WAN_AXIS}）", fontsize=8)
+        axis.set_ylabel(figure_text("tradeoff_rate"), fontsize=8)
         axis.margins(x=0.1, y=0.15)
         axis.xaxis.set_major_formatter(thousands())
         axis.tick_params(labelsize=8)
         axis.grid(alpha=0.3)
     handles, texts = axes[0].get_legend_handles_labels()
     figure.legend(handles, texts, loc="outside lower center", ncols=min(len(texts), 4), fontsize=8, frameon=False,
-                  title=f"点旁数字为{zh}的取值 / numbers beside the points: values of {en}", title_fontsize=8)
-    figure.suptitle("成本与保障的权衡：越往左下越好（花得少、灾难性支出少） / cost against protection: lower left is "
-                    "better (less spent, fewer households in trouble)", fontsize=10)
+                  title=figure_text("tradeoff_values", name=name), title_fontsize=8)
+    figure.suptitle(figure_text("tradeoff_title"), fontsize=10)
     return figure
 
 
@@ -156,17 +158,16 @@ def scaling_figure(persons: Sequence[int], stats: Sequence[Mapping[str, float]],
         left.plot(persons, values / WAN, color=color, linestyle=style, marker="o", label=name)
         right.plot(persons, values / persons, color=color, linestyle=style, marker="o", label=name)
     left.set_ylabel(WAN_AXIS, fontsize=8.5)
-    right.set_ylabel("元/人/年 / yuan a person a year", fontsize=8.5)
+    right.set_ylabel(figure_text("scaling_per_person_axis"), fontsize=8.5)
     for axis in (left, right):
-        axis.set_xlabel("贫困人口数 / poor persons", fontsize=8.5)
+        axis.set_xlabel(figure_text("scaling_persons"), fontsize=8.5)
         axis.xaxis.set_major_formatter(thousands())
         axis.yaxis.set_major_formatter(thousands())
         axis.grid(alpha=0.3)
         axis.legend(fontsize=8)
         axis.set_ylim(bottom=0)
-    left.set_title("合计 / total", fontsize=9)
-    right.set_title("每人（规模越大，P95与P50越接近） / a person (P95 and P50 draw closer as the county grows)",
-                    fontsize=9)
-    zh, _, en = metric_label(metric).partition(" / ")
-    figure.suptitle(f"{zh}随贫困人口规模的变化 / {en or zh} against the poor population's size", fontsize=10.5)
+    left.set_title(figure_text("scaling_total"), fontsize=9)
+    right.set_title(figure_text("scaling_per_person"), fontsize=9)
+    name = {lang: metric_label(metric, lang) for lang in LANGUAGES}
+    figure.suptitle(figure_text("scaling_title", name=name), fontsize=10.5)
     return figure
