@@ -5,7 +5,6 @@ from __future__ import annotations
 from model.errors import InputError
 from model.report import analysis
 from model.report.blocks import Heading, Paragraph, Section, Spanned, Table
-from model.report.labels import pick
 from model.report.numbers import number, percent, wan
 from model.report.texts import entries, words
 from model.report.uncertainty import plus_minus, precision_notes
@@ -28,7 +27,7 @@ def brief_section(run: RunFolder, lang: str) -> Section | None:
     scheme = ((run.entry(label).get("name") or {}).get(lang) or brief.scheme)
     if run.kind == "sweep" and run.vary:
         names = analysis.varied_labels(run)
-        setting = ", ".join(f"{pick(names[path], lang)} = {value}" for path, value in run.varied_values(label).items())
+        setting = ", ".join(f"{names[path][lang]} = {value}" for path, value in run.varied_values(label).items())
         scheme += words("page", lang)["setting"].format(setting=setting)
     rows = [[t["funds"][row.fund], row.statistic, row.total, *row.levels] for row in brief.fund_rows]
     blocks = [Paragraph(t["lead"].format(scheme=scheme)),

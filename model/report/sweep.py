@@ -5,19 +5,18 @@ from __future__ import annotations
 from model.report import analysis
 from model.report.blocks import Paragraph, ReportFigure, Section, Table, definitions, figure_block
 from model.report.gallery import SWEEP_FIGURES
-from model.report.labels import metric_label, pick
+from model.report.labels import metric_label
 from model.report.numbers import missing, number, percent, signed, wan
 from model.report.texts import words
-from model.runfolder import RunFolder, short_paths
+from model.runfolder import RunFolder
 
 
 def sweep(run: RunFolder, made: list[ReportFigure], lang: str, first_number: int) -> Section:
     t = words("report", lang)
     s = words("sweep", lang)
     points = analysis.sweep_points(run)
-    shorts = short_paths([path for path, _ in run.vary])
     names = analysis.varied_labels(run)
-    varied = [pick(names[path], lang) if " / " in names[path] else shorts[path] for path, _ in run.vary]
+    varied = [names[path][lang] for path, _ in run.vary]
     current, current_label = analysis.current_setting(run)
     headers = varied + [f"{metric_label('payers_total', lang)} P50 ({t['wan']})", "P95",
                         f"{metric_label('government_budget', lang)} P50 ({t['wan']})", "P95",

@@ -14,13 +14,14 @@ from model.report.figures.canvas import (
     LEVEL_COLORS, LIST_SEPARATOR, PAYER_COLORS, PERCENTILE_STYLE, SCENARIO_COLORS, WAN, WAN_AXIS, figure_text, grid,
     new_figure, note_under, or_nan, save, scenario_name, thousands,
 )
-from model.report.labels import GOVERNMENT_LEVELS, LANGUAGES, metric_label, payer_label
-from model.report.texts import entries, from_bilingual
+from model.report.labels import GOVERNMENT_LEVELS, metric_label, metric_names, payer_label
+from model.report.texts import entries
 
 
 def exposure_figure(values_by_scenario: Mapping[str, Sequence[float]], metric: str,
-                    names: Mapping[str, str] | None = None, title: str | None = None):
-    """One panel a scenario: the year's outlay over the replications, with P50, P95 and P99 marked."""
+                    names: Mapping[str, str] | None = None, title: dict[str, str] | None = None):
+    """One panel a scenario: the year's outlay over the replications, with P50, P95 and P99 marked; `title`: what
+    the outlay is called ({"zh", "en"}), the metric's own name if None."""
     arrays = {label: np.asarray(values, dtype=float) for label, values in values_by_scenario.items()}
     active = {label: v for label, v in arrays.items() if np.any(np.nan_to_num(v) > 0)}
     idle = [label for label in arrays if label not in active]
@@ -28,7 +29,7 @@ def exposure_figure(values_by_scenario: Mapping[str, Sequence[float]], metric: s
     rows = max(1, math.ceil(len(active) / columns))
     figure = new_figure(5.5 * columns if columns > 1 else 8, 2.9 * rows + 0.9)
     replications = max((v.size for v in arrays.values()), default=0)
-    name = from_bilingual(title) if title else {lang: metric_label(metric, lang) for lang in LANGUAGES}
+    name = title or metric_names(metric)
     figure.suptitle(figure_text("exposure_title", name=name, replications=replications), fontsize=11)
     if not active:
         axis = figure.subplots()

@@ -12,7 +12,7 @@ import pandas as pd
 
 from model.report.figures.canvas import (LIST_SEPARATOR, SCENARIO_COLORS, figure_text, grid, new_figure, or_nan, save,
                                          scenario_name)
-from model.report.labels import level_label, metric_label, two_lines
+from model.report.labels import level_names, metric_names, stacked
 
 
 def protection_figure(summary: dict, metrics: Sequence[str], names: Mapping[str, str] | None = None):
@@ -38,7 +38,7 @@ def protection_figure(summary: dict, metrics: Sequence[str], names: Mapping[str,
             axis.text((0 if np.isnan(value) else value) + top * 0.03, y, "—" if np.isnan(value) else f"{value:.1f}%",
                       va="center", fontsize=8)
         axis.set_xlim(0, top * 1.28)
-        axis.set_title(two_lines(metric_label(metric)), fontsize=9)
+        axis.set_title(stacked(metric_names(metric)), fontsize=9)
         axis.tick_params(labelsize=8)
         axis.set_xlabel("% ", fontsize=8)
         axis.grid(axis="x", alpha=0.3)
@@ -81,7 +81,7 @@ def quintile_figure(quintiles: pd.DataFrame, names: Mapping[str, str] | None = N
             rows = quintiles[quintiles["scenario"] == label].sort_values("quintile")
             axis.plot(rows["quintile"], rows[metric] * 100, marker="o", markersize=4, linewidth=1.6,
                       color=SCENARIO_COLORS[index % 10], label=scenario_name(names, label))
-        axis.set_title(two_lines(metric_label(metric)), fontsize=9)
+        axis.set_title(stacked(metric_names(metric)), fontsize=9)
         axis.set_xticks(ticks, tick_labels, fontsize=8)
         axis.set_xlabel(figure_text("quintile_axis"), fontsize=8)
         axis.set_ylabel(figure_text("share_of_households"), fontsize=8)
@@ -123,7 +123,7 @@ def flows_figure(flows: pd.DataFrame, names: Mapping[str, str] | None = None):
     rows = math.ceil(len(groups) / columns)
     figure = new_figure(5.7 * columns, 4.4 * rows + 0.4)
     axes = grid(figure, len(groups), columns)
-    short = [level_label(level, short=True).replace(" / ", "\n") for level in used]
+    short = [stacked(level_names(level, short=True)) for level in used]
     for index, (members, matrix) in enumerate(groups):
         axis = axes.ravel()[index]
         axis.imshow(np.log1p(matrix), cmap="Blues", aspect="auto")

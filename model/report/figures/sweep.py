@@ -14,8 +14,8 @@ from model.report.figures.canvas import (
     PERCENTILE_STYLE, SCENARIO_COLORS, WAN, WAN_AXIS, axis_scale, figure_text, grid, is_number, new_figure, save,
     thousands,
 )
-from model.report.labels import LANGUAGES, metric_label, two_lines
-from model.report.texts import entries, from_bilingual
+from model.report.labels import LANGUAGES, metric_label, metric_names, stacked
+from model.report.texts import entries
 
 
 def _axis_values(values: Sequence[str]) -> tuple[list, bool]:
@@ -23,12 +23,12 @@ def _axis_values(values: Sequence[str]) -> tuple[list, bool]:
     return ([float(v) for v in values] if numeric else list(range(len(values)))), numeric
 
 
-def _sweep_axis(axis, metric: str, unit: str, varied: str, x, values, numeric: bool, name: str | None = None,
-                current: str | None = None) -> None:
-    """Title, labels, ticks and grid of one sweep panel; `name` is the varied parameter's '中文 / English' name, and
+def _sweep_axis(axis, metric: str, unit: str, varied: str, x, values, numeric: bool,
+                name: dict[str, str] | None = None, current: str | None = None) -> None:
+    """Title, labels, ticks and grid of one sweep panel; `name` is the varied parameter's name ({"zh", "en"}), and
     the scheme's own value `current` (when swept) gets a grey line."""
-    axis.set_title(two_lines(metric_label(metric)), fontsize=9)
-    axis.set_xlabel(two_lines(name) if name else varied.rsplit(".", 1)[-1], fontsize=7.5)
+    axis.set_title(stacked(metric_names(metric)), fontsize=9)
+    axis.set_xlabel(stacked(name) if name else varied.rsplit(".", 1)[-1], fontsize=7.5)
     if current is not None and current in values:
         axis.axvline(x[list(values).index(current)], color="#777777", linewidth=1, linestyle=":",
                      label=figure_text("current_setting"))
@@ -65,9 +65,9 @@ def sweep_curves(values: list[str], p50: dict[str, list[float]], p95: dict[str, 
 
 
 def sweep_lines_figure(sweep: pd.DataFrame, paths: Sequence[str], metrics: Sequence[str],
-                       names: Mapping[str, str] | None = None, current: str | None = None):
+                       names: Mapping[str, dict[str, str]] | None = None, current: str | None = None):
     """For the sweep table of a run (one or two varied paths): each metric's P50 against the first path, one line a
-    value of the second path; with a single path, P95 dashed beside P50. `names`: each path's '中文 / English' name;
+    value of the second path; with a single path, P95 dashed beside P50. `names`: each path's name ({"zh", "en"});
     `current`: the first path's value in the scheme itself, marked on every panel."""
     first, second = paths[0], (paths[1] if len(paths) > 1 else None)
     columns = min(3, len(metrics))
@@ -93,23 +93,23 @@ def sweep_lines_figure(sweep: pd.DataFrame, paths: Sequence[str], metrics: Seque
         _sweep_axis(axis, metric, unit, first, x, first_values, numeric, (names or {}).get(first), current)
     handles, texts = axes.ravel()[0].get_legend_handles_labels()
     figure.legend(handles, texts, loc="outside lower center", ncols=min(len(texts), 5), fontsize=8, frameon=False)
-    shown = [(names or {}).get(path) or f"{path} / {path}" for path in paths]
-    parts = [text.split(" / ") for text in shown]
-    joined = {"zh": " × ".join(part[0] for part in parts), "en": " × ".join(part[-1] for part in parts)}
+    shown = [(names or {}).get(path) or {"zh": path, "en": path} for path in paths]
+    joined = {lang: " × ".join(name[lang] for name in shown) for lang in LANGUAGES}
     figure.suptitle(figure_text("sweep_lines_title_grouped" if second else "sweep_lines_title", "\n", paths=joined),
                     fontsize=10)
     return figure
 
 
 def tradeoff_figure(points: pd.DataFrame, first: str, second: str | None = None, cost: str = "payers_total",
-                    protections: Sequence[str] = ("che_10", "che_25", "impoverishment"), first_name: str | None = None,
+                    protections: Sequence[str] = ("che_10", "che_25", "impoverishment"),
+                    first_name: dict[str, str] | None = None,
                     current: str | None = None):
     """A panel a protection rate: cost (P50, 万元) across, the rate (mean, %) up, a point a setting, joined in the
     order of `first` and labelled with its value; one line a value of `second`. `points` comes from
     analysis.sweep_points. Every point is the same households, so the gaps between points are paired differences.
-    `first_name`: the varied parameter's '中文 / English' name; `current`: the point (scenario label) of the scheme's
+    `first_name`: the varied parameter's name ({"zh", "en"}); `current`: the point (scenario label) of the scheme's
     own setting, ringed."""
-    name = from_bilingual(first_name) if first_name else {"zh": first, "en": first}
+    name = first_name or {"zh": first, "en": first}
     current_mark = entries("figures")["tradeoff_current"]["zh"]  # beside a point: Chinese only, as a number's note
     figure = new_figure(3.8 * len(protections), 4.4)
     axes = figure.subplots(1, len(protections), squeeze=False)[0]
@@ -130,7 +130,7 @@ def tradeoff_figure(points: pd.DataFrame, first: str, second: str | None = None,
                 if own:
                     axis.plot([xi], [yi], marker="o", markersize=12, markerfacecolor="none", markeredgecolor="#333333",
                               linestyle="none", label=figure_text("current_setting"))
-        axis.set_title(two_lines(metric_label(metric)), fontsize=9)
+        axis.set_title(stacked(metric_names(metric)), fontsize=9)
         axis.set_xlabel(figure_text("tradeoff_cost") if cost == "payers_total"
                         else f"{metric_label(cost)}, P50（{WAN_AXIS}）", fontsize=8)
         axis.set_ylabel(figure_text("tradeoff_rate"), fontsize=8)
@@ -168,6 +168,5 @@ def scaling_figure(persons: Sequence[int], stats: Sequence[Mapping[str, float]],
         axis.set_ylim(bottom=0)
     left.set_title(figure_text("scaling_total"), fontsize=9)
     right.set_title(figure_text("scaling_per_person"), fontsize=9)
-    name = {lang: metric_label(metric, lang) for lang in LANGUAGES}
-    figure.suptitle(figure_text("scaling_title", name=name), fontsize=10.5)
+    figure.suptitle(figure_text("scaling_title", name=metric_names(metric)), fontsize=10.5)
     return figure
