@@ -13,6 +13,7 @@ from model.runner.summary import STATISTICS
 
 
 def full_summary(run: RunFolder, lang: str) -> Section:
+    """Every metric of summary.json, a table a scheme: mean, sd and percentiles with their standard errors."""
     t = words("report", lang)
     names = run.names(lang)
     blocks: list = [Paragraph(t["appendix_summary_lead"])]
@@ -36,6 +37,7 @@ def _with_error(metric: str, stats: dict, statistic: str) -> str:
 
 
 def manifest(run: RunFolder, lang: str) -> Section:
+    """The run's manifest as it is: its scenarios (file, --set, content hash), then every other key."""
     t = words("report", lang)
     data = run.manifest
     scenario_rows = [[s.get("label", ""), (s.get("name") or {}).get(lang, ""), s.get("file", ""),
@@ -87,6 +89,7 @@ def _scheme_blocks(scheme: SchemeParameters, lang: str) -> list:
 
 
 def parameters(run: RunFolder, lang: str) -> Section:
+    """The parameters each scheme ran with, cited: a scheme file once, the others by their differences from it."""
     t = words("report", lang)
     names = run.names(lang)
     schemes = scheme_parameters(run)

@@ -116,6 +116,7 @@ def definitions(metrics, lang: str) -> str:
 
 
 def figure_block(number_: int, figure: ReportFigure, lang: str, lead: str = "") -> Figure:
+    """Figure `number_` with its caption (and the definitions of the protection metrics it shows); `lead` before it."""
     caption = " ".join(filter(None, (words("report", lang)["captions"].get(figure.key, ""),
                                      definitions(figure.metrics, lang))))
     return Figure(figure.key, png_data(figure.png), png_width(figure.png), caption, number_,
@@ -123,6 +124,7 @@ def figure_block(number_: int, figure: ReportFigure, lang: str, lead: str = "") 
 
 
 def png_data(png: bytes) -> Markup:
+    """The PNG in base64, for a data URI."""
     return Markup(base64.b64encode(png).decode("ascii"))
 
 

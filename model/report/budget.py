@@ -62,6 +62,7 @@ def _levels_label(lang: str, level: str) -> str:
 
 
 def headline(run: RunFolder, lang: str) -> Section:
+    """What to budget: MA + backstop at P50/P95/P99 a scheme, then who pays it by level of government."""
     t = words("report", lang)
     names = run.names(lang)
     separator = words("page", lang)["list_separator"]
@@ -102,6 +103,7 @@ def headline(run: RunFolder, lang: str) -> Section:
 
 
 def cash(run: RunFolder, lang: str) -> Section:
+    """The government payers' cash repaid to hospitals month by month (mean), a column a scheme that pays any."""
     t = words("report", lang)
     names = run.names(lang)
     need = analysis.monthly_cash_need(run)

@@ -11,15 +11,9 @@ from model.runfolder import RunFolder, short_paths
 
 PROTECTION_FIGURE = ("effective_reimbursement", "oop_share", "che_10", "che_ctp40", "impoverishment",
                      "che_10_inpatient_chronic", "che_ctp40_inpatient_chronic")
-
-
 QUINTILE_FIGURE = ("che_10", "che_ctp40", "impoverishment")
-
-
 EXPOSURES = (("ma_backstop", "exposure_ma_backstop"), ("outlay_supplementary", "exposure_outlay_supplementary"),
              ("outlay_hospital", "exposure_outlay_hospital"))
-
-
 SWEEP_METRICS = ("outlay_ma", "outlay_backstop", "outlay_supplementary", "oop", "che_10", "impoverishment")
 SWEEP_FIGURES = ("tradeoff", "sweep_curves")  # shown in the sweep's own section, after the others
 
@@ -59,6 +53,7 @@ def report_figures(run: RunFolder, lang: str) -> list[ReportFigure]:
 
 
 def figures_section(made: list[ReportFigure], lang: str) -> Section:
+    """The figures, numbered from 1, but a sweep's own (they follow its table)."""
     blocks = [figure_block(index, figure, lang) for index, figure in enumerate(made, start=1)
               if figure.key not in SWEEP_FIGURES]
     return Section("figures", words("report", lang)["figures"], blocks)

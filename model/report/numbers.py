@@ -28,6 +28,7 @@ def percent(value, decimals: int = 1) -> str:
 
 
 def number(value, decimals: int = 0) -> str:
+    """A count or amount with thousands separated; '—' for none."""
     return "—" if missing(value) else f"{value:,.{decimals}f}"
 
 
@@ -51,5 +52,6 @@ def signed(metric: str, value) -> str:
 
 
 def unit_of(metric: str, lang: str) -> str:
+    """The unit a metric's table values are in: 万元, % or a count."""
     page = words("page", lang)
     return {"money": page["unit_money"], "rate": "%", "ratio": "%", "count": page["unit_count"]}[metric_kind(metric)]

@@ -12,14 +12,14 @@ from model.report.texts import words
 from model.runfolder import RunFolder
 
 PROTECTION_SHOWN = ("effective_reimbursement", "oop_share") + PROTECTION_METRICS + ("target_reimbursement_share",)
-
-
 DIFFERENCE_SHOWN = ("outlay_ma", "outlay_backstop", "outlay_supplementary", "outlay_hospital", "oop",
                     "effective_reimbursement", "che_10", "che_ctp40", "impoverishment", "che_10_inpatient_chronic",
                     "che_ctp40_inpatient_chronic", "impoverishment_inpatient_chronic")
 
 
 def protection(run: RunFolder, lang: str) -> Section:
+    """The protection section: each rate's mean with P5–P95, a comparison's differences from its first scheme and what
+    a household kept from catastrophic spending costs."""
     t = words("report", lang)
     names = run.names(lang)
     shown = [m for m in PROTECTION_SHOWN if run.stats(run.labels[0], m)]  # runs made before a metric existed lack it
@@ -62,6 +62,7 @@ def protection(run: RunFolder, lang: str) -> Section:
 
 
 def quintiles(run: RunFolder, lang: str) -> Section:
+    """Catastrophic spending and impoverishment by household income quintile, each scheme's rows together."""
     t = words("report", lang)
     page = words("page", lang)
     names = run.names(lang)

@@ -12,6 +12,8 @@ from model.runfolder import RunFolder
 
 
 def sweep(run: RunFolder, made: list[ReportFigure], lang: str, first_number: int) -> Section:
+    """A sweep's points (cost, budget, protection), beside the scheme's own setting when it was swept, and the
+    sweep's two figures numbered from `first_number`."""
     t = words("report", lang)
     s = words("sweep", lang)
     points = analysis.sweep_points(run)
