@@ -127,3 +127,29 @@ def test_figure_markup():
     text = _render(figure)
     assert 'id="figure-waterfall"' in text and f'width="{parts.png_width(png)}"' in text
     assert "<figcaption><b>Figure 3</b>　Lead Settlement waterfall" in text
+
+
+def test_names_keep_chinese_and_english_apart():
+    """Metric, payer and level names are kept as {zh, en} beside their vocabularies; the '中文 / English' forms
+    terminal lines print are built from them, so neither part may hold the separator."""
+    from model.codes import CATEGORY_NAMES, LEVEL_NAMES, PAYER_LABELS, PAYER_NAMES, SERVICE_NAMES
+    from model.outcomes.metrics import METRIC_LABELS, METRIC_NAMES
+
+    for names in (CATEGORY_NAMES, SERVICE_NAMES, LEVEL_NAMES, PAYER_NAMES, METRIC_NAMES):
+        for key, name in names.items():
+            assert set(name) == set(LANGUAGES) and all(name[lang] and " / " not in name[lang] for lang in LANGUAGES), key
+    assert PAYER_LABELS["ma"] == "医疗救助 / medical assistance"
+    assert METRIC_LABELS["outlay_ma_county"] == "医疗救助·县级承担 / medical assistance, county share"
+    assert metric_label("outlay_ma", "en") == METRIC_NAMES["outlay_ma"]["en"] == "medical assistance outlay"
+
+
+def test_figure_texts_join_the_two_languages():
+    from model.report.figures.canvas import figure_text
+    from model.report.labels import level_names, stacked
+
+    level = {"zh": "省级", "en": "province"}
+    assert figure_text("funding_part", level=level, part={"zh": "支出", "en": "outlays"}) == "省级：支出 / province: outlays"
+    assert figure_text("flows_same", count=3) == "全部3个方案相同 / the same in all 3 scenarios"
+    assert figure_text("quintile_title", "\n").count("\n") == 1
+    assert stacked(level_names("township", short=True)) == "乡镇\ntownship"
+    assert stacked(level_names("no_such_level")) == "no_such_level"
