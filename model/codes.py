@@ -18,24 +18,36 @@ def output_columns(charity: bool) -> tuple[str, ...]:
     """The payments columns of spec §2 for a scheme with (True) or without a layer paid by `charity`."""
     return OUTPUT_COLUMNS if charity else SPEC_COLUMNS
 
-CATEGORY_LABELS = {
-    "ordinary": "普通居民 / ordinary resident",
-    "registered_poor": "建档立卡 / registered poor",
-    "dibao": "低保 / dibao",
-    "extreme_poor": "特困供养 / extreme poor",
+# Each entry's Chinese and English names, kept apart: reports and figures show one language or lay both out;
+# terminal lines and settlement slips print '中文 / English' (the *_LABELS, built by `joined_labels`).
+CATEGORY_NAMES = {
+    "ordinary": {"zh": "普通居民", "en": "ordinary resident"},
+    "registered_poor": {"zh": "建档立卡", "en": "registered poor"},
+    "dibao": {"zh": "低保", "en": "dibao"},
+    "extreme_poor": {"zh": "特困供养", "en": "extreme poor"},
 }
-SERVICE_LABELS = {
-    "outpatient": "普通门诊 / outpatient",
-    "chronic_outpatient": "门诊慢特病 / chronic outpatient",
-    "inpatient": "住院 / inpatient",
+SERVICE_NAMES = {
+    "outpatient": {"zh": "普通门诊", "en": "outpatient"},
+    "chronic_outpatient": {"zh": "门诊慢特病", "en": "chronic outpatient"},
+    "inpatient": {"zh": "住院", "en": "inpatient"},
 }
-LEVEL_LABELS = {
-    "village": "村卫生室 / village clinic",
-    "township": "乡镇卫生院 / township centre",
-    "county": "县级医院 / county hospital",
-    "prefecture": "市州级医院 / prefecture hospital",
-    "province": "省级医院 / provincial hospital",
+LEVEL_NAMES = {
+    "village": {"zh": "村卫生室", "en": "village clinic"},
+    "township": {"zh": "乡镇卫生院", "en": "township centre"},
+    "county": {"zh": "县级医院", "en": "county hospital"},
+    "prefecture": {"zh": "市州级医院", "en": "prefecture hospital"},
+    "province": {"zh": "省级医院", "en": "provincial hospital"},
 }
+
+
+def joined_labels(names: dict[str, dict[str, str]]) -> dict[str, str]:
+    """{key: {"zh": ..., "en": ...}} → {key: '中文 / English'}, as terminal lines and slips print a name."""
+    return {key: f"{name['zh']} / {name['en']}" for key, name in names.items()}
+
+
+CATEGORY_LABELS = joined_labels(CATEGORY_NAMES)
+SERVICE_LABELS = joined_labels(SERVICE_NAMES)
+LEVEL_LABELS = joined_labels(LEVEL_NAMES)
 # Spec §1: a claim's category is a set, `ordinary` alone or one or more poor categories joined by
 # `+`. A set's code is its position here: the four single categories keep their codes, sets of two
 # or three follow (appended only, never reordered).
@@ -86,20 +98,21 @@ def category_set_code(text: str) -> int:
 
 def category_set_label(code: int) -> str:
     """Chinese first, English beside: 建档立卡 + 低保 / registered poor + dibao."""
-    labels = [CATEGORY_LABELS[name].split(" / ") for name in CATEGORY_SETS[code]]
-    return " + ".join(zh for zh, _ in labels) + " / " + " + ".join(en for _, en in labels)
+    names = [CATEGORY_NAMES[name] for name in CATEGORY_SETS[code]]
+    return " + ".join(name["zh"] for name in names) + " / " + " + ".join(name["en"] for name in names)
 
 
-PAYER_LABELS = {
-    "bmi": "基本医保 / basic medical insurance",
-    "cii": "大病保险 / critical-illness insurance",
-    "ma": "医疗救助 / medical assistance",
-    "backstop": "兜底保障 / government backstop",
-    "supplementary": "补充医疗保险 / supplementary insurance",
-    "hospital": "医院扶贫基金 / hospital fund",
-    "charity": "社会资金（慈善） / charity (social funds)",
-    "oop": "个人自付 / out of pocket",
+PAYER_NAMES = {
+    "bmi": {"zh": "基本医保", "en": "basic medical insurance"},
+    "cii": {"zh": "大病保险", "en": "critical-illness insurance"},
+    "ma": {"zh": "医疗救助", "en": "medical assistance"},
+    "backstop": {"zh": "兜底保障", "en": "government backstop"},
+    "supplementary": {"zh": "补充医疗保险", "en": "supplementary insurance"},
+    "hospital": {"zh": "医院扶贫基金", "en": "hospital fund"},
+    "charity": {"zh": "社会资金（慈善）", "en": "charity (social funds)"},
+    "oop": {"zh": "个人自付", "en": "out of pocket"},
 }
+PAYER_LABELS = joined_labels(PAYER_NAMES)
 
 # Spec §5: the chronic special-outpatient codes (their annual limits are the scenario files' data:
 # baseline.yaml's chronic_outpatient layer).

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from markupsafe import Markup
 
-from model.report import html as page
+from model.report import blocks as parts, html as page
 from model.report.labels import EXTRA_METRIC_LABELS, GOVERNMENT_LEVEL_LABELS, level_label, metric_label, pick
 from model.report.texts import CATALOGUE, LANGUAGES, catalogue, words
 
@@ -45,7 +45,10 @@ def test_every_entry_has_chinese_and_english_with_the_same_placeholders():
         assert _fields(entry["zh"]) == _fields(entry["en"]), path
 
 
-@pytest.mark.parametrize("module", ["html", "labels", "years", "uncertainty", "excel", "texts", "analysis"])
+@pytest.mark.parametrize("module", ["html", "blocks", "numbers", "budget", "protection", "programmes", "gallery", "sweep",
+                                    "appendix", "labels", "years", "uncertainty", "excel", "texts", "analysis",
+                                    "scheme_table", "figures/__init__", "figures/canvas", "figures/budget",
+                                    "figures/protection", "figures/sweep", "drivers_figure"])
 def test_report_modules_hold_no_words(module):
     """What the report says lives in texts.yaml: no Chinese in these modules' strings, docstrings apart."""
     tree = ast.parse((ROOT / "model" / "report" / f"{module}.py").read_text(encoding="utf-8"))
@@ -86,21 +89,21 @@ def test_labels_read_from_the_catalogue():
 def _render(*blocks) -> str:
     template = page.environment().from_string(
         '{% from "blocks.html.j2" import section %}{{ section(s) }}')
-    return template.render(s=page.Section("x", "T<itle>", list(blocks)))
+    return template.render(s=parts.Section("x", "T<itle>", list(blocks)))
 
 
 def test_templates_escape_as_the_report_always_has():
     assert page.environment().autoescape("report.html.j2")
     nasty = "<script>alert('a & \"b\"')</script>"
-    text = _render(page.Paragraph(nasty), page.Paragraph(Markup("<b>kept</b>"), None))
+    text = _render(parts.Paragraph(nasty), parts.Paragraph(Markup("<b>kept</b>"), None))
     assert text == (f'<section id="x"><h2>T&lt;itle&gt;</h2><p class="">{html.escape(nasty)}</p>'
                     '<p><b>kept</b></p></section>')
     assert "&#x27;" in text and "&quot;" in text  # Python's html.escape, not markupsafe's &#39; / &#34;
 
 
 def test_table_markup():
-    table = page.Table(["a", "b&", "c"], [[page.Spanned("s", 2), "1", page.Range("2", "1", "3")], [None, 4, "<5>"]],
-                       css="t", key_column=2, widths=["10%"], nowrap=(0,))
+    table = parts.Table(["a", "b&", "c"], [[parts.Spanned("s", 2), "1", parts.Range("2", "1", "3")], [None, 4, "<5>"]],
+                        css="t", key_column=2, widths=["10%"], nowrap=(0,))
     assert _render(table) == (
         '<section id="x"><h2>T&lt;itle&gt;</h2><div class="table-scroll"><table class="t"><colgroup>'
         '<col style="width:10%"></colgroup><thead><tr><th>a</th><th>b&amp;</th><th class="num key">c</th></tr></thead>'
@@ -114,13 +117,39 @@ def test_table_markup():
     (None, "—"), (True, "True"),
 ])
 def test_manifest_values(value, shown):
-    text = _render(page.Table(["k"], [[page.ManifestValue(value)]], numeric_from=99))
+    text = _render(parts.Table(["k"], [[parts.ManifestValue(value)]], numeric_from=99))
     assert text.split("<tbody><tr><td>")[1].split("</td></tr>")[0] == shown
 
 
 def test_figure_markup():
     png = b"\x89PNG\r\n\x1a\n" + b"\0" * 8 + (200).to_bytes(4, "big") + b"\0" * 8
-    figure = page.figure_block(3, page.ReportFigure("waterfall", png), "en", lead="Lead")
+    figure = parts.figure_block(3, parts.ReportFigure("waterfall", png), "en", lead="Lead")
     text = _render(figure)
-    assert 'id="figure-waterfall"' in text and f'width="{page.png_width(png)}"' in text
+    assert 'id="figure-waterfall"' in text and f'width="{parts.png_width(png)}"' in text
     assert "<figcaption><b>Figure 3</b>　Lead Settlement waterfall" in text
+
+
+def test_names_keep_chinese_and_english_apart():
+    """Metric, payer and level names are kept as {zh, en} beside their vocabularies; the '中文 / English' forms
+    terminal lines print are built from them, so neither part may hold the separator."""
+    from model.codes import CATEGORY_NAMES, LEVEL_NAMES, PAYER_LABELS, PAYER_NAMES, SERVICE_NAMES
+    from model.outcomes.metrics import METRIC_LABELS, METRIC_NAMES
+
+    for names in (CATEGORY_NAMES, SERVICE_NAMES, LEVEL_NAMES, PAYER_NAMES, METRIC_NAMES):
+        for key, name in names.items():
+            assert set(name) == set(LANGUAGES) and all(name[lang] and " / " not in name[lang] for lang in LANGUAGES), key
+    assert PAYER_LABELS["ma"] == "医疗救助 / medical assistance"
+    assert METRIC_LABELS["outlay_ma_county"] == "医疗救助·县级承担 / medical assistance, county share"
+    assert metric_label("outlay_ma", "en") == METRIC_NAMES["outlay_ma"]["en"] == "medical assistance outlay"
+
+
+def test_figure_texts_join_the_two_languages():
+    from model.report.figures.canvas import figure_text
+    from model.report.labels import level_names, stacked
+
+    level = {"zh": "省级", "en": "province"}
+    assert figure_text("funding_part", level=level, part={"zh": "支出", "en": "outlays"}) == "省级：支出 / province: outlays"
+    assert figure_text("flows_same", count=3) == "全部3个方案相同 / the same in all 3 scenarios"
+    assert figure_text("quintile_title", "\n").count("\n") == 1
+    assert stacked(level_names("township", short=True)) == "乡镇\ntownship"
+    assert stacked(level_names("no_such_level")) == "no_such_level"

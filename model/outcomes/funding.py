@@ -22,8 +22,9 @@ LEVEL_FUNDS = ("backstop", "ma")  # the funds a county budgets for, split by the
 LEVEL_OUTLAY_METRICS = tuple(f"outlay_{fund}_{level}" for fund in LEVEL_FUNDS for level in GOVERNMENT_LEVELS)
 _FUND_LABELS = {"backstop": ("兜底保障", "backstop"), "ma": ("医疗救助", "medical assistance")}
 _LEVEL_LABELS = {"province": ("省级", "province"), "prefecture": ("市州", "prefecture"), "county": ("县级", "county")}
-LEVEL_OUTLAY_LABELS = {
-    f"outlay_{fund}_{level}": f"{_FUND_LABELS[fund][0]}·{_LEVEL_LABELS[level][0]}承担 / {_FUND_LABELS[fund][1]}, {_LEVEL_LABELS[level][1]} share"
+LEVEL_OUTLAY_NAMES = {  # each in Chinese and English (model/outcomes/metrics.py METRIC_NAMES)
+    f"outlay_{fund}_{level}": {"zh": f"{_FUND_LABELS[fund][0]}·{_LEVEL_LABELS[level][0]}承担",
+                               "en": f"{_FUND_LABELS[fund][1]}, {_LEVEL_LABELS[level][1]} share"}
     for fund in LEVEL_FUNDS for level in GOVERNMENT_LEVELS
 }
 

@@ -12,9 +12,9 @@ from model.care.params import CareParams
 from model.care.pathway import Routes
 from model.care.simulate import People
 from model.care.stays import Stays
-from model.codes import CATEGORY_CODE, LEVEL_CODE, LEVELS, PAYERS, SERVICE_CODE
+from model.codes import CATEGORY_CODE, LEVEL_CODE, LEVELS, PAYERS, SERVICE_CODE, joined_labels
 from model.finance.capitation import bundle_balance
-from model.outcomes.funding import LEVEL_OUTLAY_LABELS, LEVEL_OUTLAY_METRICS, PREMIUM_KEYS, funding, premium_sums
+from model.outcomes.funding import LEVEL_OUTLAY_METRICS, LEVEL_OUTLAY_NAMES, PREMIUM_KEYS, funding, premium_sums
 from model.outcomes.params import OutcomeParams
 from model.outcomes.targets import SchemeTargets
 from model.outcomes.protection import (PROTECTION_METRICS, SCOPES, capacity_to_pay, protection_flags,
@@ -37,46 +37,49 @@ CORE_METRICS = (
     "funding_county", "funding_bmi_fund", "funding_insurer", "funding_hospital", "funding_households",
     "funding_charity",
 ) + LEVEL_OUTLAY_METRICS
-METRIC_LABELS = {
-    "person_years": "人年 / person-years",
-    "total_cost": "总费用 / total cost",
-    "outlay_bmi": "基本医保支出 / BMI outlay",
-    "outlay_cii": "大病保险支出 / CII outlay",
-    "outlay_ma": "医疗救助支出 / medical assistance outlay",
-    "outlay_backstop": "兜底保障支出 / backstop outlay",
-    "outlay_backstop_ma": "兜底保障+医疗救助支出 / backstop + medical assistance outlay",
-    "outlay_supplementary": "补充保险支出 / supplementary outlay",
-    "outlay_hospital": "医院基金支出 / hospital fund outlay",
-    "outlay_charity": "社会资金（慈善）支出 / charity outlay",
-    "oop": "个人自付 / out of pocket",
-    "effective_reimbursement": "实际报销比 / effective reimbursement",
-    "policy_reimbursement": "政策范围内报销比 / policy-range reimbursement",
-    "oop_share": "县域内个人自付比 / OOP share (county)",
-    "che_10": "灾难性支出(10%收入,全部自付) / CHE 10% of income, all OOP",
-    "che_25": "灾难性支出(25%收入,全部自付) / CHE 25% of income, all OOP",
-    "che_ctp40": "灾难性支出(40%支付能力,全部自付) / CHE 40% capacity to pay, all OOP",
-    "impoverishment": "因病致贫(全部自付) / impoverishment, all OOP",
-    "che_10_inpatient_chronic": "灾难性支出(10%收入,住院及慢特病) / CHE 10% of income, inpatient+chronic",
-    "che_25_inpatient_chronic": "灾难性支出(25%收入,住院及慢特病) / CHE 25% of income, inpatient+chronic",
-    "che_ctp40_inpatient_chronic": "灾难性支出(40%支付能力,住院及慢特病) / CHE 40% capacity to pay, inpatient+chronic",
-    "impoverishment_inpatient_chronic": "因病致贫(住院及慢特病) / impoverishment, inpatient+chronic",
-    "county_internal_share": "县域内住院占比 / county-internal admissions",
-    "target_reimbursement_share": "报销达方案目标的住院占比 / admissions reimbursed at the scheme's target",
-    "oop_share_inpatient": "县域内住院个人自付比 / OOP share, county inpatient",
-    "oop_share_chronic": "县域内慢病门诊个人自付比 / OOP share, county chronic outpatient",
-    "compliant_reimbursement": "合规住院实际报销比 / reimbursement of compliant admissions",
-    "target_reimbursement": "方案报销目标 / the scheme's reimbursement target",
-    "target_oop_compliant_max": "方案合规自付上限 / the scheme's cap on compliant out-of-pocket",
-    "funding_province": "省级承担 / province",
-    "funding_prefecture": "市州承担 / prefecture",
-    "funding_county": "县级承担 / county",
-    "funding_bmi_fund": "医保基金承担 / BMI fund",
-    "funding_insurer": "保险公司承担 / insurer (claims − premium)",
-    "funding_hospital": "医院承担 / hospital",
-    "funding_households": "家庭承担 / households",
-    "funding_charity": "社会资金承担 / charity (social funds)",
+# Each metric's Chinese and English names, kept apart; METRIC_LABELS is the '中文 / English' form terminal lines
+# print.
+METRIC_NAMES = {
+    "person_years": {"zh": "人年", "en": "person-years"},
+    "total_cost": {"zh": "总费用", "en": "total cost"},
+    "outlay_bmi": {"zh": "基本医保支出", "en": "BMI outlay"},
+    "outlay_cii": {"zh": "大病保险支出", "en": "CII outlay"},
+    "outlay_ma": {"zh": "医疗救助支出", "en": "medical assistance outlay"},
+    "outlay_backstop": {"zh": "兜底保障支出", "en": "backstop outlay"},
+    "outlay_backstop_ma": {"zh": "兜底保障+医疗救助支出", "en": "backstop + medical assistance outlay"},
+    "outlay_supplementary": {"zh": "补充保险支出", "en": "supplementary outlay"},
+    "outlay_hospital": {"zh": "医院基金支出", "en": "hospital fund outlay"},
+    "outlay_charity": {"zh": "社会资金（慈善）支出", "en": "charity outlay"},
+    "oop": {"zh": "个人自付", "en": "out of pocket"},
+    "effective_reimbursement": {"zh": "实际报销比", "en": "effective reimbursement"},
+    "policy_reimbursement": {"zh": "政策范围内报销比", "en": "policy-range reimbursement"},
+    "oop_share": {"zh": "县域内个人自付比", "en": "OOP share (county)"},
+    "che_10": {"zh": "灾难性支出(10%收入,全部自付)", "en": "CHE 10% of income, all OOP"},
+    "che_25": {"zh": "灾难性支出(25%收入,全部自付)", "en": "CHE 25% of income, all OOP"},
+    "che_ctp40": {"zh": "灾难性支出(40%支付能力,全部自付)", "en": "CHE 40% capacity to pay, all OOP"},
+    "impoverishment": {"zh": "因病致贫(全部自付)", "en": "impoverishment, all OOP"},
+    "che_10_inpatient_chronic": {"zh": "灾难性支出(10%收入,住院及慢特病)", "en": "CHE 10% of income, inpatient+chronic"},
+    "che_25_inpatient_chronic": {"zh": "灾难性支出(25%收入,住院及慢特病)", "en": "CHE 25% of income, inpatient+chronic"},
+    "che_ctp40_inpatient_chronic": {"zh": "灾难性支出(40%支付能力,住院及慢特病)", "en": "CHE 40% capacity to pay, inpatient+chronic"},
+    "impoverishment_inpatient_chronic": {"zh": "因病致贫(住院及慢特病)", "en": "impoverishment, inpatient+chronic"},
+    "county_internal_share": {"zh": "县域内住院占比", "en": "county-internal admissions"},
+    "target_reimbursement_share": {"zh": "报销达方案目标的住院占比", "en": "admissions reimbursed at the scheme's target"},
+    "oop_share_inpatient": {"zh": "县域内住院个人自付比", "en": "OOP share, county inpatient"},
+    "oop_share_chronic": {"zh": "县域内慢病门诊个人自付比", "en": "OOP share, county chronic outpatient"},
+    "compliant_reimbursement": {"zh": "合规住院实际报销比", "en": "reimbursement of compliant admissions"},
+    "target_reimbursement": {"zh": "方案报销目标", "en": "the scheme's reimbursement target"},
+    "target_oop_compliant_max": {"zh": "方案合规自付上限", "en": "the scheme's cap on compliant out-of-pocket"},
+    "funding_province": {"zh": "省级承担", "en": "province"},
+    "funding_prefecture": {"zh": "市州承担", "en": "prefecture"},
+    "funding_county": {"zh": "县级承担", "en": "county"},
+    "funding_bmi_fund": {"zh": "医保基金承担", "en": "BMI fund"},
+    "funding_insurer": {"zh": "保险公司承担", "en": "insurer (claims − premium)"},
+    "funding_hospital": {"zh": "医院承担", "en": "hospital"},
+    "funding_households": {"zh": "家庭承担", "en": "households"},
+    "funding_charity": {"zh": "社会资金承担", "en": "charity (social funds)"},
 }
-METRIC_LABELS.update(LEVEL_OUTLAY_LABELS)
+METRIC_NAMES.update(LEVEL_OUTLAY_NAMES)
+METRIC_LABELS = joined_labels(METRIC_NAMES)
 RATE_METRICS = {"effective_reimbursement", "policy_reimbursement", "oop_share", "county_internal_share",
                 "target_reimbursement_share", "oop_share_inpatient", "oop_share_chronic", "compliant_reimbursement",
                 "target_reimbursement", "target_oop_compliant_max"} | set(PROTECTION_METRICS)

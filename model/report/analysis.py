@@ -298,9 +298,9 @@ def _field_labels() -> dict[str, dict[str, str]]:
     return entries("labels")["sweep_fields"]
 
 
-def varied_labels(run: RunFolder) -> dict[str, str]:
-    """Each varied path of a sweep as '中文 / English': the layer's own name and the field's (with its unit), falling
-    back to the path's last parts."""
+def varied_labels(run: RunFolder) -> dict[str, dict[str, str]]:
+    """Each varied path of a sweep named in Chinese and English ({"zh": ..., "en": ...}): the layer's own name and
+    the field's (with its unit), falling back to the path's last parts (the same in both)."""
     from model.report.scheme_table import _reload
     from model.runfolder import short_paths
 
@@ -317,11 +317,11 @@ def varied_labels(run: RunFolder) -> dict[str, str]:
         keys = path.split(".")
         fields = [key for key in keys if key in field_labels]
         if not fields:
-            found[path] = shorts[path]
+            found[path] = {"zh": shorts[path], "en": shorts[path]}
             continue
         field = field_labels[fields[-1]]
         layer = layers.get(keys[1]) if keys[0] == "layers" and len(keys) > 1 else None
         name = (layer or {}).get("name") or {}
         where_zh, where_en = (f"{name['zh']}·", f"{name.get('en', keys[1])}: ") if name.get("zh") else ("", "")
-        found[path] = f"{where_zh}{field['zh']} / {where_en}{field['en']}"
+        found[path] = {"zh": f"{where_zh}{field['zh']}", "en": f"{where_en}{field['en']}"}
     return found

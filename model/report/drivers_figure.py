@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from model.report.figures import WAN, WAN_AXIS, new_figure
+from model.report.figures.canvas import WAN, WAN_AXIS, figure_text, new_figure
 from model.report.labels import metric_label
 
 SHOWN = 12
@@ -20,17 +20,19 @@ def drivers_figure(table: pd.DataFrame, metric: str, lang: str | None = None):
     figure = new_figure(12, 0.42 * len(means) + 1.8)
     left, right = figure.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [1, 1.3]})
     y = np.arange(len(means))[::-1]
-    left.barh(y + 0.18, means["ST"], 0.36, xerr=means["ST_conf"], color="#c44e52", label="总指数 ST / total", capsize=2)
-    left.barh(y - 0.18, means["S1"], 0.36, xerr=means["S1_conf"], color="#4c72b0", label="一阶指数 S1 / first order",
+    left.barh(y + 0.18, means["ST"], 0.36, xerr=means["ST_conf"], color="#c44e52", label=figure_text("drivers_total"),
               capsize=2)
+    left.barh(y - 0.18, means["S1"], 0.36, xerr=means["S1_conf"], color="#4c72b0",
+              label=figure_text("drivers_first_order"), capsize=2)
     left.set_yticks(y, labels)
     left.set_xlim(left=min(0.0, float(np.nanmin(means["S1"] - means["S1_conf"]))))
     left.axvline(0, color="#555555", linewidth=0.8)
-    left.set_xlabel("Sobol指数（均值的方差占比）\nSobol index (share of the mean's variance)")
+    left.set_xlabel(figure_text("drivers_sobol", "\n"))
     left.legend(loc="lower right", fontsize=8)
     centre_mean = float(table.attrs.get("mean", np.nan))
     centre_p95 = float(table.attrs.get("p95", np.nan))
-    for offset, statistic, frame, centre, color in ((0.18, "均值 / mean", means.set_index("parameter"), centre_mean, "#4c72b0"),
+    for offset, statistic, frame, centre, color in ((0.18, figure_text("drivers_mean"), means.set_index("parameter"),
+                                                     centre_mean, "#4c72b0"),
                                                     (-0.18, "P95", p95, centre_p95, "#d62728")):
         rows = frame.reindex(means["parameter"])
         low, high = rows["low"].to_numpy() / WAN, rows["high"].to_numpy() / WAN
@@ -39,8 +41,7 @@ def drivers_figure(table: pd.DataFrame, metric: str, lang: str | None = None):
         right.scatter(high, y + offset, marker="|", color="black", s=60, zorder=3)
         if np.isfinite(centre):
             right.axvline(centre / WAN, color=color, linewidth=0.8, linestyle="--")
-    right.set_xlabel(f"{WAN_AXIS}\n参数取5%→95%分位数、其余照常抽取（竖线为95%一端）\n"
-                     "parameter at its 5% → 95% quantile, others as drawn (tick: the 95% end)")
+    right.set_xlabel(WAN_AXIS + "\n" + figure_text("drivers_quantiles", "\n"))
     right.legend(loc="lower right", fontsize=8)
-    figure.suptitle(f"预算由什么决定 / What drives the budget: {metric_label(metric)}", fontsize=11)
+    figure.suptitle(f"{figure_text('drivers_title')}: {metric_label(metric)}", fontsize=11)
     return figure

@@ -1,18 +1,20 @@
 """Bilingual names of metrics, payers and levels for figures and reports, and the kind of each metric's value.
 
-The names the report package owns live in texts.yaml (group `labels`); metric, payer and level names written by
-other packages (outcomes, codes, years) are read from them, split into Chinese and English once."""
+The names the report package owns live in texts.yaml (group `labels`); metric, payer and level names are kept in
+Chinese and English apart beside their vocabularies (model/outcomes/metrics.py METRIC_NAMES, model/codes.py
+PAYER_NAMES and LEVEL_NAMES) and read from there; the multi-year engine's metric names (model/years/engine.py) are
+still written '中文 / English' and split here, once."""
 
 from __future__ import annotations
 
 from functools import cache
 
-from model.codes import LEVEL_LABELS, PAYER_LABELS
-from model.outcomes.metrics import METRIC_LABELS, RATE_METRICS
+from model.codes import LEVEL_NAMES, PAYER_NAMES
+from model.outcomes.metrics import METRIC_LABELS, METRIC_NAMES, RATE_METRICS
 from model.report.texts import LANGUAGES, bilingual, entries, from_bilingual
 
 __all__ = ["LANGUAGES", "GOVERNMENT_LEVELS", "GOVERNMENT_LEVEL_LABELS", "EXTRA_METRIC_LABELS", "pick", "metric_label",
-           "two_lines", "level_label", "payer_label", "metric_kind"]
+           "metric_names", "stacked", "level_names", "level_label", "payer_label", "metric_kind"]
 
 GOVERNMENT_LEVELS = ("province", "prefecture", "county")
 COUNT_METRICS = {"person_years", "admissions", "capitation_persons"}
@@ -32,10 +34,10 @@ def _extra_metric_entries() -> dict[str, dict[str, str]]:
         return {lang: patterns[pattern][lang].format(name=entry[lang]) for lang in LANGUAGES}
 
     for level in ("village", "township", "county", "prefecture", "province"):
-        found[f"admissions_{level}"] = named("admissions", from_bilingual(LEVEL_LABELS[level]))
-    for payer, label in PAYER_LABELS.items():
-        found[f"premium_{payer}"] = named("premium", from_bilingual(label))
-        found[f"loss_ratio_{payer}"] = named("loss_ratio", from_bilingual(label))
+        found[f"admissions_{level}"] = named("admissions", LEVEL_NAMES[level])
+    for payer, entry in PAYER_NAMES.items():
+        found[f"premium_{payer}"] = named("premium", entry)
+        found[f"loss_ratio_{payer}"] = named("loss_ratio", entry)
     for level, entry in _labels("programme_payers").items():
         found[f"programme_cost_{level}"] = named("programme_cost", entry)
     return found
@@ -63,7 +65,7 @@ def _metric_names() -> dict[str, tuple[dict[str, str], str]]:
 
     names = {metric: (from_bilingual(text), text) for metric, text in YEARS_METRIC_LABELS.items() if text}
     names.update({metric: (entry, EXTRA_METRIC_LABELS[metric]) for metric, entry in _EXTRA_METRICS.items()})
-    names.update({metric: (from_bilingual(text), text) for metric, text in METRIC_LABELS.items() if text})
+    names.update({metric: (METRIC_NAMES[metric], text) for metric, text in METRIC_LABELS.items()})
     return names
 
 
@@ -75,20 +77,30 @@ def metric_label(metric: str, lang: str | None = None) -> str:
     return found[1] if lang is None else found[0][lang]
 
 
-def two_lines(bilingual_text: str) -> str:
-    """'中文 / English' on two lines: panel titles stay narrow."""
-    return bilingual_text.replace(" / ", "\n", 1)
+def metric_names(metric: str) -> dict[str, str]:
+    """A metric's name in each language: {"zh": ..., "en": ...}."""
+    return {lang: metric_label(metric, lang) for lang in LANGUAGES}
+
+
+def stacked(entry: dict[str, str]) -> str:
+    """An entry's Chinese above its English (one line when they are the same): panel titles stay narrow."""
+    return entry["zh"] if entry["zh"] == entry["en"] else f"{entry['zh']}\n{entry['en']}"
+
+
+def level_names(level: str, short: bool = False) -> dict[str, str]:
+    """A level's name in each language (`short`: 村, 乡镇, 县…); a level without a name as it is in both."""
+    entry = (_labels("levels_short") if short else LEVEL_NAMES).get(level)
+    return entry if entry is not None else {"zh": level, "en": level}
 
 
 def level_label(level: str, lang: str | None = None, short: bool = False) -> str:
-    if short:
-        entry = _labels("levels_short").get(level)
-        return pick(level, lang) if entry is None else bilingual(entry) if lang is None else entry[lang]
-    return pick(LEVEL_LABELS.get(level, level), lang)
+    entry = level_names(level, short)
+    return bilingual(entry) if lang is None else entry[lang]
 
 
 def payer_label(payer: str, lang: str | None = None) -> str:
-    return pick(PAYER_LABELS.get(payer, payer), lang)
+    entry = PAYER_NAMES.get(payer) or {"zh": payer, "en": payer}
+    return bilingual(entry) if lang is None else entry[lang]
 
 
 def metric_kind(metric: str) -> str:

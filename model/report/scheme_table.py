@@ -8,18 +8,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from model.codes import CATEGORY_LABELS, LEVEL_LABELS, SERVICE_LABELS
+from model.codes import CATEGORY_NAMES, LEVEL_NAMES, SERVICE_NAMES
 from model.errors import InputError
-from model.report.labels import pick
+from model.report.texts import words
 from model.runfolder import RunFolder
 
 RULE_SECTIONS = ("payer_caps", "special_treatment", "financing")
 SHARED_SECTIONS = ("population", "care", "outcomes")
 LAYER_FRAME = ("id", "name", "payer", "source", "when")  # what a layer row shows by itself, not as parameters
-WHEN_LABELS = {"categories": CATEGORY_LABELS, "services": SERVICE_LABELS, "levels": LEVEL_LABELS}
-WHEN_KEYS = {"categories": "人群 / categories", "services": "服务 / services", "levels": "层级 / levels",
-             "diseases": "病种 / diseases", "exclude_diseases": "除外病种 / excluding diseases",
-             "compliant": "按规定转诊 / referral-compliant", "special": "专项 / special"}
+WHEN_NAMES = {"categories": CATEGORY_NAMES, "services": SERVICE_NAMES, "levels": LEVEL_NAMES}
 
 
 @dataclass(frozen=True)
@@ -86,15 +83,16 @@ def show(value: object) -> str:
 
 def show_when(when: dict, lang: str) -> str:
     """A layer's filters in words: the codes named in the report's language."""
+    keys = words("labels", lang)["when_keys"]
+    separator = words("page", lang)["list_separator"]
     parts = []
     for key, value in (when or {}).items():
-        names = WHEN_LABELS.get(key)
+        names = WHEN_NAMES.get(key)
         if names and isinstance(value, (list, tuple)):
-            text = "、".join(pick(names.get(str(v), str(v)), lang) for v in value) if lang == "zh" else \
-                ", ".join(pick(names.get(str(v), str(v)), lang) for v in value)
+            text = separator.join(names.get(str(v), {}).get(lang, str(v)) for v in value)
         else:
             text = show(value)
-        parts.append(f"{pick(WHEN_KEYS.get(key, key), lang)}: {text}")
+        parts.append(f"{keys.get(key, key)}: {text}")
     return "; ".join(parts)
 
 

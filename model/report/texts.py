@@ -45,8 +45,8 @@ def bilingual(entry: dict[str, str]) -> str:
 
 @cache
 def from_bilingual(text: str) -> dict[str, str]:
-    """A '中文 / English' text written by another package (a metric, payer or level name, a scenario's name) as an
-    entry; a text without ' / ' is the same in both languages."""
+    """A '中文 / English' text as an entry: the multi-year engine's metric names (model/years/engine.py) and texts a
+    caller gives in that form; a text without ' / ' is the same in both languages."""
     if " / " not in text:
         return {"zh": text, "en": text}
     zh, en = text.split(" / ", 1)

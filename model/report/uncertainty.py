@@ -3,21 +3,17 @@ prices and people, a warning when P99 rests on too few replications, and what dr
 
 from __future__ import annotations
 
-import math
-
-from model.runfolder import RunFolder
+from model.report.blocks import Figure, Paragraph, Section, Table, png_data, png_width
+from model.report.numbers import missing
 from model.report.texts import words
+from model.runfolder import RunFolder
 
 # P99 by numpy's linear percentile lies between the two largest values below 100 replications.
 P99_MINIMUM = 100
 
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
 def plus_minus(text: str, se, scale: float = 1e4, decimals: int = 1) -> str:
     """'1,234.5 ±12.3': a percentile with its standard error (money in 万元 by default)."""
-    if _missing(se):
+    if missing(se):
         return text
     return f"{text} ±{se / scale:,.{decimals}f}"
 
@@ -37,14 +33,13 @@ def precision_notes(run: RunFolder, lang: str) -> list[str]:
 
 
 def drivers_section(run: RunFolder, lang: str):
-    """The drivers section (an html.Section) when the run folder holds drivers.csv (hpa drivers), else None."""
+    """The drivers section (a blocks.Section) when the run folder holds drivers.csv (hpa drivers), else None."""
     import json
 
     import pandas as pd
 
     from model.report.drivers_figure import drivers_figure
     from model.report.figures import png_bytes
-    from model.report.html import Figure, Paragraph, Section, Table, png_data, png_width
     from model.report.labels import metric_label
 
     path = run.folder / "drivers.csv"

@@ -7,7 +7,9 @@ from typing import Mapping
 
 import numpy as np
 
+from model.report.blocks import Paragraph, ReportFigure, Section, Spanned, Table, figure_block
 from model.report.labels import metric_label
+from model.report.numbers import metric_value, number, percent, signed, wan
 from model.report.texts import words
 
 TRAJECTORIES = ("poor_share_end", "returned_to_poverty", "became_poor", "poverty_funds_by_year")
@@ -69,8 +71,6 @@ def trajectory_figure(summary: dict, names: Mapping[str, str], lang: str):
 
 
 def period_rows(summary: dict, names: Mapping[str, str], lang: str) -> tuple[list[str], list[list[str]]]:
-    from model.report.html import metric_value, number
-
     labels = list(summary["scenarios"])
     headers = [words("years", lang)["scheme"]] + [metric_label(m, lang) for m in PERIOD_SHOWN]
     rows = []
@@ -82,8 +82,6 @@ def period_rows(summary: dict, names: Mapping[str, str], lang: str) -> tuple[lis
 
 
 def by_year_rows(summary: dict, names: Mapping[str, str], lang: str) -> tuple[list[str], list[list]]:
-    from model.report.html import Spanned, percent
-
     shown = ("exited_poverty", "returned_to_poverty", "became_poor", "poor_due_to_illness_share", "poor_share_end",
              "monitored_share")
     headers = [words("years", lang)["scheme"], words("years", lang)["year"]] + [metric_label(m, lang) for m in shown]
@@ -99,8 +97,6 @@ def by_year_rows(summary: dict, names: Mapping[str, str], lang: str) -> tuple[li
 
 
 def fund_rows(summary: dict, names: Mapping[str, str], lang: str) -> tuple[list[str], list[list]]:
-    from model.report.html import Spanned, wan
-
     headers = [words("years", lang)["scheme"], words("years", lang)["year"]] + [metric_label(m, lang) for m in FUNDS]
     extra = "backstop_balance" in next(iter(summary["scenarios"].values()))["metrics"]
     if extra:
@@ -118,8 +114,6 @@ def fund_rows(summary: dict, names: Mapping[str, str], lang: str) -> tuple[list[
 
 
 def difference_rows(summary: dict, lang: str) -> tuple[list[str], list[list]]:
-    from model.report.html import signed
-
     shown = ("returned_to_poverty", "became_poor", "poor_due_to_illness_share") + POVERTY_FUNDS + ("oop",)
     headers = [words("years", lang)["difference"]] + [metric_label(m, lang) for m in shown]
     rows = []
@@ -130,8 +124,7 @@ def difference_rows(summary: dict, lang: str) -> tuple[list[str], list[list]]:
 
 
 def section(run, lang: str, figure_number: int):
-    """The multi-year section (an html.Section, with its figure), or None for a one-year run."""
-    from model.report import html
+    """The multi-year section (an Section, with its figure), or None for a one-year run."""
     from model.report.figures import png_bytes
 
     summary = run.summary
@@ -139,19 +132,19 @@ def section(run, lang: str, figure_number: int):
         return None
     t = words("years", lang)
     names = run.names(lang)
-    blocks: list = [html.Paragraph(t["lead"])]
-    figure = html.ReportFigure("years", png_bytes(trajectory_figure(summary, names, lang)))
-    blocks.append(html.figure_block(figure_number, figure, lang, lead=t["caption"]))
+    blocks: list = [Paragraph(t["lead"])]
+    figure = ReportFigure("years", png_bytes(trajectory_figure(summary, names, lang)))
+    blocks.append(figure_block(figure_number, figure, lang, lead=t["caption"]))
     headers, rows = by_year_rows(summary, names, lang)
-    blocks.append(html.Table(headers, rows, css="years", numeric_from=2))
+    blocks.append(Table(headers, rows, css="years", numeric_from=2))
     headers, rows = period_rows(summary, names, lang)
-    blocks.append(html.Table(headers, rows, css="years"))
-    blocks.append(html.Paragraph(t["illness_note"], "note"))
-    blocks.append(html.Paragraph(t["comparators"], "note"))
+    blocks.append(Table(headers, rows, css="years"))
+    blocks.append(Paragraph(t["illness_note"], "note"))
+    blocks.append(Paragraph(t["comparators"], "note"))
     headers, rows = difference_rows(summary, lang)
     if rows:
-        blocks.append(html.Table(headers, rows, css="years"))
+        blocks.append(Table(headers, rows, css="years"))
     headers, rows = fund_rows(summary, names, lang)
-    blocks.append(html.Paragraph(t["funds"]))
-    blocks.append(html.Table(headers, rows, css="years", numeric_from=2))
-    return html.Section("years", t["title"], blocks)
+    blocks.append(Paragraph(t["funds"]))
+    blocks.append(Table(headers, rows, css="years", numeric_from=2))
+    return Section("years", t["title"], blocks)
