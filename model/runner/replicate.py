@@ -28,7 +28,7 @@ from model.programmes.ledger import ledger_of
 from model.rules.engine import settle_pools
 from model.runner.plan import RunPlan
 from model.scenario import Scenario, load_scenario
-from model.scenario.financing import financing_of
+from model.scenario.financing import financing_of as _financing
 from model.seeds import child_seed
 from model.uncertainty.runs import replication_scenarios
 
@@ -115,7 +115,7 @@ def population_group(plan: RunPlan, replication: int, members: list[tuple[str, S
     chunks = chunks or Chunks(members[0][1], plan, replication)
     accumulators: dict[str, OutcomeAccumulator] = {}
     for label, scenario in members:
-        accumulators[label] = OutcomeAccumulator(outcome_params(scenario), care_params(scenario), financing_of(scenario),
+        accumulators[label] = OutcomeAccumulator(outcome_params(scenario), care_params(scenario), _financing(scenario),
                                                  np.zeros(0), scheme_targets(scenario))
         with_scheme_extras(accumulators[label], scenario, chunks.county)
     care = replication_care(chunks, members, plan.engine)
