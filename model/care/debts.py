@@ -15,13 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.care.cashflow import MAX_MONTHS, month_index
-from model.codes import CATEGORIES, CATEGORY_CODE, LEVEL_CODE, LEVELS, SERVICE_CODE
+from model.codes import CATEGORY_CODE, LEVEL_CODE, SERVICE_CODE
 from model.money import RATE_SCALE
 from model.rules.claim_arrays import ClaimArrays
 from model.rules.program import MEMBERS  # [category-set code, category code]
-from model.scenario.node import Node
-
-KEYS = ("categories", "levels", "deferred_share", "instalment_months", "default_share", "note")
+from model.scenario.sections import PayAfterTreatmentFile
+from model.scenario.types import Origins, validated
 
 
 @dataclass(frozen=True)
@@ -33,25 +32,24 @@ class PayAfterTreatment:
     default_share: int  # ppm of what is deferred that is never repaid: bad debt when the term ends
 
 
-def parse(node: Node) -> PayAfterTreatment:
-    parts = node.mapping(KEYS, required=("categories", "levels", "deferred_share", "instalment_months", "default_share"))
+def parse_pay_after_treatment(section: object, origins: Origins,
+                              path: tuple[str, ...] = ("pay_after_treatment",)) -> PayAfterTreatment:
+    """The terms of a scheme's `pay_after_treatment` section, or InputError naming file and field."""
+    found = validated(PayAfterTreatmentFile, section, origins, path)
     return PayAfterTreatment(
-        categories=parts["categories"].cited()[0].choices(CATEGORIES, "category"),
-        levels=parts["levels"].cited()[0].choices(LEVELS, "level"),
-        deferred_share=parts["deferred_share"].cited()[0].rate(),
-        instalment_months=parts["instalment_months"].cited()[0].integer(1, 24),
-        default_share=parts["default_share"].cited()[0].rate(),
+        categories=found.categories.value,
+        levels=found.levels.value,
+        deferred_share=found.deferred_share.value,
+        instalment_months=found.instalment_months.value,
+        default_share=found.default_share.value,
     )
 
 
-def validate(node: Node) -> None:
-    parse(node)
-
-
 def pay_after_treatment_of(scenario) -> PayAfterTreatment | None:
+    """The scenario's pay-after-treatment terms, None without a `pay_after_treatment:` section."""
     if "pay_after_treatment" not in scenario.tree:
         return None
-    return parse(Node(scenario.tree["pay_after_treatment"], ("pay_after_treatment",), scenario.origins))
+    return parse_pay_after_treatment(scenario.tree["pay_after_treatment"], scenario.origins)
 
 
 def deferred_by_month(terms: PayAfterTreatment, claims: ClaimArrays, oop: np.ndarray, year: int) -> np.ndarray:

@@ -13,20 +13,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from model.codes import (
-    CATEGORIES,
-    CATEGORY_CODE,
-    DISEASE_CODE,
-    DISEASES,
-    LEVEL_CODE,
-    LEVELS,
-    SERVICE_CODE,
-)
+from model.codes import CATEGORY_CODE, DISEASE_CODE, DISEASES, LEVEL_CODE, LEVELS, SERVICE_CODE
+from model.errors import InputError
 from model.rules.claim_arrays import ClaimArrays
 from model.rules.program import MEMBERS  # [category-set code, category code]
-from model.scenario.node import Node
+from model.scenario.sections import FixedPricesFile
+from model.scenario.types import Origins, dotted, validated
 
-KEYS = ("prices", "categories", "note")
 NO_PRICE = -1
 
 
@@ -38,27 +31,27 @@ class FixedPrices:
     special_levels: tuple[str, ...]
 
 
-def parse(node: Node, special_diseases: tuple[str, ...] = (), special_levels: tuple[str, ...] = ()) -> FixedPrices:
-    parts = node.mapping(KEYS, required=("prices", "categories"))
-    categories = parts["categories"].cited()[0].choices(CATEGORIES, "category")
-    prices_node, _ = parts["prices"].cited()
+def parse_fixed_prices(section: object, origins: Origins, path: tuple[str, ...] = ("fixed_prices",),
+                       special_diseases: tuple[str, ...] = (), special_levels: tuple[str, ...] = ()) -> FixedPrices:
+    """The fixed prices of a scheme's `fixed_prices` section, or InputError naming file and field; with the
+    scheme's special-treatment diseases and levels, a price for any other is refused."""
+    found = validated(FixedPricesFile, section, origins, path)
+
+    def refused(at: tuple[str, ...], expected: str, shown: str) -> InputError:
+        where = path + ("prices",) + at
+        return InputError(f"{origins.of(where)}: {dotted(where)}: expected {expected}, found {shown}")
+
     price = np.full((len(DISEASES), len(LEVELS)), NO_PRICE, dtype=np.int64)
-    for disease, by_level in prices_node.items():
-        if disease not in DISEASE_CODE or not disease:
-            raise by_level.fail("a disease code of spec §5 as key", found=repr(disease))
+    for disease, by_level in found.prices.value.items():
         if special_diseases and disease not in special_diseases:
-            raise by_level.fail("a disease on the scheme's special-treatment list", found=repr(disease))
+            raise refused((disease,), "a disease on the scheme's special-treatment list", repr(disease))
         for level, amount in by_level.items():
-            if level not in LEVEL_CODE:
-                raise amount.fail(f"a level ({', '.join(LEVELS)}) as key", found=repr(level))
             if special_levels and level not in special_levels:
-                raise amount.fail(f"a special-treatment level of the scheme ({', '.join(special_levels)})", found=repr(level))
-            price[DISEASE_CODE[disease], LEVEL_CODE[level]] = amount.money()
-    return FixedPrices(price=price, categories=categories, special_diseases=special_diseases, special_levels=special_levels)
-
-
-def validate(node: Node) -> None:
-    parse(node)
+                raise refused((disease, level), f"a special-treatment level of the scheme ({', '.join(special_levels)})",
+                              repr(level))
+            price[DISEASE_CODE[disease], LEVEL_CODE[level]] = amount
+    return FixedPrices(price=price, categories=found.categories.value, special_diseases=special_diseases,
+                       special_levels=special_levels)
 
 
 def fixed_prices_of(scenario) -> FixedPrices | None:
@@ -66,10 +59,12 @@ def fixed_prices_of(scenario) -> FixedPrices | None:
     if "fixed_prices" not in scenario.tree:
         return None
     special = scenario.scheme.special_treatment
-    node = Node(scenario.tree["fixed_prices"], ("fixed_prices",), scenario.origins)
+    section = scenario.tree["fixed_prices"]
     if special is None:
-        raise node.fail("a scheme with a special_treatment list (fixed prices are for its admissions)", found="none")
-    return parse(node, special.diseases, special.levels)
+        where = ("fixed_prices",)
+        raise InputError(f"{scenario.origins.of(where)}: {dotted(where)}: expected a scheme with a special_treatment "
+                         f"list (fixed prices are for its admissions), found none")
+    return parse_fixed_prices(section, scenario.origins, special_diseases=special.diseases, special_levels=special.levels)
 
 
 def repriced(prices: FixedPrices, claims: ClaimArrays) -> np.ndarray:

@@ -14,11 +14,10 @@ import numpy as np
 
 from model.codes import CATEGORY_CODE, PAYERS
 from model.rules.program import MEMBERS  # [category-set code, category code]
-from model.scenario.node import Node
+from model.scenario.sections import BUNDLABLE, COVERS, CapitationFile
+from model.scenario.types import Origins, validated
 
-COVERS = ("registered", "all")
-BUNDLABLE = ("bmi", "cii", "ma", "backstop", "supplementary")  # public funds: not the hospital's own, nor charity
-KEYS = ("covers", "per_capita", "note")
+__all__ = ["BUNDLABLE", "COVERS", "Capitation", "bundle_balance", "capitation_of", "parse_capitation"]
 
 
 @dataclass(frozen=True)
@@ -38,23 +37,17 @@ class Capitation:
         return MEMBERS[category, CATEGORY_CODE["registered_poor"]]
 
 
-def parse(node: Node) -> Capitation:
-    parts = node.mapping(KEYS, required=("covers", "per_capita"))
-    covers = parts["covers"].cited()[0].choice(COVERS, "group covered")
-    per_capita = parts["per_capita"].cited_mapping(BUNDLABLE, "bundled payer", Node.money)
-    if not per_capita:
-        raise parts["per_capita"].fail("at least one bundled payer with its amount a person a year", found="none")
-    return Capitation(covers=covers, per_capita=per_capita)
-
-
-def validate(node: Node) -> None:
-    parse(node)
+def parse_capitation(section: object, origins: Origins, path: tuple[str, ...] = ("capitation",)) -> Capitation:
+    """The capitation of a scheme's `capitation` section, or InputError naming file and field."""
+    found = validated(CapitationFile, section, origins, path)
+    return Capitation(covers=found.covers.value, per_capita=dict(found.per_capita.value))
 
 
 def capitation_of(scenario) -> Capitation | None:
+    """The scenario's capitation, None without a `capitation:` section."""
     if "capitation" not in scenario.tree:
         return None
-    return parse(Node(scenario.tree["capitation"], ("capitation",), scenario.origins))
+    return parse_capitation(scenario.tree["capitation"], scenario.origins)
 
 
 def bundle_balance(capitation: Capitation, covered_persons: int, bundled_outlay_fen: np.ndarray) -> dict[str, int]:

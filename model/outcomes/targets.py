@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from model.scenario.node import Node
+from model.scenario.sections import COVERED, TargetsFile
+from model.scenario.types import Origins, validated
 
-COVERED = ("poor", "registered")
+__all__ = ["COVERED", "SchemeTargets", "parse_targets", "scheme_targets"]
 
 
 @dataclass(frozen=True)
@@ -16,20 +17,18 @@ class SchemeTargets:
     covers: str = "poor"  # whose admissions the reimbursement target is for: 'poor' (any category) or 'registered'
 
 
-def parse(node: Node) -> SchemeTargets:
-    parts = node.mapping(("reimbursement", "oop_compliant_max", "covers"))
-    found: dict[str, object] = {key: parts[key].cited()[0].rate() / 1_000_000 for key in parts if key != "covers"}
-    if "covers" in parts:
-        found["covers"] = parts["covers"].cited()[0].choice(COVERED, "group")
-    return SchemeTargets(**found)
-
-
-def validate(node: Node) -> None:
-    parse(node)
+def parse_targets(section: object, origins: Origins, path: tuple[str, ...] = ("targets",)) -> SchemeTargets:
+    """The targets of a scheme's `targets` section, or InputError naming file and field."""
+    found = validated(TargetsFile, section, origins, path)
+    stated: dict[str, object] = {key: getattr(found, key).value / 1_000_000 for key in ("reimbursement", "oop_compliant_max")
+                                 if getattr(found, key) is not None}
+    if found.covers is not None:
+        stated["covers"] = found.covers.value
+    return SchemeTargets(**stated)
 
 
 def scheme_targets(scenario) -> SchemeTargets:
     """The scenario's targets; none when its scheme file states none (baseline, GS 2016)."""
     if "targets" not in scenario.tree:
         return SchemeTargets()
-    return parse(Node(scenario.tree["targets"], ("targets",), scenario.origins))
+    return parse_targets(scenario.tree["targets"], scenario.origins)

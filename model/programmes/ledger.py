@@ -16,14 +16,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from model.money import RATE_SCALE
 from model.scenario.financing import Financing
-from model.scenario.node import Node
+from model.scenario.sections import BASES, PROGRAMME_LEVELS, SCOPES, SPLIT_KEYS, ProgrammeItem, ProgrammesFile
+from model.scenario.types import Origins, validated
 
-LEVELS = ("central", "province", "prefecture", "county", "bmi_fund", "public_health")
-SPLIT_KEYS = LEVELS + ("premium_subsidy",)
-BASES = ("persons", "registered_persons", "registered_persons_65_plus", "poor_persons", "villages", "townships", "county")
-SCOPES = ("county", "province")
-ITEM_KEYS = ("id", "name", "source", "units", "scope", "unit_cost", "paid_by", "years", "note")
-LEDGER_KEYS = ("county_share", "items", "note")
+__all__ = ["BASES", "LEVELS", "LEVEL_LABELS", "SCOPES", "SPLIT_KEYS", "Item", "Ledger", "in_force_years",
+           "item_costs", "ledger_of", "ledger_table", "parse_programmes", "programme_metrics"]
+
+LEVELS = PROGRAMME_LEVELS
 LEVEL_LABELS = {
     "central": "中央 / central", "province": "省级 / province", "prefecture": "市州 / prefecture",
     "county": "县级 / county", "bmi_fund": "医保基金 / BMI fund", "public_health": "公卫经费 / public-health funds",
@@ -63,63 +62,28 @@ class Ledger:
     years: tuple[int, ...]  # the years the scheme is in force
 
 
-def _name(node: Node) -> dict[str, str]:
-    parts = node.mapping(("zh", "en"), required=("zh", "en"))
-    return {lang: parts[lang].text() for lang in ("zh", "en")}
+def _item(found: ProgrammeItem) -> Item:
+    units = found.units.value
+    return Item(
+        id=found.id,
+        name={"zh": found.name.zh, "en": found.name.en},
+        basis=units if isinstance(units, str) else None,
+        units=units if isinstance(units, Decimal) else None,
+        units_by_year=units if isinstance(units, dict) else None,
+        scope=found.scope.value if found.scope is not None else "county",
+        unit_cost=found.unit_cost.value,
+        paid_by=dict(found.paid_by.value),
+        years=found.years.value if found.years is not None else None,
+    )
 
 
-def _item(node: Node, county_share_stated: bool) -> Item:
-    parts = node.mapping(ITEM_KEYS, required=("id", "name", "source", "units", "unit_cost", "paid_by"))
-    if not parts["source"].text().strip():
-        raise parts["source"].fail("a non-empty source (a seed clause, or 'assumed: why')")
-    units_node, _ = parts["units"].cited()
-    basis = units = by_year = None
-    if isinstance(units_node.value, str):
-        basis = units_node.choice(BASES, "basis of units")
-    elif isinstance(units_node.value, dict):
-        by_year = {}
-        for year, count in units_node.items():
-            if not year.isdigit() or not 1900 <= int(year) <= 2200:
-                raise count.fail("a year (such as 2016) as key", found=repr(year))
-            by_year[int(year)] = count.number(Decimal(0))
-    else:
-        units = units_node.number(Decimal(0))
-    scope = parts["scope"].cited()[0].choice(SCOPES, "scope") if "scope" in parts else "county"
-    if scope == "province" and not county_share_stated:
-        raise parts["scope"].fail("a ledger with a county_share for a province-wide item", found="no county_share")
-    if scope == "province" and basis is not None:
-        raise parts["scope"].fail("a fixed number of units for a province-wide item", found=f"the basis {basis!r}")
-    unit_cost = parts["unit_cost"].cited()[0].money()
-    paid_by = parts["paid_by"].cited_mapping(SPLIT_KEYS, "payer level", Node.money)
-    if sum(paid_by.values()) != unit_cost:
-        raise parts["paid_by"].fail(f"amounts adding up to the unit cost, {unit_cost / 100:.2f}",
-                                    found=f"{sum(paid_by.values()) / 100:.2f}")
-    if "premium_subsidy" in paid_by and basis != "registered_persons":
-        raise parts["paid_by"].fail("premium_subsidy only for an item whose units are registered_persons")
-    years = None
-    if "years" in parts:
-        years_node, _ = parts["years"].cited()
-        years = tuple(element.integer(1900, 2200) for element in years_node.elements())
-    return Item(id=parts["id"].text(), name=_name(parts["name"]), basis=basis, units=units, units_by_year=by_year,
-                scope=scope, unit_cost=unit_cost, paid_by=paid_by, years=years)
-
-
-def parse(node: Node, years: tuple[int, ...] = ()) -> Ledger:
-    parts = node.mapping(LEDGER_KEYS, required=("items",))
-    share = Decimal(0)
-    if "county_share" in parts:
-        share = parts["county_share"].cited()[0].number(Decimal(0), Decimal(1))
-    items = tuple(_item(element, "county_share" in parts) for element in parts["items"].elements())
-    seen: set[str] = set()
-    for element, item in zip(parts["items"].elements(), items):
-        if item.id in seen:
-            raise element.fail("a programme id used once", found=repr(item.id))
-        seen.add(item.id)
-    return Ledger(county_share=share, items=items, years=years)
-
-
-def validate(node: Node) -> None:
-    parse(node)
+def parse_programmes(section: object, origins: Origins, years: tuple[int, ...] = (),
+                     path: tuple[str, ...] = ("programmes",)) -> Ledger:
+    """The ledger of a scheme's `programmes` section over the scheme's `years` in force, or InputError naming
+    file and field."""
+    found = validated(ProgrammesFile, section, origins, path)
+    share = found.county_share.value if found.county_share is not None else Decimal(0)
+    return Ledger(county_share=share, items=tuple(_item(item) for item in found.items), years=years)
 
 
 def in_force_years(tree: dict) -> tuple[int, ...]:
@@ -134,7 +98,7 @@ def ledger_of(scenario) -> Ledger | None:
     """The scenario's ledger, or None when its scheme file has no `programmes:` section."""
     if "programmes" not in scenario.tree:
         return None
-    return parse(Node(scenario.tree["programmes"], ("programmes",), scenario.origins), in_force_years(scenario.tree))
+    return parse_programmes(scenario.tree["programmes"], scenario.origins, in_force_years(scenario.tree))
 
 
 def _fen(amount: Decimal) -> int:

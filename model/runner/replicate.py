@@ -28,8 +28,7 @@ from model.programmes.ledger import ledger_of
 from model.rules.engine import settle_pools
 from model.runner.plan import RunPlan
 from model.scenario import Scenario, load_scenario
-from model.scenario.financing import parse as parse_financing
-from model.scenario.node import Node
+from model.scenario.financing import financing_of as _financing
 from model.seeds import child_seed
 from model.uncertainty.runs import replication_scenarios
 
@@ -47,11 +46,6 @@ def scenarios(plan: RunPlan) -> list[Scenario]:
         _loaded[key] = [load_scenario(v.reference, scheme_sets(v.sets, plan.years), population=plan.population)
                         for v in plan.variants]
     return _loaded[key]
-
-
-def _financing(scenario: Scenario):
-    tree = scenario.tree.get("financing")
-    return parse_financing(Node(tree, ("financing",), scenario.origins)) if tree is not None else None
 
 
 class Chunks:

@@ -10,7 +10,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from model.errors import InputError
-from model.scenario.node import Node
 from model.scenario.resolve import (
     CARE_FOLDERS,
     OUTCOME_FOLDERS,
@@ -61,27 +60,36 @@ def validate_scheme(tree: dict, origins: Origins) -> SchemeFile:
     return validated(SchemeFile, tree, origins, context={}, layers_by_id=True)
 
 
-# The sections other than the rules, each validated by the module that uses it (imported when needed,
-# so that those modules may themselves import this package).
-SECTION_VALIDATORS = {
-    "population": "model.population.params",
-    "care": "model.care.params",
-    "outcomes": "model.outcomes.params",
-    "targets": "model.outcomes.targets",
-    "programmes": "model.programmes.ledger",
-    "capitation": "model.finance.capitation",
-    "fixed_prices": "model.care.pricing",
-    "pay_after_treatment": "model.care.debts",
+# The presets grafted into every scenario, each validated by the module that uses it (imported when needed,
+# so that those modules may themselves import this package); the scheme's own sections (targets, programmes,
+# capitation, fixed_prices, pay_after_treatment, financing) are validated with its rules (validate_scheme).
+SECTION_READERS = {
+    "population": "model.population:population_params",
+    "care": "model.care.params:care_params",
+    "outcomes": "model.outcomes.params:outcome_params",
 }
 DEFAULT_POPULATION = "poor_households"
 DEFAULT_CARE = "default"
 DEFAULT_OUTCOMES = "default"
 
 
-def validate_sections(node: Node) -> None:
-    for key, module_name in SECTION_VALIDATORS.items():
-        if isinstance(node.value, dict) and key in node.value:
-            importlib.import_module(module_name).validate(node.at(key, node.value[key]))
+@dataclass(frozen=True)
+class _Sections:
+    """What the section readers read of a scenario: its merged tree and where each part came from."""
+
+    tree: dict
+    origins: Origins
+
+
+def validate_sections(tree: object, origins: Origins | None = None) -> None:
+    """Validate the grafted presets of a merged scenario `tree` (population, care, outcomes), or raise
+    InputError naming file and field. A root section (its `value` and `origins`) may stand for both."""
+    if origins is None:
+        tree, origins = tree.value, tree.origins
+    for key, reader in SECTION_READERS.items():
+        if isinstance(tree, dict) and key in tree:
+            module_name, function = reader.split(":")
+            getattr(importlib.import_module(module_name), function)(_Sections(tree, origins))
 
 
 def _graft(tree: dict, origins: Origins, key: str, folders: tuple[str, ...], reference: str) -> None:
@@ -116,7 +124,7 @@ def load_scenario(reference: str, sets: tuple[str, ...] | list[str] = (), popula
     if "id" not in tree:
         raise InputError(f"{path}: missing key 'id' (the scheme id)")
     scheme_file = validate_scheme(tree, origins)
-    validate_sections(Node(tree, (), origins))
+    validate_sections(tree, origins)
     return Scenario(
         id=str(tree["id"]),
         name={"zh": scheme_file.name.zh, "en": scheme_file.name.en},

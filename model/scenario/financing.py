@@ -128,10 +128,18 @@ class FinancingFile(Section):
         )
 
 
+def parse_financing(section: object, origins: Origins, path: tuple[str, ...] = ("financing",)) -> Financing:
+    """The financing of a scheme's `financing` section, or InputError naming file and field."""
+    return validated(FinancingFile, section, origins, path).to_financing()
+
+
+def financing_of(scenario) -> Financing | None:
+    """The scenario's financing, None without a `financing:` section."""
+    section = scenario.tree.get("financing")
+    return parse_financing(section, scenario.origins) if section is not None else None
+
+
 def parse(node: Any) -> Financing:
-    """The financing of a section `node` (its value, path and origins), or InputError naming file and field."""
-    return validated(FinancingFile, node.value, node.origins, tuple(node.path)).to_financing()
-
-
-def validate(node: Any) -> None:
-    parse(node)
+    """The financing of a section `node` (anything with its value, path and origins), or InputError naming file
+    and field."""
+    return parse_financing(node.value, node.origins, tuple(node.path))

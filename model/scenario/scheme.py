@@ -12,9 +12,10 @@ from pydantic import BeforeValidator, Field, PlainValidator, ValidationInfo, Wit
 from model.codes import CATEGORIES, CATEGORY_GROUPS, DISEASE_GROUPS, DISEASES, LEVELS, PAYERS, SERVICES
 from model.errors import describe_found
 from model.scenario.financing import FinancingFile
+from model.scenario.sections import CapitationFile, FixedPricesFile, PayAfterTreatmentFile, ProgrammesFile, TargetsFile
 from model.scenario.types import (
-    Boolean, Cited, Date, Money, Rate, Section, Source, Text, choice, choices, keyed, named_type, pick, refuse,
-    within,
+    Boolean, Cited, Date, Money, Name, Rate, Section, Source, Text, choice, choices, keyed, named_type, pick, refuse,
+    to_fen, to_ppm, within,
 )
 
 MECHANICS = ("coinsurance", "tiered", "topup", "ceiling", "out_of_list")
@@ -151,11 +152,6 @@ Levels = named_type("Levels", choices(LEVELS, "level"))
 Base = choice(BASES, "base")
 
 
-class Name(Section):
-    zh: Text
-    en: Text
-
-
 class When(Section):
     """Which claims a layer applies to (spec §4.2); a key left out means any."""
 
@@ -210,8 +206,6 @@ class CoinsuranceFile(Section):
 
 
 def _brackets(value: object) -> tuple[tuple[int | None, int], ...]:
-    from model.scenario.types import _money, _rate
-
     if isinstance(value, list) and len(value) > MAX_BRACKETS:
         raise refuse(f"at most {MAX_BRACKETS} brackets", found=f"{len(value):,}")
     if not isinstance(value, list):
@@ -223,13 +217,13 @@ def _brackets(value: object) -> tuple[tuple[int | None, int], ...]:
         at = f"[{position}]"
         if not isinstance(element, list) or len(element) != 2:
             raise refuse("a bracket [upper bound in yuan or null for none, rate]", at=(at,))
-        rate = within((at, "[1]"), _rate, element[1])
+        rate = within((at, "[1]"), to_ppm, element[1])
         if element[0] is None:
             if position != len(value) - 1:
                 raise refuse("an upper bound (only the last bracket may be open, null)", at=(at, "[0]"))
             brackets.append((None, rate))
             continue
-        brackets.append((within((at, "[0]"), _money, element[0]), rate))
+        brackets.append((within((at, "[0]"), to_fen, element[0]), rate))
     return tuple(brackets)
 
 
@@ -391,15 +385,16 @@ class SchemeFile(Section):
     special_treatment: SpecialTreatmentFile = None
     layers: Annotated[list[LayerFile], BeforeValidator(_layers_bounded)]
     financing: FinancingFile = None
-    # Sections other than the rules, each validated by the module that uses it (model.scenario.SECTION_VALIDATORS).
+    # The presets grafted in (population, care, outcomes) are validated by their own models
+    # (model.scenario.validate_sections); the sections beside the rules are the scheme's own.
     population: Any = None
     care: Any = None
     outcomes: Any = None
-    targets: Any = None
-    programmes: Any = None
-    capitation: Any = None
-    fixed_prices: Any = None
-    pay_after_treatment: Any = None
+    targets: TargetsFile = None
+    programmes: ProgrammesFile = None
+    capitation: CapitationFile = None
+    fixed_prices: FixedPricesFile = None
+    pay_after_treatment: PayAfterTreatmentFile = None
 
     @classmethod
     def check(cls, data: dict, info: ValidationInfo) -> None:

@@ -58,7 +58,10 @@ def refuse_as(problem: str, at: tuple = ()) -> PydanticCustomError:
 
 def _walk(data: object, key: object) -> object:
     if isinstance(data, dict):
-        return data.get(key)
+        if key in data:
+            return data[key]
+        # a path names keys as text; the YAML may have written one as a number (a year, say)
+        return next((value for name, value in data.items() if str(name) == key), None)
     if isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
         return data[key]
     return None
@@ -183,14 +186,23 @@ def _boolean(value: object) -> bool:
 Boolean = Annotated[bool, PlainValidator(_boolean), WithJsonSchema({"type": "boolean"})]
 
 
-def _rate(value: object) -> int:
+class Name(Section):
+    """A label users see, Chinese first, English beside."""
+
+    zh: Text
+    en: Text
+
+
+def to_ppm(value: object) -> int:
+    """A rate written in a scenario file as integer parts per million, or a refusal."""
     ppm = rate_to_ppm(value) if not isinstance(value, str) else None
     if ppm is None:
         raise refuse("a rate in [0, 1] with at most 6 decimals")
     return ppm
 
 
-def _money(value: object) -> int:
+def to_fen(value: object) -> int:
+    """An amount in yuan written in a scenario file as integer fen, or a refusal."""
     fen = yuan_to_fen(value) if not isinstance(value, str) else None
     if fen is None:
         raise refuse("an amount in yuan, ≥ 0, with at most 2 decimals")
@@ -198,10 +210,10 @@ def _money(value: object) -> int:
 
 
 # A rate is held as exact integer parts per million, an amount as integer fen (model/money.py).
-Rate = Annotated[int, PlainValidator(_rate), WithJsonSchema({
+MONEY_SCHEMA = {"type": "number", "minimum": 0, "description": "yuan with at most 2 decimals"}
+Rate = Annotated[int, PlainValidator(to_ppm), WithJsonSchema({
     "type": "number", "minimum": 0, "maximum": 1, "description": "a rate with at most 6 decimals"})]
-Money = Annotated[int, PlainValidator(_money), WithJsonSchema({
-    "type": "number", "minimum": 0, "description": "yuan with at most 2 decimals"})]
+Money = Annotated[int, PlainValidator(to_fen), WithJsonSchema(MONEY_SCHEMA)]
 
 
 def number(minimum: Decimal | None = None, maximum: Decimal | None = None):
@@ -288,7 +300,7 @@ def keyed(vocabulary: tuple[str, ...], what: str, item: Any, not_a_mapping: str 
             raise refuse(not_a_mapping or f"a mapping from {what} to value")
         for key in value:
             if key not in vocabulary:
-                raise refuse(f"a {what} ({_listed(vocabulary)}) as key", found=repr(key), at=(str(key),))
+                raise refuse(f"a {what} ({_listed(vocabulary)}) as key", found=repr(str(key)), at=(str(key),))
         return value
 
     from pydantic import BeforeValidator
