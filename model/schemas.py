@@ -15,6 +15,7 @@ from model.care.params import CareFile
 from model.outcomes.params import OutcomesFile
 from model.scenario.resolve import scenarios_dir
 from model.scenario.scheme import SchemeFile
+from model.years.rules import YearsFile
 
 SCHEMA_FOLDER = "schema"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -58,6 +59,8 @@ KINDS = {
                _scheme_as_written),
     "care": (CareFile, "A care file (scenarios/care/): facilities, care-seeking, stays, cash flow, behaviour", None),
     "outcomes": (OutcomesFile, "An outcomes file (scenarios/outcomes/)", None),
+    "years": (YearsFile, "A multi-year rules file (scenarios/years/): incomes, illness, poverty assessment, "
+              "monitoring, demography and dated reforms", None),
 }
 
 

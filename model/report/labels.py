@@ -2,7 +2,7 @@
 
 The names the report package owns live in texts.yaml (group `labels`); metric, payer and level names are kept in
 Chinese and English apart beside their vocabularies (model/outcomes/metrics.py METRIC_NAMES, model/codes.py
-PAYER_NAMES and LEVEL_NAMES) and read from there; the multi-year engine's metric names (model/years/engine.py) are
+PAYER_NAMES and LEVEL_NAMES) and read from there; the multi-year engine's metric names (model/years/metrics.py) are
 still written '中文 / English' and split here, once."""
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def pick(bilingual_text: str, lang: str | None) -> str:
 def _metric_names() -> dict[str, tuple[dict[str, str], str]]:
     """metric → (entry, its '中文 / English' form); the metrics module's names first, then the report's, then the
     multi-year engine's."""
-    from model.years.engine import YEARS_METRIC_LABELS
+    from model.years.metrics import YEARS_METRIC_LABELS
 
     names = {metric: (from_bilingual(text), text) for metric, text in YEARS_METRIC_LABELS.items() if text}
     names.update({metric: (entry, EXTRA_METRIC_LABELS[metric]) for metric, entry in _EXTRA_METRICS.items()})
@@ -105,7 +105,7 @@ def payer_label(payer: str, lang: str | None = None) -> str:
 
 def metric_kind(metric: str) -> str:
     """'money' (yuan a year), 'rate' (a fraction), 'ratio' (claims ÷ premium) or 'count'."""
-    from model.years.engine import YEARS_RATE_METRICS
+    from model.years.metrics import YEARS_RATE_METRICS
 
     if metric in RATE_METRICS or metric.endswith("_share") or metric in YEARS_RATE_METRICS:
         return "rate"

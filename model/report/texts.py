@@ -45,7 +45,7 @@ def bilingual(entry: dict[str, str]) -> str:
 
 @cache
 def from_bilingual(text: str) -> dict[str, str]:
-    """A '中文 / English' text as an entry: the multi-year engine's metric names (model/years/engine.py) and texts a
+    """A '中文 / English' text as an entry: the multi-year engine's metric names (model/years/metrics.py) and texts a
     caller gives in that form; a text without ' / ' is the same in both languages."""
     if " / " not in text:
         return {"zh": text, "en": text}

@@ -15,7 +15,7 @@ from model.report.texts import words
 TRAJECTORIES = ("poor_share_end", "returned_to_poverty", "became_poor", "poverty_funds_by_year")
 PERIOD_SHOWN = ("exited_poverty", "returned_to_poverty", "returned_due_to_illness", "became_poor",
                 "became_poor_due_to_illness", "poor_due_to_illness_share", "entries_via_lost_work_share",
-                "entries_via_bills_share", "debt_per_household")
+                "entries_via_bills_share", "lifted_to_line", "debt_per_household")
 FUNDS = ("outlay_bmi", "outlay_cii", "outlay_ma", "outlay_backstop", "outlay_supplementary", "outlay_hospital")
 POVERTY_FUNDS = ("outlay_ma", "outlay_backstop", "outlay_supplementary", "outlay_hospital")
 
@@ -83,7 +83,7 @@ def period_rows(summary: dict, names: Mapping[str, str], lang: str) -> tuple[lis
 
 def by_year_rows(summary: dict, names: Mapping[str, str], lang: str) -> tuple[list[str], list[list]]:
     shown = ("exited_poverty", "returned_to_poverty", "became_poor", "poor_due_to_illness_share", "poor_share_end",
-             "monitored_share")
+             "monitored_share", "lifted_to_line")
     headers = [words("years", lang)["scheme"], words("years", lang)["year"]] + [metric_label(m, lang) for m in shown]
     rows = []
     for label, entry in summary["scenarios"].items():

@@ -18,7 +18,7 @@ from model.scenario import Scenario, load_scenario
 from model.seeds import child_seed
 from model.years.household import COUNTS, Economy, HouseholdState, advance, assess, regroup
 # the metrics' labels are read from here by the report (model/report/labels.py) and the CLI
-from model.years.metrics import YEARS_METRIC_LABELS, YEARS_RATE_METRICS, period_outcome  # noqa: F401
+from model.years.metrics import period_outcome
 from model.years.rules import YearsRules, load_rules, scheme_sets, variant_rules
 
 
