@@ -15,6 +15,8 @@ from model.care.params import CareFile
 from model.outcomes.params import OutcomesFile
 from model.scenario.resolve import scenarios_dir
 from model.scenario.scheme import SchemeFile
+from model.uncertainty.growth import GrowthFile
+from model.uncertainty.spec import UncertaintyFile
 
 SCHEMA_FOLDER = "schema"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -58,6 +60,9 @@ KINDS = {
                _scheme_as_written),
     "care": (CareFile, "A care file (scenarios/care/): facilities, care-seeking, stays, cash flow, behaviour", None),
     "outcomes": (OutcomesFile, "An outcomes file (scenarios/outcomes/)", None),
+    "uncertainty": (UncertaintyFile, "An uncertainty file (scenarios/uncertainty/): uncertain parameters, each a dotted "
+                    "path with a cited distribution", None),
+    "growth": (GrowthFile, "A growth file (scenarios/growth/): yearly growth of costs and use to a budget year", None),
 }
 
 
