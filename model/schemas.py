@@ -17,6 +17,9 @@ from model.scenario.resolve import scenarios_dir
 from model.scenario.scheme import SchemeFile
 from model.years.rules import YearsFile
 
+from model.uncertainty.growth import GrowthFile
+from model.uncertainty.spec import UncertaintyFile
+
 SCHEMA_FOLDER = "schema"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -61,6 +64,10 @@ KINDS = {
     "outcomes": (OutcomesFile, "An outcomes file (scenarios/outcomes/)", None),
     "years": (YearsFile, "A multi-year rules file (scenarios/years/): incomes, illness, poverty assessment, "
               "monitoring, demography and dated reforms", None),
+
+    "uncertainty": (UncertaintyFile, "An uncertainty file (scenarios/uncertainty/): uncertain parameters, each a dotted "
+                    "path with a cited distribution", None),
+    "growth": (GrowthFile, "A growth file (scenarios/growth/): yearly growth of costs and use to a budget year", None),
 }
 
 

@@ -77,3 +77,18 @@ def test_drivers_refuses_an_unknown_metric_or_too_few_runs(tmp_path: Path, capsy
     assert main(["drivers", "baseline", "--runs", "50", "--out", str(tmp_path / "x")]) == 2
     assert "--runs 50: the surrogate of 20 parameters has 231 terms" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+def test_bootstrap_refits_on_resamples_with_fewer_distinct_runs_than_terms() -> None:
+    """Resampling runs with replacement repeats some: with runs not far above the surrogate's terms, most
+    resamples are rank-deficient, and each refit still gives finite coefficients and noise (the SVD of XᵀX, its
+    condition number squared, could fail to converge there: `hpa drivers --runs 256` over 20 parameters did)."""
+    from model.drivers.estimate import surrogate_indices, terms
+
+    rng = np.random.default_rng(1)
+    u = rng.random((256, 20))  # 256 runs against 231 terms: a resample holds about 162 distinct runs
+    assert terms(20) < len(u) < 1.6 * terms(20)
+    y = 3 * u[:, 0] + u[:, 1] ** 2 + 0.1 * rng.standard_normal(len(u))
+    indices, _ = surrogate_indices(u, y, resamples=30, seed=3)
+    assert np.isfinite(indices.ST_conf).all() and np.isfinite(indices.S1_conf).all()
+    assert indices.ST[0] > 0.5 and indices.ST[0] > indices.ST[2:].max()

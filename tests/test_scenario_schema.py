@@ -24,6 +24,9 @@ FILES_OF_KIND = {
     + sorted((SCENARIOS / "readings").glob("*.yaml")),
     "care": sorted((SCENARIOS / "care").glob("*.yaml")),
     "outcomes": sorted((SCENARIOS / "outcomes").glob("*.yaml")),
+    "uncertainty": sorted((SCENARIOS / "uncertainty").glob("*.yaml")),
+    "growth": sorted((SCENARIOS / "growth").glob("*.yaml")),
+    "years": sorted((SCENARIOS / "years").glob("*.yaml")),
 }
 
 

@@ -212,3 +212,40 @@ def test_budget_year_grows_costs_and_use_from_the_base_year_and_the_report_says_
     assert main(["report", str(out)]) == 0
     assert "费用与利用水平按2022年计；人口（收入、脱贫比例）按2022年。" in (out / "report.html").read_text()
     assert main(["run", "maiji_district", "--budget-year", "1990", "--out", str(tmp_path / "no")]) == 2
+
+
+@pytest.mark.parametrize("budget_year", [2018, 2022])
+def test_every_parameter_a_budget_year_draws_changes_what_the_model_reads(budget_year: int) -> None:
+    """Each drawn parameter, moved from its 5% to its 95% quantile with the others at their medians, changes the
+    population, care or scheme parameters of the budget year's people; one that could not (the exited share's
+    stock of remaining poor is 0 from 2020 on) is not drawn, and the manifest says why."""
+    import pickle
+
+    from model.care.params import care_params
+    from model.population import population_params
+    from model.runner.replicate import scenarios
+    from model.uncertainty.runs import active_parameters, manifest_entry, not_drawn
+
+    plan = RunPlan("run", (Variant("x", "x_prefecture"),), 1_000, 2, 3, budget_year=budget_year)
+    parameters = active_parameters(plan)
+    names = [p.name for p in parameters]
+    assert len(parameters) >= 15
+    base = scenarios(plan)
+
+    def read(uniforms: np.ndarray) -> bytes:
+        scenario = replication_scenarios(plan, 0, base, uniforms)[0]
+        return pickle.dumps((population_params(scenario), care_params(scenario), scenario.scheme))
+
+    for index, name in enumerate(names):
+        low, high = np.full(len(names), 0.5), np.full(len(names), 0.5)
+        low[index], high[index] = 0.05, 0.95
+        assert read(low) != read(high), f"{name} changes nothing in budget year {budget_year}"
+    entry = manifest_entry(plan, [0, 1])["parameter_uncertainty"]
+    if budget_year < 2020:
+        # the exited share follows the simulated year's stock of remaining poor, not 2019's
+        assert "exited_share" in names and not not_drawn(plan) and "not_drawn" not in entry
+        assert [p["paths"] for p in entry["parameters"] if p["name"] == "exited_share"] == \
+            [[f"population.by_year.rural_poor_population_millions.{budget_year}"]]
+    else:
+        assert "exited_share" not in names and set(not_drawn(plan)) == {"exited_share"}
+        assert entry["not_drawn"][0]["name"] == "exited_share" and "changes nothing" in entry["not_drawn"][0]["why"]

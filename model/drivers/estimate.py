@@ -84,8 +84,11 @@ def _least_squares(matrix: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.nd
     # One QR: X = QR gives the coefficients R⁻¹Qᵀy and diag((XᵀX)⁻¹) as the row sums of squares of R⁻¹.
     q, r = qr(matrix, mode="economic", check_finite=False)
     if np.min(np.abs(np.diag(r))) < 1e-10 * np.max(np.abs(np.diag(r))):
-        coefficients, *_ = np.linalg.lstsq(matrix, y, rcond=None)  # rank-deficient (a resample repeating runs)
-        inverse_diagonal = np.diag(np.linalg.pinv(matrix.T @ matrix))
+        # rank-deficient (a resample repeating runs): the pseudo-inverse of X itself, since (XᵀX)⁺ = X⁺X⁺ᵀ and
+        # the SVD of XᵀX (its condition number squared) may not converge
+        pseudo = np.linalg.pinv(matrix)
+        coefficients = pseudo @ y
+        inverse_diagonal = np.einsum("ij,ij->i", pseudo, pseudo)
     else:
         coefficients = solve_triangular(r, q.T @ y, check_finite=False)
         r_inverse = solve_triangular(r, np.eye(r.shape[0]), check_finite=False)

@@ -11,6 +11,9 @@ from model.uncertainty.draws import quantize
 from model.uncertainty.spec import UncertainParameter
 
 Override = tuple[str, object, str]
+# A path segment standing for the year whose people a run simulates (population.year, or the budget year):
+# `population.by_year.rural_poor_population_millions.{year}` follows the people the run simulates.
+YEAR = "{year}"
 
 
 def get_path(tree: dict, path: str) -> object:
@@ -33,6 +36,14 @@ def get_path(tree: dict, path: str) -> object:
     return node["value"] if is_cited(node) else node
 
 
+def at_year(path: str, year: int | None, tree: dict) -> str:
+    """`path` with its `{year}` put in: `year`, the year whose people the run simulates, or (None) the
+    scenario's own population.year."""
+    if YEAR not in path:
+        return path
+    return path.replace(YEAR, str(year if year is not None else get_path(tree, "population.year")))
+
+
 def _decimals(parameter: UncertainParameter, central: Decimal) -> int:
     # Money and counts (1 or more) to the fen; rates and shares below 1 to parts per million.
     if parameter.decimals is not None:
@@ -51,12 +62,14 @@ def _scaled(parameter: UncertainParameter, value: object, factor: float, where: 
     return quantize(float(central) * factor, _decimals(parameter, central))
 
 
-def check_paths(parameters: tuple[UncertainParameter, ...], tree: dict, spec_path: str, scenario: str) -> None:
-    """Refuse, in one message, an uncertain path the scenario does not have or that holds no number."""
+def check_paths(parameters: tuple[UncertainParameter, ...], tree: dict, spec_path: str, scenario: str,
+                year: int | None = None) -> None:
+    """Refuse, in one message, an uncertain path the scenario does not have or that holds no number (`{year}`
+    read as `year`, the year whose people the run simulates)."""
     for parameter in parameters:
         if parameter.is_growth:
             continue
-        for path in parameter.paths:
+        for path in (at_year(p, year, tree) for p in parameter.paths):
             try:
                 value = get_path(tree, path)
             except KeyError:
@@ -68,15 +81,16 @@ def check_paths(parameters: tuple[UncertainParameter, ...], tree: dict, spec_pat
 
 
 def overrides(parameters: tuple[UncertainParameter, ...], draw: dict[str, float], tree: dict,
-              spec_label: str) -> tuple[Override, ...]:
-    """The (path, exact value, source) settings that put one draw into a scenario whose central values are `tree`."""
+              spec_label: str, year: int | None = None) -> tuple[Override, ...]:
+    """The (path, exact value, source) settings that put one draw into a scenario whose central values are `tree`
+    (a path's `{year}` read as `year`, the year whose people the run simulates)."""
     result = []
     for parameter in parameters:
         if parameter.is_growth:
             continue
         drawn = draw[parameter.name]
         source = f"uncertainty draw ({spec_label}: {parameter.name})"
-        for path in parameter.paths:
+        for path in (at_year(p, year, tree) for p in parameter.paths):
             central = get_path(tree, path)
             if parameter.of == "value":
                 value = quantize(drawn, _decimals(parameter, to_decimal(central)))

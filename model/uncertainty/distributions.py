@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Annotated, ClassVar
 
 import numpy as np
+from pydantic import ConfigDict, PlainValidator, WithJsonSchema, model_validator
 from scipy import stats
 
-from model.scenario.node import Node
+from model.money import to_decimal
+from model.scenario.types import Section, choice, refuse
 
 # An interval's meaning: the central probability it covers (a range means every value is equally likely).
 INTERVAL_MEANINGS = {"ci90": 0.90, "ci95": 0.95, "ci99": 0.99, "range": None}
@@ -35,79 +38,166 @@ class Distribution:
         return f"{self.kind}({inside})"
 
 
-def _positive(node: Node, key: str) -> float:
-    value = float(node.number())
-    if value <= 0:
-        raise node.fail(f"a number above 0 ({key})")
-    return value
+def _number(value: object) -> float:
+    found = to_decimal(value) if not isinstance(value, str) else None
+    if found is None:
+        raise refuse("a number")
+    return float(found)
 
 
-def read_distribution(node: Node) -> Distribution:
-    """One distribution from `{KIND: {parameters}}` (KIND among KINDS), validated with messages naming the field."""
-    if not isinstance(node.value, dict) or len(node.value) != 1:
-        raise node.fail("one distribution as {KIND: {parameters}}, KIND one of: " + ", ".join(KINDS))
-    (kind, body), = node.value.items()
-    if kind not in KINDS:
-        raise node.at(str(kind), body).fail("a distribution (" + ", ".join(KINDS) + ")", found=repr(kind))
-    at = node.at(kind, body)
-    if kind == "normal":
-        parts = at.mapping(("mean", "sd"), required=("mean", "sd"))
-        mean, sd = float(parts["mean"].number()), _positive(parts["sd"], "sd")
-        return Distribution(kind, {"mean": mean, "sd": sd}, stats.norm(mean, sd))
-    if kind == "lognormal":
-        parts = at.mapping(("median", "sigma"), required=("median", "sigma"))
-        median, sigma = _positive(parts["median"], "median"), _positive(parts["sigma"], "sigma")
-        return Distribution(kind, {"median": median, "sigma": sigma}, stats.lognorm(sigma, scale=median))
-    if kind == "beta":
-        parts = at.mapping(("mean", "sd", "alpha", "beta"))
-        if set(parts) == {"alpha", "beta"}:
-            a, b = _positive(parts["alpha"], "alpha"), _positive(parts["beta"], "beta")
-        elif set(parts) == {"mean", "sd"}:
-            mean, sd = float(parts["mean"].number()), _positive(parts["sd"], "sd")
-            if not 0 < mean < 1 or sd * sd >= mean * (1 - mean):
-                raise at.fail("a mean in (0, 1) and an sd with sd² < mean × (1 − mean)",
-                              found=f"mean {mean:g}, sd {sd:g}")
-            common = mean * (1 - mean) / (sd * sd) - 1
-            a, b = mean * common, (1 - mean) * common
+def _positive_of(key: str):
+    def check(value: object) -> float:
+        found = _number(value)
+        if found <= 0:
+            raise refuse(f"a number above 0 ({key})")
+        return found
+
+    return Annotated[float, PlainValidator(check), WithJsonSchema({"type": "number", "exclusiveMinimum": 0})]
+
+
+Number = Annotated[float, PlainValidator(_number), WithJsonSchema({"type": "number"})]
+
+
+class Normal(Section):
+    mean: Number
+    sd: _positive_of("sd")
+
+    def to_distribution(self) -> Distribution:
+        return Distribution("normal", {"mean": self.mean, "sd": self.sd}, stats.norm(self.mean, self.sd))
+
+
+class Lognormal(Section):
+    median: _positive_of("median")
+    sigma: _positive_of("sigma")
+
+    def to_distribution(self) -> Distribution:
+        return Distribution("lognormal", {"median": self.median, "sigma": self.sigma},
+                            stats.lognorm(self.sigma, scale=self.median))
+
+
+class Beta(Section):
+    """{mean, sd} or {alpha, beta}."""
+
+    required_keys: ClassVar[tuple[str, ...]] = ()
+    mean: Number = None
+    sd: _positive_of("sd") = None
+    alpha: _positive_of("alpha") = None
+    beta: _positive_of("beta") = None
+
+    @classmethod
+    def check(cls, data: dict, info) -> None:
+        if set(data) not in ({"alpha", "beta"}, {"mean", "sd"}):
+            raise refuse("either {mean, sd} or {alpha, beta}", found=", ".join(sorted(map(str, data))) or "nothing")
+
+    @model_validator(mode="after")
+    def _moments_possible(self) -> "Beta":
+        if self.mean is not None and (not 0 < self.mean < 1 or self.sd * self.sd >= self.mean * (1 - self.mean)):
+            raise refuse("a mean in (0, 1) and an sd with sd² < mean × (1 − mean)",
+                         found=f"mean {self.mean:g}, sd {self.sd:g}")
+        return self
+
+    def to_distribution(self) -> Distribution:
+        if self.alpha is not None:
+            a, b = self.alpha, self.beta
         else:
-            raise at.fail("either {mean, sd} or {alpha, beta}", found=", ".join(sorted(parts)) or "nothing")
-        return Distribution(kind, {"alpha": a, "beta": b}, stats.beta(a, b))
-    if kind == "uniform":
-        parts = at.mapping(("low", "high"), required=("low", "high"))
-        low, high = float(parts["low"].number()), float(parts["high"].number())
-        if not high > low:
-            raise parts["high"].fail(f"a number above low ({low:g})")
-        return Distribution(kind, {"low": low, "high": high}, stats.uniform(low, high - low))
-    if kind == "triangular":
-        parts = at.mapping(("low", "mode", "high"), required=("low", "mode", "high"))
-        low, mode, high = (float(parts[k].number()) for k in ("low", "mode", "high"))
+            common = self.mean * (1 - self.mean) / (self.sd * self.sd) - 1
+            a, b = self.mean * common, (1 - self.mean) * common
+        return Distribution("beta", {"alpha": a, "beta": b}, stats.beta(a, b))
+
+
+class _LowHigh(Section):
+    """A distribution between `low` and `high`, high above low."""
+
+    @model_validator(mode="after")
+    def _high_above_low(self):
+        if not self.high > self.low:
+            raise refuse(f"a number above low ({self.low:g})", at=("high",))
+        return self
+
+
+class Uniform(_LowHigh):
+    low: Number
+    high: Number
+
+    def to_distribution(self) -> Distribution:
+        return Distribution("uniform", {"low": self.low, "high": self.high}, stats.uniform(self.low, self.high - self.low))
+
+
+class Triangular(Section):
+    low: Number
+    mode: Number
+    high: Number
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Triangular":
+        low, mode, high = self.low, self.mode, self.high
         if not (low <= mode <= high and high > low):
-            raise at.fail("low ≤ mode ≤ high with low < high", found=f"low {low:g}, mode {mode:g}, high {high:g}")
-        return Distribution(kind, {"low": low, "mode": mode, "high": high},
+            raise refuse("low ≤ mode ≤ high with low < high", found=f"low {low:g}, mode {mode:g}, high {high:g}")
+        return self
+
+    def to_distribution(self) -> Distribution:
+        low, mode, high = self.low, self.mode, self.high
+        return Distribution("triangular", {"low": low, "mode": mode, "high": high},
                             stats.triang((mode - low) / (high - low), loc=low, scale=high - low))
-    # An interval with its meaning: a confidence interval becomes a normal (or lognormal) with that coverage;
-    # a range becomes a uniform over it.
-    parts = at.mapping(("low", "high", "meaning", "shape"), required=("low", "high", "meaning"))
-    low, high = float(parts["low"].number()), float(parts["high"].number())
-    meaning = parts["meaning"].choice(tuple(INTERVAL_MEANINGS), "meaning of the interval")
-    shape = parts["shape"].choice(("normal", "lognormal", "uniform"), "shape") if "shape" in parts else (
-        "uniform" if meaning == "range" else "normal")
-    if not high > low:
-        raise parts["high"].fail(f"a number above low ({low:g})")
-    coverage = INTERVAL_MEANINGS[meaning]
-    if shape == "uniform":
-        if coverage is not None:
-            # a uniform whose central `coverage` is the interval
-            half = (high - low) / 2 / coverage
-            centre = (high + low) / 2
-            low, high = centre - half, centre + half
-        frozen = stats.uniform(low, high - low)
-    else:
-        z = stats.norm.ppf(0.5 + (coverage if coverage is not None else 0.95) / 2)
-        if shape == "normal":
-            frozen = stats.norm((low + high) / 2, (high - low) / (2 * z))
+
+
+class Interval(Section):
+    """An interval with its meaning: a confidence interval becomes a normal (or lognormal) with that coverage;
+    a range becomes a uniform over it."""
+
+    required_keys: ClassVar[tuple[str, ...]] = ("low", "high", "meaning")
+    low: Number
+    high: Number
+    meaning: choice(tuple(INTERVAL_MEANINGS), "meaning of the interval")
+    shape: choice(("normal", "lognormal", "uniform"), "shape") = None
+
+    @model_validator(mode="after")
+    def _possible(self) -> "Interval":
+        if not self.high > self.low:
+            raise refuse(f"a number above low ({self.low:g})", at=("high",))
+        if self.shape == "lognormal" and self.low <= 0:
+            raise refuse("a number above 0 (a lognormal interval)", at=("low",))
+        return self
+
+    def to_distribution(self) -> Distribution:
+        low, high = self.low, self.high
+        shape = self.shape or ("uniform" if self.meaning == "range" else "normal")
+        coverage = INTERVAL_MEANINGS[self.meaning]
+        if shape == "uniform":
+            if coverage is not None:
+                # a uniform whose central `coverage` is the interval
+                half = (high - low) / 2 / coverage
+                centre = (high + low) / 2
+                low, high = centre - half, centre + half
+            frozen = stats.uniform(low, high - low)
         else:
-            if low <= 0:
-                raise parts["low"].fail("a number above 0 (a lognormal interval)")
-            frozen = stats.lognorm(math.log(high / low) / (2 * z), scale=math.sqrt(low * high))
-    return Distribution("interval", {"low": low, "high": high, "coverage": coverage or 1.0}, frozen)
+            z = stats.norm.ppf(0.5 + (coverage if coverage is not None else 0.95) / 2)
+            if shape == "normal":
+                frozen = stats.norm((low + high) / 2, (high - low) / (2 * z))
+            else:
+                frozen = stats.lognorm(math.log(high / low) / (2 * z), scale=math.sqrt(low * high))
+        return Distribution("interval", {"low": low, "high": high, "coverage": coverage or 1.0}, frozen)
+
+
+class DistributionEntry(Section):
+    """One distribution as `{KIND: {parameters}}`."""
+
+    model_config = ConfigDict(**Section.model_config, json_schema_extra={"minProperties": 1, "maxProperties": 1})
+    required_keys: ClassVar[tuple[str, ...]] = ()
+    normal: Normal = None
+    lognormal: Lognormal = None
+    beta: Beta = None
+    uniform: Uniform = None
+    triangular: Triangular = None
+    interval: Interval = None
+
+    @classmethod
+    def precheck(cls, data: object) -> None:
+        if not isinstance(data, dict) or len(data) != 1:
+            raise refuse("one distribution as {KIND: {parameters}}, KIND one of: " + ", ".join(KINDS))
+        (kind,) = data
+        if kind not in KINDS:
+            raise refuse("a distribution (" + ", ".join(KINDS) + ")", found=repr(kind), at=(str(kind),))
+
+    def to_distribution(self) -> Distribution:
+        return next(getattr(self, kind) for kind in KINDS if getattr(self, kind) is not None).to_distribution()

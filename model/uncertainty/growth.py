@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from decimal import Decimal
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import model_validator
 
 from model.errors import InputError
 from model.scenario import Scenario
-from model.scenario.node import Node, Origins
 from model.scenario.resolve import scenarios_dir, set_path
+from model.scenario.types import Cited, Origins, Section, keyed, real, refuse, validated, whole
 from model.scenario.yamlio import read_yaml
 from model.uncertainty.apply import Override, _scaled, get_path
 from model.uncertainty.spec import GROWTH_PREFIX, UncertainParameter
@@ -49,26 +52,43 @@ class GrowthRates:
         return getattr(self, keys[0])
 
 
+GrowthRate = real(-0.5, 1)
+
+
+class GrowthFile(Section):
+    """A growth file (scenarios/growth/): yearly growth of costs by level and of use, from a base year."""
+
+    required_keys: ClassVar[tuple[str, ...]] = ("id", "base_year", "admission_cost_growth", "visit_cost_growth",
+                                                "admission_use_growth", "visit_use_growth")
+    id: Any
+    name: Any = None
+    base_year: Cited[whole(1900, 2200)]
+    admission_cost_growth: Cited[keyed(LEVELS, "level", GrowthRate)]
+    visit_cost_growth: Cited[GrowthRate]
+    admission_use_growth: Cited[GrowthRate]
+    visit_use_growth: Cited[GrowthRate]
+
+    @model_validator(mode="after")
+    def _every_level(self) -> "GrowthFile":
+        missing = [level for level in LEVELS if level not in self.admission_cost_growth.value]
+        if missing:
+            raise refuse(f"a rate for every level ({', '.join(LEVELS)})", found=f"none for {missing[0]}",
+                         at=("admission_cost_growth",))
+        return self
+
+    def to_rates(self) -> GrowthRates:
+        return GrowthRates(self.base_year.value, dict(self.admission_cost_growth.value),
+                           self.visit_cost_growth.value, self.admission_use_growth.value, self.visit_use_growth.value)
+
+
+def growth_path(reference: str = DEFAULT_GROWTH) -> Path:
+    return scenarios_dir() / "growth" / f"{reference}.yaml"
+
+
 def read_growth(reference: str = DEFAULT_GROWTH) -> GrowthRates:
-    path = scenarios_dir() / "growth" / f"{reference}.yaml"
-    node = Node(read_yaml(path), (), Origins(str(path)))
-    parts = node.mapping(("id", "name", "base_year", "admission_cost_growth", "visit_cost_growth",
-                          "admission_use_growth", "visit_use_growth"),
-                         required=("id", "base_year", "admission_cost_growth", "visit_cost_growth",
-                                   "admission_use_growth", "visit_use_growth"))
-
-    def rate(item: Node) -> float:
-        return float(item.number(Decimal("-0.5"), Decimal("1")))
-
-    base_year, _ = parts["base_year"].cited()
-    by_level = parts["admission_cost_growth"].cited_mapping(LEVELS, "level", rate)
-    missing = [level for level in LEVELS if level not in by_level]
-    if missing:
-        raise parts["admission_cost_growth"].fail(f"a rate for every level ({', '.join(LEVELS)})",
-                                                  found=f"none for {missing[0]}")
-    return GrowthRates(base_year.integer(1900, 2200), by_level,
-                       *(rate(parts[key].cited()[0]) for key in ("visit_cost_growth", "admission_use_growth",
-                                                                  "visit_use_growth")))
+    """The growth rates of a file in scenarios/growth/, checked, with messages naming the file and field."""
+    path = growth_path(reference)
+    return validated(GrowthFile, read_yaml(path), Origins(str(path))).to_rates()
 
 
 def growth_factors(year: int, rates: GrowthRates) -> dict[str, float]:

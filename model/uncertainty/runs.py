@@ -12,7 +12,7 @@ import pyarrow as pa
 from model.errors import InputError
 from model.runner.plan import RunPlan
 from model.scenario import Scenario, load_scenario
-from model.uncertainty.apply import check_paths, overrides
+from model.uncertainty.apply import at_year, check_paths, overrides
 from model.uncertainty.draws import draw_value, replication_draw, replication_uniforms, sobol_points
 from model.uncertainty.spec import UncertainParameter, UncertaintySpec, read_uncertainty
 
@@ -35,9 +35,69 @@ def spec_of(plan: RunPlan) -> UncertaintySpec | None:
 
 
 def active_parameters(plan: RunPlan) -> tuple[UncertainParameter, ...]:
-    """The parameters each replication of the plan draws (in Sobol dimension order)."""
+    """The parameters each replication of the plan draws (in Sobol dimension order): growth rates only with a
+    budget year, and none whose draw could change nothing in the year whose people the plan simulates."""
     spec = spec_of(plan)
-    return () if spec is None else spec.active(with_growth=plan.budget_year is not None)
+    if spec is None:
+        return ()
+    idle = not_drawn(plan)
+    return tuple(p for p in spec.active(with_growth=plan.budget_year is not None) if p.name not in idle)
+
+
+def people_year(plan: RunPlan, variant, scenario: Scenario) -> int:
+    """The year whose people a variant simulates: an explicit --year (population.year=) among its --set
+    options, else the budget year, else the population's year."""
+    from model.uncertainty.apply import get_path
+
+    explicit = any(option.replace(" ", "").startswith("population.year=") for option in variant.sets)
+    if plan.budget_year is not None and not explicit:
+        return plan.budget_year
+    return int(get_path(scenario.tree, "population.year"))
+
+
+_idle: dict[str, dict[str, str]] = {}
+
+
+def not_drawn(plan: RunPlan) -> dict[str, str]:
+    """Parameters of the plan's uncertainty file that it does not draw, by name, with why: a multiplier
+    (`of: factor`) on values that are all 0 in the year whose people every scenario of the plan simulates (the
+    exited share's stock of remaining poor, 0 from 2020 on) changes nothing, so drawing it would only claim
+    an uncertainty the run does not have."""
+    spec = spec_of(plan)
+    if spec is None:
+        return {}
+    from model.runner.replicate import scenarios
+    from model.care.simulate import content_key
+    from model.uncertainty.apply import at_year, get_path
+
+    key = content_key(plan.as_dict()) + str(spec.path)
+    if key not in _idle:
+        base = scenarios(plan)
+        years = [people_year(plan, variant, scenario) for variant, scenario in zip(plan.variants, base)]
+        idle = {}
+        for parameter in spec.active(with_growth=plan.budget_year is not None):
+            if parameter.of != "factor" or parameter.is_growth:
+                continue
+            try:
+                values = [get_path(scenario.tree, at_year(path, year, scenario.tree)) for year, scenario
+                          in zip(years, base) for path in parameter.paths]
+            except KeyError:
+                continue  # check_plan names the missing path
+            if all(_all_zero(value) for value in values):
+                shown = ", ".join(sorted({at_year(path, year, {}) for year in years for path in parameter.paths}))
+                idle[parameter.name] = f"a multiplier on 0 ({shown}) changes nothing"
+        _idle.clear()
+        _idle[key] = idle
+    return _idle[key]
+
+
+def _all_zero(value: object) -> bool:
+    from model.money import to_decimal
+
+    if isinstance(value, dict):
+        return all(_all_zero(item) for item in value.values())
+    number = to_decimal(value) if not isinstance(value, (str, bool)) else None
+    return number is not None and number == 0
 
 
 def replication_scenarios(plan: RunPlan, replication: int, base: list[Scenario], uniforms=None) -> list[Scenario]:
@@ -56,7 +116,7 @@ def replication_scenarios(plan: RunPlan, replication: int, base: list[Scenario],
 
 def _with_draw(plan: RunPlan, variant, scenario: Scenario, parameters, draw: dict[str, float]) -> Scenario:
     spec = spec_of(plan)
-    settings = overrides(parameters, draw, scenario.tree, spec.id if spec else "")
+    settings = overrides(parameters, draw, scenario.tree, spec.id if spec else "", people_year(plan, variant, scenario))
     if plan.budget_year is not None:
         from model.uncertainty.growth import growth_overrides
 
@@ -105,7 +165,8 @@ def check_plan(plan: RunPlan, base: list[Scenario]) -> None:
         return
     spec = spec_of(plan)
     for variant, scenario in zip(plan.variants, base):
-        check_paths(parameters, scenario.tree, str(spec.path) if spec else "", variant.reference)
+        check_paths(parameters, scenario.tree, str(spec.path) if spec else "", variant.reference,
+                    people_year(plan, variant, scenario))
     for quantile in (0.001, 0.999):
         draw = {p.name: draw_value(p, quantile) for p in parameters}
         for variant, scenario in zip(plan.variants, base):
@@ -140,28 +201,30 @@ def manifest_entry(plan: RunPlan, replications: list[int]) -> dict:
         return {"parameter_uncertainty": None, "years": years}
     parameters = active_parameters(plan)
     table = draws_table(plan, replications)
-    return {"parameter_uncertainty": {
+    year = years["people"]
+    entry = {
         "file": str(spec.path), "id": spec.id, "sequence": "scrambled Sobol (scipy.stats.qmc.Sobol), point i for replication i",
-        "parameters": [{"name": p.name, "paths": list(p.paths), "of": p.of, "distribution": p.distribution.describe(),
-                        "source": p.source} for p in parameters],
+        "parameters": [{"name": p.name, "paths": [at_year(path, year, {}) for path in p.paths], "of": p.of,
+                        "distribution": p.distribution.describe(), "source": p.source} for p in parameters],
         "draws": {p.name: table.column(p.name).to_pylist() for p in parameters} if table is not None else {},
-    }, "years": years}
+    }
+    idle = not_drawn(plan)
+    if idle:
+        entry["not_drawn"] = [{"name": name, "why": why} for name, why in idle.items()]
+    return {"parameter_uncertainty": entry, "years": years}
 
 
 def _years(plan: RunPlan) -> dict:
     """The year of the run's prices and use (the budget year, else the year the scenario's costs describe) and of
     its people (an explicit --year, else the budget year, else the population's year)."""
     from model.runner.replicate import scenarios
-    from model.uncertainty.apply import get_path
     from model.uncertainty.growth import read_growth
 
-    tree = scenarios(plan)[0].tree
     # Without a budget year the costs are those the scenario files set, for the growth file's base year; --year
     # moves the people and the claim dates, not the prices.
     base_year = read_growth().base_year
     # The people are the budget year's unless a --year (population.year=) among the --set options names theirs.
-    explicit = any(option.replace(" ", "").startswith("population.year=") for option in plan.variants[0].sets)
-    people = int(get_path(tree, "population.year")) if explicit or plan.budget_year is None else plan.budget_year
+    people = people_year(plan, plan.variants[0], scenarios(plan)[0])
     return {"prices": plan.budget_year or base_year, "people": people,
             "growth": "scenarios/growth/default.yaml" if plan.budget_year else None}
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated, Any, ClassVar
+
+from pydantic import BeforeValidator, ConfigDict, PlainValidator, WithJsonSchema, model_validator
 
 from model.errors import InputError
-from model.scenario.node import Node, Origins
+from model.money import to_decimal
 from model.scenario.resolve import scenarios_dir
+from model.scenario.types import Origins, Section, Text, choice, refuse, validated, whole, within
 from model.scenario.yamlio import read_yaml
-from model.uncertainty.distributions import Distribution, read_distribution
+from model.uncertainty.distributions import Distribution, DistributionEntry
 
 UNCERTAINTY_FOLDER = "uncertainty"
 DEFAULT_UNCERTAINTY = "default"
@@ -67,51 +71,147 @@ def locate_uncertainty(reference: str) -> Path:
     return candidate
 
 
-def _label(node: Node, name: str) -> dict[str, str]:
-    if node is None:
-        return {"zh": name, "en": name}
-    parts = node.mapping(("zh", "en"), required=("zh", "en"))
-    return {key: parts[key].text() for key in ("zh", "en")}
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise refuse("text")
+    return value
+
+
+def _dotted(path: str) -> bool:
+    return bool(path) and not path.startswith(".") and not path.endswith(".") and ".." not in path
+
+
+DOTTED = "dotted paths such as population.costs.admission_mean.county"
+
+
+def _path(value: object) -> str:
+    if not _dotted(_text(value)):
+        raise refuse(DOTTED)
+    return value
+
+
+def _paths(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise refuse("a list")
+    paths = tuple(within((f"[{i}]",), _text, item) for i, item in enumerate(value))
+    if not paths or not all(_dotted(p) for p in paths):
+        raise refuse(DOTTED)
+    return paths
+
+
+def _source(value: object) -> str:
+    if not _text(value).strip():
+        raise refuse("the source of this uncertainty (a published interval, a range across provinces, or 'assumed: why')")
+    return value
+
+
+def _bound(value: object) -> float | None:
+    if value is None:
+        return None
+    found = to_decimal(value) if not isinstance(value, str) else None
+    if found is None:
+        raise refuse("a number")
+    return float(found)
+
+
+def _bounds(value: object) -> tuple[float | None, float | None]:
+    if not isinstance(value, list):
+        raise refuse("a list")
+    if len(value) != 2:
+        raise refuse("[low, high]")
+    low, high = (within((f"[{i}]",), _bound, item) for i, item in enumerate(value))
+    if low is not None and high is not None and high <= low:
+        raise refuse("[low, high] with low < high")
+    return low, high
+
+
+DottedPath = Annotated[str, PlainValidator(_path), WithJsonSchema({"type": "string", "description": DOTTED})]
+DottedPaths = Annotated[tuple[str, ...], PlainValidator(_paths), WithJsonSchema({
+    "type": "array", "minItems": 1, "items": {"type": "string"}, "description": DOTTED})]
+UncertaintySource = Annotated[str, PlainValidator(_source), WithJsonSchema({
+    "type": "string", "minLength": 1,
+    "description": "the source of this uncertainty: a published interval, a range across provinces, or 'assumed: why'"})]
+Bounds = Annotated[tuple, PlainValidator(_bounds), WithJsonSchema({
+    "type": "array", "minItems": 2, "maxItems": 2, "items": {"type": ["number", "null"]},
+    "description": "[low, high] that clip a draw (null: no bound on that side)"})]
+
+
+class Label(Section):
+    zh: Text
+    en: Text
+
+
+class ParameterEntry(Section):
+    """One uncertain parameter: the path(s) it sets, of the value or of a multiplier, its cited distribution."""
+
+    model_config = ConfigDict(**Section.model_config,
+                              json_schema_extra={"oneOf": [{"required": ["path"]}, {"required": ["paths"]}]})
+    required_keys: ClassVar[tuple[str, ...]] = ("of", "distribution", "source")
+    path: DottedPath = None
+    paths: DottedPaths = None
+    of: choice(OF, "kind of uncertainty")
+    source: UncertaintySource
+    bounds: Bounds = (None, None)
+    decimals: whole(0, 6) = None
+    distribution: DistributionEntry
+    label: Label = None
+    note: Any = None
+
+    @classmethod
+    def keys(cls) -> tuple[str, ...]:
+        return ("path", "paths", "of", "distribution", "source", "label", "bounds", "decimals", "note")
+
+    @classmethod
+    def check(cls, data: dict, info) -> None:
+        if ("path" in data) == ("paths" in data):
+            raise refuse("exactly one of path (a dotted path) or paths (a list of them)",
+                         found="both" if "path" in data else "neither")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "ParameterEntry":
+        if self.of == "value" and self.paths is not None and len(self.paths) > 1:
+            raise refuse("one path for `of: value` (a shared multiplier needs `of: factor`)", at=("paths",))
+        distribution = self.distribution.to_distribution()
+        if self.of == "factor" and float(distribution.ppf(0.001)) <= 0 and self.bounds[0] is None:
+            raise refuse("a multiplier above 0 at its 0.1% quantile (or bounds: [low, high])",
+                         found=distribution.describe(), at=("distribution",))
+        return self
+
+    def to_parameter(self, name: str) -> UncertainParameter:
+        label = {"zh": self.label.zh, "en": self.label.en} if self.label is not None else {"zh": name, "en": name}
+        return UncertainParameter(name, (self.path,) if self.path is not None else self.paths, self.of,
+                                  self.distribution.to_distribution(), self.source, label, self.bounds, self.decimals)
+
+
+def _parameters_mapping(value: object) -> object:
+    if not isinstance(value, dict):
+        raise refuse("a mapping")
+    return {str(key): entry for key, entry in value.items()}
+
+
+class UncertaintyFile(Section):
+    """An uncertainty file (scenarios/uncertainty/): which scenario parameters are uncertain and how."""
+
+    required_keys: ClassVar[tuple[str, ...]] = ("id", "parameters")
+    # the parameters are checked before the id, as before the move to a model
+    parameters: Annotated[dict[str, ParameterEntry], BeforeValidator(_parameters_mapping)]
+    id: Text
+    name: Any = None
+    description: Any = None
+
+    @classmethod
+    def keys(cls) -> tuple[str, ...]:
+        return ("id", "name", "description", "parameters")
+
+    @model_validator(mode="after")
+    def _some(self) -> "UncertaintyFile":
+        if not self.parameters:
+            raise refuse("at least one uncertain parameter", at=("parameters",))
+        return self
 
 
 def read_uncertainty(reference: str) -> UncertaintySpec:
     """Read and check an uncertainty file (see scenarios/uncertainty/default.yaml for the form)."""
     path = locate_uncertainty(reference)
-    node = Node(read_yaml(path), (), Origins(str(path)))
-    top = node.mapping(("id", "name", "description", "parameters"), required=("id", "parameters"))
-    parameters = []
-    for name, entry in top["parameters"].items():
-        parts = entry.mapping(("path", "paths", "of", "distribution", "source", "label", "bounds", "decimals", "note"),
-                              required=("of", "distribution", "source"))
-        if ("path" in parts) == ("paths" in parts):
-            raise entry.fail("exactly one of path (a dotted path) or paths (a list of them)",
-                             found="both" if "path" in parts else "neither")
-        paths = (parts["path"].text(),) if "path" in parts else tuple(e.text() for e in parts["paths"].elements())
-        if not paths or any(not p or p.startswith(".") or p.endswith(".") or ".." in p for p in paths):
-            raise (parts.get("path") or parts["paths"]).fail("dotted paths such as population.costs.admission_mean.county")
-        of = parts["of"].choice(OF, "kind of uncertainty")
-        if of == "value" and len(paths) > 1:
-            raise parts["paths"].fail("one path for `of: value` (a shared multiplier needs `of: factor`)")
-        source = parts["source"].text()
-        if not source.strip():
-            raise parts["source"].fail("the source of this uncertainty (a published interval, a range across "
-                                       "provinces, or 'assumed: why')")
-        bounds: tuple[float | None, float | None] = (None, None)
-        if "bounds" in parts:
-            items = parts["bounds"].elements()
-            if len(items) != 2:
-                raise parts["bounds"].fail("[low, high]")
-            low, high = (None if i.value is None else float(i.number()) for i in items)
-            if low is not None and high is not None and high <= low:
-                raise parts["bounds"].fail("[low, high] with low < high")
-            bounds = (low, high)
-        decimals = parts["decimals"].integer(0, 6) if "decimals" in parts else None
-        distribution = read_distribution(parts["distribution"])
-        if of == "factor" and float(distribution.ppf(0.001)) <= 0 and bounds[0] is None:
-            raise parts["distribution"].fail("a multiplier above 0 at its 0.1% quantile (or bounds: [low, high])",
-                                             found=distribution.describe())
-        parameters.append(UncertainParameter(name, paths, of, distribution, source,
-                                             _label(parts.get("label"), name), bounds, decimals))
-    if not parameters:
-        raise top["parameters"].fail("at least one uncertain parameter")
-    return UncertaintySpec(top["id"].text(), path, tuple(parameters))
+    written = validated(UncertaintyFile, read_yaml(path), Origins(str(path)))
+    return UncertaintySpec(written.id, path, tuple(entry.to_parameter(name) for name, entry in written.parameters.items()))
