@@ -17,8 +17,7 @@ from model.county.template import profile_xlsx
 from model.errors import InputError
 from model.outcomes.funding import PREMIUM_KEYS, funding
 from model.scenario import load_scenario
-from model.scenario.financing import parse as parse_financing
-from model.scenario.node import Node
+from model.scenario.financing import financing_of
 
 DATA = Path(__file__).parent / "data"
 EXAMPLE = DATA / "county_example.yaml"
@@ -119,7 +118,7 @@ def test_run_county_at_true_size_with_outlays_by_level(tmp_path: Path) -> None:
 
 def test_outlays_by_level_follow_the_financing_section() -> None:
     scenario = load_scenario("x_prefecture")
-    financing = parse_financing(Node(scenario.tree["financing"], ("financing",), scenario.origins))
+    financing = financing_of(scenario)
     outlay = np.zeros(len(PAYERS), dtype=np.int64)
     outlay[PAYERS.index("ma")] = 5_000_000_00
     outlay[PAYERS.index("backstop")] = 3_000_000_00

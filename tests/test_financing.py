@@ -7,13 +7,12 @@ import numpy as np
 from model.codes import CATEGORY_SET_CODE, PAYERS
 from model.outcomes.funding import FUNDING_METRICS, funding, premium_sums
 from model.scenario import load_scenario
-from model.scenario.financing import parse
-from model.scenario.node import Node
+from model.scenario.financing import financing_of as scheme_financing
 
 
 def financing_of(scheme_id: str):
     scenario = load_scenario(scheme_id)
-    return parse(Node(scenario.tree["financing"], ("financing",), scenario.origins))
+    return scheme_financing(scenario)
 
 
 def codes(*sets: str) -> np.ndarray:

@@ -11,15 +11,14 @@ from conftest import write_scheme
 from model.errors import InputError
 from model.programmes.ledger import LEVELS, item_costs, ledger_of, programme_metrics
 from model.scenario import load_scenario
-from model.scenario.financing import parse as parse_financing
-from model.scenario.node import Node
+from model.scenario.financing import financing_of
 
 COUNTS = {"persons": 1000, "registered_persons": 300, "registered_persons_65_plus": 40, "poor_persons": 400,
           "registered_exited": 100, "villages": 50, "townships": 5, "county": 1}
 
 
 def _financing(scenario):
-    return parse_financing(Node(scenario.tree["financing"], ("financing",), scenario.origins))
+    return financing_of(scenario)
 
 
 def test_xz_family_doctor_fee_is_split_as_the_seed_says() -> None:

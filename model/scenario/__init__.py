@@ -81,11 +81,9 @@ class _Sections:
     origins: Origins
 
 
-def validate_sections(tree: object, origins: Origins | None = None) -> None:
+def validate_sections(tree: object, origins: Origins) -> None:
     """Validate the grafted presets of a merged scenario `tree` (population, care, outcomes), or raise
-    InputError naming file and field. A root section (its `value` and `origins`) may stand for both."""
-    if origins is None:
-        tree, origins = tree.value, tree.origins
+    InputError naming file and field."""
     for key, reader in SECTION_READERS.items():
         if isinstance(tree, dict) and key in tree:
             module_name, function = reader.split(":")

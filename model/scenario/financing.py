@@ -138,8 +138,3 @@ def financing_of(scenario) -> Financing | None:
     section = scenario.tree.get("financing")
     return parse_financing(section, scenario.origins) if section is not None else None
 
-
-def parse(node: Any) -> Financing:
-    """The financing of a section `node` (anything with its value, path and origins), or InputError naming file
-    and field."""
-    return parse_financing(node.value, node.origins, tuple(node.path))

@@ -140,7 +140,6 @@ def _applied(scenario: Scenario, variant, settings) -> Scenario:
     import dataclasses
 
     from model.scenario import validate_scheme, validate_sections
-    from model.scenario.node import Node
     from model.scenario.resolve import parse_cli_set, set_path
 
     tree = copy.deepcopy(scenario.tree)
@@ -153,7 +152,7 @@ def _applied(scenario: Scenario, variant, settings) -> Scenario:
     touches_rules = any(not path.startswith(("population.", "care.", "outcomes.")) for path, _, _ in settings)
     scheme_file = validate_scheme(tree, origins) if touches_rules else scenario.file
     scheme = scheme_file.to_scheme(str(tree["id"])) if touches_rules else scenario.scheme
-    validate_sections(Node(tree, (), origins))
+    validate_sections(tree, origins)
     return dataclasses.replace(scenario, tree=tree, scheme=scheme, origins=origins, file=scheme_file)
 
 
