@@ -117,20 +117,25 @@ class Indices:
 def surrogate_indices(u: np.ndarray, y: np.ndarray, resamples: int = 300, seed: int = 0) -> tuple[Indices, Surrogate]:
     """Sobol indices of the fitted surrogate, with bootstrap (refitting on resampled runs) 95% half-widths
     (1.96 × the bootstrap sd, as SALib reports its `_conf`)."""
-    y = np.asarray(y, dtype=float)
-    # Scale to keep the fit well conditioned; indices do not depend on it.
-    scale = float(np.std(y)) or 1.0
-    surrogate = fit_surrogate(u, (y - y.mean()) / scale)
-    first, total = surrogate.indices()
-    rng = np.random.default_rng(seed)
-    boot_first, boot_total = [], []
-    matrix, involves = design(u)
-    for _ in range(resamples):
-        rows = rng.integers(0, len(y), len(y))
-        coefficients, noise = _least_squares(matrix[rows], (y[rows] - y.mean()) / scale)
-        f, t = Surrogate(coefficients, involves, u.shape[1], noise).indices()
-        boot_first.append(f)
-        boot_total.append(t)
+    from threadpoolctl import threadpool_limits
+
+    # One BLAS thread: each fit is a few hundred rows, so threads cost more than they give (on oversubscribed
+    # cores the bootstrap ran 30 times slower), and the bits then do not depend on the cores present.
+    with threadpool_limits(limits=1, user_api="blas"):
+        y = np.asarray(y, dtype=float)
+        # Scale to keep the fit well conditioned; indices do not depend on it.
+        scale = float(np.std(y)) or 1.0
+        surrogate = fit_surrogate(u, (y - y.mean()) / scale)
+        first, total = surrogate.indices()
+        rng = np.random.default_rng(seed)
+        boot_first, boot_total = [], []
+        matrix, involves = design(u)
+        for _ in range(resamples):
+            rows = rng.integers(0, len(y), len(y))
+            coefficients, noise = _least_squares(matrix[rows], (y[rows] - y.mean()) / scale)
+            f, t = Surrogate(coefficients, involves, u.shape[1], noise).indices()
+            boot_first.append(f)
+            boot_total.append(t)
     surrogate.coefficients = surrogate.coefficients * scale
     surrogate.coefficients[0] += y.mean()
     surrogate.noise = surrogate.noise * scale * scale
