@@ -13,6 +13,7 @@ from pathlib import Path
 
 from model.care.params import CareFile
 from model.outcomes.params import OutcomesFile
+from model.population.params import PopulationFile
 from model.scenario.resolve import scenarios_dir
 from model.scenario.scheme import SchemeFile
 
@@ -52,12 +53,27 @@ def _scheme_as_written(schema: dict) -> dict:
     return schema
 
 
+def _preset_as_written(schema: dict) -> dict:
+    """A population preset may name a `base` preset and `set` only what it changes (rural_county)."""
+    source = {"type": "string", "minLength": 1, "description": "a published figure or 'assumed: why'"}
+    properties = schema["properties"]
+    properties["base"] = {"type": "string", "description": "the preset this one changes (an id or a file)"}
+    properties["set"] = {"type": "object", "description": "dotted path: the new value",
+                         "additionalProperties": {"type": "object", "required": ["value", "source"],
+                                                  "properties": {"value": {}, "source": source, "note": {}},
+                                                  "additionalProperties": False}}
+    schema["required"] = ["id"]
+    return schema
+
+
 # kind -> (model, what a file of the kind is, how the file as written differs from the model)
 KINDS = {
     "scheme": (SchemeFile, "A scheme, reform or reading file (scenarios/, scenarios/reforms/, scenarios/readings/)",
                _scheme_as_written),
     "care": (CareFile, "A care file (scenarios/care/): facilities, care-seeking, stays, cash flow, behaviour", None),
     "outcomes": (OutcomesFile, "An outcomes file (scenarios/outcomes/)", None),
+    "population": (PopulationFile, "A population preset (scenarios/populations/): households, persons, illness, costs",
+                   _preset_as_written),
 }
 
 

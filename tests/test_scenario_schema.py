@@ -24,6 +24,7 @@ FILES_OF_KIND = {
     + sorted((SCENARIOS / "readings").glob("*.yaml")),
     "care": sorted((SCENARIOS / "care").glob("*.yaml")),
     "outcomes": sorted((SCENARIOS / "outcomes").glob("*.yaml")),
+    "population": sorted((SCENARIOS / "populations").glob("*.yaml")),
 }
 
 
