@@ -13,12 +13,12 @@ from pathlib import Path
 
 from model.care.params import CareFile
 from model.outcomes.params import OutcomesFile
+from model.population.params import PopulationFile
 from model.scenario.resolve import scenarios_dir
 from model.scenario.scheme import SchemeFile
-from model.years.rules import YearsFile
-
 from model.uncertainty.growth import GrowthFile
 from model.uncertainty.spec import UncertaintyFile
+from model.years.rules import YearsFile
 
 SCHEMA_FOLDER = "schema"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -56,6 +56,19 @@ def _scheme_as_written(schema: dict) -> dict:
     return schema
 
 
+def _preset_as_written(schema: dict) -> dict:
+    """A population preset may name a `base` preset and `set` only what it changes (rural_county)."""
+    source = {"type": "string", "minLength": 1, "description": "a published figure or 'assumed: why'"}
+    properties = schema["properties"]
+    properties["base"] = {"type": "string", "description": "the preset this one changes (an id or a file)"}
+    properties["set"] = {"type": "object", "description": "dotted path: the new value",
+                         "additionalProperties": {"type": "object", "required": ["value", "source"],
+                                                  "properties": {"value": {}, "source": source, "note": {}},
+                                                  "additionalProperties": False}}
+    schema["required"] = ["id"]
+    return schema
+
+
 # kind -> (model, what a file of the kind is, how the file as written differs from the model)
 KINDS = {
     "scheme": (SchemeFile, "A scheme, reform or reading file (scenarios/, scenarios/reforms/, scenarios/readings/)",
@@ -64,10 +77,11 @@ KINDS = {
     "outcomes": (OutcomesFile, "An outcomes file (scenarios/outcomes/)", None),
     "years": (YearsFile, "A multi-year rules file (scenarios/years/): incomes, illness, poverty assessment, "
               "monitoring, demography and dated reforms", None),
-
     "uncertainty": (UncertaintyFile, "An uncertainty file (scenarios/uncertainty/): uncertain parameters, each a dotted "
                     "path with a cited distribution", None),
     "growth": (GrowthFile, "A growth file (scenarios/growth/): yearly growth of costs and use to a budget year", None),
+    "population": (PopulationFile, "A population preset (scenarios/populations/): households, persons, illness, costs",
+                   _preset_as_written),
 }
 
 

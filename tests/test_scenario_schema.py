@@ -27,6 +27,8 @@ FILES_OF_KIND = {
     "uncertainty": sorted((SCENARIOS / "uncertainty").glob("*.yaml")),
     "growth": sorted((SCENARIOS / "growth").glob("*.yaml")),
     "years": sorted((SCENARIOS / "years").glob("*.yaml")),
+
+    "population": sorted((SCENARIOS / "populations").glob("*.yaml")),
 }
 
 

@@ -3,7 +3,10 @@ published figures for China's rural and poor households, each marked a calibrati
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
+from pydantic import ValidationInfo
 
 from model.care.params import care_params
 from model.care.simulate import People, draw_people, provide_care
@@ -14,20 +17,90 @@ from model.outcomes.protection import PROTECTION_METRICS, subsistence_per_equiva
 from model.population.year import ORDINARY
 from model.rules.engine import settle_pools
 from model.scenario import Scenario, known_scenarios, load_scenario
+from model.scenario.resolve import scenarios_dir
+from model.scenario.scheme import Name
+from model.scenario.types import Cited, Origins, Section, Text, keyed, number, real, refuse, refuse_as, validated
+from model.scenario.yamlio import read_yaml
 
 INPATIENT = SERVICE_CODE["inpatient"]
 CALIBRATION, VALIDATION = "calibration", "validation"
 
-# Published figures, peer-reviewed, with their sample and year (compared only: nothing was set from them).
-CFPS_RURAL_2018 = ("BMC Health Serv Res 2021, doi 10.1186/s12913-021-06533-x, CFPS national panel 2010-2018: "
-                   "CHE (OOP ≥ 40% of consumption − food) in rural households 16.8% (2010) → 10.9% (2018)")
-CHFS_2017 = ("Lancet Reg Health West Pac 2022, doi 10.1016/j.lanwpc.2022.100633, CHFS 2017 (28 provinces, urban and rural): "
-             "medical impoverishment 2.0% (95% CI 1.8-2.1%) of households nationally")
-CHISHUI_2019 = ("Int J Equity Health 2019, doi 10.1186/s12939-019-0982-6, Chishui City administrative panel of 63,426 rural "
-                "households 2014-2017, DID with matching: the health poverty alleviation project lowered the probability of "
-                "OOP > 10% of income by 7.2-7.7 percentage points (marginal effects, Table 6)")
-NHSS_OOP_2018 = ("Liu X et al., Int J Equity Health 2023, doi 10.1186/s12939-023-02000-7, NHSS 2013 and 2018: OOP share of "
-                 "inpatient costs 31.9% for the registered poor vs 45.4% for the non-poor (2018)")
+# The validation targets' published figures and their bands live in scenarios/validation/protection.yaml;
+# each target id names how the model's figure is computed (protection_checks).
+TARGETS_FILE = ("validation", "protection.yaml")
+TARGET_IDS = ("che_ctp40_rural", "impoverishment_rural", "inpatient_oop_share_nonpoor", "inpatient_oop_share_poor",
+              "inpatient_oop_share_cut", "che_10_cut")
+
+
+class Estimate(Section):
+    """A published estimate (a share or a difference of shares), with its 95% interval where published."""
+
+    estimate: number(Decimal(-1), Decimal(1))
+    low: real(-1, 1) = None
+    high: real(-1, 1) = None
+
+    @classmethod
+    def check(cls, data: dict, info: ValidationInfo) -> None:
+        if ("low" in data) != ("high" in data):
+            raise refuse_as("expected both 'low' and 'high' (a published interval), or neither")
+
+    def interval(self) -> tuple[float, float]:
+        """The published interval, or the point widened by half a unit of its last published digit."""
+        if self.low is not None:
+            return self.low, self.high
+        half_unit = Decimal(1).scaleb(self.estimate.as_tuple().exponent) / 2
+        return float(self.estimate - half_unit), float(self.estimate + half_unit)
+
+
+class Target(Section):
+    quantity: Name
+    compared: Text
+    band: list[Cited[Estimate]]
+    context: list[Cited[Estimate]] = None
+
+    @classmethod
+    def check(cls, data: dict, info: ValidationInfo) -> None:
+        if not isinstance(data["band"], list) or not data["band"]:
+            raise refuse("at least one estimate that sets the band", at=("band",))
+
+    def bounds(self) -> tuple[float, float]:
+        """The hull of the band estimates' intervals."""
+        intervals = [estimate.value.interval() for estimate in self.band]
+        return min(low for low, _ in intervals), max(high for _, high in intervals)
+
+
+class TargetsFile(Section):
+    """The validation targets file (scenarios/validation/protection.yaml)."""
+
+    id: Text
+    name: Name
+    band_rule: Text
+    targets: keyed(TARGET_IDS, "validation target", Target)
+
+    @classmethod
+    def check(cls, data: dict, info: ValidationInfo) -> None:
+        if isinstance(data["targets"], dict):
+            for target in TARGET_IDS:
+                if target not in data["targets"]:
+                    raise refuse_as(f"missing key {target!r}", at=("targets",))
+
+
+def protection_targets() -> TargetsFile:
+    """The validation targets and their published figures, or InputError naming the file and field."""
+    path = scenarios_dir().joinpath(*TARGETS_FILE)
+    return validated(TargetsFile, read_yaml(path), Origins(str(path)))
+
+
+def _validation_check(check_type, targets: TargetsFile, target_id: str, population: str, simulated: float):
+    target = targets.targets[target_id]
+    low, high = target.bounds()
+    context = "; ".join(f"{float(estimate.value.estimate):.4g}: {' '.join(estimate.source.split())}"
+                        for estimate in target.context or ())
+    detail = f"compared: {' '.join(target.compared.split())}" + (f" | context, no band: {context}" if context else "")
+    return check_type(f"{target.quantity.zh} / {target.quantity.en}", population, simulated,
+                      float(target.band[0].value.estimate), low, high,
+                      "; ".join(" ".join(estimate.source.split()) for estimate in target.band),
+                      role=VALIDATION, detail=detail)
 
 
 def poverty_schemes() -> list[str]:
@@ -56,6 +129,7 @@ def inpatient_oop_share(claims, settlement, rows: np.ndarray) -> float:
 def protection_checks(scheme: str, persons: int, seed: int, sets: tuple[str, ...], check_type) -> tuple[list, dict]:
     """Checks (calibration and validation targets) and every protection metric, both scopes, by population and scheme."""
     checks = []
+    targets = protection_targets()
     tables: dict[str, dict[str, dict[str, float]]] = {}
     compared = [scheme] + [name for name in ["baseline"] + poverty_schemes() if name != scheme]
     for population in ("poor_households", "rural_county"):
@@ -79,21 +153,12 @@ def protection_checks(scheme: str, persons: int, seed: int, sets: tuple[str, ...
                 role=CALIBRATION))
             poor_claims = claims.category != CATEGORY_CODE["ordinary"]
             baseline_share = inpatient_oop_share(claims, settled["baseline"], poor_claims)
-            scheme_shares = [inpatient_oop_share(claims, settled[name], poor_claims) for name in poverty_schemes()]
-            effect = 1 - float(np.mean(scheme_shares)) / baseline_share
-            # the survey's poor lived under the schemes as rolled out by 2018, the non-poor under the baseline's kind of rules
-            checks.append(check_type(
-                "扶贫方案使贫困人口住院自付比下降 / schemes' relative cut in the poor's inpatient OOP share (mean of the seed schemes)",
-                population, effect, 1 - 31.9 / 45.4, 1 - 31.9 / 45.4, 1.0,
-                NHSS_OOP_2018 + "; at least the survey's cut (the seed schemes state ≤ 10% targets, rolled out fully here)",
-                role=VALIDATION))
+            scheme_share = float(np.mean([inpatient_oop_share(claims, settled[name], poor_claims) for name in poverty_schemes()]))
             by_scheme = tables[population]
             cut = by_scheme["baseline"]["che_10"] - float(np.mean([by_scheme[name]["che_10"] for name in poverty_schemes()]))
-            checks.append(check_type(
-                "扶贫方案使灾难性支出(10%收入,全部自付)下降 / schemes' cut in CHE at 10% of income, all OOP (points, mean of the seed schemes)",
-                population, cut, 0.077, 0.072, 1.0,
-                CHISHUI_2019 + "; at least that cut: the seed schemes are fully in force here, Chishui's first two years were not",
-                role=VALIDATION))
+            checks += [_validation_check(check_type, targets, "inpatient_oop_share_poor", population, scheme_share),
+                       _validation_check(check_type, targets, "inpatient_oop_share_cut", population, 1 - scheme_share / baseline_share),
+                       _validation_check(check_type, targets, "che_10_cut", population, cut)]
         else:
             ordinary = households.household_category == CATEGORY_CODE["ordinary"]
             published = float(params.income[ORDINARY, 0] * np.exp(params.income[ORDINARY, 1] ** 2 / 2))
@@ -109,20 +174,11 @@ def protection_checks(scheme: str, persons: int, seed: int, sets: tuple[str, ...
                 params.year.engel_coefficient, params.year.engel_coefficient - 0.04, params.year.engel_coefficient + 0.04,
                 "calibration: Engel coefficient, rural (NBS 2018, 30.1%)", role=CALIBRATION))
             metrics = tables[population][scheme]
-            checks.append(check_type(
-                "灾难性支出(40%支付能力,全部自付) / CHE at 40% of capacity to pay, all OOP", population, metrics["che_ctp40"],
-                0.109, 0.109 * 0.6, 0.109 * 1.6,
-                CFPS_RURAL_2018 + "; band 0.6-1.6×: a poverty county's households are poorer than the national rural sample",
-                role=VALIDATION))
-            checks.append(check_type(
-                "因病致贫(全部自付) / impoverishment, all OOP", population, metrics["impoverishment"], 0.020, 0.018, 0.070,
-                CHFS_2017 + "; band 0.9-3.5×: urban households (most of the sample) are rarely near the line",
-                role=VALIDATION))
             non_poor = claims.category == CATEGORY_CODE["ordinary"]
-            checks.append(check_type(
-                "非贫困人口住院自付比(基线) / inpatient OOP share, non-poor, baseline rules", population,
-                inpatient_oop_share(claims, settled["baseline"], non_poor), 0.454, 0.454 * 0.75, 0.454 * 1.25,
-                NHSS_OOP_2018 + "; band ±25%", role=VALIDATION))
+            checks += [_validation_check(check_type, targets, "che_ctp40_rural", population, metrics["che_ctp40"]),
+                       _validation_check(check_type, targets, "impoverishment_rural", population, metrics["impoverishment"]),
+                       _validation_check(check_type, targets, "inpatient_oop_share_nonpoor", population,
+                                         inpatient_oop_share(claims, settled["baseline"], non_poor))]
     return checks, tables
 
 

@@ -7,10 +7,9 @@ from model.population.params import PopulationParams
 
 def population_params(scenario) -> PopulationParams:
     """The validated population parameters of a loaded scenario."""
-    from model.population.params import parse
-    from model.scenario.node import Node
+    from model.population.params import parse_population
 
-    return parse(Node(scenario.tree["population"], ("population",), scenario.origins))
+    return parse_population(scenario.tree["population"], scenario.origins)
 
 __all__ = [
     "Admissions", "County", "Illness", "Population", "PopulationParams", "Visits",

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Annotated, Any
 
 import numpy as np
+from pydantic import PlainValidator, ValidationInfo, WithJsonSchema
 
 from model.codes import ALSO_REGISTERED, CATEGORIES, CHRONIC_CODES, DISEASE_CODE, LEVELS, MAJOR_CODES
-from model.population.year import YearFigures, reference_consumption, year_figures, year_incomes
-from model.scenario.node import Node
+from model.errors import describe_found
+from model.population.year import ByYear, SimulatedYear, found_within, YearFigures, reference_consumption, year_incomes
+from model.scenario.scheme import Name
+from model.scenario.types import (
+    Cited, Origins, Section, Text, in_order, named_type, pick, real, refuse, refuse_as, validated, whole, within,
+)
 
 AGE_BANDS = ("0-14", "15-34", "35-59", "60-79", "80-94")
 AGE_LIMITS = np.array([[0, 14], [15, 34], [35, 59], [60, 79], [80, 94]])
@@ -72,205 +78,335 @@ class PopulationParams:
         return np.array([DISEASE_CODE[code] for code in self.major_codes], dtype=np.int16)
 
 
-def _float(node: Node, low: float | None = 0, high: float | None = None) -> float:
-    return float(node.number(Decimal(str(low)) if low is not None else None, Decimal(str(high)) if high is not None else None))
+Share = real(0, 1)
 
 
-def _cited(node: Node) -> Node:
-    return node.cited()[0]
+def shares(keys: tuple[str, ...], required: bool = False):
+    """Shares over `keys` adding up to 1, in the order of `keys` (keys left out are 0 unless required)."""
+    read = in_order(keys, Share, required=required, default=0.0).__metadata__[0].func
+
+    def check(value: object) -> np.ndarray:
+        values = read(value)
+        if abs(sum(Decimal(str(v)) for v in values) - 1) > SHARE_TOLERANCE:
+            raise refuse("shares adding up to 1", found=f"a sum of {sum(values):.6g}")
+        return np.array(values, dtype=np.float64)
+
+    schema = {"type": "object", "propertyNames": {"enum": list(keys)},
+              "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1},
+              "description": "shares adding up to 1" + ("" if required else " (a key left out is 0)")}
+    if required:
+        schema["required"] = list(keys)
+    return Annotated[np.ndarray, PlainValidator(check), WithJsonSchema(schema)]
 
 
-def _keyed(node: Node, keys: tuple[str, ...], read, required: bool = True, default=None) -> list:
-    """Values of a mapping in the order of `keys`; unknown keys refused, missing ones required or defaulted."""
-    if not isinstance(node.value, dict):
-        raise node.fail(f"a mapping with keys among: {', '.join(keys)}")
-    for key, item in node.items():
-        if key not in keys:
-            raise item.fail(f"a key among: {', '.join(keys)}", found=repr(key))
-    values = []
-    for key in keys:
-        if key in node.value:
-            values.append(read(node.at(key, node.value[key])))
-        elif required:
-            raise node.fail(f"a value for {key!r}", found="none")
-        else:
-            values.append(default)
-    return values
+def fields(keys: tuple[str, ...], *items: Any):
+    """A small mapping with every one of `keys` (such as a lognormal's median and sigma), as a tuple of values."""
+    reads = [item.__metadata__[0].func for item in items]
+
+    def check(value: object) -> tuple:
+        if not isinstance(value, dict):
+            raise refuse(f"a mapping with keys among: {', '.join(keys)}")
+        for key in value:
+            if key not in keys:
+                raise refuse_as(f"unknown key {str(key)!r} (expected one of: {', '.join(keys)})", at=(str(key),))
+        for key in keys:
+            if key not in value:
+                raise refuse_as(f"missing key {key!r}")
+        return tuple(within((key,), read, value[key]) for key, read in zip(keys, reads))
+
+    return Annotated[tuple, PlainValidator(check), WithJsonSchema({
+        "type": "object", "additionalProperties": False, "required": list(keys),
+        "properties": {key: item.__metadata__[-1].json_schema for key, item in zip(keys, items)}})]
 
 
-def _shares(node: Node, keys: tuple[str, ...], required: bool = False) -> np.ndarray:
-    """Shares over `keys` adding up to 1 (keys left out are 0 unless required)."""
-    values = _keyed(node, keys, lambda n: _float(n, 0, 1), required=required, default=0.0)
-    if abs(sum(Decimal(str(v)) for v in values) - 1) > SHARE_TOLERANCE:
-        raise node.fail("shares adding up to 1", found=f"a sum of {sum(values):.6g}")
-    return np.array(values, dtype=np.float64)
+Lognormal = named_type("Lognormal", fields(("median", "sigma"), real(0), real(0, 5)))
 
 
-def _lognormal(node: Node) -> tuple[float, float]:
-    parts = node.mapping(("median", "sigma"), required=("median", "sigma"))
-    return _float(parts["median"], 0), _float(parts["sigma"], 0, 5)
+def _township_km(value: object) -> tuple[float, float]:
+    low, high = fields(("low", "high"), real(0), real(0)).__metadata__[0].func(value)
+    if high < low:
+        raise refuse(f"a number at least the low bound {low}", at=("high",))
+    return low, high
 
 
-def _size_shares(node: Node) -> np.ndarray:
+TownshipKm = Annotated[tuple, PlainValidator(_township_km), WithJsonSchema({
+    "type": "object", "additionalProperties": False, "required": ["low", "high"],
+    "properties": {"low": {"type": "number", "minimum": 0}, "high": {"type": "number", "minimum": 0}},
+    "description": "uniform between low and high km"})]
+
+
+def _size_shares(value: object) -> np.ndarray:
+    """[category, size - 1]: for every category, shares of household sizes 1-12 adding up to 1."""
+    if not isinstance(value, dict):
+        raise refuse(f"size shares for every category ({', '.join(CATEGORIES)})", found=describe_found(value))
+    for key in value:
+        if key not in CATEGORIES:
+            raise refuse(f"a category ({', '.join(CATEGORIES)}) as key", found=repr(str(key)), at=(str(key),))
+    by_size = shares(tuple(str(size) for size in range(1, 13))).__metadata__[0].func
     rows = []
     for category in CATEGORIES:
-        if category not in node.value:
-            raise node.fail(f"size shares for every category ({', '.join(CATEGORIES)})", found=f"none for {category}")
-        row_node = node.at(category, node.value[category])
-        sizes = {}
-        for size, share in row_node.items():
-            if not size.isdigit() or not 1 <= int(size) <= 12:
-                raise share.fail("a household size 1-12 as key", found=repr(size))
-            sizes[int(size)] = share
-        keys = tuple(str(s) for s in range(1, 13))
-        shares = _shares(Node({str(k): v.value for k, v in sizes.items()}, row_node.path, row_node.origins), keys)
-        rows.append(shares)
+        if category not in value:
+            raise refuse(f"size shares for every category ({', '.join(CATEGORIES)})", found=f"none for {category}")
+        row = value[category]
+        if not isinstance(row, dict):
+            raise refuse("a mapping", at=(category,))
+        for size in row:
+            if not str(size).isdigit() or not 1 <= int(size) <= 12:
+                raise refuse("a household size 1-12 as key", found=repr(str(size)), at=(category, str(size)))
+        by_text = {str(size): share for size, share in row.items()}
+        for size in sorted(by_text, key=int):
+            found_within((category, size), Share.__metadata__[0].func, by_text[size])
+        rows.append(within((category,), by_size, by_text))
     return np.array(rows)
 
 
-def parse(node: Node) -> PopulationParams:
-    """Validate a population section (a preset merged into the scenario under `population`)."""
-    from model.scenario.scheme import Name
-    from model.scenario.types import validated
+SizeShares = Annotated[np.ndarray, PlainValidator(_size_shares), WithJsonSchema({
+    "type": "object", "additionalProperties": False, "required": list(CATEGORIES),
+    "properties": {category: {"type": "object", "propertyNames": {"pattern": "^([1-9]|1[0-2])$"},
+                              "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1}}
+                   for category in CATEGORIES},
+    "description": "category: {household size 1-12: share}, shares adding up to 1"})]
 
-    parts = node.mapping(
-        ("id", "name", "description", "base", "set", "year", "by_year", "county", "households", "persons", "illness", "costs"),
-        required=("id", "name", "year", "by_year", "county", "households", "persons", "illness", "costs"),
-    )
-    county = parts["county"].mapping(
-        ("townships", "villages_per_township", "village_to_township_km", "township_to_county_km", "residents",
-         "bed_use_relative_to_residents"),
-        required=("townships", "villages_per_township", "village_to_township_km", "township_to_county_km", "residents",
-                  "bed_use_relative_to_residents"),
-    )
-    township_km = _cited(county["township_to_county_km"]).mapping(("low", "high"), required=("low", "high"))
-    low, high = _float(township_km["low"]), _float(township_km["high"])
-    if high < low:
-        raise township_km["high"].fail(f"a number at least the low bound {low}")
 
-    households = parts["households"].mapping(
-        ("category_shares", "also_registered_share", "exited_share", "size_shares", "income_per_capita", "consumption_to_income"),
-        required=("category_shares", "size_shares", "income_per_capita", "consumption_to_income"),
-    )
-    figures = year_figures(parts["year"], parts["by_year"])
-    income, income_bounds = year_incomes(np.array(_keyed(_cited(households["income_per_capita"]), INCOME_GROUPS, _lognormal)), figures)
-    consumption_ratio = np.array(_keyed(_cited(households["consumption_to_income"]), CATEGORIES, _lognormal))
+def _exited_share(value: object) -> float | None:
+    return None if value == "year" else Share.__metadata__[0].func(value)
 
-    persons = parts["persons"].mapping(("age_band_shares", "male_share"), required=("age_band_shares", "male_share"))
-    age_node = _cited(persons["age_band_shares"])
 
-    illness = parts["illness"].mapping(
-        ("chronic", "outpatient", "admissions", "major_diseases", "severity"),
-        required=("chronic", "outpatient", "admissions", "major_diseases", "severity"),
-    )
-    chronic = illness["chronic"].mapping(
-        ("poor_relative_risk", "prevalence_by_age", "certified_share", "visits_per_year", "cost_per_visit", "visit_level"),
-        required=("poor_relative_risk", "prevalence_by_age", "certified_share", "visits_per_year", "cost_per_visit", "visit_level"),
-    )
-    prevalence = _keyed(_cited(chronic["prevalence_by_age"]), CHRONIC_CODES,
-                        lambda n: _keyed(n, AGE_BANDS, lambda m: _float(m, 0, 1)))
-    level_node = _cited(chronic["visit_level"])
-    if "default" not in level_node.value:
-        raise level_node.fail("a 'default' entry of level shares", found="none")
-    default_levels = _shares(level_node.at("default", level_node.value["default"]), LEVELS)
-    for key, _item in level_node.items():
+ExitedShare = Annotated[float | None, PlainValidator(_exited_share), WithJsonSchema({
+    "anyOf": [{"const": "year"}, {"type": "number", "minimum": 0, "maximum": 1}],
+    "description": "'year': the national share of the simulated year; a number fixes it"})]
+
+
+def _chronic_levels(value: object) -> np.ndarray:
+    """[condition, level]: level shares for each chronic condition, `default` for those not named."""
+    if not isinstance(value, dict) or "default" not in value:
+        raise refuse("a 'default' entry of level shares", found="none" if isinstance(value, (dict, str)) else None)
+    level_shares = shares(LEVELS).__metadata__[0].func
+    default = within(("default",), level_shares, value["default"])
+    for key in value:
         if key != "default" and key not in CHRONIC_CODES:
-            raise _item.fail("a chronic code or 'default' as key", found=repr(key))
-    chronic_levels = np.array([
-        _shares(level_node.at(code, level_node.value[code]), LEVELS) if code in level_node.value else default_levels
-        for code in CHRONIC_CODES
-    ])
+            raise refuse("a chronic code or 'default' as key", found=repr(str(key)), at=(str(key),))
+    return np.array([within((code,), level_shares, value[code]) if code in value else default for code in CHRONIC_CODES])
 
-    outpatient = illness["outpatient"].mapping(
-        ("visits_per_year", "poor_relative_risk", "level_shares"),
-        required=("visits_per_year", "poor_relative_risk", "level_shares"),
-    )
-    admissions = illness["admissions"].mapping(
-        ("share_admitted", "relative_risk_by_age", "relative_risk_per_chronic_condition", "repeat_admissions_mean",
-         "chronic_cause_share"),
-        required=("share_admitted", "relative_risk_by_age", "relative_risk_per_chronic_condition",
-                  "repeat_admissions_mean", "chronic_cause_share"),
-    )
-    share_admitted = _keyed(_cited(admissions["share_admitted"]), ("poor", "ordinary"), lambda n: _float(n, 0, 0.95))
-    major = illness["major_diseases"].mapping(
-        ("source", "incidence_per_100k", "admissions_per_case", "cost_multiplier", "child_only"),
-        required=("incidence_per_100k", "admissions_per_case", "cost_multiplier", "child_only"),
-    )
-    major_codes = tuple(key for key in _cited(major["incidence_per_100k"]).value)
-    for code in major_codes:
+
+ChronicLevels = Annotated[np.ndarray, PlainValidator(_chronic_levels), WithJsonSchema({
+    "type": "object", "required": ["default"], "propertyNames": {"enum": ["default", *CHRONIC_CODES]},
+    "additionalProperties": shares(LEVELS).__metadata__[-1].json_schema,
+    "description": "where certified chronic visits happen: level shares, `default` for conditions not named"})]
+
+
+def _treatable(value: object) -> np.ndarray:
+    limits = np.array(in_order(LEVELS, Share).__metadata__[0].func(value))
+    if np.any(np.diff(limits) < 0) or limits[-1] != 1.0:
+        raise refuse("limits rising with the level and 1 at the province")
+    return limits
+
+
+Treatable = Annotated[np.ndarray, PlainValidator(_treatable), WithJsonSchema({
+    "type": "object", "additionalProperties": False, "required": list(LEVELS),
+    "properties": {level: {"type": "number", "minimum": 0, "maximum": 1} for level in LEVELS},
+    "description": "severity limits rising with the level, 1 at the province"})]
+
+
+# The major-disease tables are keyed by the codes the incidence table names (read first, kept in the context).
+def _major_incidence(value: object, info: ValidationInfo) -> dict[str, float]:
+    if not isinstance(value, dict):
+        raise refuse(f"a mapping of major-disease codes ({', '.join(MAJOR_CODES)}) to new cases per 100,000 a year")
+    for code in value:
         if code not in MAJOR_CODES:
-            item = _cited(major["incidence_per_100k"]).at(code, None)
-            raise item.fail(f"a major-disease code ({', '.join(MAJOR_CODES)})", found=repr(code))
-    incidence = _keyed(_cited(major["incidence_per_100k"]), major_codes, lambda n: _float(n, 0, 100_000))
-    per_case = _keyed(_cited(major["admissions_per_case"]), major_codes, lambda n: n.integer(1, 50))
-    multiplier = _keyed(_cited(major["cost_multiplier"]), major_codes, lambda n: _float(n, 0, 100))
-    child_only = _cited(major["child_only"]).choices(major_codes, "major-disease code")
-    severity = illness["severity"].mapping(("treatable_below", "major_disease_floor"), required=("treatable_below", "major_disease_floor"))
-    treatable = np.array(_keyed(_cited(severity["treatable_below"]), LEVELS, lambda n: _float(n, 0, 1)))
-    if np.any(np.diff(treatable) < 0) or treatable[-1] != 1.0:
-        raise _cited(severity["treatable_below"]).fail("limits rising with the level and 1 at the province")
-
-    costs = parts["costs"].mapping(
-        ("visit_mean", "admission_mean", "sigma", "out_of_list_share", "out_of_list_spread"),
-        required=("visit_mean", "admission_mean", "sigma", "out_of_list_share", "out_of_list_spread"),
-    )
-    admission_mean = _keyed(_cited(costs["admission_mean"]), LEVELS[1:], lambda n: _float(n, 0))
-    sigma = _keyed(_cited(costs["sigma"]), ("visit", "chronic_visit", "admission"), lambda n: _float(n, 0, 5))
-
-    return PopulationParams(
-        id=parts["id"].text(),
-        name=validated(Name, parts["name"].value, node.origins, parts["name"].path).model_dump(),
-        townships=_cited(county["townships"]).integer(1, 1000),
-        villages_per_township=_cited(county["villages_per_township"]).integer(1, 1000),
-        village_km=_lognormal(_cited(county["village_to_township_km"])),
-        township_km=(low, high),
-        bed_use_ratio=_float(_cited(county["bed_use_relative_to_residents"]), 0.01, 100),
-        county_residents=_float(_cited(county["residents"]), 0, 1e8),
-        category_shares=_shares(_cited(households["category_shares"]), CATEGORIES),
-        also_registered_share=dict(zip(ALSO_REGISTERED, _keyed(_cited(households["also_registered_share"]), tuple(ALSO_REGISTERED),
-                                                               lambda n: _float(n, 0, 1))))
-        if "also_registered_share" in households else dict.fromkeys(ALSO_REGISTERED, 0.0),
-        # a county that knows its own exited share (a county profile) sets it; else the national share of the year
-        exited_share=(figures.exited_share if "exited_share" not in households or _cited(households["exited_share"]).value == "year"
-                      else _float(_cited(households["exited_share"]), 0, 1)),
-        size_shares=_size_shares(_cited(households["size_shares"])),
-        income=income,
-        income_bounds=income_bounds,
-        consumption_ratio=consumption_ratio,
-        age_shares=np.array(_keyed(age_node, CATEGORIES, lambda n: _shares(n, AGE_BANDS, required=True))),
-        male_share=_float(_cited(persons["male_share"]), 0, 1),
-        chronic_poor_rr=_float(_cited(chronic["poor_relative_risk"]), 0, 10),
-        chronic_prevalence=np.array(prevalence),
-        certified_share=np.array(_keyed(_cited(chronic["certified_share"]), CHRONIC_CODES, lambda n: _float(n, 0, 1))),
-        chronic_visits=np.array(_keyed(_cited(chronic["visits_per_year"]), CHRONIC_CODES, lambda n: n.integer(0, 366))),
-        chronic_cost=np.array(_keyed(_cited(chronic["cost_per_visit"]), CHRONIC_CODES, lambda n: _float(n, 0))),
-        chronic_level_shares=chronic_levels,
-        outpatient_visits=np.array(_keyed(_cited(outpatient["visits_per_year"]), AGE_BANDS, lambda n: _float(n, 0, 365))),
-        outpatient_poor_rr=_float(_cited(outpatient["poor_relative_risk"]), 0, 10),
-        outpatient_level_shares=_shares(_cited(outpatient["level_shares"]), LEVELS),
-        admission_share={"poor": share_admitted[0], "ordinary": share_admitted[1]},
-        admission_age_rr=np.array(_keyed(_cited(admissions["relative_risk_by_age"]), AGE_BANDS, lambda n: _float(n, 0, 100))),
-        admission_chronic_rr=_float(_cited(admissions["relative_risk_per_chronic_condition"]), 0, 100),
-        repeat_admissions_mean=_float(_cited(admissions["repeat_admissions_mean"]), 0, 20),
-        chronic_cause_share=_float(_cited(admissions["chronic_cause_share"]), 0, 1),
-        major_codes=major_codes,
-        major_incidence=np.array(incidence) / 100_000,
-        major_admissions=np.array(per_case, dtype=np.int64),
-        major_cost_multiplier=np.array(multiplier),
-        major_child_only=np.array([code in child_only for code in major_codes]),
-        treatable_below=treatable,
-        major_floor=_float(_cited(severity["major_disease_floor"]), 0, 1),
-        visit_mean=np.array(_keyed(_cited(costs["visit_mean"]), LEVELS, lambda n: _float(n, 0))),
-        admission_mean=np.array([0.0] + admission_mean),
-        sigma_visit=sigma[0],
-        sigma_chronic=sigma[1],
-        sigma_admission=sigma[2],
-        out_of_list_share=np.array(_keyed(_cited(costs["out_of_list_share"]), LEVELS, lambda n: _float(n, 0, 0.99))),
-        out_of_list_spread=_float(_cited(costs["out_of_list_spread"]), 0.01, 10_000),
-        year=figures,
-        food_reference_consumption=reference_consumption(income, consumption_ratio),
-    )
+            raise refuse(f"a major-disease code ({', '.join(MAJOR_CODES)})", found=repr(code), at=(str(code),))
+    if info.context is not None:
+        info.context["major_codes"] = tuple(value)
+    read = in_order(tuple(value), real(0, 100_000)).__metadata__[0].func
+    return dict(zip(value, read(value)))
 
 
-def validate(node: Node) -> None:
+def _by_major_code(item: Any):
+    def check(value: object, info: ValidationInfo) -> list:
+        return in_order((info.context or {}).get("major_codes", ()), item).__metadata__[0].func(value)
+
+    return Annotated[list, PlainValidator(check), WithJsonSchema({
+        "type": "object", "propertyNames": {"enum": list(MAJOR_CODES)}, "additionalProperties": item.__metadata__[-1].json_schema,
+        "description": "a value for each code of incidence_per_100k"})]
+
+
+def _child_only(value: object, info: ValidationInfo) -> tuple[str, ...]:
+    return pick(value, (info.context or {}).get("major_codes", ()), "major-disease code", {})
+
+
+MajorIncidence = Annotated[dict, PlainValidator(_major_incidence), WithJsonSchema({
+    "type": "object", "propertyNames": {"enum": list(MAJOR_CODES)},
+    "additionalProperties": {"type": "number", "minimum": 0, "maximum": 100_000}})]
+ChildOnly = Annotated[tuple, PlainValidator(_child_only), WithJsonSchema({
+    "type": "array", "items": {"enum": list(MAJOR_CODES)}, "description": "codes of incidence_per_100k"})]
+ByAge = in_order(AGE_BANDS, real(0, 100))
+
+
+class County(Section):
+    townships: Cited[whole(1, 1000)]
+    villages_per_township: Cited[whole(1, 1000)]
+    village_to_township_km: Cited[Lognormal]
+    township_to_county_km: Cited[TownshipKm]
+    residents: Cited[real(0, 1e8)]
+    bed_use_relative_to_residents: Cited[real(0.01, 100)]
+
+
+class Households(Section):
+    category_shares: Cited[shares(CATEGORIES)]
+    also_registered_share: Cited[in_order(tuple(ALSO_REGISTERED), Share)] = None
+    exited_share: Cited[ExitedShare] = None
+    size_shares: Cited[SizeShares]
+    income_per_capita: Cited[in_order(INCOME_GROUPS, Lognormal)]
+    consumption_to_income: Cited[in_order(CATEGORIES, Lognormal)]
+
+
+class Persons(Section):
+    age_band_shares: Cited[in_order(CATEGORIES, shares(AGE_BANDS, required=True))]
+    male_share: Cited[Share]
+
+
+class Chronic(Section):
+    poor_relative_risk: Cited[real(0, 10)]
+    prevalence_by_age: Cited[in_order(CHRONIC_CODES, in_order(AGE_BANDS, Share))]
+    certified_share: Cited[in_order(CHRONIC_CODES, Share)]
+    visits_per_year: Cited[in_order(CHRONIC_CODES, whole(0, 366))]
+    cost_per_visit: Cited[in_order(CHRONIC_CODES, real(0))]
+    visit_level: Cited[ChronicLevels]
+
+
+class Outpatient(Section):
+    visits_per_year: Cited[in_order(AGE_BANDS, real(0, 365))]
+    poor_relative_risk: Cited[real(0, 10)]
+    level_shares: Cited[shares(LEVELS)]
+
+
+class Admissions(Section):
+    share_admitted: Cited[in_order(("poor", "ordinary"), real(0, 0.95))]
+    relative_risk_by_age: Cited[ByAge]
+    relative_risk_per_chronic_condition: Cited[real(0, 100)]
+    repeat_admissions_mean: Cited[real(0, 20)]
+    chronic_cause_share: Cited[Share]
+
+
+class MajorDiseases(Section):
+    source: Any = None
+    incidence_per_100k: Cited[MajorIncidence]
+    admissions_per_case: Cited[_by_major_code(whole(1, 50))]
+    cost_multiplier: Cited[_by_major_code(real(0, 100))]
+    child_only: Cited[ChildOnly]
+
+
+class Severity(Section):
+    treatable_below: Cited[Treatable]
+    major_disease_floor: Cited[Share]
+
+
+class Illness(Section):
+    chronic: Chronic
+    outpatient: Outpatient
+    admissions: Admissions
+    major_diseases: MajorDiseases
+    severity: Severity
+
+
+class Costs(Section):
+    visit_mean: Cited[in_order(LEVELS, real(0))]
+    admission_mean: Cited[in_order(LEVELS[1:], real(0))]
+    sigma: Cited[in_order(("visit", "chronic_visit", "admission"), real(0, 5))]
+    out_of_list_share: Cited[in_order(LEVELS, real(0, 0.99))]
+    out_of_list_spread: Cited[real(0.01, 10_000)]
+
+
+class PopulationFile(Section):
+    """A population preset (scenarios/populations/): a county's households, persons, illness and costs."""
+
+    id: Text
+    name: Name
+    description: Any = None
+    base: Any = None
+    set: Any = None
+    year: Cited[SimulatedYear]
+    by_year: ByYear
+    county: County
+    households: Households
+    persons: Persons
+    illness: Illness
+    costs: Costs
+
+    def to_params(self) -> PopulationParams:
+        figures = self.by_year.figures(self.year.value)
+        households, illness, county = self.households, self.illness, self.county
+        income, income_bounds = year_incomes(np.array(households.income_per_capita.value), figures)
+        consumption_ratio = np.array(households.consumption_to_income.value)
+        chronic, outpatient, admissions = illness.chronic, illness.outpatient, illness.admissions
+        major, costs = illness.major_diseases, self.costs
+        major_codes = tuple(major.incidence_per_100k.value)
+        share_admitted = admissions.share_admitted.value
+        sigma = costs.sigma.value
+        exited_share = households.exited_share.value if households.exited_share is not None else None
+        also_registered = households.also_registered_share
+        return PopulationParams(
+            id=self.id,
+            name=self.name.model_dump(),
+            townships=county.townships.value,
+            villages_per_township=county.villages_per_township.value,
+            village_km=county.village_to_township_km.value,
+            township_km=county.township_to_county_km.value,
+            bed_use_ratio=county.bed_use_relative_to_residents.value,
+            county_residents=county.residents.value,
+            category_shares=households.category_shares.value,
+            also_registered_share=dict(zip(ALSO_REGISTERED, also_registered.value)) if also_registered is not None
+            else dict.fromkeys(ALSO_REGISTERED, 0.0),
+            # a county that knows its own exited share (a county profile) sets it; else the national share of the year
+            exited_share=figures.exited_share if exited_share is None else exited_share,
+            size_shares=households.size_shares.value,
+            income=income,
+            income_bounds=income_bounds,
+            consumption_ratio=consumption_ratio,
+            age_shares=np.array(self.persons.age_band_shares.value),
+            male_share=self.persons.male_share.value,
+            chronic_poor_rr=chronic.poor_relative_risk.value,
+            chronic_prevalence=np.array(chronic.prevalence_by_age.value),
+            certified_share=np.array(chronic.certified_share.value),
+            chronic_visits=np.array(chronic.visits_per_year.value),
+            chronic_cost=np.array(chronic.cost_per_visit.value),
+            chronic_level_shares=chronic.visit_level.value,
+            outpatient_visits=np.array(outpatient.visits_per_year.value),
+            outpatient_poor_rr=outpatient.poor_relative_risk.value,
+            outpatient_level_shares=outpatient.level_shares.value,
+            admission_share={"poor": share_admitted[0], "ordinary": share_admitted[1]},
+            admission_age_rr=np.array(admissions.relative_risk_by_age.value),
+            admission_chronic_rr=admissions.relative_risk_per_chronic_condition.value,
+            repeat_admissions_mean=admissions.repeat_admissions_mean.value,
+            chronic_cause_share=admissions.chronic_cause_share.value,
+            major_codes=major_codes,
+            major_incidence=np.array(list(major.incidence_per_100k.value.values())) / 100_000,
+            major_admissions=np.array(major.admissions_per_case.value, dtype=np.int64),
+            major_cost_multiplier=np.array(major.cost_multiplier.value),
+            major_child_only=np.array([code in major.child_only.value for code in major_codes]),
+            treatable_below=illness.severity.treatable_below.value,
+            major_floor=illness.severity.major_disease_floor.value,
+            visit_mean=np.array(costs.visit_mean.value),
+            admission_mean=np.array([0.0] + costs.admission_mean.value),
+            sigma_visit=sigma[0],
+            sigma_chronic=sigma[1],
+            sigma_admission=sigma[2],
+            out_of_list_share=np.array(costs.out_of_list_share.value),
+            out_of_list_spread=costs.out_of_list_spread.value,
+            year=figures,
+            food_reference_consumption=reference_consumption(income, consumption_ratio),
+        )
+
+
+def parse_population(section: object, origins: Origins, path: tuple[str, ...] = ("population",)) -> PopulationParams:
+    """The population parameters of a scenario's `population` section (a preset merged into the scenario),
+    or InputError naming file and field."""
+    return validated(PopulationFile, section, origins, path).to_params()
+
+
+def parse(node: Any) -> PopulationParams:
+    return parse_population(node.value, node.origins, tuple(node.path))
+
+
+def validate(node: Any) -> None:
     parse(node)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated, Any
 
 import numpy as np
+from pydantic import AfterValidator, PlainValidator, ValidationInfo, WithJsonSchema
+from pydantic_core import PydanticCustomError
 from scipy.special import ndtr, ndtri
 
-from model.scenario.node import Node
+from model.errors import describe_found
+
+from model.scenario.types import Cited, Section, real, refuse, whole, within
 
 # Income groups in model.population.params.INCOME_GROUPS order.
 ORDINARY, REGISTERED_POOR, REGISTERED_EXITED, DIBAO, EXTREME_POOR = range(5)
-BY_YEAR_KEYS = ("incomes_describe", "rural_poor_population_millions", "poverty_line", "poverty_area_income",
-                "rural_engel_coefficient", "food_income_elasticity", "food_share_sigma")
 # A food share stays within these bounds: no household eats nothing or spends everything on food.
 FOOD_SHARE_BOUNDS = (0.05, 0.95)
 
@@ -43,54 +46,104 @@ class YearFigures:
         return lines[year]
 
 
-def _table(node: Node, low: float, high: float | None = None) -> dict[int, float]:
-    from model.population.params import _cited, _float
-
-    table = _cited(node)
-    if not isinstance(table.value, dict) or not table.value:
-        raise table.fail("a mapping of years to numbers, such as {2018: 10371, 2019: 11567}")
-    values = {}
-    for key, item in table.items():
-        if not str(key).isdigit() or not 1990 <= int(key) <= 2100:
-            raise item.fail("a year 1990-2100 as key", found=repr(key))
-        values[int(key)] = _float(item, low, high)
-    return values
-
-
-def _at(node: Node, table: dict[int, float], year: int, what: str) -> float:
-    if year not in table:
-        raise node.fail(f"a figure of {what} for the simulated year {year}", found=f"years {', '.join(map(str, sorted(table)))}")
-    return table[year]
+def found_within(at: tuple, check, value: object) -> Any:
+    """`within`, the found value named here: a mapping keyed by numbers (years, household sizes) is not
+    walked back to it by its key's text."""
+    try:
+        return check(value)
+    except PydanticCustomError as exc:
+        context = dict(exc.context or {})
+        if context.get("found") is None and not context.get("at"):
+            context["found"] = describe_found(value)
+        context["at"] = tuple(at) + tuple(context.get("at") or ())
+        raise PydanticCustomError(exc.type, exc.message_template, context) from None
 
 
-def year_figures(year_node: Node, by_year: Node) -> YearFigures:
-    """The figures of the simulated year (`population.year`) from the population's `by_year` tables."""
-    from model.population.params import _cited, _float
+def _years(low: float, high: float | None = None):
+    """A table of years to numbers, such as {2018: 10371, 2019: 11567}, as {year: float}."""
+    number = real(low, high).__metadata__[0].func
 
-    year = _cited(year_node).integer(1990, 2100)
-    parts = by_year.mapping(BY_YEAR_KEYS, required=BY_YEAR_KEYS)
-    reference = _cited(parts["incomes_describe"]).integer(1990, 2100)
-    poor = _table(parts["rural_poor_population_millions"], 0)
-    lines = _table(parts["poverty_line"], 0)
-    incomes = _table(parts["poverty_area_income"], 0)
-    engel = _table(parts["rural_engel_coefficient"], 0.01, 0.99)
-    start = min(poor)
-    remaining = _at(parts["rural_poor_population_millions"], poor, year, "the rural poor population")
-    # Exit is certified on the year's income: households counted out of poverty at the end of the year had
-    # incomes above the line in it. The stock is counted from the earliest year given.
-    exited = 1 - remaining / poor[start] if poor[start] else 0.0
-    return YearFigures(
-        year=year,
-        poverty_line=_at(parts["poverty_line"], lines, year, "the poverty line"),
-        exited_share=min(max(exited, 0.0), 1.0),
-        line_index=_at(parts["poverty_line"], lines, year, "the poverty line") / _at(parts["poverty_line"], lines, reference, "the poverty line"),
-        income_index=_at(parts["poverty_area_income"], incomes, year, "rural income in poverty-stricken areas")
-        / _at(parts["poverty_area_income"], incomes, reference, "rural income in poverty-stricken areas"),
-        engel_coefficient=_at(parts["rural_engel_coefficient"], engel, year, "the rural Engel coefficient"),
-        food_elasticity=_float(_cited(parts["food_income_elasticity"]), 0, 2),
-        food_sigma=_float(_cited(parts["food_share_sigma"]), 0, 3),
-        poverty_lines=tuple(sorted(lines.items())),
-    )
+    def check(value: object) -> dict[int, float]:
+        if not isinstance(value, dict) or not value:
+            raise refuse("a mapping of years to numbers, such as {2018: 10371, 2019: 11567}")
+        table = {}
+        for key, item in value.items():
+            if not str(key).isdigit() or not 1990 <= int(key) <= 2100:
+                raise refuse("a year 1990-2100 as key", found=repr(str(key)), at=(str(key),))
+            table[int(key)] = found_within((str(key),), number, item)
+        return table
+
+    return Annotated[dict, PlainValidator(check), WithJsonSchema({
+        "type": "object", "minProperties": 1, "propertyNames": {"pattern": "^[0-9]{4}$"},
+        "additionalProperties": {"type": "number", "minimum": low, **({"maximum": high} if high is not None else {})},
+        "description": "year: figure"})]
+
+
+def _needed(what: str, *at_years: str):
+    """A year table that must hold a figure for each of `at_years` (names in the validation context: the
+    simulated `year`, or `incomes_describe`), refused naming the years it has."""
+
+    def check(table: dict[int, float], info: ValidationInfo) -> dict[int, float]:
+        for name in at_years:
+            year = (info.context or {}).get(name)
+            if year is not None and year not in table:
+                raise refuse(f"a figure of {what} for the simulated year {year}",
+                             found=f"years {', '.join(map(str, sorted(table)))}")
+        return table
+
+    return AfterValidator(check)
+
+
+def _remember(name: str):
+    """Keep a validated year in the validation context, for the year tables read after it."""
+
+    def keep(year: int, info: ValidationInfo) -> int:
+        if info.context is not None:
+            info.context[name] = year
+        return year
+
+    return AfterValidator(keep)
+
+
+SimulatedYear = Annotated[int, PlainValidator(whole(1990, 2100).__metadata__[0].func), _remember("year"),
+                          WithJsonSchema({"type": "integer", "minimum": 1990, "maximum": 2100})]
+DescribedYear = Annotated[int, PlainValidator(whole(1990, 2100).__metadata__[0].func), _remember("incomes_describe"),
+                          WithJsonSchema({"type": "integer", "minimum": 1990, "maximum": 2100})]
+
+
+class ByYear(Section):
+    """What the simulated year sets (`population.by_year`): each table needs a figure for that year."""
+
+    incomes_describe: Cited[DescribedYear]
+    rural_poor_population_millions: Cited[Annotated[_years(0), _needed("the rural poor population", "year")]]
+    poverty_line: Cited[Annotated[_years(0), _needed("the poverty line", "year", "incomes_describe")]]
+    poverty_area_income: Cited[Annotated[_years(0), _needed("rural income in poverty-stricken areas", "year",
+                                                            "incomes_describe")]]
+    rural_engel_coefficient: Cited[Annotated[_years(0.01, 0.99), _needed("the rural Engel coefficient", "year")]]
+    food_income_elasticity: Cited[real(0, 2)]
+    food_share_sigma: Cited[real(0, 3)]
+
+    def figures(self, year: int) -> YearFigures:
+        """The figures of the simulated `year` (its tables hold it: checked when read)."""
+        poor = self.rural_poor_population_millions.value
+        lines = self.poverty_line.value
+        incomes = self.poverty_area_income.value
+        reference = self.incomes_describe.value
+        # Exit is certified on the year's income: households counted out of poverty at the end of the year had
+        # incomes above the line in it. The stock is counted from the earliest year given.
+        start = min(poor)
+        exited = 1 - poor[year] / poor[start] if poor[start] else 0.0
+        return YearFigures(
+            year=year,
+            poverty_line=lines[year],
+            exited_share=min(max(exited, 0.0), 1.0),
+            line_index=lines[year] / lines[reference],
+            income_index=incomes[year] / incomes[reference],
+            engel_coefficient=self.rural_engel_coefficient.value[year],
+            food_elasticity=self.food_income_elasticity.value,
+            food_sigma=self.food_share_sigma.value,
+            poverty_lines=tuple(sorted(lines.items())),
+        )
 
 
 def year_incomes(income: np.ndarray, figures: YearFigures) -> tuple[np.ndarray, np.ndarray]:
