@@ -8,10 +8,8 @@ from typing import Annotated, Any
 import numpy as np
 from pydantic import AfterValidator, PlainValidator, ValidationInfo, WithJsonSchema
 from pydantic_core import PydanticCustomError
-from scipy.special import ndtr, ndtri
 
 from model.errors import describe_found
-
 from model.scenario.types import Cited, Section, real, refuse, whole, within
 
 # Income groups in model.population.params.INCOME_GROUPS order.
@@ -164,6 +162,8 @@ def year_incomes(income: np.ndarray, figures: YearFigures) -> tuple[np.ndarray, 
 def bounded_lognormal(median: np.ndarray, sigma: np.ndarray, low: np.ndarray, high: np.ndarray, z: np.ndarray) -> np.ndarray:
     """median·exp(σ z') where z' is z carried through the normal CDF onto the part of the distribution within
     [low, high]: one standard normal draw a value, so bounds never shift other draws."""
+    from scipy.special import ndtr, ndtri  # here, not at import: reading a scheme (hpa adjudicate) needs no scipy
+
     with np.errstate(divide="ignore"):
         a = ndtr(np.log(low / median) / np.where(sigma > 0, sigma, 1))
         b = ndtr(np.log(high / median) / np.where(sigma > 0, sigma, 1))
