@@ -249,3 +249,19 @@ def test_every_parameter_a_budget_year_draws_changes_what_the_model_reads(budget
     else:
         assert "exited_share" not in names and set(not_drawn(plan)) == {"exited_share"}
         assert entry["not_drawn"][0]["name"] == "exited_share" and "changes nothing" in entry["not_drawn"][0]["why"]
+
+
+def test_a_county_s_own_exited_share_is_not_drawn() -> None:
+    """A scenario that fixes its exited share (a county profile's registered exited ÷ registered poor) does not
+    read the national stock of remaining poor, so the multiplier on that stock is not drawn, and the manifest
+    says why; without the fixed share it is drawn."""
+    from model.uncertainty.runs import active_parameters, manifest_entry, not_drawn
+
+    fixed = 'population.households.exited_share={"value": 0.8, "source": "assumed: a county profile"}'
+    county = RunPlan("run", (Variant("x", "x_prefecture", (fixed,)),), 1_000, 2, 3, budget_year=2018)
+    national = RunPlan("run", (Variant("x", "x_prefecture"),), 1_000, 2, 3, budget_year=2018)
+    assert "exited_share" in [p.name for p in active_parameters(national)]
+    assert "exited_share" not in [p.name for p in active_parameters(county)]
+    assert "fixes its own exited share" in not_drawn(county)["exited_share"]
+    entry = manifest_entry(county, [0, 1])["parameter_uncertainty"]
+    assert [item["name"] for item in entry["not_drawn"]] == ["exited_share"]

@@ -86,9 +86,26 @@ def not_drawn(plan: RunPlan) -> dict[str, str]:
             if all(_all_zero(value) for value in values):
                 shown = ", ".join(sorted({at_year(path, year, {}) for year in years for path in parameter.paths}))
                 idle[parameter.name] = f"a multiplier on 0 ({shown}) changes nothing"
+            elif all(path.startswith(NATIONAL_STOCK) for path in parameter.paths) and all(
+                    _fixed_exited_share(scenario) for scenario in base):
+                idle[parameter.name] = ("every scenario fixes its own exited share (population.households.exited_share, "
+                                        "a county profile's figure), so the national stock it multiplies is not read")
         _idle.clear()
         _idle[key] = idle
     return _idle[key]
+
+
+# the national stock of remaining poor, from which the exited share of a year is derived unless a scenario fixes it
+NATIONAL_STOCK = "population.by_year.rural_poor_population_millions"
+
+
+def _fixed_exited_share(scenario: Scenario) -> bool:
+    from model.uncertainty.apply import get_path
+
+    try:
+        return get_path(scenario.tree, "population.households.exited_share") not in (None, "year")
+    except KeyError:
+        return False
 
 
 def _all_zero(value: object) -> bool:
