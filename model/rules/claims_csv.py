@@ -94,16 +94,14 @@ def _as_field(text: str) -> str:
     return '"' + text.replace('"', '""') + '"' if any(ch in text for ch in ',"\r\n') else text
 
 
-def _line_end(data: np.ndarray, start: int, record: bool = False) -> int:
-    """Index of the newline ending the line that starts at `start` (or the end of the data); with `record`,
-    of the newline ending the CSV record: the first after an even number of quotes."""
-    end, window, quotes = start, 1 << 12, 0
+def _line_end(data: np.ndarray, start: int) -> int:
+    """Index of the newline ending the line that starts at `start` (or the end of the data)."""
+    end, window = start, 1 << 12
     while end < data.shape[0]:  # growing windows: never a scan of the whole file for one line
-        part = data[end : end + window]
-        newline = np.flatnonzero((part == NEWLINE) & ((((np.cumsum(part == QUOTE) + quotes) & 1) == 0) | (not record)))
+        newline = np.flatnonzero(data[end : end + window] == NEWLINE)
         if newline.size:
             return end + int(newline[0])
-        quotes, end, window = quotes + int((part == QUOTE).sum()), end + window, window * 2
+        end, window = end + window, window * 2
     return data.shape[0]
 
 
@@ -240,17 +238,22 @@ def _arrow_columns(data: np.ndarray, body: int, header: list[str]) -> tuple[list
     return columns, ids
 
 
-def _careful(data: np.ndarray, body: int, header: list[str]):
-    """The rows one line at a time (what pyarrow does not say: the line a row starts on, which line breaks
-    RFC 4180's quoting, which id is not UTF-8): line starts, problem bits, spec columns, claim ids as written."""
-    text, roles, width = data.tobytes(), [COLUMNS.index(name) if name in COLUMNS else -1 for name in header], len(header)
-    starts, bits, raw_ids, values = [], [], [], [[] for _ in COLUMNS]
-    k = body
+def _lines(text: bytes, body: int):
+    """Each line after the header that is not blank (spec §1): its number, where it starts, and its bytes."""
+    number, k = text.count(b"\n", 0, body) + 1, body
     while k < len(text):
         end = text.find(b"\n", k) % (len(text) + 1)  # -1 (no newline left) becomes the end
-        line, start, k = text[k:end], k, end + 1
-        if _blank(line):
-            continue
+        if not _blank(text[k:end]):
+            yield number, k, text[k:end]
+        number, k = number + 1, end + 1
+
+
+def _careful(text: bytes, body: int, header: list[str]):
+    """The rows one line at a time (what pyarrow does not say: which line breaks RFC 4180's quoting, which
+    id is not UTF-8): problem bits, spec columns, claim ids as written."""
+    roles, width = [COLUMNS.index(name) if name in COLUMNS else -1 for name in header], len(header)
+    bits, raw_ids, values = [], [], [[] for _ in COLUMNS]
+    for _, _, line in _lines(text, body):
         line = line[:-1] if line.endswith(b"\r") else line
         fields = _split_line(line.decode("utf-8", "surrogateescape"))  # bytes that are not UTF-8 kept as surrogates
         row_bits = (0 if RFC_LINE.fullmatch(line) else BIT_QUOTING) | (BIT_COLUMNS if len(fields) != width else 0)
@@ -264,10 +267,8 @@ def _careful(data: np.ndarray, body: int, header: list[str]):
             values[role].append(value)
         quoted = b'"' in line and not row_bits
         raw_ids.append(RFC_FIELD.findall(line)[roles.index(CLAIM_ID)] if quoted else row[CLAIM_ID])
-        starts.append(start)
         bits.append(row_bits)
-    return (np.array(starts, dtype=np.int64), np.array(bits, dtype=np.int32),
-            [pa.array(column, pa.binary()) for column in values], pa.array(raw_ids, pa.binary()))
+    return np.array(bits, dtype=np.int32), [pa.array(column, pa.binary()) for column in values], pa.array(raw_ids, pa.binary())
 
 
 def _dates(column: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -388,9 +389,9 @@ def read_claims(path: Path | str) -> ClaimsFile:
     header, body = _header(path, data)
     arrow = _arrow_columns(data, body, header)
     if arrow is not None:
-        line_start, problems, (columns, ids) = None, 0, arrow
+        problems, (columns, ids) = 0, arrow
     else:
-        line_start, problems, columns, ids = _careful(data, body, header)
+        problems, columns, ids = _careful(data.tobytes(), body, header)
         columns[CLAIM_ID], columns[PERSON_ID] = (column.cast(pa.string()) for column in columns[:2])  # UTF-8 now
     bits, parsed = _check(columns)
     problems = problems | bits | _id_problems(columns[CLAIM_ID], CLAIM_ID) | _id_problems(columns[PERSON_ID], PERSON_ID)
@@ -401,14 +402,13 @@ def read_claims(path: Path | str) -> ClaimsFile:
     past, reached = _person_years_past(person, parsed["year"], parsed["day"], parsed["total"], problems == 0)
     problems |= np.where(past, BIT_PERSON_YEAR, 0).astype(np.int32)
     if problems.any():
-        raise InputError(_problem_lines(path, data, header, _row_lines(data, body) if line_start is None else line_start,
-                                        problems, reached))
+        raise InputError(_messages(path, data.tobytes(), body, header, problems, reached))
     claims = ClaimArrays(
         person=person, day=parsed["day"], service=parsed[SERVICE].astype(np.int8), level=parsed[LEVEL].astype(np.int8),
         disease=parsed[DISEASE].astype(np.int16), compliant=parsed[COMPLIANT] == 1,
         category=SPELLING_CODE[parsed[CATEGORY]], total=parsed["total"], eligible=parsed["eligible"],
         n_persons=len(persons.dictionary), _year=parsed["year"])
-    return ClaimsFile(path, claims, data, ids.cast(pa.string()), header, body, line_start)
+    return ClaimsFile(path, claims, data, ids.cast(pa.string()), header, body)
 
 
 def _id_shown(text: str) -> str:
@@ -419,14 +419,26 @@ def _id_shown(text: str) -> str:
 MAX_RECORD_BYTES = 1 << 20  # a quoted field running over line breaks is read back for a message up to this
 
 
-def _spanning_record(data: np.ndarray, header: list[str], start: int, where: str) -> tuple[int, list[str]] | None:
+def _record_end(text: bytes, start: int) -> int | None:
+    """Where the CSV record from `start` ends: the first newline after an even number of quotes (or the end
+    of the text); None past MAX_RECORD_BYTES."""
+    end, quotes = start, 0
+    while (newline := text.find(b"\n", end, start + MAX_RECORD_BYTES + 1)) >= 0:
+        quotes += text.count(b'"', end, newline)
+        if quotes % 2 == 0:
+            return newline
+        end = newline + 1
+    return len(text) if len(text) - start <= MAX_RECORD_BYTES else None
+
+
+def _spanning_record(text: bytes, header: list[str], start: int, line_end: int, where: str) -> tuple[int, list[str]] | None:
     """(end, messages) for a row whose quoted field runs over a line break (valid CSV, but claims-file
     fields hold no line break): each such field named once, instead of one bad row per line it spans."""
-    end = _line_end(data, start, record=True)
-    if end <= _line_end(data, start) or end - start > MAX_RECORD_BYTES:
+    end = _record_end(text, start)
+    if end is None or end <= line_end:
         return None
     try:
-        values = _split_line(data[start:end].tobytes().decode("utf-8", errors="replace").rstrip("\r"))
+        values = _split_line(text[start:end].decode("utf-8", errors="replace").rstrip("\r"))
     except csv.Error:
         return None
     if len(values) != len(header):
@@ -440,29 +452,32 @@ def _spanning_record(data: np.ndarray, header: list[str], start: int, where: str
     return (end, messages) if messages else None
 
 
-def _problem_lines(path: Path, data: np.ndarray, header: list[str], line_start: np.ndarray, problems: np.ndarray,
-                   reached: dict[int, int]) -> str:
+def _messages(path: Path, text: bytes, body: int, header: list[str], problems: np.ndarray, reached: dict[int, int]) -> str:
+    """The message for a file with bad rows: the file's lines read again, each bad row's problems named by
+    line, claim id and column (up to MAX_LISTED messages)."""
     bad = np.flatnonzero(problems)
     looked_at = bad[: 4 * MAX_LISTED]
-    newlines = np.flatnonzero(data == NEWLINE)
-    lines = dict(zip(looked_at.tolist(), (np.searchsorted(newlines, line_start[looked_at]) + 1).tolist()))
     messages: list[str] = []
     listed = spanned = 0  # spanned: rows that were lines inside a quoted field already named
     span_end = -1
-    for row in looked_at.tolist():
-        bits, start = int(problems[row]), int(line_start[row])
+    for row, (number, start, line) in zip(range(looked_at[-1] + 1), _lines(text, body)):
+        bits = int(problems[row])
+        if not bits:
+            continue
         if start < span_end:
             spanned += 1
             continue
         listed += 1
-        fields = _line_fields(data, start, header)
-        where = f"{path}: line {lines[row]}" + (f" (claim_id {_id_shown(fields['claim_id'])})" if fields.get("claim_id") else "")
-        if bits & BIT_QUOTING and (spanning := _spanning_record(data, header, start, f"{path}: line {lines[row]}")):
+        values = _split_line(line.decode("utf-8", errors="replace").rstrip("\r"))
+        fields = {name: (values[i] if i < len(values) else "") for i, name in enumerate(header)}
+        where = f"{path}: line {number}" + (f" (claim_id {_id_shown(fields['claim_id'])})" if fields.get("claim_id") else "")
+        spanning = bits & BIT_QUOTING and _spanning_record(text, header, start, start + len(line), f"{path}: line {number}")
+        if spanning:
             span_end = spanning[0]
             messages.extend(spanning[1])
             continue
         if bits & BIT_COLUMNS:
-            messages.append(f"{where}: expected {len(header)} comma-separated columns, found {len(_split_line(_line_text(data, start)))}")
+            messages.append(f"{where}: expected {len(header)} comma-separated columns, found {len(values)}")
             continue
         if bits & BIT_QUOTING:
             messages.append(f"{where}: expected fields quoted as CSV does (a quote only around a whole field, doubled inside it)")
