@@ -70,7 +70,7 @@ class ClaimsFile:
     ids: pa.Array  # each claim id's field exactly as in the file
     header: list[str]
     body: int  # where the rows start
-    _line_start: np.ndarray | None = field(default=None, repr=False)
+    _lines: np.ndarray | None = field(default=None, repr=False)  # each row's line: start, end
 
     def __len__(self) -> int:
         return len(self.claims)
@@ -85,9 +85,10 @@ class ClaimsFile:
 
     def fields(self, row: int) -> dict[str, str]:
         """The row's text fields by column name (for slips and messages)."""
-        if self._line_start is None:  # a valid file's rows are its lines after the header that are not blank
-            self._line_start = _row_lines(self.data, self.body)
-        return _line_fields(self.data, int(self._line_start[row]), self.header)
+        if self._lines is None:
+            self._lines = _row_lines(self.data, self.body)
+        start, end = self._lines[:, row]
+        return dict(zip(self.header, _split_line(self.data[start:end].tobytes().decode("utf-8", "replace").rstrip("\r"))))
 
 
 def _as_field(text: str) -> str:
@@ -105,10 +106,6 @@ def _line_end(data: np.ndarray, start: int) -> int:
     return data.shape[0]
 
 
-def _line_text(data: np.ndarray, start: int, errors: str = "replace") -> str:
-    return data[start : _line_end(data, start)].tobytes().decode("utf-8", errors=errors).rstrip("\r")
-
-
 def _split_line(text: str) -> list[str]:
     """A line's fields as CSV reads them, a carriage return inside a field kept as text (the csv
     module would take it for a line end and refuse the line): a private-use character stands in for it."""
@@ -121,23 +118,19 @@ def _shown(text: str, limit: int = 60) -> str:
     return describe_found(text, limit) if text != "" else "nothing"
 
 
-def _line_fields(data: np.ndarray, start: int, header: list[str]) -> dict[str, str]:
-    values = _split_line(_line_text(data, start))
-    return {name: (values[i] if i < len(values) else "") for i, name in enumerate(header)}
-
-
 def _blank(line: bytes) -> bool:
     """Spec §1: a line with nothing, or only spaces and tabs (before a CRLF end), is blank."""
     return BLANK.fullmatch(line) is not None
 
 
 def _row_lines(data: np.ndarray, body: int) -> np.ndarray:
-    """Where each line after the header that is not blank starts (only for messages and slips)."""
-    starts = np.concatenate([[body], np.flatnonzero(data[body:] == NEWLINE) + body + 1])
-    starts = starts[starts < data.shape[0]]
-    maybe_blank = np.isin(data[starts], (32, 9, 13, NEWLINE))  # a line starting with anything else holds text
-    blank = [start for start in starts[maybe_blank].tolist() if _blank(data[start : _line_end(data, start)].tobytes())]
-    return np.setdiff1d(starts, np.array(blank, dtype=np.int64), assume_unique=True) if blank else starts
+    """Where each row's line starts and ends in a valid file: the lines after the header holding a comma
+    (a blank line holds none)."""
+    newlines = np.flatnonzero(data[body:] == NEWLINE) + body
+    starts, ends = np.r_[body, newlines + 1], np.r_[newlines, data.shape[0]]
+    lines = np.flatnonzero(ends > starts)
+    rows = lines[np.add.reduceat(data == COMMA, starts[lines]) > 0]
+    return np.stack([starts[rows], ends[rows]])
 
 
 def _read_bytes(path: Path) -> np.ndarray:
@@ -170,7 +163,7 @@ def _header(path: Path, data: np.ndarray) -> tuple[list[str], int]:
         raise InputError(f"{path}: line {line} (header): expected the columns {','.join(COLUMNS)}, "
                          f"found a line of more than {MAX_HEADER_BYTES:,} bytes")
     try:
-        text = _line_text(data, start, errors="strict")
+        text = data[start : _line_end(data, start)].tobytes().decode("utf-8").rstrip("\r")
     except UnicodeDecodeError:
         raise InputError(f"{path}: line {line} (header): expected UTF-8 text, found bytes that are not UTF-8") from None
     header = [name.strip() for name in _split_line(text)]
@@ -417,25 +410,15 @@ def _id_shown(text: str) -> str:
 
 
 MAX_RECORD_BYTES = 1 << 20  # a quoted field running over line breaks is read back for a message up to this
-
-
-def _record_end(text: bytes, start: int) -> int | None:
-    """Where the CSV record from `start` ends: the first newline after an even number of quotes (or the end
-    of the text); None past MAX_RECORD_BYTES."""
-    end, quotes = start, 0
-    while (newline := text.find(b"\n", end, start + MAX_RECORD_BYTES + 1)) >= 0:
-        quotes += text.count(b'"', end, newline)
-        if quotes % 2 == 0:
-            return newline
-        end = newline + 1
-    return len(text) if len(text) - start <= MAX_RECORD_BYTES else None
+RECORD = re.compile(rb'(?:[^"\n]+|"[^"]*")*')  # a CSV record: it ends at the first newline outside quotes
 
 
 def _spanning_record(text: bytes, header: list[str], start: int, line_end: int, where: str) -> tuple[int, list[str]] | None:
     """(end, messages) for a row whose quoted field runs over a line break (valid CSV, but claims-file
     fields hold no line break): each such field named once, instead of one bad row per line it spans."""
-    end = _record_end(text, start)
-    if end is None or end <= line_end:
+    end = RECORD.match(text, start, start + MAX_RECORD_BYTES + 1).end()
+    end = end if end == len(text) or text[end] == NEWLINE else len(text)  # a quote never closed: to the end
+    if end <= line_end or end - start > MAX_RECORD_BYTES:
         return None
     try:
         values = _split_line(text[start:end].decode("utf-8", errors="replace").rstrip("\r"))
