@@ -124,12 +124,15 @@ def _blank(line: bytes) -> bool:
 
 
 def _row_lines(data: np.ndarray, body: int) -> np.ndarray:
-    """Where each row's line starts and ends in a valid file: the lines after the header holding a comma
-    (a blank line holds none)."""
+    """Where each row's line starts and ends: the lines after the header that are not blank (spec §1)."""
     newlines = np.flatnonzero(data[body:] == NEWLINE) + body
     starts, ends = np.r_[body, newlines + 1], np.r_[newlines, data.shape[0]]
-    lines = np.flatnonzero(ends > starts)
-    rows = lines[np.add.reduceat(data == COMMA, starts[lines]) > 0]
+    rows = np.flatnonzero(ends > starts)
+    if np.isin(data[starts[rows]], (32, 9, RETURN)).any():  # a line starting with any other byte holds text
+        holds_text = (data != 32) & (data != 9) & (data != NEWLINE)
+        last = ends[rows] - 1
+        holds_text[last[data[last] == RETURN]] = False  # a carriage return ending a line
+        rows = rows[np.logical_or.reduceat(holds_text, starts[rows])]
     return np.stack([starts[rows], ends[rows]])
 
 
@@ -232,13 +235,12 @@ def _arrow_columns(data: np.ndarray, body: int, header: list[str]) -> tuple[list
 
 
 def _lines(text: bytes, body: int):
-    """Each line after the header that is not blank (spec §1): its number, where it starts, and its bytes."""
-    number, k = text.count(b"\n", 0, body) + 1, body
-    while k < len(text):
-        end = text.find(b"\n", k) % (len(text) + 1)  # -1 (no newline left) becomes the end
-        if not _blank(text[k:end]):
-            yield number, k, text[k:end]
-        number, k = number + 1, end + 1
+    """Each line after the header that is not blank (spec §1)."""
+    while body < len(text):
+        end = text.find(b"\n", body) % (len(text) + 1)  # -1 (no newline left) becomes the end
+        if not _blank(text[body:end]):
+            yield text[body:end]
+        body = end + 1
 
 
 def _careful(text: bytes, body: int, header: list[str]):
@@ -246,7 +248,7 @@ def _careful(text: bytes, body: int, header: list[str]):
     id is not UTF-8): problem bits, spec columns, claim ids as written."""
     roles, width = [COLUMNS.index(name) if name in COLUMNS else -1 for name in header], len(header)
     bits, raw_ids, values = [], [], [[] for _ in COLUMNS]
-    for _, _, line in _lines(text, body):
+    for line in _lines(text, body):
         line = line[:-1] if line.endswith(b"\r") else line
         fields = _split_line(line.decode("utf-8", "surrogateescape"))  # bytes that are not UTF-8 kept as surrogates
         row_bits = (0 if RFC_LINE.fullmatch(line) else BIT_QUOTING) | (BIT_COLUMNS if len(fields) != width else 0)
@@ -395,7 +397,7 @@ def read_claims(path: Path | str) -> ClaimsFile:
     past, reached = _person_years_past(person, parsed["year"], parsed["day"], parsed["total"], problems == 0)
     problems |= np.where(past, BIT_PERSON_YEAR, 0).astype(np.int32)
     if problems.any():
-        raise InputError(_messages(path, data.tobytes(), body, header, problems, reached))
+        raise InputError(_messages(path, data, body, header, problems, reached))
     claims = ClaimArrays(
         person=person, day=parsed["day"], service=parsed[SERVICE].astype(np.int8), level=parsed[LEVEL].astype(np.int8),
         disease=parsed[DISEASE].astype(np.int16), compliant=parsed[COMPLIANT] == 1,
@@ -413,15 +415,16 @@ MAX_RECORD_BYTES = 1 << 20  # a quoted field running over line breaks is read ba
 RECORD = re.compile(rb'(?:[^"\n]+|"[^"]*")*')  # a CSV record: it ends at the first newline outside quotes
 
 
-def _spanning_record(text: bytes, header: list[str], start: int, line_end: int, where: str) -> tuple[int, list[str]] | None:
+def _spanning_record(data: np.ndarray, header: list[str], start: int, line_end: int, where: str) -> tuple[int, list[str]] | None:
     """(end, messages) for a row whose quoted field runs over a line break (valid CSV, but claims-file
     fields hold no line break): each such field named once, instead of one bad row per line it spans."""
-    end = RECORD.match(text, start, start + MAX_RECORD_BYTES + 1).end()
-    end = end if end == len(text) or text[end] == NEWLINE else len(text)  # a quote never closed: to the end
-    if end <= line_end or end - start > MAX_RECORD_BYTES:
+    text = data[start : start + MAX_RECORD_BYTES + 1].tobytes()
+    end = RECORD.match(text).end()
+    end = end if end < len(text) and text[end] == NEWLINE else len(text)  # a quote never closed: to the end
+    if start + end <= line_end or end > MAX_RECORD_BYTES:
         return None
     try:
-        values = _split_line(text[start:end].decode("utf-8", errors="replace").rstrip("\r"))
+        values = _split_line(text[:end].decode("utf-8", errors="replace").rstrip("\r"))
     except csv.Error:
         return None
     if len(values) != len(header):
@@ -432,21 +435,21 @@ def _spanning_record(text: bytes, header: list[str], start: int, line_end: int, 
             expected = (f"{EXPECTED[name]} {CONTROL_EXPECTED}" if name in ("claim_id", "person_id") else EXPECTED[name]
                         if name in EXPECTED else "text on one line (a claims file's fields hold no line break)")
             messages.append(f"{where}, column {name}: expected {expected}, found {_shown(value)}")
-    return (end, messages) if messages else None
+    return (start + end, messages) if messages else None
 
 
-def _messages(path: Path, text: bytes, body: int, header: list[str], problems: np.ndarray, reached: dict[int, int]) -> str:
-    """The message for a file with bad rows: the file's lines read again, each bad row's problems named by
-    line, claim id and column (up to MAX_LISTED messages)."""
+def _messages(path: Path, data: np.ndarray, body: int, header: list[str], problems: np.ndarray, reached: dict[int, int]) -> str:
+    """The message for a file with bad rows: each bad row's problems named by line, claim id and column
+    (up to MAX_LISTED messages)."""
     bad = np.flatnonzero(problems)
     looked_at = bad[: 4 * MAX_LISTED]
     messages: list[str] = []
     listed = spanned = 0  # spanned: rows that were lines inside a quoted field already named
     span_end = -1
-    for row, (number, start, line) in zip(range(looked_at[-1] + 1), _lines(text, body)):
-        bits = int(problems[row])
-        if not bits:
-            continue
+    starts, ends = _row_lines(data, body)[:, looked_at]
+    numbers = np.searchsorted(np.flatnonzero(data == NEWLINE), starts) + 1
+    for row, number, start, end in zip(looked_at.tolist(), numbers.tolist(), starts.tolist(), ends.tolist()):
+        bits, line = int(problems[row]), data[start:end].tobytes()
         if start < span_end:
             spanned += 1
             continue
@@ -454,7 +457,7 @@ def _messages(path: Path, text: bytes, body: int, header: list[str], problems: n
         values = _split_line(line.decode("utf-8", errors="replace").rstrip("\r"))
         fields = {name: (values[i] if i < len(values) else "") for i, name in enumerate(header)}
         where = f"{path}: line {number}" + (f" (claim_id {_id_shown(fields['claim_id'])})" if fields.get("claim_id") else "")
-        spanning = bits & BIT_QUOTING and _spanning_record(text, header, start, start + len(line), f"{path}: line {number}")
+        spanning = bits & BIT_QUOTING and _spanning_record(data, header, start, end, f"{path}: line {number}")
         if spanning:
             span_end = spanning[0]
             messages.extend(spanning[1])
