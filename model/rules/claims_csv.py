@@ -70,7 +70,7 @@ class ClaimsFile:
     ids: pa.Array  # each claim id's field exactly as in the file
     header: list[str]
     body: int  # where the rows start
-    _line_start: np.ndarray | None = field(default=None, repr=False)
+    _lines: np.ndarray | None = field(default=None, repr=False)  # each row's line: start, end
 
     def __len__(self) -> int:
         return len(self.claims)
@@ -85,30 +85,25 @@ class ClaimsFile:
 
     def fields(self, row: int) -> dict[str, str]:
         """The row's text fields by column name (for slips and messages)."""
-        if self._line_start is None:  # a valid file's rows are its lines after the header that are not blank
-            self._line_start = _row_lines(self.data, self.body)
-        return _line_fields(self.data, int(self._line_start[row]), self.header)
+        if self._lines is None:
+            self._lines = _row_lines(self.data, self.body)
+        start, end = self._lines[:, row]
+        return dict(zip(self.header, _split_line(self.data[start:end].tobytes().decode("utf-8", "replace").rstrip("\r"))))
 
 
 def _as_field(text: str) -> str:
     return '"' + text.replace('"', '""') + '"' if any(ch in text for ch in ',"\r\n') else text
 
 
-def _line_end(data: np.ndarray, start: int, record: bool = False) -> int:
-    """Index of the newline ending the line that starts at `start` (or the end of the data); with `record`,
-    of the newline ending the CSV record: the first after an even number of quotes."""
-    end, window, quotes = start, 1 << 12, 0
+def _line_end(data: np.ndarray, start: int) -> int:
+    """Index of the newline ending the line that starts at `start` (or the end of the data)."""
+    end, window = start, 1 << 12
     while end < data.shape[0]:  # growing windows: never a scan of the whole file for one line
-        part = data[end : end + window]
-        newline = np.flatnonzero((part == NEWLINE) & ((((np.cumsum(part == QUOTE) + quotes) & 1) == 0) | (not record)))
+        newline = np.flatnonzero(data[end : end + window] == NEWLINE)
         if newline.size:
             return end + int(newline[0])
-        quotes, end, window = quotes + int((part == QUOTE).sum()), end + window, window * 2
+        end, window = end + window, window * 2
     return data.shape[0]
-
-
-def _line_text(data: np.ndarray, start: int, errors: str = "replace") -> str:
-    return data[start : _line_end(data, start)].tobytes().decode("utf-8", errors=errors).rstrip("\r")
 
 
 def _split_line(text: str) -> list[str]:
@@ -123,23 +118,22 @@ def _shown(text: str, limit: int = 60) -> str:
     return describe_found(text, limit) if text != "" else "nothing"
 
 
-def _line_fields(data: np.ndarray, start: int, header: list[str]) -> dict[str, str]:
-    values = _split_line(_line_text(data, start))
-    return {name: (values[i] if i < len(values) else "") for i, name in enumerate(header)}
-
-
 def _blank(line: bytes) -> bool:
     """Spec §1: a line with nothing, or only spaces and tabs (before a CRLF end), is blank."""
     return BLANK.fullmatch(line) is not None
 
 
 def _row_lines(data: np.ndarray, body: int) -> np.ndarray:
-    """Where each line after the header that is not blank starts (only for messages and slips)."""
-    starts = np.concatenate([[body], np.flatnonzero(data[body:] == NEWLINE) + body + 1])
-    starts = starts[starts < data.shape[0]]
-    maybe_blank = np.isin(data[starts], (32, 9, 13, NEWLINE))  # a line starting with anything else holds text
-    blank = [start for start in starts[maybe_blank].tolist() if _blank(data[start : _line_end(data, start)].tobytes())]
-    return np.setdiff1d(starts, np.array(blank, dtype=np.int64), assume_unique=True) if blank else starts
+    """Where each row's line starts and ends: the lines after the header that are not blank (spec §1)."""
+    newlines = np.flatnonzero(data[body:] == NEWLINE) + body
+    starts, ends = np.r_[body, newlines + 1], np.r_[newlines, data.shape[0]]
+    rows = np.flatnonzero(ends > starts)
+    if np.isin(data[starts[rows]], (32, 9, RETURN)).any():  # a line starting with any other byte holds text
+        holds_text = (data != 32) & (data != 9) & (data != NEWLINE)
+        last = ends[rows] - 1
+        holds_text[last[data[last] == RETURN]] = False  # a carriage return ending a line
+        rows = rows[np.logical_or.reduceat(holds_text, starts[rows])]
+    return np.stack([starts[rows], ends[rows]])
 
 
 def _read_bytes(path: Path) -> np.ndarray:
@@ -172,7 +166,7 @@ def _header(path: Path, data: np.ndarray) -> tuple[list[str], int]:
         raise InputError(f"{path}: line {line} (header): expected the columns {','.join(COLUMNS)}, "
                          f"found a line of more than {MAX_HEADER_BYTES:,} bytes")
     try:
-        text = _line_text(data, start, errors="strict")
+        text = data[start : _line_end(data, start)].tobytes().decode("utf-8").rstrip("\r")
     except UnicodeDecodeError:
         raise InputError(f"{path}: line {line} (header): expected UTF-8 text, found bytes that are not UTF-8") from None
     header = [name.strip() for name in _split_line(text)]
@@ -240,17 +234,21 @@ def _arrow_columns(data: np.ndarray, body: int, header: list[str]) -> tuple[list
     return columns, ids
 
 
-def _careful(data: np.ndarray, body: int, header: list[str]):
-    """The rows one line at a time (what pyarrow does not say: the line a row starts on, which line breaks
-    RFC 4180's quoting, which id is not UTF-8): line starts, problem bits, spec columns, claim ids as written."""
-    text, roles, width = data.tobytes(), [COLUMNS.index(name) if name in COLUMNS else -1 for name in header], len(header)
-    starts, bits, raw_ids, values = [], [], [], [[] for _ in COLUMNS]
-    k = body
-    while k < len(text):
-        end = text.find(b"\n", k) % (len(text) + 1)  # -1 (no newline left) becomes the end
-        line, start, k = text[k:end], k, end + 1
-        if _blank(line):
-            continue
+def _lines(text: bytes, body: int):
+    """Each line after the header that is not blank (spec §1)."""
+    while body < len(text):
+        end = text.find(b"\n", body) % (len(text) + 1)  # -1 (no newline left) becomes the end
+        if not _blank(text[body:end]):
+            yield text[body:end]
+        body = end + 1
+
+
+def _careful(text: bytes, body: int, header: list[str]):
+    """The rows one line at a time (what pyarrow does not say: which line breaks RFC 4180's quoting, which
+    id is not UTF-8): problem bits, spec columns, claim ids as written."""
+    roles, width = [COLUMNS.index(name) if name in COLUMNS else -1 for name in header], len(header)
+    bits, raw_ids, values = [], [], [[] for _ in COLUMNS]
+    for line in _lines(text, body):
         line = line[:-1] if line.endswith(b"\r") else line
         fields = _split_line(line.decode("utf-8", "surrogateescape"))  # bytes that are not UTF-8 kept as surrogates
         row_bits = (0 if RFC_LINE.fullmatch(line) else BIT_QUOTING) | (BIT_COLUMNS if len(fields) != width else 0)
@@ -264,10 +262,8 @@ def _careful(data: np.ndarray, body: int, header: list[str]):
             values[role].append(value)
         quoted = b'"' in line and not row_bits
         raw_ids.append(RFC_FIELD.findall(line)[roles.index(CLAIM_ID)] if quoted else row[CLAIM_ID])
-        starts.append(start)
         bits.append(row_bits)
-    return (np.array(starts, dtype=np.int64), np.array(bits, dtype=np.int32),
-            [pa.array(column, pa.binary()) for column in values], pa.array(raw_ids, pa.binary()))
+    return np.array(bits, dtype=np.int32), [pa.array(column, pa.binary()) for column in values], pa.array(raw_ids, pa.binary())
 
 
 def _dates(column: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -388,9 +384,9 @@ def read_claims(path: Path | str) -> ClaimsFile:
     header, body = _header(path, data)
     arrow = _arrow_columns(data, body, header)
     if arrow is not None:
-        line_start, problems, (columns, ids) = None, 0, arrow
+        problems, (columns, ids) = 0, arrow
     else:
-        line_start, problems, columns, ids = _careful(data, body, header)
+        problems, columns, ids = _careful(data.tobytes(), body, header)
         columns[CLAIM_ID], columns[PERSON_ID] = (column.cast(pa.string()) for column in columns[:2])  # UTF-8 now
     bits, parsed = _check(columns)
     problems = problems | bits | _id_problems(columns[CLAIM_ID], CLAIM_ID) | _id_problems(columns[PERSON_ID], PERSON_ID)
@@ -401,14 +397,13 @@ def read_claims(path: Path | str) -> ClaimsFile:
     past, reached = _person_years_past(person, parsed["year"], parsed["day"], parsed["total"], problems == 0)
     problems |= np.where(past, BIT_PERSON_YEAR, 0).astype(np.int32)
     if problems.any():
-        raise InputError(_problem_lines(path, data, header, _row_lines(data, body) if line_start is None else line_start,
-                                        problems, reached))
+        raise InputError(_messages(path, data, body, header, problems, reached))
     claims = ClaimArrays(
         person=person, day=parsed["day"], service=parsed[SERVICE].astype(np.int8), level=parsed[LEVEL].astype(np.int8),
         disease=parsed[DISEASE].astype(np.int16), compliant=parsed[COMPLIANT] == 1,
         category=SPELLING_CODE[parsed[CATEGORY]], total=parsed["total"], eligible=parsed["eligible"],
         n_persons=len(persons.dictionary), _year=parsed["year"])
-    return ClaimsFile(path, claims, data, ids.cast(pa.string()), header, body, line_start)
+    return ClaimsFile(path, claims, data, ids.cast(pa.string()), header, body)
 
 
 def _id_shown(text: str) -> str:
@@ -417,16 +412,19 @@ def _id_shown(text: str) -> str:
 
 
 MAX_RECORD_BYTES = 1 << 20  # a quoted field running over line breaks is read back for a message up to this
+RECORD = re.compile(rb'(?:[^"\n]+|"[^"]*")*')  # a CSV record: it ends at the first newline outside quotes
 
 
-def _spanning_record(data: np.ndarray, header: list[str], start: int, where: str) -> tuple[int, list[str]] | None:
+def _spanning_record(data: np.ndarray, header: list[str], start: int, line_end: int, where: str) -> tuple[int, list[str]] | None:
     """(end, messages) for a row whose quoted field runs over a line break (valid CSV, but claims-file
     fields hold no line break): each such field named once, instead of one bad row per line it spans."""
-    end = _line_end(data, start, record=True)
-    if end <= _line_end(data, start) or end - start > MAX_RECORD_BYTES:
+    text = data[start : start + MAX_RECORD_BYTES + 1].tobytes()
+    end = RECORD.match(text).end()
+    end = end if end < len(text) and text[end] == NEWLINE else len(text)  # a quote never closed: to the end
+    if start + end <= line_end or end > MAX_RECORD_BYTES:
         return None
     try:
-        values = _split_line(data[start:end].tobytes().decode("utf-8", errors="replace").rstrip("\r"))
+        values = _split_line(text[:end].decode("utf-8", errors="replace").rstrip("\r"))
     except csv.Error:
         return None
     if len(values) != len(header):
@@ -437,32 +435,35 @@ def _spanning_record(data: np.ndarray, header: list[str], start: int, where: str
             expected = (f"{EXPECTED[name]} {CONTROL_EXPECTED}" if name in ("claim_id", "person_id") else EXPECTED[name]
                         if name in EXPECTED else "text on one line (a claims file's fields hold no line break)")
             messages.append(f"{where}, column {name}: expected {expected}, found {_shown(value)}")
-    return (end, messages) if messages else None
+    return (start + end, messages) if messages else None
 
 
-def _problem_lines(path: Path, data: np.ndarray, header: list[str], line_start: np.ndarray, problems: np.ndarray,
-                   reached: dict[int, int]) -> str:
+def _messages(path: Path, data: np.ndarray, body: int, header: list[str], problems: np.ndarray, reached: dict[int, int]) -> str:
+    """The message for a file with bad rows: each bad row's problems named by line, claim id and column
+    (up to MAX_LISTED messages)."""
     bad = np.flatnonzero(problems)
     looked_at = bad[: 4 * MAX_LISTED]
-    newlines = np.flatnonzero(data == NEWLINE)
-    lines = dict(zip(looked_at.tolist(), (np.searchsorted(newlines, line_start[looked_at]) + 1).tolist()))
     messages: list[str] = []
     listed = spanned = 0  # spanned: rows that were lines inside a quoted field already named
     span_end = -1
-    for row in looked_at.tolist():
-        bits, start = int(problems[row]), int(line_start[row])
+    starts, ends = _row_lines(data, body)[:, looked_at]
+    numbers = np.searchsorted(np.flatnonzero(data == NEWLINE), starts) + 1
+    for row, number, start, end in zip(looked_at.tolist(), numbers.tolist(), starts.tolist(), ends.tolist()):
+        bits, line = int(problems[row]), data[start:end].tobytes()
         if start < span_end:
             spanned += 1
             continue
         listed += 1
-        fields = _line_fields(data, start, header)
-        where = f"{path}: line {lines[row]}" + (f" (claim_id {_id_shown(fields['claim_id'])})" if fields.get("claim_id") else "")
-        if bits & BIT_QUOTING and (spanning := _spanning_record(data, header, start, f"{path}: line {lines[row]}")):
+        values = _split_line(line.decode("utf-8", errors="replace").rstrip("\r"))
+        fields = {name: (values[i] if i < len(values) else "") for i, name in enumerate(header)}
+        where = f"{path}: line {number}" + (f" (claim_id {_id_shown(fields['claim_id'])})" if fields.get("claim_id") else "")
+        spanning = bits & BIT_QUOTING and _spanning_record(data, header, start, end, f"{path}: line {number}")
+        if spanning:
             span_end = spanning[0]
             messages.extend(spanning[1])
             continue
         if bits & BIT_COLUMNS:
-            messages.append(f"{where}: expected {len(header)} comma-separated columns, found {len(_split_line(_line_text(data, start)))}")
+            messages.append(f"{where}: expected {len(header)} comma-separated columns, found {len(values)}")
             continue
         if bits & BIT_QUOTING:
             messages.append(f"{where}: expected fields quoted as CSV does (a quote only around a whole field, doubled inside it)")
