@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from model.codes import (CATEGORY_SET_CODE, CATEGORY_SETS, CHRONIC_CODES, DISEASE_CODE, DISEASES, LEVEL_CODE, LEVELS,
-                         SERVICE_CODE, SERVICES, category_set_problem)
+                         SERVICE_CODE, SERVICES)
 from model.arrowtext import MAX_MONEY_FEN, arrow_buffers, parse_money
 from model.errors import InputError, describe_found
 from model.inputfile import any_csv_field_size, check_status, open_error, read_all
@@ -86,9 +86,9 @@ class ClaimsFile:
     def fields(self, row: int) -> dict[str, str]:
         """The row's text fields by column name (for slips and messages)."""
         if self._lines is None:
-            self._lines = _row_lines(self.data, self.body)
+            self._lines = row_lines(self.data, self.body)
         start, end = self._lines[:, row]
-        return dict(zip(self.header, _split_line(self.data[start:end].tobytes().decode("utf-8", "replace").rstrip("\r"))))
+        return dict(zip(self.header, split_line(self.data[start:end].tobytes().decode("utf-8", "replace").rstrip("\r"))))
 
 
 def _as_field(text: str) -> str:
@@ -106,14 +106,14 @@ def _line_end(data: np.ndarray, start: int) -> int:
     return data.shape[0]
 
 
-def _split_line(text: str) -> list[str]:
+def split_line(text: str) -> list[str]:
     """A line's fields as CSV reads them, a carriage return inside a field kept as text (the csv
     module would take it for a line end and refuse the line): a private-use character stands in for it."""
     with any_csv_field_size():
         return [value.replace("\ue000", "\r") for value in next(csv.reader([text.replace("\r", "\ue000")]), [])]
 
 
-def _shown(text: str, limit: int = 60) -> str:
+def value_shown(text: str, limit: int = 60) -> str:
     """A field as a message shows it: quoted, control characters escaped, shortened if long."""
     return describe_found(text, limit) if text != "" else "nothing"
 
@@ -123,7 +123,7 @@ def _blank(line: bytes) -> bool:
     return BLANK.fullmatch(line) is not None
 
 
-def _row_lines(data: np.ndarray, body: int) -> np.ndarray:
+def row_lines(data: np.ndarray, body: int) -> np.ndarray:
     """Where each row's line starts and ends: the lines after the header that are not blank (spec §1)."""
     newlines = np.flatnonzero(data[body:] == NEWLINE) + body
     starts, ends = np.r_[body, newlines + 1], np.r_[newlines, data.shape[0]]
@@ -169,7 +169,7 @@ def _header(path: Path, data: np.ndarray) -> tuple[list[str], int]:
         text = data[start : _line_end(data, start)].tobytes().decode("utf-8").rstrip("\r")
     except UnicodeDecodeError:
         raise InputError(f"{path}: line {line} (header): expected UTF-8 text, found bytes that are not UTF-8") from None
-    header = [name.strip() for name in _split_line(text)]
+    header = [name.strip() for name in split_line(text)]
     missing = [name for name in COLUMNS if name not in header]
     if missing:  # spec §1: each missing column gets a message naming it
         raise InputError("\n".join(
@@ -250,7 +250,7 @@ def _careful(text: bytes, body: int, header: list[str]):
     bits, raw_ids, values = [], [], [[] for _ in COLUMNS]
     for line in _lines(text, body):
         line = line[:-1] if line.endswith(b"\r") else line
-        fields = _split_line(line.decode("utf-8", "surrogateescape"))  # bytes that are not UTF-8 kept as surrogates
+        fields = split_line(line.decode("utf-8", "surrogateescape"))  # bytes that are not UTF-8 kept as surrogates
         row_bits = (0 if RFC_LINE.fullmatch(line) else BIT_QUOTING) | (BIT_COLUMNS if len(fields) != width else 0)
         row = [b""] * len(COLUMNS)
         for value, role in zip(fields, roles):
@@ -397,105 +397,12 @@ def read_claims(path: Path | str) -> ClaimsFile:
     past, reached = _person_years_past(person, parsed["year"], parsed["day"], parsed["total"], problems == 0)
     problems |= np.where(past, BIT_PERSON_YEAR, 0).astype(np.int32)
     if problems.any():
-        raise InputError(_messages(path, data, body, header, problems, reached))
+        from model.rules.claims_messages import bad_rows_message  # the error path only
+
+        raise InputError(bad_rows_message(path, data, body, header, problems, reached))
     claims = ClaimArrays(
         person=person, day=parsed["day"], service=parsed[SERVICE].astype(np.int8), level=parsed[LEVEL].astype(np.int8),
         disease=parsed[DISEASE].astype(np.int16), compliant=parsed[COMPLIANT] == 1,
         category=SPELLING_CODE[parsed[CATEGORY]], total=parsed["total"], eligible=parsed["eligible"],
         n_persons=len(persons.dictionary), _year=parsed["year"])
     return ClaimsFile(path, claims, data, ids.cast(pa.string()), header, body)
-
-
-def _id_shown(text: str) -> str:
-    """An id as it reads in '(claim_id c1)': as is when short and printable, else quoted and shortened."""
-    return text if len(text) <= 40 and text.isprintable() and text.strip() == text else describe_found(text, 40)
-
-
-MAX_RECORD_BYTES = 1 << 20  # a quoted field running over line breaks is read back for a message up to this
-RECORD = re.compile(rb'(?:[^"\n]+|"[^"]*")*')  # a CSV record: it ends at the first newline outside quotes
-
-
-def _spanning_record(data: np.ndarray, header: list[str], start: int, line_end: int, where: str) -> tuple[int, list[str]] | None:
-    """(end, messages) for a row whose quoted field runs over a line break (valid CSV, but claims-file
-    fields hold no line break): each such field named once, instead of one bad row per line it spans."""
-    text = data[start : start + MAX_RECORD_BYTES + 1].tobytes()
-    end = RECORD.match(text).end()
-    end = end if end < len(text) and text[end] == NEWLINE else len(text)  # a quote never closed: to the end
-    if start + end <= line_end or end > MAX_RECORD_BYTES:
-        return None
-    try:
-        values = _split_line(text[:end].decode("utf-8", errors="replace").rstrip("\r"))
-    except csv.Error:
-        return None
-    if len(values) != len(header):
-        return None
-    messages = []
-    for name, value in zip(header, values):
-        if "\n" in value or "\r" in value:
-            expected = (f"{EXPECTED[name]} {CONTROL_EXPECTED}" if name in ("claim_id", "person_id") else EXPECTED[name]
-                        if name in EXPECTED else "text on one line (a claims file's fields hold no line break)")
-            messages.append(f"{where}, column {name}: expected {expected}, found {_shown(value)}")
-    return (start + end, messages) if messages else None
-
-
-def _messages(path: Path, data: np.ndarray, body: int, header: list[str], problems: np.ndarray, reached: dict[int, int]) -> str:
-    """The message for a file with bad rows: each bad row's problems named by line, claim id and column
-    (up to MAX_LISTED messages)."""
-    bad = np.flatnonzero(problems)
-    looked_at = bad[: 4 * MAX_LISTED]
-    messages: list[str] = []
-    listed = spanned = 0  # spanned: rows that were lines inside a quoted field already named
-    span_end = -1
-    starts, ends = _row_lines(data, body)[:, looked_at]
-    numbers = np.searchsorted(np.flatnonzero(data == NEWLINE), starts) + 1
-    for row, number, start, end in zip(looked_at.tolist(), numbers.tolist(), starts.tolist(), ends.tolist()):
-        bits, line = int(problems[row]), data[start:end].tobytes()
-        if start < span_end:
-            spanned += 1
-            continue
-        listed += 1
-        values = _split_line(line.decode("utf-8", errors="replace").rstrip("\r"))
-        fields = {name: (values[i] if i < len(values) else "") for i, name in enumerate(header)}
-        where = f"{path}: line {number}" + (f" (claim_id {_id_shown(fields['claim_id'])})" if fields.get("claim_id") else "")
-        spanning = bits & BIT_QUOTING and _spanning_record(data, header, start, end, f"{path}: line {number}")
-        if spanning:
-            span_end = spanning[0]
-            messages.extend(spanning[1])
-            continue
-        if bits & BIT_COLUMNS:
-            messages.append(f"{where}: expected {len(header)} comma-separated columns, found {len(values)}")
-            continue
-        if bits & BIT_QUOTING:
-            messages.append(f"{where}: expected fields quoted as CSV does (a quote only around a whole field, doubled inside it)")
-        for role, name in enumerate(COLUMNS):
-            if not bits & (1 << role):
-                continue
-            if name in ("claim_id", "person_id") and bits & BIT_UTF8:
-                messages.append(f"{where}, column {name}: expected UTF-8 text, found bytes that are not UTF-8")
-            elif name in ("claim_id", "person_id") and bits & BIT_CONTROL:
-                messages.append(f"{where}, column {name}: expected {EXPECTED[name]} {CONTROL_EXPECTED}, found {_shown(fields[name])}")
-            else:
-                problem = (category_set_problem(fields[name])  # why a set is refused; a single word speaks for itself
-                           if name == "category" and "+" in fields[name] and len(fields[name]) <= 200 else None)
-                why = f" ({problem})" if problem else ""
-                messages.append(f"{where}, column {name}: expected {EXPECTED[name]}, found {_shown(fields[name])}{why}")
-        if bits & BIT_DUPLICATE_ID:
-            messages.append(f"{where}, column claim_id: expected a claim id not used on an earlier line, found {_shown(fields['claim_id'])} again")
-        if bits & BIT_ELIGIBLE_ABOVE_TOTAL:
-            messages.append(f"{where}, column eligible_cost: expected at most total_cost ({_id_shown(fields['total_cost'])}), "
-                            f"found {_shown(fields['eligible_cost'])}")
-        if bits & BIT_CHRONIC_WITHOUT_CODE:
-            messages.append(f"{where}, column disease: expected a chronic code (spec §5) on a chronic_outpatient claim, found {_shown(fields['disease'])}")
-        if bits & BIT_VILLAGE_ADMISSION:
-            messages.append(f"{where}, column level: expected township or above for an inpatient claim (village clinics do not admit), found 'village'")
-        if bits & BIT_PERSON_YEAR:
-            total = reached.get(row, 0)
-            messages.append(
-                f"{where}, column total_cost: expected one person's claims in one year to total at most "
-                f"{MAX_PERSON_YEAR_FEN // 100:,}.00 yuan, found {total // 100:,}.{total % 100:02d} with this claim "
-                f"(person_id {_id_shown(fields['person_id'])}, {fields['date'][:4]})")
-        if len(messages) >= MAX_LISTED:
-            break
-    count = int(bad.size) - spanned
-    more = f"\n... and {count - listed} more bad rows" if count > listed else ""
-    return f"{path}: {count} bad row{'s' if count != 1 else ''}; nothing was written\n" + "\n".join(messages) + more
