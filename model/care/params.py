@@ -179,13 +179,6 @@ def parse_care(section: object, origins: Origins, path: tuple[str, ...] = ("care
     return validated(CareFile, section, origins, path).to_params()
 
 
-def parse(node: Any) -> CareParams:
-    return parse_care(node.value, node.origins, tuple(node.path))
-
-
-def validate(node: Any) -> None:
-    parse(node)
-
 
 def care_params(scenario) -> CareParams:
     """The scenario's care parameters; for a scheme with capitation and the care file's `capitation_response`

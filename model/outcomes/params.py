@@ -58,13 +58,6 @@ def parse_outcomes(section: object, origins: Origins, path: tuple[str, ...] = ("
     return validated(OutcomesFile, section, origins, path).to_params()
 
 
-def parse(node: Any) -> OutcomeParams:
-    return parse_outcomes(node.value, node.origins, tuple(node.path))
-
-
-def validate(node: Any) -> None:
-    parse(node)
-
 
 def outcome_params(scenario) -> OutcomeParams:
     return parse_outcomes(scenario.tree["outcomes"], scenario.origins)

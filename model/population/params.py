@@ -12,9 +12,8 @@ from pydantic import PlainValidator, ValidationInfo, WithJsonSchema
 from model.codes import ALSO_REGISTERED, CATEGORIES, CHRONIC_CODES, DISEASE_CODE, LEVELS, MAJOR_CODES
 from model.errors import describe_found
 from model.population.year import ByYear, SimulatedYear, found_within, YearFigures, reference_consumption, year_incomes
-from model.scenario.scheme import Name
 from model.scenario.types import (
-    Cited, Origins, Section, Text, in_order, named_type, pick, real, refuse, refuse_as, validated, whole, within,
+    Cited, Name, Origins, Section, Text, in_order, named_type, pick, real, refuse, refuse_as, validated, whole, within,
 )
 
 AGE_BANDS = ("0-14", "15-34", "35-59", "60-79", "80-94")
@@ -402,11 +401,3 @@ def parse_population(section: object, origins: Origins, path: tuple[str, ...] = 
     """The population parameters of a scenario's `population` section (a preset merged into the scenario),
     or InputError naming file and field."""
     return validated(PopulationFile, section, origins, path).to_params()
-
-
-def parse(node: Any) -> PopulationParams:
-    return parse_population(node.value, node.origins, tuple(node.path))
-
-
-def validate(node: Any) -> None:
-    parse(node)
