@@ -215,7 +215,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _drivers(args: argparse.Namespace) -> int:
-    from model.drivers.handler import drivers_command
+    from model.drivers.command import drivers_command
 
     return drivers_command(args)
 
@@ -227,7 +227,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from model.report.handler import report_command
+    from model.report.command import report_command
 
     return report_command(args)
 

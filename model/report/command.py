@@ -1,8 +1,9 @@
 """`hpa report RUN_DIR [--lang zh|en]`: report.html and report.xlsx (English: report.en.html, report.en.xlsx)
-written into a finished run folder."""
+written into a finished run folder, then its brief (model/brief/)."""
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from model import atomic
@@ -28,3 +29,13 @@ def write_report(run_dir: Path, lang: str = "zh") -> int:
     print(f"report ({lang}): {html_path} ({len(page.encode()) / 1e6:.1f} MB), {xlsx_path}")
     return 0
 
+
+def report_command(args: argparse.Namespace) -> int:
+    """`hpa report RUN_DIR [--lang zh|en]`: write report.html and report.xlsx, then the brief; returns the report's
+    exit status."""
+    status = write_report(args.run_dir, args.lang)
+    from model.brief import write_brief
+
+    for path in write_brief(args.run_dir):
+        print(f"简报 / brief → {path}")
+    return status
