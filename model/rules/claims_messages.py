@@ -11,9 +11,10 @@ import numpy as np
 
 from model.codes import category_set_problem
 from model.errors import describe_found
+from model.rules import claims_csv
 from model.rules.claims_csv import (BIT_CHRONIC_WITHOUT_CODE, BIT_COLUMNS, BIT_CONTROL, BIT_DUPLICATE_ID,
                                     BIT_ELIGIBLE_ABOVE_TOTAL, BIT_PERSON_YEAR, BIT_QUOTING, BIT_UTF8,
-                                    BIT_VILLAGE_ADMISSION, COLUMNS, CONTROL_EXPECTED, EXPECTED, MAX_LISTED,
+                                    BIT_VILLAGE_ADMISSION, COLUMNS, CONTROL_EXPECTED, EXPECTED,
                                     MAX_PERSON_YEAR_FEN, NEWLINE, row_lines, value_shown, split_line)
 
 
@@ -51,9 +52,9 @@ def _spanning_record(data: np.ndarray, header: list[str], start: int, line_end: 
 
 def bad_rows_message(path: Path, data: np.ndarray, body: int, header: list[str], problems: np.ndarray, reached: dict[int, int]) -> str:
     """The message for a file with bad rows: each bad row's problems named by line, claim id and column
-    (up to MAX_LISTED messages)."""
+    (up to claims_csv.MAX_LISTED messages, read when called so that a test may raise it)."""
     bad = np.flatnonzero(problems)
-    looked_at = bad[: 4 * MAX_LISTED]
+    looked_at = bad[: 4 * claims_csv.MAX_LISTED]
     messages: list[str] = []
     listed = spanned = 0  # spanned: rows that were lines inside a quoted field already named
     span_end = -1
@@ -105,7 +106,7 @@ def bad_rows_message(path: Path, data: np.ndarray, body: int, header: list[str],
                 f"{where}, column total_cost: expected one person's claims in one year to total at most "
                 f"{MAX_PERSON_YEAR_FEN // 100:,}.00 yuan, found {total // 100:,}.{total % 100:02d} with this claim "
                 f"(person_id {_id_shown(fields['person_id'])}, {fields['date'][:4]})")
-        if len(messages) >= MAX_LISTED:
+        if len(messages) >= claims_csv.MAX_LISTED:
             break
     count = int(bad.size) - spanned
     more = f"\n... and {count - listed} more bad rows" if count > listed else ""
