@@ -38,6 +38,8 @@ RECORDS = "replications"  # DIR.partial/replications/: one record a finished rep
 COUNTY_FILE = "county.json"  # hpa run --county: what the profile set, beside manifest.json
 PARTIAL = ".partial"  # DIR.partial: the folder being written, renamed DIR once complete
 WRITTEN_BY = "a folder written by hpa run, compare or sweep"
+DRIVERS, DRIVERS_INFO = "drivers.csv", "drivers.json"  # hpa drivers: what drives a metric, beside the run's files
+DRIVERS_LABELS = {"zh": "label_zh", "en": "label_en"}  # drivers.csv: a parameter's label, one column a language
 
 STATISTICS = ("mean", "sd", "p5", "p50", "p95", "p99")
 # Beside each of these percentiles, its Monte Carlo standard error (Maritz–Jarrett), as NAME_se.
@@ -230,6 +232,31 @@ def read_county_record(folder: Path) -> dict | None:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+def read_drivers(folder: Path) -> pd.DataFrame | None:
+    """The drivers table `hpa drivers` wrote into a run folder, or None when the folder has none.
+
+    Parameters
+    ----------
+    folder : Path
+        A run folder (or the folder `hpa drivers` is writing).
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        drivers.csv: one row a parameter and statistic (mean, p95); S1, ST and their 95% half-widths
+        (dimensionless), low/high in fen; the parameter's label in `label_zh` and `label_en`. A table written
+        before the labels had a column a language (one `label` column, '中文 / English') is read into the two.
+    """
+    path = Path(folder) / DRIVERS
+    if not path.is_file():
+        return None
+    table = pd.read_csv(path, dtype={column: str for column in ("label", *DRIVERS_LABELS.values())})
+    if "label" in table and DRIVERS_LABELS["zh"] not in table:
+        parts = table.pop("label").str.split(" / ")
+        table[DRIVERS_LABELS["zh"]], table[DRIVERS_LABELS["en"]] = parts.str[0], parts.str[-1]
+    return table
+
 
 @dataclass
 class RunFolder:

@@ -126,12 +126,12 @@ def test_brief_names_the_three_largest_drivers_when_computed(county_run: Path, t
     run = tmp_path / "run"
     shutil.copytree(county_run, run)
     assert build_brief(run).drivers == []  # not computed: no section
-    rows = [("ceiling", 0.05, "封顶线 / ceiling"), ("admission_rate", 0.61, "住院率 / admission rate"),
-            ("cost_mean", 0.22, "次均费用 / mean cost"), ("out_of_list", 0.30, "目录外费用占比 / out-of-list share")]
-    lines = ["parameter,statistic,S1,S1_conf,ST,ST_conf,low,high,label"]
-    for name, st, label in rows:
-        lines.append(f"{name},mean,{st / 2},0.01,{st},0.02,1000,2000,{label}")
-        lines.append(f"{name},p95,,,,,1500,2500,{label}")
+    rows = [("ceiling", 0.05, "封顶线,ceiling"), ("admission_rate", 0.61, "住院率,admission rate"),
+            ("cost_mean", 0.22, "次均费用,mean cost"), ("out_of_list", 0.30, "目录外费用占比,out-of-list share")]
+    lines = ["parameter,statistic,S1,S1_conf,ST,ST_conf,low,high,label_zh,label_en"]
+    for name, st, labels in rows:
+        lines.append(f"{name},mean,{st / 2},0.01,{st},0.02,1000,2000,{labels}")
+        lines.append(f"{name},p95,,,,,1500,2500,{labels}")
     (run / "drivers.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (run / "drivers.json").write_text('{"metric": "outlay_backstop_ma"}', encoding="utf-8")
     brief = build_brief(run)

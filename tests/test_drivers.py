@@ -44,7 +44,8 @@ def test_a_parameter_that_cannot_change_the_outlay_gets_a_total_index_of_zero(tm
     """The poverty line only decides who counts as impoverished: no claim, so no outlay, depends on it."""
     spec = {"id": "t", "parameters": {
         "admission_rate_poor": {"path": "population.illness.admissions.share_admitted.poor", "of": "value",
-                                "distribution": {"uniform": {"low": 0.15, "high": 0.27}}, "source": "assumed: test"},
+                                "distribution": {"uniform": {"low": 0.15, "high": 0.27}}, "source": "assumed: test",
+                                "label": {"zh": "贫困人口年住院率", "en": "admission rate of the poor"}},
         "admission_cost_county": {"path": "population.costs.admission_mean.county", "of": "factor",
                                   "distribution": {"uniform": {"low": 0.7, "high": 1.3}}, "source": "assumed: test"},
         "poverty_line": {"path": "population.by_year.poverty_line.2019", "of": "value",
@@ -56,8 +57,13 @@ def test_a_parameter_that_cannot_change_the_outlay_gets_a_total_index_of_zero(tm
                  "--uncertainty", str(path), "--out", str(out)]) == 0
     with open(out / "drivers.csv", newline="", encoding="utf-8") as stream:
         rows = list(csv.DictReader(stream))
-    assert list(rows[0])[:8] == ["parameter", "statistic", "S1", "S1_conf", "ST", "ST_conf", "low", "high"]
-    mean = {row["parameter"]: {k: float(v) for k, v in row.items() if k not in ("parameter", "statistic", "label")}
+    assert list(rows[0]) == ["parameter", "statistic", "S1", "S1_conf", "ST", "ST_conf", "low", "high", "label_zh",
+                             "label_en"]
+    labels = {row["parameter"]: (row["label_zh"], row["label_en"]) for row in rows}
+    assert labels["admission_rate_poor"] == ("贫困人口年住院率", "admission rate of the poor")  # as the uncertainty file says
+    assert labels["poverty_line"] == ("poverty_line", "poverty_line")  # no label: its name in both
+    mean = {row["parameter"]: {k: float(v) for k, v in row.items() if k not in ("parameter", "statistic", "label_zh",
+                                                                                  "label_en")}
             for row in rows if row["statistic"] == "mean"}
     line = mean["poverty_line"]
     assert abs(line["ST"]) <= line["ST_conf"] and abs(line["S1"]) <= line["S1_conf"]
@@ -92,3 +98,14 @@ def test_bootstrap_refits_on_resamples_with_fewer_distinct_runs_than_terms() -> 
     indices, _ = surrogate_indices(u, y, resamples=30, seed=3)
     assert np.isfinite(indices.ST_conf).all() and np.isfinite(indices.S1_conf).all()
     assert indices.ST[0] > 0.5 and indices.ST[0] > indices.ST[2:].max()
+
+
+def test_drivers_tables_written_before_the_labels_were_split_read_into_one_column_a_language(tmp_path: Path) -> None:
+    from model.runfolder import read_drivers
+
+    assert read_drivers(tmp_path) is None
+    (tmp_path / "drivers.csv").write_text("parameter,statistic,S1,S1_conf,ST,ST_conf,low,high,label\n"
+                                          "ceiling,mean,0.1,0.01,0.2,0.02,1000,2000,封顶线 / ceiling\n", encoding="utf-8")
+    table = read_drivers(tmp_path)
+    assert "label" not in table
+    assert (table.loc[0, "label_zh"], table.loc[0, "label_en"]) == ("封顶线", "ceiling")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from model.runfolder import read_county_record
+from model.runfolder import DRIVERS_INFO, read_county_record, read_drivers
 from model.errors import InputError
 
 LEVELS = (("province", "省级"), ("prefecture", "市州"), ("county", "县级"))
@@ -185,18 +185,15 @@ def _drivers(folder: Path) -> tuple[list[tuple[str, str]], str]:
     wrote one into the run folder ([] otherwise), and the metric they drive."""
     import json
 
-    import pandas as pd
-
     from model.report.labels import metric_label
 
-    path = folder / "drivers.csv"
-    if not path.is_file():
+    table = read_drivers(folder)
+    if table is None:
         return [], ""
-    table = pd.read_csv(path)
     means = table[table["statistic"] == "mean"].dropna(subset=["ST"]).sort_values("ST", ascending=False, kind="stable")
-    top = [(str(row.label).split(" / ")[0], f"{row.ST:.2f}") for row in means.head(3).itertuples()]
+    top = [(str(row.label_zh), f"{row.ST:.2f}") for row in means.head(3).itertuples()]
     metric = ""
-    info = folder / "drivers.json"
+    info = folder / DRIVERS_INFO
     if info.is_file():
         metric = str(json.loads(info.read_text(encoding="utf-8")).get("metric", ""))
     return top, (metric_label(metric, "zh") if metric else "")

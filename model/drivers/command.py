@@ -26,6 +26,7 @@ from model.drivers.estimate import (
     terms,
 )
 from model.errors import InputError
+from model.runfolder import DRIVERS, DRIVERS_INFO, DRIVERS_LABELS, read_drivers
 from model.runner.plan import RunPlan
 from model.tables import csv_bytes
 from model.uncertainty.runs import active_parameters
@@ -73,7 +74,7 @@ def drivers(plan: RunPlan, out: Path | None, metric: str = DEFAULT_METRIC, metho
         surrogate_fit = fit_surrogate(u, y) if len(y) > terms(len(parameters)) else None
         with atomic.directory(out) as folder:
             _write(folder, plan, parameters, metric, indices, u, y, surrogate_fit)
-        return out, pd.read_csv(out / "drivers.csv")
+        return out, read_drivers(out)
     if method == "surrogate" and plan.replications <= terms(len(parameters)):
         raise InputError(f"--runs {plan.replications}: the surrogate of {len(parameters)} parameters has "
                          f"{terms(len(parameters))} terms and needs more runs than that (default "
@@ -89,7 +90,7 @@ def drivers(plan: RunPlan, out: Path | None, metric: str = DEFAULT_METRIC, metho
         indices = rbd_fast_indices(u, y, seed=plan.seed)
         surrogate_fit = fit_surrogate(u, y) if len(y) > terms(len(parameters)) else None
     _write(out, plan, parameters, metric, indices, u, y, surrogate_fit)
-    return out, pd.read_csv(out / "drivers.csv")
+    return out, read_drivers(out)
 
 
 def run_draws(folder: Path, label: str, metric: str) -> tuple[np.ndarray, np.ndarray]:
@@ -130,13 +131,14 @@ def _evaluate_points(plan: RunPlan, u: np.ndarray, metric: str, workers: int, da
 
 def _write(folder: Path, plan: RunPlan, parameters, metric: str, indices: Indices, u: np.ndarray, y: np.ndarray,
            surrogate_fit) -> None:
-    rows: dict[str, list] = {c: [] for c in COLUMNS} | {"label": []}
+    columns = COLUMNS + tuple(DRIVERS_LABELS.values())
+    rows: dict[str, list] = {c: [] for c in columns}
     moved = swings(surrogate_fit, u, y) if surrogate_fit is not None else None
     for index, parameter in enumerate(parameters):
-        label = f"{parameter.label['zh']} / {parameter.label['en']}"
         for statistic in ("mean", "p95"):
             rows["parameter"].append(parameter.name)
-            rows["label"].append(label)
+            for lang, column in DRIVERS_LABELS.items():
+                rows[column].append(parameter.label[lang])
             rows["statistic"].append(statistic)
             first = statistic == "mean"
             rows["S1"].append(float(indices.S1[index]) if first else float("nan"))
@@ -145,16 +147,16 @@ def _write(folder: Path, plan: RunPlan, parameters, metric: str, indices: Indice
             rows["ST_conf"].append(float(indices.ST_conf[index]) if first else float("nan"))
             rows["low"].append(float(moved[f"{statistic}_low"][index]) if moved else float("nan"))
             rows["high"].append(float(moved[f"{statistic}_high"][index]) if moved else float("nan"))
-    table = pa.table({c: rows[c] for c in COLUMNS + ("label",)})
-    atomic.write_bytes(folder / "drivers.csv", csv_bytes(table))
+    table = pa.table({c: rows[c] for c in columns})
+    atomic.write_bytes(folder / DRIVERS, csv_bytes(table))
     info = {"metric": metric, "method": indices.method, "runs": indices.runs, "scenario": plan.variants[0].label,
             "persons": plan.persons, "seed": plan.seed, "mean": float(np.mean(y)), "p95": float(np.percentile(y, 95)),
             "swing_quantiles": [0.05, 0.95],
             "note": "S1/ST: Sobol indices of the metric's mean over the parameters' joint uncertainty; _conf: 95% "
                     "half-widths. low/high: the mean (statistic mean) or P95 (statistic p95) with the parameter at its "
                     "5% / 95% quantile and the others as drawn."}
-    atomic.write_text(folder / "drivers.json", json.dumps(info, indent=2, ensure_ascii=False) + "\n")
-    frame = pd.read_csv(folder / "drivers.csv")
+    atomic.write_text(folder / DRIVERS_INFO, json.dumps(info, indent=2, ensure_ascii=False) + "\n")
+    frame = read_drivers(folder)
     frame.attrs.update(mean=info["mean"], p95=info["p95"])
     from model.report.drivers_figure import drivers_figure
     from model.report.figures import png_bytes
@@ -184,5 +186,5 @@ def drivers_command(args: argparse.Namespace) -> int:
     print(f"drivers of {args.metric} ({plan.variants[0].label}, {runs} runs of {persons:,} persons) → {out}")
     print(f"  {'parameter':<36}{'S1':>14}{'ST':>14}")
     for row in means.head(10).itertuples():
-        print(f"  {row.label.split(' / ')[0][:30]:<36}{row.S1:>8.3f} ±{row.S1_conf:.3f}{row.ST:>8.3f} ±{row.ST_conf:.3f}")
+        print(f"  {row.label_zh[:30]:<36}{row.S1:>8.3f} ±{row.S1_conf:.3f}{row.ST:>8.3f} ±{row.ST_conf:.3f}")
     return 0

@@ -7,16 +7,36 @@ import pandas as pd
 
 from model.report.figures.canvas import WAN, WAN_AXIS, figure_text, new_figure
 from model.report.labels import metric_label
+from model.report.texts import bilingual
+from model.runfolder import DRIVERS_LABELS
 
 SHOWN = 12
 
 
 def drivers_figure(table: pd.DataFrame, metric: str, lang: str | None = None):
     """Left: S1 and ST (95% intervals) of the metric's mean, largest ST first. Right: the mean and P95 with each
-    parameter at its 5% and 95% quantile (万元/年). `table` is drivers.csv; labels 中文 / English unless `lang`."""
+    parameter at its 5% and 95% quantile (万元/年).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        drivers.csv as model.runfolder.read_drivers reads it (low/high in fen); `attrs` may carry the metric's
+        `mean` and `p95` (fen), drawn as dashed lines.
+    metric : str
+        The metric the indices are of (summary.json's name), named in the title.
+    lang : {'zh', 'en'} or None
+        The language of the parameters' labels; None: '中文 / English'.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     means = table[table["statistic"] == "mean"].sort_values("ST", ascending=False).head(SHOWN)
     p95 = table[table["statistic"] == "p95"].set_index("parameter")
-    labels = [label if lang is None else label.split(" / ")[0 if lang == "zh" else -1] for label in means["label"]]
+    if lang is None:
+        labels = [bilingual({"zh": zh, "en": en}) for zh, en in zip(means[DRIVERS_LABELS["zh"]], means[DRIVERS_LABELS["en"]])]
+    else:
+        labels = list(means[DRIVERS_LABELS[lang]])
     figure = new_figure(12, 0.42 * len(means) + 1.8)
     left, right = figure.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [1, 1.3]})
     y = np.arange(len(means))[::-1]

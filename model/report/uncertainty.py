@@ -6,7 +6,7 @@ from __future__ import annotations
 from model.report.blocks import Figure, Paragraph, Section, Table, png_data, png_width
 from model.report.numbers import missing
 from model.report.texts import words
-from model.runfolder import RunFolder
+from model.runfolder import DRIVERS_INFO, DRIVERS_LABELS, RunFolder, read_drivers
 
 # P99 by numpy's linear percentile lies between the two largest values below 100 replications.
 P99_MINIMUM = 100
@@ -36,25 +36,23 @@ def drivers_section(run: RunFolder, lang: str):
     """The drivers section (a blocks.Section) when the run folder holds drivers.csv (hpa drivers), else None."""
     import json
 
-    import pandas as pd
-
     from model.report.drivers_figure import drivers_figure
     from model.report.figures import png_bytes
     from model.report.labels import metric_label
 
-    path = run.folder / "drivers.csv"
-    if not path.is_file() or not (run.folder / "drivers.json").is_file():
+    table = read_drivers(run.folder)
+    if table is None or not (run.folder / DRIVERS_INFO).is_file():
         return None
     t = words("uncertainty", lang)
-    info = json.loads((run.folder / "drivers.json").read_text(encoding="utf-8"))
-    table = pd.read_csv(path)
+    info = json.loads((run.folder / DRIVERS_INFO).read_text(encoding="utf-8"))
     table.attrs.update(mean=info.get("mean"), p95=info.get("p95"))
     means = table[table["statistic"] == "mean"].sort_values("ST", ascending=False)
     p95 = table[table["statistic"] == "p95"].set_index("parameter")
     rows = []
     for row in means.itertuples():
         low, high = p95.loc[row.parameter, "low"], p95.loc[row.parameter, "high"]
-        rows.append([_label_part(row.label, lang), f"{row.S1:.3f} ±{row.S1_conf:.3f}", f"{row.ST:.3f} ±{row.ST_conf:.3f}",
+        rows.append([getattr(row, DRIVERS_LABELS[lang]), f"{row.S1:.3f} ±{row.S1_conf:.3f}",
+                     f"{row.ST:.3f} ±{row.ST_conf:.3f}",
                      f"{row.low / 1e4:,.1f} → {row.high / 1e4:,.1f}", f"{low / 1e4:,.1f} → {high / 1e4:,.1f}"])
     headers = [t["parameter"], "S1", "ST", t["mean"] + t["low_high"], "P95 " + t["low_high"]]
     png = png_bytes(drivers_figure(table, info["metric"], lang))
@@ -64,8 +62,3 @@ def drivers_section(run: RunFolder, lang: str):
                                              Figure("drivers", png_data(png), png_width(png), t["drivers"]),
                                              Table(headers, rows, css="drivers")])
 
-
-def _label_part(label: str, lang: str) -> str:
-    """A parameter's '中文 / English' label (drivers.csv) in `lang`: the first part in Chinese, the last in English."""
-    parts = str(label).split(" / ")
-    return parts[0] if lang == "zh" else parts[-1]
