@@ -42,6 +42,9 @@ SCHEME = "x_prefecture"
 HARNESS_FIXES = (
     ("benchmarks/engine.py", '"-o", str(out)]', '"-o", str(out), "--force"]',
      "the whole-command figure needs --force: the in-process run has already written the -o file (211b25a)"),
+    ("benchmarks/interrupt.py", '"--reps", "200",', '"--reps", "2000",',
+     "the Ctrl-C run needs replications enough that it cannot finish before its SIGINT (exit 0, 'unexpected end "
+     "0'); 2,000 as in the new harness (b3d39d4)"),
 )
 
 # run in each commit's worktree: prints one JSON line of seconds
