@@ -41,10 +41,28 @@ def write_chunks(path: Path, chunks) -> None:
 
 
 def write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` to `path` atomically: a temporary sibling, renamed into place once complete.
+
+    Parameters
+    ----------
+    path : Path
+        The file to write; its folder must exist.
+    data : bytes
+        The whole content.
+    """
     write_chunks(path, [data])
 
 
 def write_text(path: Path, text: str) -> None:
+    """Write `text` to `path` as UTF-8, atomically (see write_bytes).
+
+    Parameters
+    ----------
+    path : Path
+        The file to write; its folder must exist.
+    text : str
+        The whole content.
+    """
     write_bytes(path, text.encode("utf-8"))
 
 

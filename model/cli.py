@@ -34,6 +34,13 @@ def _scenario_options() -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `hpa` command line: one subcommand a task, each with its options and the function that runs it.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        A parser whose parse errors are one message and exit 2.
+    """
     parser = _Parser(prog="hpa", description="HPA-Sim: costing health poverty alleviation schemes (健康扶贫).")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     scenario = _scenario_options()
@@ -274,6 +281,19 @@ def _os_error(exc: OSError) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run `hpa` with `argv` (sys.argv[1:] when None).
+
+    Parameters
+    ----------
+    argv : list of str or None
+        The arguments after `hpa`.
+
+    Returns
+    -------
+    int
+        The exit status: 0 done; 2 bad input or an output place that failed (one message); 130 stopped by Ctrl-C
+        (128 + the signal for SIGTERM).
+    """
     if hasattr(signal, "SIGXFSZ"):  # past `ulimit -f` a write fails with EFBIG (a message) instead of killing us
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:

@@ -118,10 +118,33 @@ def schema_of(kind: str) -> dict:
 
 
 def schema_text(kind: str) -> str:
+    """A kind's JSON Schema as shipped under scenarios/schema/: sorted keys, two-space indent, UTF-8 text.
+
+    Parameters
+    ----------
+    kind : str
+        One of KINDS.
+
+    Returns
+    -------
+    str
+    """
     return json.dumps(schema_of(kind), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
 def write_schemas(folder: Path) -> list[Path]:
+    """Write every kind's JSON Schema into `folder` (KIND.schema.json).
+
+    Parameters
+    ----------
+    folder : Path
+        Created when missing.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for kind in KINDS:

@@ -6,10 +6,34 @@ import unicodedata
 
 
 def display_width(text: str) -> int:
+    """Columns `text` takes in a terminal: two for a wide (CJK) character, one otherwise.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    int
+    """
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
 def pad(text: str, width: int, right: bool = False) -> str:
+    """`text` padded with spaces to `width` terminal columns (see display_width).
+
+    Parameters
+    ----------
+    text : str
+    width : int
+        Columns.
+    right : bool
+        Align right (pad on the left).
+
+    Returns
+    -------
+    str
+    """
     gap = " " * max(0, width - display_width(text))
     return gap + text if right else text + gap
 

@@ -17,6 +17,9 @@ INPATIENT, OUTPATIENT = SERVICE_CODE["inpatient"], SERVICE_CODE["outpatient"]
 
 @dataclass(frozen=True)
 class Check:
+    """One `hpa validate` check: the quantity and population, simulated against published, the band it must fall in, and
+    its unit and source."""
+
     quantity: str
     population: str
     simulated: float
@@ -129,6 +132,23 @@ def passed(checks: list[Check]) -> bool:
 
 
 def render(checks: list[Check], scheme: str, persons: int, seed: int, protection_tables: dict | None = None) -> str:
+    """`hpa validate`'s text: each check's simulated value against the published one and its band, role by role,
+    with the protection tables when given.
+
+    Parameters
+    ----------
+    checks : list of Check
+    scheme : str
+    persons : int
+        Persons simulated for each population.
+    seed : int
+    protection_tables : dict or None
+        The simulated financial-protection tables (household-years), printed after the checks.
+
+    Returns
+    -------
+    str
+    """
     parts = [f"hpa validate: {scheme}, {persons:,} persons for each population, seed {seed}"]
     for role, title in ROLES.items():
         rows = [["quantity 指标", "population", "simulated 模拟", "published 公开", "band 区间", "", "source 来源"]]

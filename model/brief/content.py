@@ -36,11 +36,25 @@ def wan(yuan: float | None) -> str:
 
 
 def percent(rate: float | None) -> str:
+    """A rate as the brief prints it: '12.3%' (one decimal), '—' for none.
+
+    Parameters
+    ----------
+    rate : float or None
+        A share (0.123 for 12.3%).
+
+    Returns
+    -------
+    str
+    """
     return "—" if rate is None else f"{rate * 100:.1f}%"
 
 
 @dataclass
 class FundRow:
+    """One row of the brief's budget table: a fund at P50 or P95, its total and each government level's share
+    (formatted, 万元), last year's actual and the change."""
+
     fund: str
     label: str
     statistic: str  # P50 or P95
@@ -63,6 +77,9 @@ class OtherRow:
 
 @dataclass
 class Brief:
+    """Everything the one-page brief prints, formatted: titles, the county and budget year, the tables (万元) and the
+    sentences under them."""
+
     title: str
     subtitle: str
     county: str

@@ -41,11 +41,47 @@ class ClaimsTable:
 
 
 def year_start(year: int) -> int:
+    """The day number (days since the claims epoch, model/rules/claim_arrays.EPOCH) of 1 January of `year`.
+
+    Parameters
+    ----------
+    year : int
+        A calendar year.
+
+    Returns
+    -------
+    int
+        Days since the epoch.
+    """
     return int((np.datetime64(f"{year}-01-01", "D") - EPOCH).astype(np.int64))
 
 
 def build_claims(population_params: PopulationParams, care: CareParams, population: Population, visits: Visits,
                  admissions: Admissions, routes: Routes, stays: Stays) -> ClaimsTable:
+    """The year's claims: every visit and every settled stay as one claims table, in processing order.
+
+    Parameters
+    ----------
+    population_params : PopulationParams
+        The population file (costs: admission totals and out-of-list amounts in fen).
+    care : CareParams
+        The care file (its year dates the claims).
+    population : Population
+        The persons (insured status, category) the claims belong to.
+    visits : Visits
+        Outpatient and chronic-outpatient visits (costs in fen).
+    admissions : Admissions
+        Admission episodes (who, why, how severe).
+    routes : Routes
+        Each admission's route (arrival in days from 1 January, entry and treating level).
+    stays : Stays
+        Each admission's stay (admission and discharge in days from 1 January, facility).
+
+    Returns
+    -------
+    ClaimsTable
+        Spec §1 claims (money in fen) with each claim's episode, admission day, length of stay and facility.
+    """
     # Each person's admissions in arrival order, so that same-day claims settle in an order that does not
     # depend on how admissions were gathered (all at once, or chunk by chunk).
     arranged = np.lexsort((routes.arrival, admissions.person))

@@ -25,6 +25,9 @@ from model.scenario.types import Origins, validated
 
 @dataclass(frozen=True)
 class PayAfterTreatment:
+    """Pay after treatment (先诊疗后付费, XZ (八)): whose out-of-pocket may be deferred at discharge, where, how much of it
+    (ppm), over how many monthly instalments, and how much is never repaid (ppm)."""
+
     categories: tuple[str, ...]  # whose admissions may be deferred (any of a claim's categories)
     levels: tuple[str, ...]  # where (XZ (八): 县域内)
     deferred_share: int  # ppm of the covered admissions' out-of-pocket deferred at discharge

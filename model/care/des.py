@@ -4,8 +4,8 @@ Each facility's beds are a Ward: a resource of fixed capacity in the SimPy envir
 beds first come, first served, grants the next waiting patient when one is released, and lets a
 waiting patient withdraw. One driver process releases arrivals in time order; discharges and
 give-ups are timeout events with callbacks. No process per patient: SimPy slows sharply with
-process count. (simpy.Resource itself adds a request and a release event per admission; measured
-here it ran at 56,000 admissions/s, 0.30 of a bare SimPy loop, below the 0.5 this model targets.)
+process count. (simpy.Resource itself adds a request and a release event per admission, too slow for the
+speed this model targets against a bare SimPy loop: benchmarks/care.py measures both.)
 """
 
 from __future__ import annotations
@@ -64,6 +64,28 @@ class Ward:
 
 
 def des_stays(care: CareParams, facilities: Facilities, routes: Routes, los_z: np.ndarray, facility_u: np.ndarray) -> Stays:
+    """Stays from the discrete-event simulation: patients queue for a bed, wait up to the care file's limit,
+    then are referred on (design.md, care pathway).
+
+    Parameters
+    ----------
+    care : CareParams
+        The care file (lengths of stay, waiting limit, referral rules).
+    facilities : Facilities
+        The county's wards (beds, level, township).
+    routes : Routes
+        Each admission's arrival (days from 1 January) and treating level.
+    los_z : numpy.ndarray
+        float64 standard-normal draws, one an admission, for its length of stay.
+    facility_u : numpy.ndarray
+        float64 uniform draws, one an admission, choosing a hospital when a referral moves it.
+
+    Returns
+    -------
+    Stays
+        Where and when each admission was treated (days from 1 January), its wait (days) and referrals for want of
+        a bed.
+    """
     n = routes.arrival.shape[0]
     # A patient's stay and hospital at their first level, vectorized; at another level (a referral for
     # want of a bed, rare) computed when needed with the same functions.

@@ -15,6 +15,9 @@ TOWNSHIP = LEVEL_CODE["township"]
 
 @dataclass(frozen=True)
 class Facilities:
+    """The county's wards, one entry a facility: name, level, beds, share of its level's admissions, and whether it
+    admits beyond its beds."""
+
     name: tuple[str, ...]
     level: np.ndarray  # int8 [facility]
     beds: np.ndarray  # int64 [facility]
@@ -82,5 +85,24 @@ def build_facilities(params: CareParams, county: County, persons_by_township: np
 
 def facilities_for(params: CareParams, population: Population, county: County, bed_use_ratio: float,
                    county_residents: float = 0.0) -> Facilities:
+    """The county's wards for a simulated population (see build_facilities).
+
+    Parameters
+    ----------
+    params : CareParams
+        The care file (beds per 1,000 residents by level).
+    population : Population
+        The simulated persons, placed in townships.
+    county : County
+        The county drawn for them.
+    bed_use_ratio : float
+        The share of beds in use on an average day (dimensionless).
+    county_residents : float
+        Residents (persons) the county's wards serve; 0: as many as the persons simulated.
+
+    Returns
+    -------
+    Facilities
+    """
     persons_by_township = np.bincount(population.household_township[population.household], minlength=county.townships)
     return build_facilities(params, county, persons_by_township, bed_use_ratio, county_residents)

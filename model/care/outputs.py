@@ -71,6 +71,23 @@ def occupancy_table(care_params: CareParams, care: Care) -> pa.Table:
 
 
 def cashflow_table(care_params: CareParams, settle_day: np.ndarray, payments: np.ndarray) -> pa.Table:
+    """The month-by-month cash flow of each payer, as run folders store it (cashflow.csv).
+
+    Parameters
+    ----------
+    care_params : CareParams
+        The care file (its year and repayment delays).
+    settle_day : numpy.ndarray
+        int64 day (days from the claims epoch) each claim settles.
+    payments : numpy.ndarray
+        int64 fen, one row a claim and one column a payer (model.codes.PAYERS).
+
+    Returns
+    -------
+    pyarrow.Table
+        One row a month and payer: what hospitals advanced, what the payer repaid and what it owed at the month's
+        end, in yuan (two decimals; the sums are taken in fen first).
+    """
     flows = cash_flow(care_params, settle_day, payments)
     n_payers, horizon = flows["advanced"].shape
     months = np.datetime64(f"{care_params.year}-01", "M") + np.arange(horizon)

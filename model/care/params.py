@@ -21,6 +21,9 @@ HOSPITAL_LEVELS = ("county", "prefecture", "province")
 
 @dataclass(frozen=True)
 class CareParams:
+    """A care file read for the simulation: wards, pathway shares, lengths of stay (days), repayment lags (months) and
+    rates (ppm), demand response."""
+
     year: int
     township_centres_per_township: int
     beds_per_1000: np.ndarray  # [level] beds per 1,000 residents (village: none)
@@ -62,16 +65,23 @@ HospitalShares = named_type("HospitalShares", Annotated[tuple, PlainValidator(_h
 
 
 class Township(Section):
+    """A care file's `facilities.township`: township health centres a township and their beds per 1,000 residents."""
+
     per_township: Cited[whole(1, 1)]
     beds_per_1000: Cited[real(0, 1000)]
 
 
 class HospitalLevel(Section):
+    """A care file's `facilities.county`, `.prefecture` or `.province`: the level's hospitals with their shares of its
+    admissions, and its beds per 1,000 residents."""
+
     hospitals: Cited[HospitalShares]
     beds_per_1000: Cited[real(0, 1000)]
 
 
 class Facilities(Section):
+    """A care file's `facilities`: the township centres and the hospitals of each level above them."""
+
     township: Township
     county: HospitalLevel
     prefecture: HospitalLevel
@@ -79,6 +89,9 @@ class Facilities(Section):
 
 
 class Pathway(Section):
+    """A care file's `pathway`: first contact at the township, its distance (km), bypass and referral shares, misjudged
+    severity, the longest wait for a bed (days) and the levels an outpatient visit may use."""
+
     township_first_share: Cited[Share]
     township_distance_km: Cited[real(0.001, 10_000)]
     bypass_share: Cited[Share]
@@ -89,6 +102,8 @@ class Pathway(Section):
 
 
 class Stay(Section):
+    """A care file's `stay`: mean length of stay by level (days) and its lognormal spread."""
+
     mean_days: Cited[in_order(LEVELS[1:], real(0.5, 365))]
     sigma: Cited[real(0, 5)]
 
@@ -111,15 +126,23 @@ def _by_payer(item, charity_default):
 
 
 class CashFlow(Section):
+    """A care file's `cash_flow`: how many months each payer takes to repay what hospitals advanced, and the share (ppm)
+    it repays."""
+
     repayment_lag_months: Cited[_by_payer(whole(0, 24), 0)]
     disbursement_rate: Cited[_by_payer(Rate, RATE_SCALE)]
 
 
 class Behaviour(Section):
+    """A care file's `behaviour`: the price elasticity of demand for care."""
+
     demand_elasticity: Cited[real(-5, 5)]
 
 
 class CapitationResponse(Section):
+    """A care file's `capitation_response`: whether capitated hospitals keep patients in the county and shorten stays,
+    and by how much (factors)."""
+
     enabled: Cited[Boolean]
     out_of_county_factor: Cited[Share]
     stay_factor: Cited[real(0.1, 1)]

@@ -52,6 +52,28 @@ def hospital_at(facilities: Facilities, level: np.ndarray, township: np.ndarray,
 
 def route(care: CareParams, population_params: PopulationParams, facilities: Facilities, admissions: Admissions,
           household_township: np.ndarray, km_to_township: np.ndarray) -> Routes:
+    """Each admission's route before any queueing: when it arrives, where it enters and at which level it is
+    treated (bypass, referral up, first contact at the township; design.md, care pathway).
+
+    Parameters
+    ----------
+    care : CareParams
+        The care file (bypass, referral and first-contact shares).
+    population_params : PopulationParams
+        The population file (the level each severity needs).
+    facilities : Facilities
+        The county's wards.
+    admissions : Admissions
+        Admission episodes with their severity and random draws.
+    household_township : numpy.ndarray
+        int64 township of each household.
+    km_to_township : numpy.ndarray
+        float64 distance (km) from each household to its township centre.
+
+    Returns
+    -------
+    Routes
+    """
     needed = needed_level(population_params, admissions.severity)
     u = admissions.choice_u
     # Bypass: a county-treatable case goes above the county without referral.

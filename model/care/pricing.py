@@ -25,6 +25,9 @@ NO_PRICE = -1
 
 @dataclass(frozen=True)
 class FixedPrices:
+    """Fixed prices of a scheme (单病种定额): the price (fen) of each disease at each level, whose admissions are repriced,
+    and the special-treatment diseases and levels."""
+
     price: np.ndarray  # [disease code, level code] fen, NO_PRICE where the scheme fixes none
     categories: tuple[str, ...]  # whose admissions are repriced (any of a claim's categories)
     special_diseases: tuple[str, ...]
@@ -55,7 +58,8 @@ def parse_fixed_prices(section: object, origins: Origins, path: tuple[str, ...] 
 
 
 def fixed_prices_of(scenario) -> FixedPrices | None:
-    """The scenario's fixed prices, None without a `fixed_prices:` section. Needs the scheme's special-treatment list."""
+    """The scenario's fixed prices, None without a `fixed_prices:` section. Needs the scheme's special-treatment
+    list."""
     if "fixed_prices" not in scenario.tree:
         return None
     special = scenario.scheme.special_treatment

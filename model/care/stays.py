@@ -18,6 +18,9 @@ from model.care.pathway import Routes, stay_days
 
 @dataclass
 class Stays:
+    """Each admission's stay: the facility and level that treated it, admission and discharge (days from 1 January), the
+    wait for a bed (days) and referrals for want of one."""
+
     facility: np.ndarray  # int64 where treated
     level: np.ndarray  # int8
     admit: np.ndarray  # float64 days from 1 January
@@ -28,6 +31,25 @@ class Stays:
 
 
 def fast_stays(care: CareParams, facilities: Facilities, routes: Routes, los_z: np.ndarray) -> Stays:
+    """Stays without queueing (the fast path): every patient is admitted on arrival where routed and stays
+    the drawn length.
+
+    Parameters
+    ----------
+    care : CareParams
+        The care file (lengths of stay by level).
+    facilities : Facilities
+        The county's wards (unused beyond the routes' facilities; the same signature as des_stays).
+    routes : Routes
+        Each admission's arrival (days from 1 January), facility and level.
+    los_z : numpy.ndarray
+        float64 standard-normal draws, one an admission, for its length of stay.
+
+    Returns
+    -------
+    Stays
+        Admission and discharge in days from 1 January; no waits, no referrals for want of a bed.
+    """
     stay = stay_days(care, routes.level, los_z)
     n = routes.arrival.shape[0]
     return Stays(

@@ -21,6 +21,9 @@ SIX = Decimal("0.000001")
 
 @dataclass(frozen=True)
 class CountyPlan:
+    """A county profile read into a run: the plan, the persons simulated, and what the profile set (for county.json and
+    the brief)."""
+
     plan: RunPlan
     persons: int
     derived: dict  # what the profile set, for county.json and the brief
@@ -90,6 +93,15 @@ def county_plan(profile: CountyProfile, replications: int, seed: int, engine: st
 
 
 def write_county_record(folder: Path, county: CountyPlan) -> None:
+    """Write county.json (what the county profile set and derived) into a run folder.
+
+    Parameters
+    ----------
+    folder : Path
+        The run folder (or its staging folder).
+    county : CountyPlan
+        The read profile; its `derived` values are written.
+    """
     from model.runfolder import dumps
 
     atomic.write_text(Path(folder) / COUNTY_FILE, dumps(county.derived))

@@ -45,6 +45,18 @@ def default_runs(dimensions: int, method: str) -> int:
 
 
 def known_metric(metric: str) -> None:
+    """Refuse a --metric that summary.json does not carry.
+
+    Parameters
+    ----------
+    metric : str
+        The metric's name in summary.json.
+
+    Raises
+    ------
+    InputError
+        When it is not a metric a replication records.
+    """
     from model.outcomes.metrics import METRIC_LABELS
     from model.report.labels import EXTRA_METRIC_LABELS
 

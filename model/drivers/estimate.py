@@ -39,6 +39,9 @@ def design(u: np.ndarray) -> tuple[np.ndarray, list[tuple[int, ...]]]:
 
 @dataclass
 class Surrogate:
+    """A fitted polynomial chaos expansion: its coefficients, the inputs each term involves, and each coefficient's
+    expected square from the runs' noise alone."""
+
     coefficients: np.ndarray
     involves: list[tuple[int, ...]]
     dimensions: int
@@ -99,6 +102,18 @@ def _least_squares(matrix: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.nd
 
 
 def terms(dimensions: int) -> int:
+    """The number of terms of a degree-2 polynomial chaos expansion in `dimensions` inputs: the constant, a
+    linear and a quadratic term each, and every pairwise interaction.
+
+    Parameters
+    ----------
+    dimensions : int
+        Uncertain parameters.
+
+    Returns
+    -------
+    int
+    """
     return 1 + 2 * dimensions + dimensions * (dimensions - 1) // 2
 
 
@@ -120,7 +135,7 @@ def surrogate_indices(u: np.ndarray, y: np.ndarray, resamples: int = 300, seed: 
     from threadpoolctl import threadpool_limits
 
     # One BLAS thread: each fit is a few hundred rows, so threads cost more than they give (on oversubscribed
-    # cores the bootstrap ran 30 times slower), and the bits then do not depend on the cores present.
+    # cores the bootstrap ran many times slower), and the bits then do not depend on the cores present.
     with threadpool_limits(limits=1, user_api="blas"):
         y = np.asarray(y, dtype=float)
         # Scale to keep the fit well conditioned; indices do not depend on it.

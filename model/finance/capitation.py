@@ -22,6 +22,9 @@ __all__ = ["BUNDLABLE", "COVERS", "Capitation", "bundle_balance", "capitation_of
 
 @dataclass(frozen=True)
 class Capitation:
+    """Capitation (按人头打包, XZ (七)2): who is covered ('registered' or 'all') and the fen a covered person a year bundled
+    from each payer."""
+
     covers: str  # 'registered' (建档立卡贫困人口) or 'all' (城乡居民)
     per_capita: dict[str, int]  # fen a covered person a year, by bundled payer
 

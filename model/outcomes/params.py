@@ -12,6 +12,9 @@ from model.scenario.types import Cited, Origins, Section, increasing_pair, named
 
 @dataclass(frozen=True)
 class OutcomeParams:
+    """An outcomes file read: the poverty line (yuan a person a year), the equivalence scale and the thresholds of
+    catastrophic health expenditure (shares of income or of capacity to pay)."""
+
     poverty_line: float | None  # yuan a person a year; None: the line of the simulated year (population.by_year)
     equivalence_exponent: float  # equivalent adults = household size ** this
     subsistence_percentiles: tuple[float, float]  # food-share percentiles whose households set subsistence spending
@@ -60,4 +63,15 @@ def parse_outcomes(section: object, origins: Origins, path: tuple[str, ...] = ("
 
 
 def outcome_params(scenario) -> OutcomeParams:
+    """The scenario's outcomes section, read into its model.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A loaded scenario (its tree and where each value came from).
+
+    Returns
+    -------
+    OutcomeParams
+    """
     return parse_outcomes(scenario.tree["outcomes"], scenario.origins)

@@ -1,4 +1,5 @@
-"""A scheme's own targets (its `targets` section): the reimbursement it promises, and a cap on compliant out-of-pocket."""
+"""A scheme's own targets (its `targets` section): the reimbursement it promises, and a cap on compliant
+out-of-pocket."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ __all__ = ["COVERED", "SchemeTargets", "parse_targets", "scheme_targets"]
 
 @dataclass(frozen=True)
 class SchemeTargets:
+    """What a scheme promises the poor: the share of a compliant admission reimbursed and the most of the compliant cost
+    they pay themselves (shares)."""
+
     reimbursement: float | None = None  # share of a compliant admission of the poor the scheme promises to reimburse
     oop_compliant_max: float | None = None  # most of the compliant (in-catalogue) cost the poor should pay themselves
     covers: str = "poor"  # whose admissions the reimbursement target is for: 'poor' (any category) or 'registered'

@@ -52,6 +52,9 @@ class Estimate(Section):
 
 
 class Target(Section):
+    """One validation target of the targets file: the quantity, what it is compared with, its band of published
+    estimates and their context."""
+
     quantity: Name
     compared: Text
     band: list[Cited[Estimate]]
@@ -120,13 +123,30 @@ def protection_outcomes(scenario: Scenario, people: People, claims, settlement, 
 
 
 def inpatient_oop_share(claims, settlement, rows: np.ndarray) -> float:
+    """The out-of-pocket share of inpatient costs among the claims `rows` selects.
+
+    Parameters
+    ----------
+    claims : ClaimArrays
+        The claims (totals in fen).
+    settlement : Settlement
+        Their settlement; the last column of `amounts` is out-of-pocket (fen).
+    rows : numpy.ndarray
+        bool, one a claim: the claims counted.
+
+    Returns
+    -------
+    float
+        Out-of-pocket ÷ total cost of the selected inpatient claims; NaN when there are none.
+    """
     at = rows & (claims.service == INPATIENT)
     total = claims.total[at].sum()
     return float(settlement.amounts[at, -1].sum() / total) if total else float("nan")
 
 
 def protection_checks(scheme: str, persons: int, seed: int, sets: tuple[str, ...], check_type) -> tuple[list, dict]:
-    """Checks (calibration and validation targets) and every protection metric, both scopes, by population and scheme."""
+    """Checks (calibration and validation targets) and every protection metric, both scopes, by population and
+    scheme."""
     checks = []
     targets = protection_targets()
     tables: dict[str, dict[str, dict[str, float]]] = {}

@@ -36,11 +36,26 @@ class StageSeeds:
 
 @dataclass
 class Chunk:
+    """A slice of the persons of a replication, with their illness."""
+
     population: Population
     illness: Illness
 
 
 def chunk_sizes(n_persons: int, chunk_persons: int = CHUNK_PERSONS) -> list[int]:
+    """How many persons each chunk of a population holds: full chunks, then the rest.
+
+    Parameters
+    ----------
+    n_persons : int
+        Persons in the population.
+    chunk_persons : int
+        Persons a chunk.
+
+    Returns
+    -------
+    list of int
+    """
     full, rest = divmod(n_persons, chunk_persons)
     return [chunk_persons] * full + ([rest] if rest else [])
 
@@ -86,10 +101,39 @@ def concatenate(populations: list[Population]) -> Population:
 
 
 def synthetic_county(params: PopulationParams, seeds: StageSeeds) -> County:
+    """The county of a synthetic population: townships, villages and their distances, drawn from the
+    population file.
+
+    Parameters
+    ----------
+    params : PopulationParams
+        The population file.
+    seeds : StageSeeds
+        The replication's seeds; the county stage's is used.
+
+    Returns
+    -------
+    County
+    """
     return draw_county(params, seeds.county)
 
 
 def place_names(population: Population, county: County) -> tuple[np.ndarray, np.ndarray]:
+    """Each person's township and village name: the household table's names when it gave them, else 'T01' and
+    'T01-V01' style names.
+
+    Parameters
+    ----------
+    population : Population
+        The persons and their households' places.
+    county : County
+        The county (its place names, when read from a household table).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        (township names, village names), one a household.
+    """
     if county.township_names is not None:
         townships = np.array(county.township_names)[population.household_township]
         villages = np.array(county.village_names)[population.household_village]

@@ -19,6 +19,9 @@ TOLERANCE_SE = 4.0
 
 @dataclass(frozen=True)
 class Statistic:
+    """One checked statistic of a drawn population: realized against expected, its standard error and where the
+    expectation comes from."""
+
     name: str
     realized: float
     expected: float
@@ -153,6 +156,19 @@ def describe(params: PopulationParams, tree: dict, population: Population, illne
 
 
 def render(stats: list[Statistic], title: str) -> str:
+    """The population check as a text table: each statistic realized against what the parameters imply.
+
+    Parameters
+    ----------
+    stats : list of Statistic
+        The statistics checked.
+    title : str
+        The table's first line.
+
+    Returns
+    -------
+    str
+    """
     rows = [["statistic 统计量", "realized 实现", "expected 期望", "z", "", "source 来源"]]
     for s in stats:
         fmt = "{:,.4f}" if abs(s.expected) < 10 else "{:,.1f}"

@@ -206,6 +206,23 @@ def draw_members(params: PopulationParams, household_category: np.ndarray, house
 
 
 def synthesize(params: PopulationParams, n_persons: int, county: County, seed: np.random.SeedSequence) -> Population:
+    """A synthetic population of about `n_persons` persons in households placed in `county`.
+
+    Parameters
+    ----------
+    params : PopulationParams
+        The population file (household sizes, categories, ages, incomes in fen).
+    n_persons : int
+        Persons wanted; whole households are drawn, so the count is close to it.
+    county : County
+        The county the households are placed in.
+    seed : numpy.random.SeedSequence
+        The population stage's seed: households and members each get a child of it.
+
+    Returns
+    -------
+    Population
+    """
     households_seed, members_seed = child_seed(seed, 0), child_seed(seed, 1)
     households = draw_households(params, n_persons, county, np.random.default_rng(households_seed))
     members = draw_members(params, households["household_category"], households["household_size"],

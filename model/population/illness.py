@@ -71,6 +71,9 @@ class Admissions:
 
 @dataclass
 class Illness:
+    """The persons' illness in a year: chronic conditions (and which are certified), visits, and each person's chance
+    and draws of admission."""
+
     chronic: np.ndarray  # bool [person, condition]
     certified: np.ndarray  # bool [person, condition]
     visits: Visits

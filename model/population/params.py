@@ -24,6 +24,9 @@ SHARE_TOLERANCE = Decimal("0.000001")
 
 @dataclass(frozen=True)
 class PopulationParams:
+    """A population file read for the simulation: county shape (km), household and person shares, illness rates, costs
+    (fen) and the year's figures."""
+
     id: str
     name: dict[str, str]
     townships: int
@@ -242,6 +245,8 @@ ByAge = in_order(AGE_BANDS, real(0, 100))
 
 
 class County(Section):
+    """A population file's `county`: townships, villages a township, distances (km) and residents (persons)."""
+
     townships: Cited[whole(1, 1000)]
     villages_per_township: Cited[whole(1, 1000)]
     village_to_township_km: Cited[Lognormal]
@@ -251,6 +256,9 @@ class County(Section):
 
 
 class Households(Section):
+    """A population file's `households`: category shares, who is also registered or has exited poverty, household sizes
+    and income a person (yuan, lognormal)."""
+
     category_shares: Cited[shares(CATEGORIES)]
     also_registered_share: Cited[in_order(tuple(ALSO_REGISTERED), Share)] = None
     exited_share: Cited[ExitedShare] = None
@@ -260,11 +268,16 @@ class Households(Section):
 
 
 class Persons(Section):
+    """A population file's `persons`: age-band shares by category and the male share."""
+
     age_band_shares: Cited[in_order(CATEGORIES, shares(AGE_BANDS, required=True))]
     male_share: Cited[Share]
 
 
 class Chronic(Section):
+    """A population file's `illness.chronic`: prevalence by age, the poor's relative risk, certified shares, visits a
+    year and cost a visit (yuan)."""
+
     poor_relative_risk: Cited[real(0, 10)]
     prevalence_by_age: Cited[in_order(CHRONIC_CODES, in_order(AGE_BANDS, Share))]
     certified_share: Cited[in_order(CHRONIC_CODES, Share)]
@@ -274,12 +287,18 @@ class Chronic(Section):
 
 
 class Outpatient(Section):
+    """A population file's `illness.outpatient`: visits a year by age, the poor's relative risk and the shares by
+    level."""
+
     visits_per_year: Cited[in_order(AGE_BANDS, real(0, 365))]
     poor_relative_risk: Cited[real(0, 10)]
     level_shares: Cited[shares(LEVELS)]
 
 
 class Admissions(Section):
+    """A population file's `illness.admissions`: share admitted (poor, ordinary), relative risks by age and chronic
+    condition, repeat admissions and the chronic-caused share."""
+
     share_admitted: Cited[in_order(("poor", "ordinary"), real(0, 0.95))]
     relative_risk_by_age: Cited[ByAge]
     relative_risk_per_chronic_condition: Cited[real(0, 100)]
@@ -288,6 +307,9 @@ class Admissions(Section):
 
 
 class MajorDiseases(Section):
+    """A population file's `illness.major_diseases`: incidence per 100,000, admissions a case, cost multipliers and the
+    children-only diseases."""
+
     source: Any = None
     incidence_per_100k: Cited[MajorIncidence]
     admissions_per_case: Cited[_by_major_code(whole(1, 50))]
@@ -296,11 +318,16 @@ class MajorDiseases(Section):
 
 
 class Severity(Section):
+    """A population file's `illness.severity`: the severity each level treats and the floor of a major disease's
+    severity."""
+
     treatable_below: Cited[Treatable]
     major_disease_floor: Cited[Share]
 
 
 class Illness(Section):
+    """A population file's `illness`: chronic conditions, outpatient visits, admissions, major diseases and severity."""
+
     chronic: Chronic
     outpatient: Outpatient
     admissions: Admissions
@@ -309,6 +336,9 @@ class Illness(Section):
 
 
 class Costs(Section):
+    """A population file's `costs`: mean cost of a visit and an admission by level (yuan), their lognormal spreads, and
+    the out-of-list share and spread."""
+
     visit_mean: Cited[in_order(LEVELS, real(0))]
     admission_mean: Cited[in_order(LEVELS[1:], real(0))]
     sigma: Cited[in_order(("visit", "chronic_visit", "admission"), real(0, 5))]

@@ -57,6 +57,9 @@ class Item:
 
 @dataclass(frozen=True)
 class Ledger:
+    """A scheme's programme costs: the county's share of province-wide items, the items (yuan a year) and the years the
+    scheme is in force."""
+
     county_share: Decimal  # of province-wide items, 0 when none is stated
     items: tuple[Item, ...]
     years: tuple[int, ...]  # the years the scheme is in force

@@ -15,6 +15,8 @@ from model.report.texts import words
 
 @dataclass
 class Paragraph:
+    """A paragraph of the report: its text and CSS class."""
+
     text: str
     css: str | None = ""  # None: a <p> without a class
     kind = "paragraph"
@@ -22,6 +24,8 @@ class Paragraph:
 
 @dataclass
 class Heading:
+    """A heading of the report at `level` (h3 by default)."""
+
     text: str
     level: int = 3
     kind = "heading"
@@ -73,6 +77,8 @@ class Table:
 
 @dataclass
 class Details:
+    """A folded part of the report: its summary line and the blocks shown when opened."""
+
     summary: str
     blocks: list
     open: bool = False
@@ -81,6 +87,8 @@ class Details:
 
 @dataclass
 class Figure:
+    """A figure of the report: the PNG in base64, its width (pixels), alt text and caption number."""
+
     key: str
     data: Markup  # the PNG in base64
     width: int
@@ -94,6 +102,8 @@ class Figure:
 
 @dataclass
 class Section:
+    """A numbered section of the report: its anchor, title and blocks."""
+
     anchor: str
     title: str
     blocks: list = field(default_factory=list)
@@ -101,6 +111,8 @@ class Section:
 
 @dataclass
 class ReportFigure:
+    """A figure the report draws: its key, PNG bytes and the protection metrics it shows (defined in its caption)."""
+
     key: str
     png: bytes
     metrics: tuple[str, ...] = ()  # protection metrics it shows: their definitions go in its caption

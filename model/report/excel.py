@@ -121,6 +121,21 @@ def _table_sheet(workbook, key: str, lang: str, frame: pd.DataFrame, formats: di
 
 
 def workbook_bytes(run: RunFolder, lang: str) -> bytes:
+    """report.xlsx of a run in one language: the summary, the scheme parameters and the tables behind the
+    figures, one sheet each.
+
+    Parameters
+    ----------
+    run : RunFolder
+        The run folder read back.
+    lang : {'zh', 'en'}
+        The language of headers and names.
+
+    Returns
+    -------
+    bytes
+        The workbook (xlsx).
+    """
     from openpyxl import Workbook
 
     workbook = Workbook()

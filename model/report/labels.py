@@ -94,11 +94,37 @@ def level_names(level: str, short: bool = False) -> dict[str, str]:
 
 
 def level_label(level: str, lang: str | None = None, short: bool = False) -> str:
+    """A care level's name in `lang`, or '中文 / English' when lang is None.
+
+    Parameters
+    ----------
+    level : str
+        A level of model.codes.LEVELS (village … province).
+    lang : {'zh', 'en'} or None
+    short : bool
+        The short name (村, 乡镇, 县…).
+
+    Returns
+    -------
+    str
+    """
     entry = level_names(level, short)
     return bilingual(entry) if lang is None else entry[lang]
 
 
 def payer_label(payer: str, lang: str | None = None) -> str:
+    """A payer's name in `lang`, or '中文 / English' when lang is None; an unknown payer as it is.
+
+    Parameters
+    ----------
+    payer : str
+        A payer of model.codes.PAYERS.
+    lang : {'zh', 'en'} or None
+
+    Returns
+    -------
+    str
+    """
     entry = PAYER_NAMES.get(payer) or {"zh": payer, "en": payer}
     return bilingual(entry) if lang is None else entry[lang]
 

@@ -21,6 +21,9 @@ WHEN_NAMES = {"categories": CATEGORY_NAMES, "services": SERVICE_NAMES, "levels":
 
 @dataclass(frozen=True)
 class CitedValue:
+    """One value of a scheme's parameters table: where it sits (section, layer, dotted path), the value as written and
+    its source."""
+
     section: str  # layers, payer_caps, special_treatment, financing, population, care or outcomes
     group: str  # the layer id within layers; '' elsewhere
     path: str  # dotted, inside the group (or section)
@@ -34,6 +37,9 @@ class CitedValue:
 
 @dataclass
 class Layer:
+    """A layer of a scheme as the parameters table shows it: its position in settlement order, id, name, payer, filter
+    and cited values."""
+
     position: int  # 1 = settled first
     id: str
     name: dict
@@ -45,6 +51,9 @@ class Layer:
 
 @dataclass
 class SchemeParameters:
+    """A run's scheme as the parameters table shows it: its label, file, --set overrides, name, document, layers and
+    cited values."""
+
     label: str
     file: str
     sets: list[str]

@@ -20,6 +20,17 @@ FUNDS = ("outlay_bmi", "outlay_cii", "outlay_ma", "outlay_backstop", "outlay_sup
 POVERTY_FUNDS = ("outlay_ma", "outlay_backstop", "outlay_supplementary", "outlay_hospital")
 
 def has_years(summary: dict) -> bool:
+    """Whether a run's summary.json holds multi-year results (a `by_year` entry under any scenario).
+
+    Parameters
+    ----------
+    summary : dict
+        summary.json as read.
+
+    Returns
+    -------
+    bool
+    """
     return any("by_year" in entry for entry in summary.get("scenarios", {}).values())
 
 
@@ -49,6 +60,21 @@ def trajectories(summary: dict) -> dict[str, dict[str, dict[str, list[float]]]]:
 
 
 def trajectory_figure(summary: dict, names: Mapping[str, str], lang: str):
+    """The multi-year trajectories: one panel a metric, one line a scheme, year by year.
+
+    Parameters
+    ----------
+    summary : dict
+        summary.json of a multi-year run.
+    names : mapping of str to str
+        Scenario label → display name.
+    lang : {'zh', 'en'}
+        The language of titles and axes.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     from model.report.figures import new_figure
 
     data = trajectories(summary)
@@ -71,6 +97,21 @@ def trajectory_figure(summary: dict, names: Mapping[str, str], lang: str):
 
 
 def period_rows(summary: dict, names: Mapping[str, str], lang: str) -> tuple[list[str], list[list[str]]]:
+    """The period table: each scheme's mean over the period of the multi-year outcomes (money in 万元, rates in %).
+
+    Parameters
+    ----------
+    summary : dict
+        summary.json of a multi-year run.
+    names : mapping of str to str
+        Scenario label → display name.
+    lang : {'zh', 'en'}
+
+    Returns
+    -------
+    tuple
+        (headers, rows) of formatted cells.
+    """
     labels = list(summary["scenarios"])
     headers = [words("years", lang)["scheme"]] + [metric_label(m, lang) for m in PERIOD_SHOWN]
     rows = []
@@ -82,6 +123,22 @@ def period_rows(summary: dict, names: Mapping[str, str], lang: str) -> tuple[lis
 
 
 def by_year_rows(summary: dict, names: Mapping[str, str], lang: str) -> tuple[list[str], list[list]]:
+    """The year-by-year table: each scheme's transitions into and out of poverty, one row a year (shares of
+    households, in %).
+
+    Parameters
+    ----------
+    summary : dict
+        summary.json of a multi-year run.
+    names : mapping of str to str
+        Scenario label → display name.
+    lang : {'zh', 'en'}
+
+    Returns
+    -------
+    tuple
+        (headers, rows) of formatted cells.
+    """
     shown = ("exited_poverty", "returned_to_poverty", "became_poor", "poor_due_to_illness_share", "poor_share_end",
              "monitored_share", "lifted_to_line")
     headers = [words("years", lang)["scheme"], words("years", lang)["year"]] + [metric_label(m, lang) for m in shown]
@@ -97,6 +154,22 @@ def by_year_rows(summary: dict, names: Mapping[str, str], lang: str) -> tuple[li
 
 
 def fund_rows(summary: dict, names: Mapping[str, str], lang: str) -> tuple[list[str], list[list]]:
+    """The funds table: each scheme's outlays by fund, one row a year (万元), and the backstop fund's balance
+    when the run carried one.
+
+    Parameters
+    ----------
+    summary : dict
+        summary.json of a multi-year run.
+    names : mapping of str to str
+        Scenario label → display name.
+    lang : {'zh', 'en'}
+
+    Returns
+    -------
+    tuple
+        (headers, rows) of formatted cells.
+    """
     headers = [words("years", lang)["scheme"], words("years", lang)["year"]] + [metric_label(m, lang) for m in FUNDS]
     extra = "backstop_balance" in next(iter(summary["scenarios"].values()))["metrics"]
     if extra:
@@ -114,6 +187,20 @@ def fund_rows(summary: dict, names: Mapping[str, str], lang: str) -> tuple[list[
 
 
 def difference_rows(summary: dict, lang: str) -> tuple[list[str], list[list]]:
+    """The differences between compared schemes over the period: mean (P5…P95), signed (money in 万元, rates in
+    percentage points).
+
+    Parameters
+    ----------
+    summary : dict
+        summary.json of a multi-year compare.
+    lang : {'zh', 'en'}
+
+    Returns
+    -------
+    tuple
+        (headers, rows) of formatted cells.
+    """
     shown = ("returned_to_poverty", "became_poor", "poor_due_to_illness_share") + POVERTY_FUNDS + ("oop",)
     headers = [words("years", lang)["difference"]] + [metric_label(m, lang) for m in shown]
     rows = []

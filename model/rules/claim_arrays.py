@@ -40,7 +40,8 @@ class ClaimArrays:
 
     @property
     def class_index(self) -> np.ndarray:
-        """Each claim's class: the index of its (category, service, level, compliant, disease) group in the program (model/rules/program.claim_class)."""
+        """Each claim's class: the index of its (category, service, level, compliant, disease) group in the program
+        (model/rules/program.claim_class)."""
         return claim_class(self.category, self.service, self.level, self.compliant, self.disease)
 
     def take(self, rows: np.ndarray) -> "ClaimArrays":
@@ -54,6 +55,17 @@ class ClaimArrays:
 
 
 def day_number(date_text: str) -> int:
+    """A date as the claims arrays hold it: days since EPOCH.
+
+    Parameters
+    ----------
+    date_text : str
+        An ISO date, YYYY-MM-DD.
+
+    Returns
+    -------
+    int
+    """
     return int((np.datetime64(date_text, "D") - EPOCH).astype(np.int64))
 
 

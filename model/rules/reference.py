@@ -42,10 +42,36 @@ def round_half_up(value: Fraction) -> int:
 
 
 def times(rate_ppm: int, amount: int) -> int:
+    """A rate applied to an amount, rounded half up to the fen (spec §3, rounding).
+
+    Parameters
+    ----------
+    rate_ppm : int
+        The rate in parts per million.
+    amount : int
+        fen.
+
+    Returns
+    -------
+    int
+        fen.
+    """
     return round_half_up(Fraction(rate_ppm, 1_000_000) * amount)
 
 
 def is_special(scheme: Scheme, claim: Claim) -> bool:
+    """Whether a claim falls under the scheme's special treatment (spec §4, special-treatment list): a compliant
+    inpatient claim of a listed disease at a listed level.
+
+    Parameters
+    ----------
+    scheme : Scheme
+    claim : Claim
+
+    Returns
+    -------
+    bool
+    """
     listing = scheme.special_treatment
     return (
         listing is not None

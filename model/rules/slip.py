@@ -37,6 +37,29 @@ def _earlier_this_year(subset, position: int) -> int:
 
 
 def explain(scenario: Scenario, claims_file: ClaimsFile, claim_id: str) -> str:
+    """`hpa adjudicate --explain CLAIM_ID`: how one claim settled, layer by layer, as a text slip.
+
+    The claim's person is settled again alone (accumulators depend only on the person), by the reference settler.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scheme the claims settle under.
+    claims_file : ClaimsFile
+        The claims file read.
+    claim_id : str
+        The claim to explain.
+
+    Returns
+    -------
+    str
+        The slip: each layer's deductible, rate, ceiling and payment (yuan), and what the patient pays.
+
+    Raises
+    ------
+    InputError
+        When no claim has that id.
+    """
     row = claims_file.find(claim_id)
     if row is None:
         raise InputError(f"--explain {claim_id}: no claim with that claim_id in {claims_file.path}")

@@ -20,10 +20,14 @@ class _NoHTTP:
 
 
 class LoopbackScheduler(_NoHTTP, Scheduler):
+    """A Dask scheduler for a local cluster: listens on loopback only, without its HTTP dashboard."""
+
     pass
 
 
 class LoopbackWorker(_NoHTTP, Worker):
+    """A Dask worker for a local cluster: listens on loopback only, without its HTTP dashboard."""
+
     pass
 
 

@@ -10,6 +10,8 @@ from model.errors import InputError
 
 @dataclass(frozen=True)
 class Variant:
+    """One scenario of a run: its label (unique in the run), its scheme id or file, and its --set overrides."""
+
     label: str  # unique within the run
     reference: str  # scheme id or file
     sets: tuple[str, ...] = ()
@@ -17,6 +19,9 @@ class Variant:
 
 @dataclass(frozen=True)
 class RunPlan:
+    """What a run does: its kind (run, compare, sweep), scenarios, persons, replications, seed and the options that
+    shape them (population, households, engine, uncertainty, budget year)."""
+
     kind: str  # run, compare or sweep
     variants: tuple[Variant, ...]
     persons: int
@@ -72,6 +77,22 @@ def parse_vary(options: list[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 
 def sweep_variants(reference: str, sets: tuple[str, ...], vary: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[Variant, ...]:
+    """One variant a combination of the varied values (`hpa sweep --vary PATH=V1,V2`), each labelled
+    'key=value …' by the last two parts of its paths.
+
+    Parameters
+    ----------
+    reference : str
+        The scheme every variant starts from.
+    sets : tuple of str
+        --set PATH=VALUE overrides common to all.
+    vary : tuple
+        (path, values) pairs; every combination is a variant.
+
+    Returns
+    -------
+    tuple of Variant
+    """
     variants = []
     for combination in itertools.product(*[[(path, value) for value in values] for path, values in vary]):
         label = " ".join(f"{path.rsplit('.', 2)[-2] if path.count('.') >= 2 else path}={value}" for path, value in combination)

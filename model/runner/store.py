@@ -42,6 +42,13 @@ except ImportError:  # not a POSIX system: runs are not locked against each othe
 
 
 def code_version() -> dict:
+    """The code a run ran with, for manifest.json: the package version, and when the code is a git checkout its
+    commit and whether model/ or scenarios/ had uncommitted changes.
+
+    Returns
+    -------
+    dict
+    """
     root = Path(__file__).resolve().parents[2]
     version = {"package": __version__}
     try:
@@ -57,6 +64,16 @@ def code_version() -> dict:
 
 
 def default_out(plan: RunPlan) -> Path:
+    """Where a run is written when --out is not given: results/TIMESTAMP-KIND-SCHEMES.
+
+    Parameters
+    ----------
+    plan : RunPlan
+
+    Returns
+    -------
+    Path
+    """
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     name = "-".join(dict.fromkeys(v.reference.rsplit("/", 1)[-1].removesuffix(".yaml") for v in plan.variants))[:60]
     return Path("results") / f"{stamp}-{plan.kind}-{name}"

@@ -14,6 +14,19 @@ DERIVED_METRICS = {"outlay_backstop_ma": ("outlay_backstop", "outlay_ma")}
 
 
 def statistics(values: list[float]) -> dict[str, float | None]:
+    """The statistics a run reports of one metric over its replications: mean, sd, P5, P50, P95, P99 and the
+    Monte Carlo standard errors of P50, P95, P99. Missing values (None, NaN) are left out.
+
+    Parameters
+    ----------
+    values : list of float
+        The metric in each replication, in its own unit (fen for money, shares for rates).
+
+    Returns
+    -------
+    dict
+        Statistic → value (None for all when no value is left).
+    """
     array = np.array([v for v in values if v is not None and not math.isnan(v)], dtype=float)
     if array.size == 0:
         return {name: None for name in STATISTICS} | {f"{name}_se": None for name in STANDARD_ERRORS}

@@ -35,6 +35,9 @@ class PayerFunding:
 
 @dataclass(frozen=True)
 class Financing:
+    """A scheme's financing read: the individual premium and the government contribution (fen a person a year), the
+    premium subsidies (ppm) and how levels split them, and the payers' funding."""
+
     individual_premium: int  # fen a person a year
     government_contribution: int  # fen a person a year into the BMI fund, beside the premium
     premium_subsidy_share: dict[str, int]  # ppm of the individual premium paid by government, by category
@@ -53,6 +56,9 @@ Funder = choice(FUNDERS, "funder")
 
 
 class PremiumSubsidySplit(Section):
+    """A scheme's `financing.premium_subsidy_split`: the province's share of the premium subsidy (by
+    poverty-exit state) and how prefecture and county split the rest (shares)."""
+
     province: Cited[keyed(EXIT_STATES, "poverty-exit state", Rate)]
     remainder: Cited[keyed(("prefecture", "county"), "government level", Rate)]
 
@@ -64,17 +70,26 @@ class PremiumSubsidySplit(Section):
 
 
 class PayerFundingFile(Section):
+    """A scheme's `financing.payer_funding.PAYER`: what the province puts in a registered person (yuan a
+    year) and who funds the rest."""
+
     province_per_registered_person: Cited[Money] = None
     remainder: Cited[Funder]
 
 
 class PurchasedCoverFile(Section):
+    """A scheme's `financing.purchased_cover.PAYER`: insurance bought for a group, its premium (yuan a
+    person a year) and who pays it."""
+
     premium_per_person: Cited[Money]
     funder: Cited[Funder]
     insured: Cited[choice(INSURED_GROUPS, "insured group")]
 
 
 class FamilyDoctor(Section):
+    """A scheme's `financing.family_doctor`: the contracted family doctor's fee (yuan a person a year) and
+    how it is split among its funders (yuan)."""
+
     fee: Cited[Money]
     split: Cited[keyed(("public_health", "bmi_fund", "individual"), "funder", Money)]
 

@@ -34,6 +34,17 @@ RENAMED_WHY = {"quanzhou_prefecture": "seed 000's \"全州\" means \"the whole p
 
 
 def known_scenarios(folders: tuple[str, ...] = SCHEME_FOLDERS) -> list[str]:
+    """The scenario names shipped under scenarios/ (file stems), folder by folder, sorted.
+
+    Parameters
+    ----------
+    folders : tuple of str
+        Folders of scenarios/ looked in.
+
+    Returns
+    -------
+    list of str
+    """
     root = scenarios_dir()
     return [p.stem for folder in folders for p in sorted((root / folder).glob("*.yaml"))]
 
@@ -80,6 +91,17 @@ def locate(reference: str, folders: tuple[str, ...] = SCHEME_FOLDERS) -> Path:
 
 
 def is_cited(node: object) -> bool:
+    """Whether a YAML node is a cited value: a mapping with `value` and `source` and no key beyond CITED_KEYS.
+
+    Parameters
+    ----------
+    node : object
+        A node of a scenario tree.
+
+    Returns
+    -------
+    bool
+    """
     return isinstance(node, dict) and "value" in node and "source" in node and set(node) <= set(CITED_KEYS)
 
 

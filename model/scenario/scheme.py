@@ -44,6 +44,9 @@ class Filter:
 
 @dataclass(frozen=True)
 class Coinsurance:
+    """The coinsurance mechanic (spec §4.1): the payer pays a rate (ppm), by level or disease, after a deductible by
+    level (fen a claim)."""
+
     rate: int | None  # ppm; None when only by level
     rate_by_level: dict[str, int] | None
     rate_by_disease: dict[str, int]
@@ -53,6 +56,9 @@ class Coinsurance:
 
 @dataclass(frozen=True)
 class Tiered:
+    """The tiered mechanic (spec §4.1): brackets of the person-year's cumulative base (fen), starting at a yearly
+    deductible (fen), each paid at its rate (ppm)."""
+
     deductible: int  # fen a year
     brackets: tuple[tuple[int | None, int], ...]  # (upper bound in fen or None, rate ppm)
     base: str = "eligible"
@@ -60,6 +66,9 @@ class Tiered:
 
 @dataclass(frozen=True)
 class Topup:
+    """The top-up mechanic (spec §4.1): the payer brings what every payer has paid on the claim up to a target share
+    (ppm) of its base (eligible or total cost), by disease when listed."""
+
     target: int  # ppm
     target_by_disease: dict[str, int]
     base: str = "eligible"
@@ -67,12 +76,18 @@ class Topup:
 
 @dataclass(frozen=True)
 class Ceiling:
+    """The ceiling mechanic (spec §4.1): the payer pays what takes the person-year's cumulative base above
+    `amount` (fen)."""
+
     amount: int  # fen a year
     base: str = "eligible"
 
 
 @dataclass(frozen=True)
 class OutOfList:
+    """The out-of-list mechanic (spec §4.1): the payer pays all that is left of the out-of-list pool, at most
+    `limit_share_of_total` (ppm) of the claim's total cost when given."""
+
     limit_share_of_total: int | None  # ppm
     base: str = "total"
 
@@ -82,6 +97,8 @@ Mechanic = Coinsurance | Tiered | Topup | Ceiling | OutOfList
 
 @dataclass(frozen=True)
 class Layer:
+    """One layer of a scheme (spec §4): its id, name, payer, the claims it applies to and its mechanic."""
+
     id: str
     name: dict[str, str]
     payer: str
@@ -98,12 +115,17 @@ class Layer:
 
 @dataclass(frozen=True)
 class SpecialTreatment:
+    """A scheme's special-treatment list (大病专项救治, spec §4): the diseases and the levels it covers."""
+
     diseases: tuple[str, ...]
     levels: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Scheme:
+    """A scheme read for settlement: its id, name, layers in settlement order, payers' yearly caps (fen) and
+    special-treatment list."""
+
     id: str
     name: dict[str, str]
     layers: tuple[Layer, ...]
@@ -175,6 +197,9 @@ class When(Section):
 
 
 class CoinsuranceFile(Section):
+    """A layer's `coinsurance` in a scheme file: the rate (a share), by level or disease, the deductible
+    a claim (yuan), by level, and the base it applies to. Read into Coinsurance (ppm, fen)."""
+
     rate: Cited[Rate] = None
     rate_by_level: Cited[keyed(LEVELS, "level", Rate)] = None
     rate_by_disease: Cited[keyed(DISEASE_CODES, "disease code", Rate)] = None
@@ -235,6 +260,9 @@ Brackets = named_type("Brackets", Annotated[tuple[tuple[int | None, int], ...], 
 
 
 class TieredFile(Section):
+    """A layer's `tiered` in a scheme file: the yearly deductible (yuan), brackets (upper bound in yuan or none,
+    rate as a share) and base. Read into Tiered (fen, ppm)."""
+
     deductible: Cited[Money]
     brackets: Cited[Brackets]
     base: Base = None
@@ -257,6 +285,9 @@ class TieredFile(Section):
 
 
 class TopupFile(Section):
+    """A layer's `topup` in a scheme file: the target share, by disease when listed, and base. Read into Topup
+    (ppm)."""
+
     target: Cited[Rate]
     target_by_disease: Cited[keyed(DISEASE_CODES, "disease code", Rate)] = None
     base: Base = None
@@ -267,6 +298,9 @@ class TopupFile(Section):
 
 
 class CeilingFile(Section):
+    """A layer's `ceiling` in a scheme file: the yearly ceiling (yuan) on the cumulative base, and base. Read
+    into Ceiling (fen)."""
+
     amount: Cited[Money]
     base: Base = None
 
@@ -275,6 +309,9 @@ class CeilingFile(Section):
 
 
 class OutOfListFile(Section):
+    """A layer's `out_of_list` in a scheme file: the most the payer pays, as a share of the claim's total
+    cost. Read into OutOfList (ppm)."""
+
     limit_share_of_total: Cited[Rate] = None
 
     def to_mechanic(self) -> OutOfList:
@@ -325,6 +362,8 @@ class LayerFile(Section):
 
 
 class SpecialTreatmentFile(Section):
+    """A scheme file's `special_treatment`: the diseases and levels of special treatment (大病专项救治)."""
+
     required_keys: ClassVar[tuple[str, ...]] = ("diseases", "levels")
     diseases: Cited[Diseases]
     levels: Cited[Levels]
@@ -332,6 +371,8 @@ class SpecialTreatmentFile(Section):
 
 
 class Document(Section):
+    """The policy document a scheme file follows: title, number, seed text, clause and address."""
+
     title: Text
     number: Text = None
     seed: Text = None
@@ -340,6 +381,8 @@ class Document(Section):
 
 
 class InForce(Section):
+    """When a scheme is in force: from a date, to a date (optional)."""
+
     from_: Date = Field(alias="from")
     to: Date = None
 

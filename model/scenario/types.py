@@ -39,6 +39,16 @@ class Origins:
 
 
 def dotted(path: tuple[str, ...]) -> str:
+    """A field's path as messages name it: 'layers.bmi.rate', or '(top level)'.
+
+    Parameters
+    ----------
+    path : tuple of str
+
+    Returns
+    -------
+    str
+    """
     return ".".join(path) if path else "(top level)"
 
 
@@ -49,10 +59,38 @@ def dotted(path: tuple[str, ...]) -> str:
 
 
 def refuse(expected: str, found: str | None = None, at: tuple = ()) -> PydanticCustomError:
+    """A validation error saying what was expected (and what was found), at a path below the current field.
+
+    Parameters
+    ----------
+    expected : str
+        What the field must hold, as the message says it.
+    found : str or None
+        What it held, when the caller words it.
+    at : tuple
+        Keys below the current field.
+
+    Returns
+    -------
+    pydantic_core.PydanticCustomError
+    """
     return PydanticCustomError("scenario", "expected {expected}", {"expected": expected, "found": found, "at": at})
 
 
 def refuse_as(problem: str, at: tuple = ()) -> PydanticCustomError:
+    """A validation error with its own wording (not 'expected …'), at a path below the current field.
+
+    Parameters
+    ----------
+    problem : str
+        The message.
+    at : tuple
+        Keys below the current field.
+
+    Returns
+    -------
+    pydantic_core.PydanticCustomError
+    """
     return PydanticCustomError("scenario", "{problem}", {"problem": problem, "at": at})
 
 

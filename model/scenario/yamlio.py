@@ -16,7 +16,7 @@ import yaml
 from model.errors import InputError, describe_found
 from model.inputfile import read_bounded
 
-# libyaml's parser when PyYAML has it (its wheels do): the same safe constructors, parsed ~8× faster,
+# libyaml's parser when PyYAML has it (its wheels do): the same safe constructors, parsed several times faster,
 # which is most of a small command's start-up.
 _SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -169,6 +169,23 @@ def parse_yaml_text(text: str, origin: str) -> object:
 
 
 def read_yaml(path: Path) -> object:
+    """A scenario file as data: bounded in size, depth and values, UTF-8 (a BOM allowed), read with a safe
+    loader; duplicate keys refused.
+
+    Parameters
+    ----------
+    path : Path
+
+    Returns
+    -------
+    object
+        The document (usually a dict).
+
+    Raises
+    ------
+    InputError
+        One message naming the file and line.
+    """
     data = read_bounded(path, "scenario file", MAX_FILE_BYTES)
     try:
         text = data.decode("utf-8")

@@ -59,6 +59,8 @@ Number = Annotated[float, PlainValidator(_number), WithJsonSchema({"type": "numb
 
 
 class Normal(Section):
+    """A normal distribution of an uncertain parameter: mean and sd, in the parameter's unit."""
+
     mean: Number
     sd: _positive_of("sd")
 
@@ -67,6 +69,8 @@ class Normal(Section):
 
 
 class Lognormal(Section):
+    """A lognormal distribution of an uncertain parameter: median (the parameter's unit) and sigma (of the log)."""
+
     median: _positive_of("median")
     sigma: _positive_of("sigma")
 
@@ -116,6 +120,8 @@ class _LowHigh(Section):
 
 
 class Uniform(_LowHigh):
+    """A uniform distribution of an uncertain parameter between low and high (the parameter's unit)."""
+
     low: Number
     high: Number
 
@@ -124,6 +130,8 @@ class Uniform(_LowHigh):
 
 
 class Triangular(Section):
+    """A triangular distribution of an uncertain parameter: low, mode and high (the parameter's unit)."""
+
     low: Number
     mode: Number
     high: Number

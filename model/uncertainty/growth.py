@@ -82,6 +82,16 @@ class GrowthFile(Section):
 
 
 def growth_path(reference: str = DEFAULT_GROWTH) -> Path:
+    """The file of a growth reference: scenarios/growth/REFERENCE.yaml.
+
+    Parameters
+    ----------
+    reference : str
+
+    Returns
+    -------
+    Path
+    """
     return scenarios_dir() / "growth" / f"{reference}.yaml"
 
 

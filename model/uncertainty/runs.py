@@ -246,6 +246,18 @@ def _years(plan: RunPlan) -> dict:
 
 
 def uniforms_of(plan: RunPlan, replications: list[int]) -> np.ndarray:
+    """The Sobol uniforms of the plan's drawn parameters for the given replications.
+
+    Parameters
+    ----------
+    plan : RunPlan
+    replications : list of int
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 in (0, 1), one row a replication and one column a drawn parameter.
+    """
     return replication_uniforms(active_parameters(plan), plan.seed, replications)
 
 

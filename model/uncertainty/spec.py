@@ -137,6 +137,8 @@ Bounds = Annotated[tuple, PlainValidator(_bounds), WithJsonSchema({
 
 
 class Label(Section):
+    """An uncertain parameter's label, Chinese and English, as the drivers table, report and brief show it."""
+
     zh: Text
     en: Text
 

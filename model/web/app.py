@@ -43,6 +43,12 @@ def page_font() -> bytes:
 
 
 def scheme_list() -> list[dict]:
+    """The schemes the page offers: each shipped scenario's id and its name {zh, en}.
+
+    Returns
+    -------
+    list of dict
+    """
     from model.scenario import known_scenarios, load_scenario
 
     return [{"id": name, "name": load_scenario(name).name} for name in known_scenarios()]

@@ -21,6 +21,8 @@ STATE = "job.json"
 
 @dataclass
 class Job:
+    """A run the county page started: its id, its folder (county.yaml, reform.yaml, log, run/) and replications."""
+
     id: str
     folder: Path  # the job's own folder: county.yaml, reform.yaml, log, and run/ (the run folder)
     reps: int

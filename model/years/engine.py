@@ -81,6 +81,16 @@ def check_plan(plan: RunPlan) -> None:
 
 
 def first_year_of(scenario: Scenario) -> int:
+    """The first year of a multi-year run: the year of the scenario's people.
+
+    Parameters
+    ----------
+    scenario : Scenario
+
+    Returns
+    -------
+    int
+    """
     from model.population import population_params
 
     return population_params(scenario).year.year

@@ -35,6 +35,19 @@ YEARS_RATE_METRICS = {"exited_poverty", "returned_to_poverty", "returned_due_to_
 
 
 def transition_metrics(counts: dict[str, int]) -> dict[str, float]:
+    """A year's transitions as shares of households: exits, returns and new entries into poverty, those caused by
+    illness, and the share of entries illness caused.
+
+    Parameters
+    ----------
+    counts : dict
+        Households counted in each transition (model.years.household.COUNTS), and `households`.
+
+    Returns
+    -------
+    dict
+        Metric → share (dimensionless).
+    """
     households = max(counts["households"], 1)
     entries = counts["returned_to_poverty"] + counts["became_poor"]
     caused = counts["returned_due_to_illness"] + counts["became_poor_due_to_illness"]
@@ -57,6 +70,16 @@ def transition_metrics(counts: dict[str, int]) -> dict[str, float]:
 
 
 def is_rate(name: str) -> bool:
+    """Whether a multi-year metric is a rate (averaged over the years) rather than an amount or a count (summed).
+
+    Parameters
+    ----------
+    name : str
+
+    Returns
+    -------
+    bool
+    """
     return name in RATE_METRICS or name.endswith("_share")
 
 

@@ -122,6 +122,8 @@ Share = real(0, 1)
 
 
 class Income(Section):
+    """A years file's `income`: yearly growth (all, registered), persistence and the spread of income shocks."""
+
     growth: Cited[Growth]
     growth_registered: Cited[Growth]
     persistence: Cited[real(0, 0.99)]
@@ -129,6 +131,8 @@ class Income(Section):
 
 
 class Illness(Section):
+    """A years file's `illness`: work lost to illness (shares, years) and the share of bills paid from income."""
+
     lost_work_working_age: Cited[Share]
     lost_work_other: Cited[Share]
     lost_work_cap: Cited[Share]
@@ -138,15 +142,23 @@ class Illness(Section):
 
 
 class ExitRule(Section):
+    """When a household exits poverty: years with income above the line."""
+
     income_above_line_years: whole(1, 10)
 
 
 class Monitoring(Section):
+    """Who is monitored for returning to poverty: income below a multiple of the line, or out-of-pocket above a share of
+    income."""
+
     income_below_line_ratio: real(0, 100)
     oop_above_income_share: real(0, 100)
 
 
 class Poverty(Section):
+    """A years file's `poverty`: the exit rule and tasks by year, monitoring, how income is assessed and whether new
+    poor are registered."""
+
     exit_rule: Cited[ExitRule]
     exit_tasks: Cited[dated(real(0, 1e4), "DatedExitTasks")]
     monitoring: Cited[Monitoring]
@@ -162,6 +174,9 @@ class Poverty(Section):
 
 
 class Deaths(Section):
+    """A years file's `demography.deaths`: life expectancy and infant mortality by year (per 1,000), the Gompertz slope
+    and men's relative risk."""
+
     life_expectancy_at_birth: Cited[dated(real(20, 110), "DatedLifeExpectancy")]
     infant_mortality_per_1000: Cited[dated(real(0, 500), "DatedInfantMortality")]
     gompertz_slope: Cited[real(0.01, 0.3)]
@@ -169,6 +184,8 @@ class Deaths(Section):
 
 
 class MotherAges(Section):
+    """The ages (years) between which women give birth."""
+
     low: whole(10, 60)
     high: whole(10, 60)
 
@@ -180,12 +197,17 @@ class MotherAges(Section):
 
 
 class Births(Section):
+    """A years file's `demography.births`: the crude birth rate by year (per 1,000), mothers' ages and the male share at
+    birth."""
+
     crude_birth_rate_per_1000: Cited[dated(real(0, 100), "DatedBirthRate")]
     mother_ages: Cited[MotherAges]
     male_share_at_birth: Cited[Share]
 
 
 class Demography(Section):
+    """A years file's `demography`: deaths and births."""
+
     deaths: Deaths
     births: Births
 

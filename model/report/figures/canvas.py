@@ -54,12 +54,41 @@ def save(figure, path: Path) -> Path:
 
 
 def png_bytes(figure, dpi: int = DPI) -> bytes:
+    """A figure as PNG bytes, cropped to its content.
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+    dpi : int
+        Dots per inch.
+
+    Returns
+    -------
+    bytes
+    """
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.15)
     return buffer.getvalue()
 
 
 def grid(figure, count: int, columns: int, **options):
+    """`count` panels in rows of `columns` on `figure`; the panels left over are hidden.
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+    count : int
+        Panels wanted.
+    columns : int
+        Panels a row.
+    **options
+        Passed to Figure.subplots (sharex, sharey…).
+
+    Returns
+    -------
+    numpy.ndarray
+        The axes, rows by columns.
+    """
     rows = max(1, math.ceil(count / columns))
     axes = figure.subplots(rows, columns, squeeze=False, **options)
     for axis in axes.ravel()[count:]:
@@ -78,6 +107,19 @@ def axis_scale(metric: str) -> tuple[float, str]:
 
 
 def scenario_name(names: Mapping[str, str] | None, label: str) -> str:
+    """A scenario's display name from `names`, or its label when it has none.
+
+    Parameters
+    ----------
+    names : mapping of str to str, or None
+        Label → display name.
+    label : str
+        The scenario's label in the run.
+
+    Returns
+    -------
+    str
+    """
     return names.get(label, label) if names else label
 
 
@@ -106,10 +148,30 @@ def thousands():
 
 
 def or_nan(value) -> float:
+    """A statistic as a float for plotting: NaN for None.
+
+    Parameters
+    ----------
+    value : float, int or None
+
+    Returns
+    -------
+    float
+    """
     return float("nan") if value is None else float(value)
 
 
 def is_number(text: str) -> bool:
+    """Whether `text` reads as a number (a sweep's varied values are then plotted on a numeric axis).
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    bool
+    """
     try:
         float(text)
         return True
