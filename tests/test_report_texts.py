@@ -13,7 +13,7 @@ import pytest
 from markupsafe import Markup
 
 from model.report import blocks as parts, html as page
-from model.report.labels import EXTRA_METRIC_LABELS, GOVERNMENT_LEVEL_LABELS, level_label, metric_label, pick
+from model.report.labels import EXTRA_METRIC_LABELS, GOVERNMENT_LEVEL_LABELS, level_label, metric_label
 from model.report.texts import CATALOGUE, LANGUAGES, catalogue, words
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,7 +83,10 @@ def test_labels_read_from_the_catalogue():
     assert metric_label("no_such_metric", "zh") == "no_such_metric"
     assert GOVERNMENT_LEVEL_LABELS["prefecture"] == "市州级 / prefecture"
     assert level_label("township", "zh", short=True) == "乡镇"
-    assert pick("甲 / A / B", "en") == "A / B" and pick("甲 / A", None) == "甲 / A"
+    # the multi-year engine's names are kept apart too, and joined only to print both
+    assert metric_label("returned_to_poverty", "zh") == "返贫户占比"
+    assert metric_label("returned_to_poverty", "en") == "households returning to poverty"
+    assert metric_label("returned_to_poverty") == "返贫户占比 / households returning to poverty"
 
 
 def _render(*blocks) -> str:

@@ -15,7 +15,7 @@ import pandas as pd
 from model.codes import PAYERS
 from model.outcomes.protection import PROTECTION_METRICS
 from model.report import analysis
-from model.report.labels import GOVERNMENT_LEVELS, metric_kind, metric_label, payer_label, pick
+from model.report.labels import GOVERNMENT_LEVELS, metric_kind, metric_label, payer_label
 from model.report.scheme_table import scheme_parameters
 from model.runfolder import RunFolder
 from model.report.texts import LANGUAGES, entries, words
@@ -199,7 +199,7 @@ def workbook_bytes(run: RunFolder, lang: str) -> bytes:
             parameters.append([scheme.label, "", "", "", "", scheme.error])
             continue
         for layer in scheme.layers:
-            parameters.append([scheme.label, "layers", layer.id, "(layer)", f"{pick(layer.name.get(lang) or '', lang)}",
+            parameters.append([scheme.label, "layers", layer.id, "(layer)", layer.name.get(lang) or "",
                                layer.source])
             for value in layer.values:
                 parameters.append([scheme.label, "layers", layer.id, value.path, value.value, value.source])

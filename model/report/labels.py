@@ -2,8 +2,8 @@
 
 The names the report package owns live in texts.yaml (group `labels`); metric, payer and level names are kept in
 Chinese and English apart beside their vocabularies (model/outcomes/metrics.py METRIC_NAMES, model/codes.py
-PAYER_NAMES and LEVEL_NAMES) and read from there; the multi-year engine's metric names (model/years/metrics.py) are
-still written '中文 / English' and split here, once."""
+PAYER_NAMES and LEVEL_NAMES, the multi-year engine's model/years/metrics.py YEARS_METRIC_NAMES) and read from there;
+no text is split into its languages at run time."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from functools import cache
 
 from model.codes import LEVEL_NAMES, PAYER_NAMES
 from model.outcomes.metrics import METRIC_LABELS, METRIC_NAMES, RATE_METRICS
-from model.report.texts import LANGUAGES, bilingual, entries, from_bilingual
+from model.report.texts import LANGUAGES, bilingual, entries
 
-__all__ = ["LANGUAGES", "GOVERNMENT_LEVELS", "GOVERNMENT_LEVEL_LABELS", "EXTRA_METRIC_LABELS", "pick", "metric_label",
+__all__ = ["LANGUAGES", "GOVERNMENT_LEVELS", "GOVERNMENT_LEVEL_LABELS", "EXTRA_METRIC_LABELS", "metric_label",
            "metric_names", "stacked", "level_names", "level_label", "payer_label", "metric_kind"]
 
 GOVERNMENT_LEVELS = ("province", "prefecture", "county")
@@ -49,21 +49,13 @@ EXTRA_METRIC_LABELS = {metric: bilingual(entry) for metric, entry in _EXTRA_METR
 GOVERNMENT_LEVEL_LABELS = {level: bilingual(entry) for level, entry in _labels("government_levels").items()}
 
 
-def pick(bilingual_text: str, lang: str | None) -> str:
-    """A '中文 / English' text from a scenario file or another package → the part for `lang` ('zh' or 'en'); the
-    whole text when lang is None."""
-    if lang is None:
-        return bilingual_text
-    return from_bilingual(bilingual_text)[lang]
-
-
 @cache
 def _metric_names() -> dict[str, tuple[dict[str, str], str]]:
     """metric → (entry, its '中文 / English' form); the metrics module's names first, then the report's, then the
     multi-year engine's."""
-    from model.years.metrics import YEARS_METRIC_LABELS
+    from model.years.metrics import YEARS_METRIC_LABELS, YEARS_METRIC_NAMES
 
-    names = {metric: (from_bilingual(text), text) for metric, text in YEARS_METRIC_LABELS.items() if text}
+    names = {metric: (entry, YEARS_METRIC_LABELS[metric]) for metric, entry in YEARS_METRIC_NAMES.items()}
     names.update({metric: (entry, EXTRA_METRIC_LABELS[metric]) for metric, entry in _EXTRA_METRICS.items()})
     names.update({metric: (METRIC_NAMES[metric], text) for metric, text in METRIC_LABELS.items()})
     return names

@@ -42,12 +42,3 @@ def bilingual(entry: dict[str, str]) -> str:
     """'中文 / English', as figures (and labels that show both languages) print an entry."""
     return entry["zh"] if entry["zh"] == entry["en"] else f"{entry['zh']} / {entry['en']}"
 
-
-@cache
-def from_bilingual(text: str) -> dict[str, str]:
-    """A '中文 / English' text as an entry: the multi-year engine's metric names (model/years/metrics.py) and texts a
-    caller gives in that form; a text without ' / ' is the same in both languages."""
-    if " / " not in text:
-        return {"zh": text, "en": text}
-    zh, en = text.split(" / ", 1)
-    return {"zh": zh, "en": en}

@@ -5,27 +5,30 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.codes import joined_labels
 from model.outcomes.metrics import RATE_METRICS, Outcome
 from model.years.household import COUNTS
 
-# Multi-year metrics: labels, Chinese first.
-YEARS_METRIC_LABELS = {
-    "exited_poverty": "脱贫户占比 / households exiting poverty",
-    "returned_to_poverty": "返贫户占比 / households returning to poverty",
-    "returned_due_to_illness": "因病返贫户占比 / returns caused by illness",
-    "became_poor": "新致贫户占比 / households newly poor",
-    "became_poor_due_to_illness": "因病致贫户占比 / new entries caused by illness",
-    "poor_due_to_illness_share": "致贫返贫中因病占比 / share of entries into poverty caused by illness",
-    "entries_via_lost_work_share": "因病致贫中劳动力损失占比 / illness-caused entries through lost work",
-    "entries_via_bills_share": "因病致贫中医疗费用占比 / illness-caused entries through bills",
-    "monitored_share": "监测户占比 / households monitored",
-    "lifted_to_line": "帮扶至线上户占比 / households lifted back to the line by support",
-    "poor_share_end": "年末贫困户占比 / households poor at year end",
-    "debt_per_household": "户均医疗负债（元） / medical debt a household (yuan)",
-    "backstop_balance": "兜底基金余额 / backstop fund balance",
-    "deaths_per_1000": "死亡率（‰） / deaths per 1,000 persons",
-    "births_per_1000": "出生率（‰） / births per 1,000 persons",
+# Multi-year metrics' names, Chinese and English apart; YEARS_METRIC_LABELS is the '中文 / English' form terminal
+# lines print.
+YEARS_METRIC_NAMES = {
+    "exited_poverty": {"zh": "脱贫户占比", "en": "households exiting poverty"},
+    "returned_to_poverty": {"zh": "返贫户占比", "en": "households returning to poverty"},
+    "returned_due_to_illness": {"zh": "因病返贫户占比", "en": "returns caused by illness"},
+    "became_poor": {"zh": "新致贫户占比", "en": "households newly poor"},
+    "became_poor_due_to_illness": {"zh": "因病致贫户占比", "en": "new entries caused by illness"},
+    "poor_due_to_illness_share": {"zh": "致贫返贫中因病占比", "en": "share of entries into poverty caused by illness"},
+    "entries_via_lost_work_share": {"zh": "因病致贫中劳动力损失占比", "en": "illness-caused entries through lost work"},
+    "entries_via_bills_share": {"zh": "因病致贫中医疗费用占比", "en": "illness-caused entries through bills"},
+    "monitored_share": {"zh": "监测户占比", "en": "households monitored"},
+    "lifted_to_line": {"zh": "帮扶至线上户占比", "en": "households lifted back to the line by support"},
+    "poor_share_end": {"zh": "年末贫困户占比", "en": "households poor at year end"},
+    "debt_per_household": {"zh": "户均医疗负债（元）", "en": "medical debt a household (yuan)"},
+    "backstop_balance": {"zh": "兜底基金余额", "en": "backstop fund balance"},
+    "deaths_per_1000": {"zh": "死亡率（‰）", "en": "deaths per 1,000 persons"},
+    "births_per_1000": {"zh": "出生率（‰）", "en": "births per 1,000 persons"},
 }
+YEARS_METRIC_LABELS = joined_labels(YEARS_METRIC_NAMES)
 
 
 # Shares of all households (the others ending in _share are rates too; debt and balance are yuan).
