@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from model import atomic
-from model.brief.content import LEVELS, OTHER_COLUMNS, Brief, build_brief, drivers_sentence
+from model.brief.content import LEVELS, OTHER_COLUMNS, WORDS, Brief, build_brief, drivers_sentence
 
 __all__ = ["Brief", "build_brief", "render_html", "pdf_bytes", "docx_bytes", "write_brief"]
 
@@ -30,7 +30,7 @@ def render_html(brief: Brief) -> str:
     template = _environment().get_template("brief.html.j2")
     levels = [zh for _, zh in LEVELS]
     sentence = drivers_sentence(brief) if brief.drivers else ""
-    context = {"brief": brief, "levels": levels, "other_columns": OTHER_COLUMNS, "family": FAMILY,
+    context = {"brief": brief, "t": WORDS, "levels": levels, "other_columns": OTHER_COLUMNS, "family": FAMILY,
                "drivers_sentence": sentence}
     plain = template.render(font_css="", **context)
     return template.render(font_css=font_face_css(plain), **context)
@@ -109,17 +109,18 @@ def docx_bytes(brief: Brief, stamp: str | None = None) -> bytes:
     paragraph(brief.subtitle, 8, center=True)
     headings = brief.headings()
     paragraph(headings["funds"], 11.5, True)
-    table([["资金", "分位", "合计"] + [zh for _, zh in LEVELS] + ["上年实际", "较上年"]] +
+    t = WORDS
+    table([[t["fund"], t["statistic"], t["total"]] + [zh for _, zh in LEVELS] + [t["last_year"], t["change"]]] +
           [[row.label, row.statistic, row.total] + row.levels + [row.last_year, row.change] for row in brief.fund_rows])
-    paragraph("P50：一般年份所需；P95：二十年一遇的高支出年份所需，建议按 P95 预留。", 8)
+    paragraph(t["percentiles_note"], 8)
     paragraph(headings["premiums"], 11.5, True)
     if brief.premium_rows:
         table([[label for label, _ in brief.premium_rows], [amount for _, amount in brief.premium_rows]])
     else:
-        paragraph("本方案无参保资助或保费。")
+        paragraph(t["no_premiums"])
     if brief.other_rows:
         paragraph(headings["other"], 11.5, True)
-        table([["支出", "分位", "合计"] + OTHER_COLUMNS] +
+        table([[t["outlay"], t["statistic"], t["total"]] + OTHER_COLUMNS] +
               [[row.label, row.statistic, row.total] + row.payers for row in brief.other_rows])
         for note in brief.other_notes:
             paragraph(note, 8)
@@ -134,7 +135,7 @@ def docx_bytes(brief: Brief, stamp: str | None = None) -> bytes:
     paragraph(headings["assumptions"], 11.5, True)
     for number, (text, source) in enumerate(brief.assumptions, start=1):
         block = paragraph(f"{number}. {text} ", 9)
-        _font(block.add_run(f"来源：{source}"), 8)
+        _font(block.add_run(t["source"].format(source=source)), 8)
     for note in brief.notes:
         paragraph(note, 8)
     if stamp:

@@ -10,17 +10,17 @@ from pathlib import Path
 
 from model.runfolder import DRIVERS_INFO, read_county_record, read_drivers
 from model.errors import InputError
+from model.report.texts import words
 
-LEVELS = (("province", "省级"), ("prefecture", "市州"), ("county", "县级"))
-FUNDS = (("backstop", "兜底保障"), ("ma", "医疗救助"))
-# the programme ledger's payers (model.programmes.ledger.LEVELS), in the brief's words; the hospital bears bad debt
-PROGRAMME_PAYERS = (("central", "中央"), ("province", "省级"), ("prefecture", "市州"), ("county", "县级"),
-                    ("bmi_fund", "医保基金"), ("public_health", "公卫经费"))
-OTHER_COLUMNS = [zh for _, zh in PROGRAMME_PAYERS] + ["医院"]
-PREMIUM_LINES = (
-    ("subsidy_province", "参保资助·省级"), ("subsidy_prefecture", "参保资助·市州"), ("subsidy_county", "参保资助·县级"),
-    ("premium_supplementary", "补充保险保费"), ("premium_cii", "大病保险保费"),
-)
+# The brief's words, from the report's catalogue (texts.yaml, groups `brief` and `labels`), in Chinese: the brief is
+# a Chinese page.
+WORDS = words("brief", "zh")
+LEVELS = tuple(WORDS["levels"].items())
+FUNDS = tuple(WORDS["funds"].items())
+# the programme ledger's payers (model.programmes.ledger.LEVELS); the hospital bears bad debt
+PROGRAMME_PAYERS = tuple(words("labels", "zh")["programme_payers"].items())
+OTHER_COLUMNS = [zh for _, zh in PROGRAMME_PAYERS] + [WORDS["hospital"]]
+PREMIUM_LINES = tuple(WORDS["premiums_lines"].items())
 
 
 def wan(yuan: float | None) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from model import cli_args
 from model.errors import InputError
+from model.report.texts import bilingual, entries, words
 
 LEVELS = ("province", "prefecture", "county")
 
@@ -48,7 +49,7 @@ def _init(args: argparse.Namespace) -> int:
     from model.county.template import init
 
     for path in init(args.out):
-        print(f"县域概况模板 / county profile template → {path}")
+        print(f"{bilingual(entries('terminal')['county_template'])} → {path}")
     return 0
 
 
@@ -109,7 +110,7 @@ def run_county(args: argparse.Namespace) -> int:
     span = f", {plan.years} years from {profile.budget_year} (amounts over the period)" if plan.years and plan.years > 1 else ""
     print(f"{profile.name} ({profile.budget_year}): {county.persons:,} persons × {args.reps} replications{span} → {out}")
     metrics = summary["scenarios"][plan.variants[0].label]["metrics"]
-    for fund, zh in (("backstop", "兜底保障"), ("ma", "医疗救助")):
+    for fund, zh in words("brief", "zh")["funds"].items():
         parts = []
         for level in LEVELS:
             stats = metrics.get(f"outlay_{fund}_{level}") or {}
@@ -123,5 +124,5 @@ def run_county(args: argparse.Namespace) -> int:
     except ImportError:  # the brief arrives in its own step
         return 0
     for path in write_brief(out):
-        print(f"  简报 / brief → {path}")
+        print(f"  {bilingual(entries('terminal')['brief'])} → {path}")
     return 0

@@ -9,6 +9,7 @@ from pathlib import Path
 from model import atomic
 from model.errors import InputError
 from model.report.labels import LANGUAGES
+from model.report.texts import bilingual, entries
 
 
 def write_report(run_dir: Path, lang: str = "zh") -> int:
@@ -37,5 +38,5 @@ def report_command(args: argparse.Namespace) -> int:
     from model.brief import write_brief
 
     for path in write_brief(args.run_dir):
-        print(f"简报 / brief → {path}")
+        print(f"{bilingual(entries('terminal')['brief'])} → {path}")
     return status

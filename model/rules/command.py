@@ -5,8 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
+from model.codes import joined_labels
 from model.errors import InputError
 from model.outputs import check_file
+
+# What hpa adjudicate prints beside its figures, Chinese and English apart (the report's catalogue, texts.yaml, is
+# a later stage than the rules), printed '中文 / English'.
+COMMAND_NAMES = {"template": {"zh": "结算单模板", "en": "claims template"},
+                 "total_cost": {"zh": "总费用", "en": "total cost"}}
+COMMAND_LABELS = joined_labels(COMMAND_NAMES)
 
 
 def adjudicate(args: argparse.Namespace) -> int:
@@ -36,7 +43,7 @@ def adjudicate(args: argparse.Namespace) -> int:
         if args.template.exists():
             raise InputError(f"--template {args.template}: expected a new file, found one already there (not replaced)")
         atomic.write_bytes(args.template, template_bytes("csv" if args.template.suffix.lower() == ".csv" else "xlsx"))
-        print(f"结算单模板 / claims template → {args.template}")
+        print(f"{COMMAND_LABELS['template']} → {args.template}")
         return 0
     if args.scenario is None or args.claims is None:
         missing = ", ".join(name for name, value in (("SCENARIO", args.scenario), ("CLAIMS.csv", args.claims)) if value is None)
@@ -67,7 +74,7 @@ def adjudicate(args: argparse.Namespace) -> int:
         print(f"{scenario.id}: {len(amounts):,} claims settled → {args.output}")
         for column, name in enumerate(columns):
             print(f"  {PAYER_LABELS[name]:<40} {format_yuan(int(totals[column])):>20}")
-        print(f"  {'总费用 / total cost':<40} {format_yuan(int(claims_file.claims.total.sum())):>20}")
+        print(f"  {COMMAND_LABELS['total_cost']:<40} {format_yuan(int(claims_file.claims.total.sum())):>20}")
     elif not args.explain:
         sys.stdout.buffer.write(payments_csv(claims_file, amounts))
     return 0

@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from model.errors import InputError
+from model.report.texts import bilingual, entries
 
 STATIC = Path(__file__).parent / "static"
 DOWNLOADS = {"brief.html": "text/html; charset=utf-8", "brief.pdf": "application/pdf",
@@ -331,5 +332,5 @@ def serve(port: int, root: Path) -> None:
     """Serve on 127.0.0.1:`port` until interrupted (loopback only: the page is for the machine it runs on)."""
     import uvicorn
 
-    print(f"HPA-Sim 县域测算页面 / county page: http://127.0.0.1:{port}/  (runs kept in {root}; Ctrl-C to stop)")
+    print(f"{bilingual(entries('terminal')['county_page'])}: http://127.0.0.1:{port}/  (runs kept in {root}; Ctrl-C to stop)")
     uvicorn.run(create_app(root), host="127.0.0.1", port=port, log_level="warning")

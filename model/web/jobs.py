@@ -15,6 +15,7 @@ from pathlib import Path
 from model import atomic
 from model.county.template import profile_yaml
 from model.errors import InputError
+from model.report.texts import bilingual, entries
 
 STATE = "job.json"
 
@@ -130,10 +131,12 @@ class Jobs:
 
 def reform_yaml(base: str, edits: dict[str, object]) -> str:
     """Edits made in the page, written as a reform of `base` (each value's source says where it came from)."""
-    lines = ["# 网页中修改的方案 / the scheme as edited in the web page", "id: web_edit", f"base: {json.dumps(base)}",
-             f"name: {{zh: {json.dumps(base + '（网页修改）', ensure_ascii=False)}, en: {json.dumps(base + ' (edited in the page)')}}}",
+    said = entries("web_edit")
+    name = {lang: said["name"][lang].format(base=base) for lang in ("zh", "en")}
+    lines = [f"# {bilingual(said['heading'])}", "id: web_edit", f"base: {json.dumps(base)}",
+             f"name: {{zh: {json.dumps(name['zh'], ensure_ascii=False)}, en: {json.dumps(name['en'])}}}",
              "set:"]
     for path, value in edits.items():
         lines.append(f"  {json.dumps(str(path))}: {{value: {json.dumps(value, ensure_ascii=False)}, "
-                     f"source: \"网页修改 / edited in the web page\"}}")
+                     f"source: {json.dumps(bilingual(said['source']), ensure_ascii=False)}}}")
     return "\n".join(lines) + "\n"
