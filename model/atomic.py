@@ -54,15 +54,7 @@ def write_bytes(path: Path, data: bytes) -> None:
 
 
 def write_text(path: Path, text: str) -> None:
-    """Write `text` to `path` as UTF-8, atomically (see write_bytes).
-
-    Parameters
-    ----------
-    path : Path
-        The file to write; its folder must exist.
-    text : str
-        The whole content.
-    """
+    """Write `text` (the whole content) to `path` as UTF-8, atomically, as write_bytes writes bytes."""
     write_bytes(path, text.encode("utf-8"))
 
 

@@ -126,18 +126,7 @@ def by_year_rows(summary: dict, names: Mapping[str, str], lang: str) -> tuple[li
     """The year-by-year table: each scheme's transitions into and out of poverty, one row a year (shares of
     households, in %).
 
-    Parameters
-    ----------
-    summary : dict
-        summary.json of a multi-year run.
-    names : mapping of str to str
-        Scenario label → display name.
-    lang : {'zh', 'en'}
-
-    Returns
-    -------
-    tuple
-        (headers, rows) of formatted cells.
+    Parameters and returns as period_rows.
     """
     shown = ("exited_poverty", "returned_to_poverty", "became_poor", "poor_due_to_illness_share", "poor_share_end",
              "monitored_share", "lifted_to_line")
@@ -157,18 +146,7 @@ def fund_rows(summary: dict, names: Mapping[str, str], lang: str) -> tuple[list[
     """The funds table: each scheme's outlays by fund, one row a year (万元), and the backstop fund's balance
     when the run carried one.
 
-    Parameters
-    ----------
-    summary : dict
-        summary.json of a multi-year run.
-    names : mapping of str to str
-        Scenario label → display name.
-    lang : {'zh', 'en'}
-
-    Returns
-    -------
-    tuple
-        (headers, rows) of formatted cells.
+    Parameters and returns as period_rows.
     """
     headers = [words("years", lang)["scheme"], words("years", lang)["year"]] + [metric_label(m, lang) for m in FUNDS]
     extra = "backstop_balance" in next(iter(summary["scenarios"].values()))["metrics"]
