@@ -14,7 +14,7 @@ from model.cli import main
 from model.codes import CATEGORY_CODE
 from model.runner.plan import RunPlan, Variant
 from model.runner.store import run
-from model.years.household import HouseholdState, advance, assess, settlement_category
+from model.years.household import HouseholdState, advance, assess, is_registered, settlement_category
 from model.years.rules import load_rules
 
 PERSONS = 3_000
@@ -56,7 +56,8 @@ def test_three_years_by_year_and_over_the_period(tmp_path: Path) -> None:
     assert (tmp_path / "serial" / "summary.json").read_bytes() == (tmp_path / "pool" / "summary.json").read_bytes()
     entry = serial["scenarios"]["sui_county"]
     assert list(entry["by_year"]) == ["2019", "2020", "2021"]
-    for name in ("returned_to_poverty", "became_poor", "poor_due_to_illness_share", "exited_poverty", "backstop_balance"):
+    for name in ("returned_to_poverty", "became_poor", "poor_due_to_illness_share", "entries_due_to_illness_share",
+                 "exited_poverty", "backstop_balance"):
         assert name in entry["metrics"] and name in entry["by_year"]["2020"]["metrics"]
     # deaths and births between years, the same under every scheme (their own stream)
     assert 0 < entry["by_year"]["2020"]["metrics"]["deaths_per_1000"]["mean"] < 100
@@ -76,6 +77,9 @@ def test_three_years_by_year_and_over_the_period(tmp_path: Path) -> None:
     # not income net of the year's bills): nobody returns; in 2020 nobody is left under the line (lifted instead)
     first, clear = entry["by_year"]["2019"]["metrics"], entry["by_year"]["2020"]["metrics"]
     assert first["returned_to_poverty"]["mean"] == 0
+    # yet some registered households are poor because of illness already: chronic conditions' lost work is in
+    # their drawn incomes (and nobody is left poor at the end of 2020, so that year has no stock to share)
+    assert first["poor_due_to_illness_share"]["mean"] > 0
     assert clear["returned_to_poverty"]["mean"] == 0 < clear["lifted_to_line"]["mean"]
     assert entry["by_year"]["2021"]["metrics"]["returned_due_to_illness"]["mean"] > 0
     # and fewer households return under the scheme that pays more
@@ -119,6 +123,7 @@ def test_without_illness_nobody_becomes_poor_from_medical_bills() -> None:
     healthy = _years(_state(), lambda s: np.zeros_like(s.income), lambda s: np.zeros(s.size.shape[0], dtype=np.int64))
     assert sum(c["returned_to_poverty"] + c["became_poor"] for c in healthy) > 0  # shocks alone move some
     assert sum(c["returned_due_to_illness"] + c["became_poor_due_to_illness"] for c in healthy) == 0
+    assert sum(c["poor_due_to_illness_end"] for c in healthy) == 0 < sum(c["registered_poor_end"] for c in healthy)
     assert all(c["debt_fen"] == 0 and c["lost_income_fen"] == 0 for c in healthy)
     # the same households with bills of one and a half years' income and a serious illness in every tenth household
     ill = _years(_state(), lambda s: s.income * 3 // 2,
@@ -400,3 +405,51 @@ def test_in_a_year_the_published_count_is_zero_every_household_below_the_line_is
     assert cleared["lifted_to_line"] >= plain["returned_to_poverty"] + plain["became_poor"]
     lifted = registered & (permanent < _line(2020))
     assert (state.permanent[lifted] >= _line(2020)).all() and state.exited[registered].all()
+
+
+def test_the_illness_share_of_the_poor_is_a_stock_of_registered_households_still_poor() -> None:
+    from model.years.metrics import transition_metrics
+
+    rules = dataclasses.replace(load_rules(), shock_sigma=0.0)
+    state = _state(3_000)
+    line = _line(2019)
+    state.exited = np.zeros_like(state.exited)
+    line_fen = np.round(line * 100 * state.size).astype(np.int64)
+    state.income = line_fen // 2  # everyone under the line
+    state.potential = np.where(np.arange(state.size.shape[0]) % 4 == 0, line_fen, state.income)  # a quarter by illness
+    state.oop = np.zeros_like(state.income)
+    counts = assess(state, line, rules)
+    # still poor at the year's end: every registered household (none above the line exits), the ordinary
+    # households under the line registered at the assessment; not the other households under it (dibao only...)
+    poor = is_registered(state.category) & ~state.exited
+    assert 0 < counts["registered_poor_end"] == poor.sum() < state.size.shape[0]
+    assert counts["poor_due_to_illness_end"] == (poor & (np.arange(poor.size) % 4 == 0)).sum()
+    metrics = transition_metrics({**counts, "persons": 0, "deaths": 0, "births": 0})  # the engine adds these
+    assert metrics["poor_due_to_illness_share"] == pytest.approx(counts["poor_due_to_illness_end"] / poor.sum())
+    # the flow counts only the year's entries (here the ordinary households registered), not the whole stock
+    entries = counts["returned_to_poverty"] + counts["became_poor"]
+    assert 0 < entries < counts["registered_poor_end"]
+    assert metrics["entries_due_to_illness_share"] == pytest.approx(
+        (counts["returned_due_to_illness"] + counts["became_poor_due_to_illness"]) / entries)
+
+
+def test_a_chronically_ill_working_age_member_costs_the_household_work_from_the_next_year() -> None:
+    from types import SimpleNamespace
+
+    from model.years.household import chronic_loss
+
+    rules = dataclasses.replace(load_rules(), shock_sigma=0.0, debt_repaid_share=0.0)
+    assert (rules.chronic_lost_work, rules.earned_share_of_income) == (0.192, 0.713)
+    # three households: two workers one of them ill; one worker ill and a child; an ill older member only
+    population = SimpleNamespace(age=np.array([30, 40, 35, 5, 70]), household=np.array([0, 0, 1, 1, 2]), n_households=3)
+    chronic = np.array([[True], [False], [True], [True], [True]])
+    share = chronic_loss(population, chronic, rules)
+    assert share == pytest.approx([0.192 * 0.713 / 2, 0.192 * 0.713, 0.0])
+    state = _state(300)
+    state.chronic_loss = np.where(np.arange(state.size.shape[0]) % 2 == 0, 0.192 * 0.713, 0.0)
+    state.oop = np.zeros_like(state.income)
+    assess(state, _line(2019), rules)
+    advance(state, 0.0, rules, np.zeros(state.size.shape[0]))
+    ill = state.chronic_loss > 0
+    assert np.allclose(state.lost[ill], 0.192 * 0.713) and (state.lost[~ill] == 0).all()
+    assert (state.income[ill] < state.potential[ill]).all() and (state.income[~ill] == state.potential[~ill]).all()

@@ -14,7 +14,8 @@ from model.report.texts import words
 
 TRAJECTORIES = ("poor_share_end", "returned_to_poverty", "became_poor", "poverty_funds_by_year")
 PERIOD_SHOWN = ("exited_poverty", "returned_to_poverty", "returned_due_to_illness", "became_poor",
-                "became_poor_due_to_illness", "poor_due_to_illness_share", "entries_via_lost_work_share",
+                "became_poor_due_to_illness", "poor_due_to_illness_share", "entries_due_to_illness_share",
+                "entries_via_lost_work_share",
                 "entries_via_bills_share", "lifted_to_line", "debt_per_household")
 FUNDS = ("outlay_bmi", "outlay_cii", "outlay_ma", "outlay_backstop", "outlay_supplementary", "outlay_hospital")
 POVERTY_FUNDS = ("outlay_ma", "outlay_backstop", "outlay_supplementary", "outlay_hospital")
@@ -82,7 +83,8 @@ def period_rows(summary: dict, names: Mapping[str, str], lang: str) -> tuple[lis
 
 
 def by_year_rows(summary: dict, names: Mapping[str, str], lang: str) -> tuple[list[str], list[list]]:
-    shown = ("exited_poverty", "returned_to_poverty", "became_poor", "poor_due_to_illness_share", "poor_share_end",
+    shown = ("exited_poverty", "returned_to_poverty", "became_poor", "poor_due_to_illness_share",
+             "entries_due_to_illness_share", "poor_share_end",
              "monitored_share", "lifted_to_line")
     headers = [words("years", lang)["scheme"], words("years", lang)["year"]] + [metric_label(m, lang) for m in shown]
     rows = []
@@ -114,7 +116,8 @@ def fund_rows(summary: dict, names: Mapping[str, str], lang: str) -> tuple[list[
 
 
 def difference_rows(summary: dict, lang: str) -> tuple[list[str], list[list]]:
-    shown = ("returned_to_poverty", "became_poor", "poor_due_to_illness_share") + POVERTY_FUNDS + ("oop",)
+    shown = ("returned_to_poverty", "became_poor", "poor_due_to_illness_share", "entries_due_to_illness_share") \
+        + POVERTY_FUNDS + ("oop",)
     headers = [words("years", lang)["difference"]] + [metric_label(m, lang) for m in shown]
     rows = []
     for pair, entry in summary.get("differences", {}).items():

@@ -29,7 +29,7 @@ def is_registered(category: np.ndarray) -> np.ndarray:
 COUNTS = ("households", "registered_poor_start", "exited_poverty", "returned_to_poverty", "returned_due_to_illness",
           "became_poor", "became_poor_due_to_illness", "entries_via_lost_work", "entries_via_bills", "monitored",
           "poor_end", "debt_fen", "lost_income_fen", "serious_illness_households", "persons", "deaths", "births",
-          "lifted_to_line")
+          "lifted_to_line", "registered_poor_end", "poor_due_to_illness_end")
 
 
 
@@ -58,6 +58,9 @@ class HouseholdState:
     oop: np.ndarray | None = None
     serious_working: np.ndarray | None = None
     serious_other: np.ndarray | None = None
+    # the share of income the chronic conditions of working-age members cost, set by record() each year: it is
+    # already in the first year's drawn income, and lowers the next year's (illness.chronic_lost_work)
+    chronic_loss: np.ndarray | None = None
 
     @classmethod
     def of(cls, population: Population) -> "HouseholdState":
@@ -156,10 +159,15 @@ def assess(state: HouseholdState, line: float, rules: YearsRules, exit_task: flo
     not_poor_now = ((is_registered(state.category)) & state.exited) | (state.category == ORDINARY)
     state.monitored = at_risk & not_poor_now
     state.debt = state.debt + (oop - paid)
+    # the stock at the year's end, as the published 因病致贫 share counts it: registered households not exited
+    # (建档立卡, still poor); poor because of illness when under the line with an income without illness at or
+    # above it (`illness_caused`)
+    poor_now = is_registered(state.category) & ~state.exited
     serious = np.zeros_like(below) if state.serious_working is None else (state.serious_working + state.serious_other) > 0
     if detail is not None:  # per household, for hpa simulate --years
         detail.update(assessed=assessed, oop=oop, exited_now=exits, returned=returns, became_poor=new_poor,
-                      caused_by_illness=entries & illness_caused, lost_work_share=state.lost.copy())
+                      caused_by_illness=entries & illness_caused, poor_due_to_illness=poor_now & illness_caused,
+                      lost_work_share=state.lost.copy())
     return {
         "households": below.size, "registered_poor_start": int(still_poor.sum()), "exited_poverty": int(exits.sum()),
         "returned_to_poverty": int(returns.sum()), "returned_due_to_illness": int((returns & illness_caused).sum()),
@@ -169,14 +177,15 @@ def assess(state: HouseholdState, line: float, rules: YearsRules, exit_task: flo
         "poor_end": int(((state.category != ORDINARY) & ~((is_registered(state.category)) & state.exited)).sum()),
         "debt_fen": int(state.debt.sum()), "lost_income_fen": int((state.potential - np.round(state.potential * (1 - state.lost))).sum()),
         "serious_illness_households": int(serious.sum()), "lifted_to_line": int(lifted_back.sum()),
+        "registered_poor_end": int(poor_now.sum()), "poor_due_to_illness_end": int((poor_now & illness_caused).sum()),
     }
 
 
 def advance(state: HouseholdState, growth: float, rules: YearsRules, z: np.ndarray,
             growth_registered: float | None = None) -> None:
     """Next year's incomes: trend growth (registered households' own), a persistent transitory shock, the lost
-    work of serious illness in the last `lost_work_years` years, and debts repaid from income; consumption and food follow income at
-    the household's own ratios."""
+    work of serious illness in the last `lost_work_years` years and of this year's chronic conditions of working-age
+    members, and debts repaid from income; consumption and food follow income at the household's own ratios."""
     if growth_registered is not None:
         growth = np.where(is_registered(state.category), growth_registered, growth)
     state.permanent = state.permanent * (1 + growth)
@@ -189,7 +198,8 @@ def advance(state: HouseholdState, growth: float, rules: YearsRules, z: np.ndarr
         state.lost_history = np.zeros((state.size.shape[0], rules.lost_work_years))
     # a serious illness costs income for lost_work_years years (the newest first), as long as the sources saw
     state.lost_history = np.column_stack([new_loss, state.lost_history[:, :-1]])
-    state.lost = np.minimum(rules.lost_work_cap, state.lost_history.sum(axis=1))
+    chronic = state.chronic_loss if state.chronic_loss is not None else 0.0
+    state.lost = np.minimum(rules.lost_work_cap, state.lost_history.sum(axis=1) + chronic)
     state.potential = np.round(state.permanent * np.exp(state.transitory) * state.size * 100).astype(np.int64)
     gross = np.round(state.potential * (1 - state.lost)).astype(np.int64)
     repaid = np.minimum(state.debt, np.floor(rules.debt_repaid_share * gross).astype(np.int64))
@@ -237,4 +247,21 @@ class Economy:
         working = (age >= WORKING_AGES[0]) & (age <= WORKING_AGES[1])
         state.serious_working = np.bincount(population.household[patients[working]], minlength=population.n_households)
         state.serious_other = np.bincount(population.household[patients[~working]], minlength=population.n_households)
+        state.chronic_loss = chronic_loss(population, people.illness.chronic, self.rules)
+        if state.lost_history is None:
+            # the first year's drawn incomes are those of households as they are, chronic conditions' lost work
+            # included: without illness they would have been higher (the trend the later years grow from)
+            kept = 1 - np.minimum(self.rules.lost_work_cap, state.chronic_loss)
+            state.permanent = state.permanent / kept
+            state.potential = np.round(state.income / kept).astype(np.int64)
+
+
+def chronic_loss(population: Population, chronic: np.ndarray, rules: YearsRules) -> np.ndarray:
+    """Each household's share of income lost to the chronic conditions of its working-age members: each such
+    member loses `chronic_lost_work` of their earned income, taken as an equal part of the household's earned
+    income (`earned_share_of_income` of its income) among its working-age members."""
+    working = (population.age >= WORKING_AGES[0]) & (population.age <= WORKING_AGES[1])
+    workers = np.bincount(population.household[working], minlength=population.n_households)
+    ill = np.bincount(population.household[working & chronic.any(axis=1)], minlength=population.n_households)
+    return rules.chronic_lost_work * rules.earned_share_of_income * ill / np.maximum(workers, 1)
 
