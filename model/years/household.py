@@ -251,7 +251,8 @@ class Economy:
         if state.lost_history is None:
             # the first year's drawn incomes are those of households as they are, chronic conditions' lost work
             # included: without illness they would have been higher (the trend the later years grow from)
-            kept = 1 - np.minimum(self.rules.lost_work_cap, state.chronic_loss)
+            state.lost = np.minimum(self.rules.lost_work_cap, state.chronic_loss)
+            kept = 1 - state.lost
             state.permanent = state.permanent / kept
             state.potential = np.round(state.income / kept).astype(np.int64)
 
