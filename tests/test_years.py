@@ -216,6 +216,11 @@ def test_simulate_years_writes_each_households_years_and_the_first_is_todays(tmp
     # the first year's lost work is the chronic conditions' (in the drawn incomes), serious illness's from year two
     assert first["lost_work_share"].max() == pytest.approx(0.192 * 0.713, abs=1e-4)
     assert table["lost_work_share"].max() > first["lost_work_share"].max()
+    entered = table[table["entered_because_of_illness"]]
+    assert len(entered) and (entered["returned_to_poverty"] | entered["became_poor"]).all()
+    poor_by_illness = table[table["poor_because_of_illness"]]
+    assert len(poor_by_illness) and not poor_by_illness["exited_poverty"].any()
+    assert (poor_by_illness["income"] < poor_by_illness["income_without_illness"]).all()
     returned = table[table["returned_to_poverty"]]
     assert len(returned) and returned["category"].str.split("+").map(lambda parts: "registered_poor" in parts).all() and not returned["exited_poverty"].any()
 

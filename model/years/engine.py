@@ -206,5 +206,8 @@ def _trace_table(label: str, year: int, chunk: int, population: Population, stat
         "exited_this_year": detail["exited_now"],
         "returned_to_poverty": detail["returned"],
         "became_poor": detail["became_poor"],
-        "poor_because_of_illness": detail["caused_by_illness"],
+        # the stock poor_due_to_illness_share counts (registered, still poor at the year's end, only because of
+        # illness) and the flow entries_due_to_illness_share counts (entered poverty this year because of illness)
+        "poor_because_of_illness": detail["poor_due_to_illness"],
+        "entered_because_of_illness": detail["caused_by_illness"],
     })
