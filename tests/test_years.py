@@ -460,3 +460,48 @@ def test_a_chronically_ill_working_age_member_costs_the_household_work_from_the_
     ill = state.chronic_loss > 0
     assert np.allclose(state.lost[ill], 0.192 * 0.713) and (state.lost[~ill] == 0).all()
     assert (state.income[ill] < state.potential[ill]).all() and (state.income[~ill] == state.potential[~ill]).all()
+
+
+def test_illness_before_the_run_changes_only_attribution_and_without_illness_there_is_no_stock() -> None:
+    from types import SimpleNamespace
+
+    from model.population import population_params
+    from model.scenario import load_scenario
+    from model.seeds import child_seed
+    from model.years.household import prior_illness, start_history
+
+    rules = dataclasses.replace(load_rules(), shock_sigma=0.0)
+    assert rules.prior_illness_years == rules.lost_work_years == 5
+    params = population_params(load_scenario("baseline"))
+    # ages now 3, 20 and 70: the child was 2, 1, 0, then unborn; the 20-year-old was 15 (not working age) five years ago
+    tiny = SimpleNamespace(age=np.array([3, 20, 70]), household=np.array([0, 1, 1]), n_households=2)
+    certain = prior_illness(tiny, np.full(params.major_incidence.shape, 0.9999), params.major_child_only, rules,
+                            np.random.SeedSequence(1))
+    assert certain[0] == pytest.approx([0.06, 0.06, 0.06, 0, 0])
+    assert certain[1] == pytest.approx([0.128 + 0.06] * 4 + [0.06 + 0.06])
+    seed = child_seed(np.random.SeedSequence(5), 4_000_000)
+    states = {}
+    for name, incidence in (("none", 0.0), ("drawn", 1.0), ("heavy", 40.0)):
+        state = _state(2_000)
+        population = SimpleNamespace(age=np.repeat(40, state.size.sum()), n_households=state.size.shape[0],
+                                     household=np.repeat(np.arange(state.size.shape[0]), state.size))
+        state.prior_history = prior_illness(population, params.major_incidence * incidence, params.major_child_only,
+                                            rules, seed)
+        state.chronic_loss, state.oop = np.zeros(state.size.shape[0]), np.zeros_like(state.income)
+        income = state.income.copy()
+        start_history(state, rules)
+        assert (state.income == income).all()  # the drawn incomes are observed ones: the history is in them
+        states[name] = (state, assess(state, _line(2019), rules))
+    none, drawn, heavy = (states[k] for k in ("none", "drawn", "heavy"))
+    assert (none[0].potential == none[0].income).all() and none[1]["poor_due_to_illness_end"] == 0  # no illness, no stock
+    assert 0 < drawn[1]["poor_due_to_illness_end"] < heavy[1]["poor_due_to_illness_end"]
+    for state, counts in (drawn, heavy):  # the same statuses, so the same settlement next year: only the cause differs
+        for name in ("exited_poverty", "returned_to_poverty", "became_poor", "registered_poor_end", "monitored"):
+            assert counts[name] == none[1][name]
+        assert (state.category == none[0].category).all() and (state.exited == none[0].exited).all()
+    # the next year, the oldest illness's loss has ended and this year's (none here) begins
+    state = heavy[0]
+    before = state.lost_history.copy()
+    state.serious_working = state.serious_other = np.zeros(state.size.shape[0], dtype=np.int64)
+    advance(state, 0.0, rules, np.zeros(state.size.shape[0]))
+    assert (state.lost_history[:, 1:] == before[:, :-1]).all() and (state.lost_history[:, 0] == 0).all()

@@ -61,6 +61,8 @@ class HouseholdState:
     # the share of income the chronic conditions of working-age members cost, set by record() each year: it is
     # already in the first year's drawn income, and lowers the next year's (illness.chronic_lost_work)
     chronic_loss: np.ndarray | None = None
+    # the first year's lost_history: serious illness in the years before the run (prior_illness), None: none
+    prior_history: np.ndarray | None = None
 
     @classmethod
     def of(cls, population: Population) -> "HouseholdState":
@@ -249,12 +251,23 @@ class Economy:
         state.serious_other = np.bincount(population.household[patients[~working]], minlength=population.n_households)
         state.chronic_loss = chronic_loss(population, people.illness.chronic, self.rules)
         if state.lost_history is None:
-            # the first year's drawn incomes are those of households as they are, chronic conditions' lost work
-            # included: without illness they would have been higher (the trend the later years grow from)
-            state.lost = np.minimum(self.rules.lost_work_cap, state.chronic_loss)
-            kept = 1 - state.lost
-            state.permanent = state.permanent / kept
-            state.potential = np.round(state.income / kept).astype(np.int64)
+            start_history(state, self.rules)
+
+
+def start_history(state: HouseholdState, rules: YearsRules) -> None:
+    """The first year's lost work: its drawn incomes are those of households as they are, the lost work of
+    chronic conditions (`state.chronic_loss`) and of serious illness before the run (`state.prior_history`)
+    included, so that without illness they would have been higher (the trend later years grow from); the
+    earlier illnesses' losses end as their `lost_work_years` run out. Incomes stay as drawn."""
+    history = state.prior_history
+    if history is None:
+        history = np.zeros((state.size.shape[0], rules.lost_work_years))
+    chronic = state.chronic_loss if state.chronic_loss is not None else 0.0
+    state.lost_history = history.copy()
+    state.lost = np.minimum(rules.lost_work_cap, history.sum(axis=1) + chronic)
+    kept = 1 - state.lost
+    state.permanent = state.permanent / kept
+    state.potential = np.round(state.income / kept).astype(np.int64)
 
 
 def chronic_loss(population: Population, chronic: np.ndarray, rules: YearsRules) -> np.ndarray:
@@ -266,3 +279,45 @@ def chronic_loss(population: Population, chronic: np.ndarray, rules: YearsRules)
     ill = np.bincount(population.household[working & chronic.any(axis=1)], minlength=population.n_households)
     return rules.chronic_lost_work * rules.earned_share_of_income * ill / np.maximum(workers, 1)
 
+
+
+def prior_illness(population: Population, major_incidence: np.ndarray, major_child_only: np.ndarray,
+                  rules: YearsRules, seed: np.random.SeedSequence) -> np.ndarray:
+    """The share of the first year's income each household still loses to serious illness before the run.
+
+    Parameters
+    ----------
+    population : Population
+        The first year's persons and households (members assumed the same in the years before).
+    major_incidence, major_child_only : np.ndarray
+        The population's yearly chance of diagnosis of each major disease, and which ones only ages 0-14 get
+        (model/population/params.PopulationParams): the chance the care model's own year gives a person.
+    rules : YearsRules
+        `prior_illness_years` years are drawn; each patient costs `lost_work_working_age` (16-64 then) or
+        `lost_work_other` of the household's income while fewer than `lost_work_years` years have passed.
+    seed : np.random.SeedSequence
+        The history's own stream (no other draw of the run uses it).
+
+    Returns
+    -------
+    np.ndarray
+        float64 [household, years ago − 1] with `lost_work_years` columns, as `HouseholdState.lost_history`.
+    """
+    n_households, depth = population.n_households, rules.lost_work_years
+    history = np.zeros((n_households, depth))
+    years = min(rules.prior_illness_years, depth)
+    if years == 0:
+        return history
+    age_then = population.age[:, None] - np.arange(1, years + 1)[None, :]  # [person, years ago − 1]
+    spared = 1 - major_incidence
+    adult = np.prod(spared[~major_child_only])
+    child = np.prod(spared[major_child_only])
+    chance = np.where(age_then < 15, 1 - adult * child, 1 - adult) * (age_then >= 0)
+    ill = np.random.default_rng(seed).random(age_then.shape) < chance
+    working = (age_then >= WORKING_AGES[0]) & (age_then <= WORKING_AGES[1])
+    cell = population.household[:, None] * years + np.arange(years)[None, :]
+    patients = {kind: np.bincount(cell[ill & chosen], minlength=n_households * years).reshape(n_households, years)
+                for kind, chosen in (("working", working), ("other", ~working))}
+    history[:, :years] = (rules.lost_work_working_age * patients["working"]
+                          + rules.lost_work_other * patients["other"])
+    return history
