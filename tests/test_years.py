@@ -213,9 +213,11 @@ def test_simulate_years_writes_each_households_years_and_the_first_is_todays(tmp
     payments = pd.read_csv(tmp_path / "today" / "payments.csv")
     first = table[table["year"] == 2019]
     assert first["oop"].sum() == pytest.approx(payments["oop"].sum(), abs=0.01 * households)  # the same bills
-    # the first year's lost work is the chronic conditions' (in the drawn incomes), serious illness's from year two
-    assert first["lost_work_share"].max() == pytest.approx(0.192 * 0.713, abs=1e-4)
-    assert table["lost_work_share"].max() > first["lost_work_share"].max()
+    # the first year's lost work is the chronic conditions' and that of serious illness in the five years before
+    # the run (both in the drawn incomes); the first year's own serious illness costs work from the second year
+    assert 0.192 * 0.713 < first["lost_work_share"].max() <= 0.6
+    second = first.merge(table[table["year"] == 2020], on="household_id", suffixes=("", "_2020"))
+    assert (second["lost_work_share_2020"] > second["lost_work_share"] + 0.05).any()
     entered = table[table["entered_because_of_illness"]]
     assert len(entered) and (entered["returned_to_poverty"] | entered["became_poor"]).all()
     poor_by_illness = table[table["poor_because_of_illness"]]
