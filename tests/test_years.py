@@ -14,7 +14,7 @@ from model.cli import main
 from model.codes import CATEGORY_CODE
 from model.runner.plan import RunPlan, Variant
 from model.runner.store import run
-from model.years.household import HouseholdState, advance, assess, settlement_category
+from model.years.household import HouseholdState, advance, assess, is_registered, settlement_category
 from model.years.rules import load_rules
 
 PERSONS = 3_000
@@ -56,7 +56,8 @@ def test_three_years_by_year_and_over_the_period(tmp_path: Path) -> None:
     assert (tmp_path / "serial" / "summary.json").read_bytes() == (tmp_path / "pool" / "summary.json").read_bytes()
     entry = serial["scenarios"]["sui_county"]
     assert list(entry["by_year"]) == ["2019", "2020", "2021"]
-    for name in ("returned_to_poverty", "became_poor", "poor_due_to_illness_share", "exited_poverty", "backstop_balance"):
+    for name in ("returned_to_poverty", "became_poor", "poor_due_to_illness_share", "entries_due_to_illness_share",
+                 "exited_poverty", "backstop_balance"):
         assert name in entry["metrics"] and name in entry["by_year"]["2020"]["metrics"]
     # deaths and births between years, the same under every scheme (their own stream)
     assert 0 < entry["by_year"]["2020"]["metrics"]["deaths_per_1000"]["mean"] < 100
@@ -76,6 +77,9 @@ def test_three_years_by_year_and_over_the_period(tmp_path: Path) -> None:
     # not income net of the year's bills): nobody returns; in 2020 nobody is left under the line (lifted instead)
     first, clear = entry["by_year"]["2019"]["metrics"], entry["by_year"]["2020"]["metrics"]
     assert first["returned_to_poverty"]["mean"] == 0
+    # yet some registered households are poor because of illness already: chronic conditions' lost work is in
+    # their drawn incomes (and nobody is left poor at the end of 2020, so that year has no stock to share)
+    assert first["poor_due_to_illness_share"]["mean"] > 0
     assert clear["returned_to_poverty"]["mean"] == 0 < clear["lifted_to_line"]["mean"]
     assert entry["by_year"]["2021"]["metrics"]["returned_due_to_illness"]["mean"] > 0
     # and fewer households return under the scheme that pays more
@@ -119,6 +123,7 @@ def test_without_illness_nobody_becomes_poor_from_medical_bills() -> None:
     healthy = _years(_state(), lambda s: np.zeros_like(s.income), lambda s: np.zeros(s.size.shape[0], dtype=np.int64))
     assert sum(c["returned_to_poverty"] + c["became_poor"] for c in healthy) > 0  # shocks alone move some
     assert sum(c["returned_due_to_illness"] + c["became_poor_due_to_illness"] for c in healthy) == 0
+    assert sum(c["poor_due_to_illness_end"] for c in healthy) == 0 < sum(c["registered_poor_end"] for c in healthy)
     assert all(c["debt_fen"] == 0 and c["lost_income_fen"] == 0 for c in healthy)
     # the same households with bills of one and a half years' income and a serious illness in every tenth household
     ill = _years(_state(), lambda s: s.income * 3 // 2,
@@ -208,7 +213,16 @@ def test_simulate_years_writes_each_households_years_and_the_first_is_todays(tmp
     payments = pd.read_csv(tmp_path / "today" / "payments.csv")
     first = table[table["year"] == 2019]
     assert first["oop"].sum() == pytest.approx(payments["oop"].sum(), abs=0.01 * households)  # the same bills
-    assert first["lost_work_share"].max() == 0 and table["lost_work_share"].max() > 0  # lost work from year two
+    # the first year's lost work is the chronic conditions' and that of serious illness in the five years before
+    # the run (both in the drawn incomes); the first year's own serious illness costs work from the second year
+    assert 0.192 * 0.713 < first["lost_work_share"].max() <= 0.6
+    second = first.merge(table[table["year"] == 2020], on="household_id", suffixes=("", "_2020"))
+    assert (second["lost_work_share_2020"] > second["lost_work_share"] + 0.05).any()
+    entered = table[table["entered_because_of_illness"]]
+    assert len(entered) and (entered["returned_to_poverty"] | entered["became_poor"]).all()
+    poor_by_illness = table[table["poor_because_of_illness"]]
+    assert len(poor_by_illness) and not poor_by_illness["exited_poverty"].any()
+    assert (poor_by_illness["income"] < poor_by_illness["income_without_illness"]).all()
     returned = table[table["returned_to_poverty"]]
     assert len(returned) and returned["category"].str.split("+").map(lambda parts: "registered_poor" in parts).all() and not returned["exited_poverty"].any()
 
@@ -400,3 +414,96 @@ def test_in_a_year_the_published_count_is_zero_every_household_below_the_line_is
     assert cleared["lifted_to_line"] >= plain["returned_to_poverty"] + plain["became_poor"]
     lifted = registered & (permanent < _line(2020))
     assert (state.permanent[lifted] >= _line(2020)).all() and state.exited[registered].all()
+
+
+def test_the_illness_share_of_the_poor_is_a_stock_of_registered_households_still_poor() -> None:
+    from model.years.metrics import transition_metrics
+
+    rules = dataclasses.replace(load_rules(), shock_sigma=0.0)
+    state = _state(3_000)
+    line = _line(2019)
+    state.exited = np.zeros_like(state.exited)
+    line_fen = np.round(line * 100 * state.size).astype(np.int64)
+    state.income = line_fen // 2  # everyone under the line
+    state.potential = np.where(np.arange(state.size.shape[0]) % 4 == 0, line_fen, state.income)  # a quarter by illness
+    state.oop = np.zeros_like(state.income)
+    counts = assess(state, line, rules)
+    # still poor at the year's end: every registered household (none above the line exits), the ordinary
+    # households under the line registered at the assessment; not the other households under it (dibao only...)
+    poor = is_registered(state.category) & ~state.exited
+    assert 0 < counts["registered_poor_end"] == poor.sum() < state.size.shape[0]
+    assert counts["poor_due_to_illness_end"] == (poor & (np.arange(poor.size) % 4 == 0)).sum()
+    metrics = transition_metrics({**counts, "persons": 0, "deaths": 0, "births": 0})  # the engine adds these
+    assert metrics["poor_due_to_illness_share"] == pytest.approx(counts["poor_due_to_illness_end"] / poor.sum())
+    # the flow counts only the year's entries (here the ordinary households registered), not the whole stock
+    entries = counts["returned_to_poverty"] + counts["became_poor"]
+    assert 0 < entries < counts["registered_poor_end"]
+    assert metrics["entries_due_to_illness_share"] == pytest.approx(
+        (counts["returned_due_to_illness"] + counts["became_poor_due_to_illness"]) / entries)
+
+
+def test_a_chronically_ill_working_age_member_costs_the_household_work_from_the_next_year() -> None:
+    from types import SimpleNamespace
+
+    from model.years.household import chronic_loss
+
+    rules = dataclasses.replace(load_rules(), shock_sigma=0.0, debt_repaid_share=0.0)
+    assert (rules.chronic_lost_work, rules.earned_share_of_income) == (0.192, 0.713)
+    # three households: two workers one of them ill; one worker ill and a child; an ill older member only
+    population = SimpleNamespace(age=np.array([30, 40, 35, 5, 70]), household=np.array([0, 0, 1, 1, 2]), n_households=3)
+    chronic = np.array([[True], [False], [True], [True], [True]])
+    share = chronic_loss(population, chronic, rules)
+    assert share == pytest.approx([0.192 * 0.713 / 2, 0.192 * 0.713, 0.0])
+    state = _state(300)
+    state.chronic_loss = np.where(np.arange(state.size.shape[0]) % 2 == 0, 0.192 * 0.713, 0.0)
+    state.oop = np.zeros_like(state.income)
+    assess(state, _line(2019), rules)
+    advance(state, 0.0, rules, np.zeros(state.size.shape[0]))
+    ill = state.chronic_loss > 0
+    assert np.allclose(state.lost[ill], 0.192 * 0.713) and (state.lost[~ill] == 0).all()
+    assert (state.income[ill] < state.potential[ill]).all() and (state.income[~ill] == state.potential[~ill]).all()
+
+
+def test_illness_before_the_run_changes_only_attribution_and_without_illness_there_is_no_stock() -> None:
+    from types import SimpleNamespace
+
+    from model.population import population_params
+    from model.scenario import load_scenario
+    from model.seeds import child_seed
+    from model.years.household import prior_illness, start_history
+
+    rules = dataclasses.replace(load_rules(), shock_sigma=0.0)
+    assert rules.prior_illness_years == rules.lost_work_years == 5
+    params = population_params(load_scenario("baseline"))
+    # ages now 3, 20 and 70: the child was 2, 1, 0, then unborn; the 20-year-old was 15 (not working age) five years ago
+    tiny = SimpleNamespace(age=np.array([3, 20, 70]), household=np.array([0, 1, 1]), n_households=2)
+    certain = prior_illness(tiny, np.full(params.major_incidence.shape, 0.9999), params.major_child_only, rules,
+                            np.random.SeedSequence(1))
+    assert certain[0] == pytest.approx([0.06, 0.06, 0.06, 0, 0])
+    assert certain[1] == pytest.approx([0.128 + 0.06] * 4 + [0.06 + 0.06])
+    seed = child_seed(np.random.SeedSequence(5), 4_000_000)
+    states = {}
+    for name, incidence in (("none", 0.0), ("drawn", 1.0), ("heavy", 40.0)):
+        state = _state(2_000)
+        population = SimpleNamespace(age=np.repeat(40, state.size.sum()), n_households=state.size.shape[0],
+                                     household=np.repeat(np.arange(state.size.shape[0]), state.size))
+        state.prior_history = prior_illness(population, params.major_incidence * incidence, params.major_child_only,
+                                            rules, seed)
+        state.chronic_loss, state.oop = np.zeros(state.size.shape[0]), np.zeros_like(state.income)
+        income = state.income.copy()
+        start_history(state, rules)
+        assert (state.income == income).all()  # the drawn incomes are observed ones: the history is in them
+        states[name] = (state, assess(state, _line(2019), rules))
+    none, drawn, heavy = (states[k] for k in ("none", "drawn", "heavy"))
+    assert (none[0].potential == none[0].income).all() and none[1]["poor_due_to_illness_end"] == 0  # no illness, no stock
+    assert 0 < drawn[1]["poor_due_to_illness_end"] < heavy[1]["poor_due_to_illness_end"]
+    for state, counts in (drawn, heavy):  # the same statuses, so the same settlement next year: only the cause differs
+        for name in ("exited_poverty", "returned_to_poverty", "became_poor", "registered_poor_end", "monitored"):
+            assert counts[name] == none[1][name]
+        assert (state.category == none[0].category).all() and (state.exited == none[0].exited).all()
+    # the next year, the oldest illness's loss has ended and this year's (none here) begins
+    state = heavy[0]
+    before = state.lost_history.copy()
+    state.serious_working = state.serious_other = np.zeros(state.size.shape[0], dtype=np.int64)
+    advance(state, 0.0, rules, np.zeros(state.size.shape[0]))
+    assert (state.lost_history[:, 1:] == before[:, :-1]).all() and (state.lost_history[:, 0] == 0).all()

@@ -68,7 +68,7 @@ CASES = [
     ('debt_share_missing', ("del", ["illness", "debt_repaid_share_of_income"]),
      "FILE: illness: missing key 'debt_repaid_share_of_income'"),
     ('illness_unknown', ("set", ["illness", "carers"], {"value": 1, "source": "x"}),
-     "FILE: illness.carers: unknown key 'carers' (expected one of: lost_work_working_age, lost_work_other, lost_work_cap, lost_work_years, bills_paid_from_income, debt_repaid_share_of_income)"),
+     "FILE: illness.carers: unknown key 'carers' (expected one of: lost_work_working_age, lost_work_other, lost_work_cap, lost_work_years, chronic_lost_work, earned_share_of_income, prior_illness_years, bills_paid_from_income, debt_repaid_share_of_income)"),
     ('poverty_line', ("set", ["poverty", "line"], {"value": {2019: 3218}, "source": "x"}),
      "FILE: poverty.line: expected no poverty line here (the line of every year is the population's by_year.poverty_line: set it with --set population.by_year.poverty_line=... or in a population preset), found {'source': 'x', 'value': {2019: 3218}}"),
     ('poverty_unknown', ("set", ["poverty", "lines"], 1),

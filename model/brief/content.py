@@ -295,7 +295,7 @@ def build_brief(run_dir: Path, label: str | None = None) -> Brief:
 
 
 YEARS_COLUMNS = (("outlay_backstop", "p50", "兜底保障 P50（万元）"), ("outlay_ma", "p50", "医疗救助 P50（万元）"),
-                 ("returned_to_poverty", "mean", "返贫户占比"), ("poor_due_to_illness_share", "mean", "致贫返贫中因病占比"),
+                 ("returned_to_poverty", "mean", "返贫户占比"), ("poor_due_to_illness_share", "mean", "贫困户中因病致贫占比"),
                  ("poor_share_end", "mean", "年末贫困户占比"))
 
 

@@ -14,7 +14,8 @@ from model.report.texts import words
 
 TRAJECTORIES = ("poor_share_end", "returned_to_poverty", "became_poor", "poverty_funds_by_year")
 PERIOD_SHOWN = ("exited_poverty", "returned_to_poverty", "returned_due_to_illness", "became_poor",
-                "became_poor_due_to_illness", "poor_due_to_illness_share", "entries_via_lost_work_share",
+                "became_poor_due_to_illness", "poor_due_to_illness_share", "entries_due_to_illness_share",
+                "entries_via_lost_work_share",
                 "entries_via_bills_share", "lifted_to_line", "debt_per_household")
 FUNDS = ("outlay_bmi", "outlay_cii", "outlay_ma", "outlay_backstop", "outlay_supplementary", "outlay_hospital")
 POVERTY_FUNDS = ("outlay_ma", "outlay_backstop", "outlay_supplementary", "outlay_hospital")
@@ -128,7 +129,8 @@ def by_year_rows(summary: dict, names: Mapping[str, str], lang: str) -> tuple[li
 
     Parameters and returns as period_rows.
     """
-    shown = ("exited_poverty", "returned_to_poverty", "became_poor", "poor_due_to_illness_share", "poor_share_end",
+    shown = ("exited_poverty", "returned_to_poverty", "became_poor", "poor_due_to_illness_share",
+             "entries_due_to_illness_share", "poor_share_end",
              "monitored_share", "lifted_to_line")
     headers = [words("years", lang)["scheme"], words("years", lang)["year"]] + [metric_label(m, lang) for m in shown]
     rows = []
@@ -179,7 +181,8 @@ def difference_rows(summary: dict, lang: str) -> tuple[list[str], list[list]]:
     tuple
         (headers, rows) of formatted cells.
     """
-    shown = ("returned_to_poverty", "became_poor", "poor_due_to_illness_share") + POVERTY_FUNDS + ("oop",)
+    shown = ("returned_to_poverty", "became_poor", "poor_due_to_illness_share", "entries_due_to_illness_share") \
+        + POVERTY_FUNDS + ("oop",)
     headers = [words("years", lang)["difference"]] + [metric_label(m, lang) for m in shown]
     rows = []
     for pair, entry in summary.get("differences", {}).items():

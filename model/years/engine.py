@@ -16,7 +16,7 @@ from model.population.illness import draw_illness
 from model.runner.plan import RunPlan
 from model.scenario import Scenario, load_scenario
 from model.seeds import child_seed
-from model.years.household import COUNTS, Economy, HouseholdState, advance, assess, regroup
+from model.years.household import COUNTS, Economy, HouseholdState, advance, assess, prior_illness, regroup
 # the metrics' labels are read from here by the report (model/report/labels.py) and the CLI
 from model.years.metrics import period_outcome
 from model.years.rules import YearsRules, load_rules, scheme_sets, variant_rules
@@ -124,6 +124,13 @@ def run_years(plan: RunPlan, replication: int, trace: list | None = None) -> dic
             population.first_household, offset = offset, offset + population.n_households
         economy = Economy(members_labels, populations, rules)
         seeds0 = chunks.seeds
+        # serious illness in the years before the run, the same in every scenario (its own stream)
+        history_seed = child_seed(seeds0.care, 4_000_000)
+        for c, population in enumerate(populations):
+            history = prior_illness(population, chunks.params.major_incidence, chunks.params.major_child_only,
+                                    rules, child_seed(history_seed, c))
+            for label in members_labels:
+                economy.states[label][c].prior_history = history
         # the persons of each chunk from year to year (the same under every scenario): model/population/demography
         chunks.cohorts = [cohort_of(p, child_seed(seeds0.illness, c)) for c, p in enumerate(populations)]
         first_person0 = chunks.first_person
@@ -216,5 +223,8 @@ def _trace_table(label: str, year: int, chunk: int, population: Population, stat
         "exited_this_year": detail["exited_now"],
         "returned_to_poverty": detail["returned"],
         "became_poor": detail["became_poor"],
-        "poor_because_of_illness": detail["caused_by_illness"],
+        # the stock poor_due_to_illness_share counts (registered, still poor at the year's end, only because of
+        # illness) and the flow entries_due_to_illness_share counts (entered poverty this year because of illness)
+        "poor_because_of_illness": detail["poor_due_to_illness"],
+        "entered_because_of_illness": detail["caused_by_illness"],
     })

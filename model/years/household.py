@@ -29,7 +29,7 @@ def is_registered(category: np.ndarray) -> np.ndarray:
 COUNTS = ("households", "registered_poor_start", "exited_poverty", "returned_to_poverty", "returned_due_to_illness",
           "became_poor", "became_poor_due_to_illness", "entries_via_lost_work", "entries_via_bills", "monitored",
           "poor_end", "debt_fen", "lost_income_fen", "serious_illness_households", "persons", "deaths", "births",
-          "lifted_to_line")
+          "lifted_to_line", "registered_poor_end", "poor_due_to_illness_end")
 
 
 
@@ -58,6 +58,11 @@ class HouseholdState:
     oop: np.ndarray | None = None
     serious_working: np.ndarray | None = None
     serious_other: np.ndarray | None = None
+    # the share of income the chronic conditions of working-age members cost, set by record() each year: it is
+    # already in the first year's drawn income, and lowers the next year's (illness.chronic_lost_work)
+    chronic_loss: np.ndarray | None = None
+    # the first year's lost_history: serious illness in the years before the run (prior_illness), None: none
+    prior_history: np.ndarray | None = None
 
     @classmethod
     def of(cls, population: Population) -> "HouseholdState":
@@ -156,10 +161,15 @@ def assess(state: HouseholdState, line: float, rules: YearsRules, exit_task: flo
     not_poor_now = ((is_registered(state.category)) & state.exited) | (state.category == ORDINARY)
     state.monitored = at_risk & not_poor_now
     state.debt = state.debt + (oop - paid)
+    # the stock at the year's end, as the published 因病致贫 share counts it: registered households not exited
+    # (建档立卡, still poor); poor because of illness when under the line with an income without illness at or
+    # above it (`illness_caused`)
+    poor_now = is_registered(state.category) & ~state.exited
     serious = np.zeros_like(below) if state.serious_working is None else (state.serious_working + state.serious_other) > 0
     if detail is not None:  # per household, for hpa simulate --years
         detail.update(assessed=assessed, oop=oop, exited_now=exits, returned=returns, became_poor=new_poor,
-                      caused_by_illness=entries & illness_caused, lost_work_share=state.lost.copy())
+                      caused_by_illness=entries & illness_caused, poor_due_to_illness=poor_now & illness_caused,
+                      lost_work_share=state.lost.copy())
     return {
         "households": below.size, "registered_poor_start": int(still_poor.sum()), "exited_poverty": int(exits.sum()),
         "returned_to_poverty": int(returns.sum()), "returned_due_to_illness": int((returns & illness_caused).sum()),
@@ -169,14 +179,15 @@ def assess(state: HouseholdState, line: float, rules: YearsRules, exit_task: flo
         "poor_end": int(((state.category != ORDINARY) & ~((is_registered(state.category)) & state.exited)).sum()),
         "debt_fen": int(state.debt.sum()), "lost_income_fen": int((state.potential - np.round(state.potential * (1 - state.lost))).sum()),
         "serious_illness_households": int(serious.sum()), "lifted_to_line": int(lifted_back.sum()),
+        "registered_poor_end": int(poor_now.sum()), "poor_due_to_illness_end": int((poor_now & illness_caused).sum()),
     }
 
 
 def advance(state: HouseholdState, growth: float, rules: YearsRules, z: np.ndarray,
             growth_registered: float | None = None) -> None:
     """Next year's incomes: trend growth (registered households' own), a persistent transitory shock, the lost
-    work of serious illness in the last `lost_work_years` years, and debts repaid from income; consumption and food follow income at
-    the household's own ratios."""
+    work of serious illness in the last `lost_work_years` years and of this year's chronic conditions of working-age
+    members, and debts repaid from income; consumption and food follow income at the household's own ratios."""
     if growth_registered is not None:
         growth = np.where(is_registered(state.category), growth_registered, growth)
     state.permanent = state.permanent * (1 + growth)
@@ -189,7 +200,8 @@ def advance(state: HouseholdState, growth: float, rules: YearsRules, z: np.ndarr
         state.lost_history = np.zeros((state.size.shape[0], rules.lost_work_years))
     # a serious illness costs income for lost_work_years years (the newest first), as long as the sources saw
     state.lost_history = np.column_stack([new_loss, state.lost_history[:, :-1]])
-    state.lost = np.minimum(rules.lost_work_cap, state.lost_history.sum(axis=1))
+    chronic = state.chronic_loss if state.chronic_loss is not None else 0.0
+    state.lost = np.minimum(rules.lost_work_cap, state.lost_history.sum(axis=1) + chronic)
     state.potential = np.round(state.permanent * np.exp(state.transitory) * state.size * 100).astype(np.int64)
     gross = np.round(state.potential * (1 - state.lost)).astype(np.int64)
     repaid = np.minimum(state.debt, np.floor(rules.debt_repaid_share * gross).astype(np.int64))
@@ -237,4 +249,75 @@ class Economy:
         working = (age >= WORKING_AGES[0]) & (age <= WORKING_AGES[1])
         state.serious_working = np.bincount(population.household[patients[working]], minlength=population.n_households)
         state.serious_other = np.bincount(population.household[patients[~working]], minlength=population.n_households)
+        state.chronic_loss = chronic_loss(population, people.illness.chronic, self.rules)
+        if state.lost_history is None:
+            start_history(state, self.rules)
 
+
+def start_history(state: HouseholdState, rules: YearsRules) -> None:
+    """The first year's lost work: its drawn incomes are those of households as they are, the lost work of
+    chronic conditions (`state.chronic_loss`) and of serious illness before the run (`state.prior_history`)
+    included, so that without illness they would have been higher (the trend later years grow from); the
+    earlier illnesses' losses end as their `lost_work_years` run out. Incomes stay as drawn."""
+    history = state.prior_history
+    if history is None:
+        history = np.zeros((state.size.shape[0], rules.lost_work_years))
+    chronic = state.chronic_loss if state.chronic_loss is not None else 0.0
+    state.lost_history = history.copy()
+    state.lost = np.minimum(rules.lost_work_cap, history.sum(axis=1) + chronic)
+    kept = 1 - state.lost
+    state.permanent = state.permanent / kept
+    state.potential = np.round(state.income / kept).astype(np.int64)
+
+
+def chronic_loss(population: Population, chronic: np.ndarray, rules: YearsRules) -> np.ndarray:
+    """Each household's share of income lost to the chronic conditions of its working-age members: each such
+    member loses `chronic_lost_work` of their earned income, taken as an equal part of the household's earned
+    income (`earned_share_of_income` of its income) among its working-age members."""
+    working = (population.age >= WORKING_AGES[0]) & (population.age <= WORKING_AGES[1])
+    workers = np.bincount(population.household[working], minlength=population.n_households)
+    ill = np.bincount(population.household[working & chronic.any(axis=1)], minlength=population.n_households)
+    return rules.chronic_lost_work * rules.earned_share_of_income * ill / np.maximum(workers, 1)
+
+
+
+def prior_illness(population: Population, major_incidence: np.ndarray, major_child_only: np.ndarray,
+                  rules: YearsRules, seed: np.random.SeedSequence) -> np.ndarray:
+    """The share of the first year's income each household still loses to serious illness before the run.
+
+    Parameters
+    ----------
+    population : Population
+        The first year's persons and households (members assumed the same in the years before).
+    major_incidence, major_child_only : np.ndarray
+        The population's yearly chance of diagnosis of each major disease, and which ones only ages 0-14 get
+        (model/population/params.PopulationParams): the chance the care model's own year gives a person.
+    rules : YearsRules
+        `prior_illness_years` years are drawn; each patient costs `lost_work_working_age` (16-64 then) or
+        `lost_work_other` of the household's income while fewer than `lost_work_years` years have passed.
+    seed : np.random.SeedSequence
+        The history's own stream (no other draw of the run uses it).
+
+    Returns
+    -------
+    np.ndarray
+        float64 [household, years ago − 1] with `lost_work_years` columns, as `HouseholdState.lost_history`.
+    """
+    n_households, depth = population.n_households, rules.lost_work_years
+    history = np.zeros((n_households, depth))
+    years = min(rules.prior_illness_years, depth)
+    if years == 0:
+        return history
+    age_then = population.age[:, None] - np.arange(1, years + 1)[None, :]  # [person, years ago − 1]
+    spared = 1 - major_incidence
+    adult = np.prod(spared[~major_child_only])
+    child = np.prod(spared[major_child_only])
+    chance = np.where(age_then < 15, 1 - adult * child, 1 - adult) * (age_then >= 0)
+    ill = np.random.default_rng(seed).random(age_then.shape) < chance
+    working = (age_then >= WORKING_AGES[0]) & (age_then <= WORKING_AGES[1])
+    cell = population.household[:, None] * years + np.arange(years)[None, :]
+    patients = {kind: np.bincount(cell[ill & chosen], minlength=n_households * years).reshape(n_households, years)
+                for kind, chosen in (("working", working), ("other", ~working))}
+    history[:, :years] = (rules.lost_work_working_age * patients["working"]
+                          + rules.lost_work_other * patients["other"])
+    return history

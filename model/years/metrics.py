@@ -17,7 +17,8 @@ YEARS_METRIC_NAMES = {
     "returned_due_to_illness": {"zh": "因病返贫户占比", "en": "returns caused by illness"},
     "became_poor": {"zh": "新致贫户占比", "en": "households newly poor"},
     "became_poor_due_to_illness": {"zh": "因病致贫户占比", "en": "new entries caused by illness"},
-    "poor_due_to_illness_share": {"zh": "致贫返贫中因病占比", "en": "share of entries into poverty caused by illness"},
+    "poor_due_to_illness_share": {"zh": "贫困户中因病致贫占比", "en": "share of poor households poor because of illness"},
+    "entries_due_to_illness_share": {"zh": "致贫返贫中因病占比", "en": "share of entries into poverty caused by illness"},
     "entries_via_lost_work_share": {"zh": "因病致贫中劳动力损失占比", "en": "illness-caused entries through lost work"},
     "entries_via_bills_share": {"zh": "因病致贫中医疗费用占比", "en": "illness-caused entries through bills"},
     "monitored_share": {"zh": "监测户占比", "en": "households monitored"},
@@ -60,7 +61,12 @@ def transition_metrics(counts: dict[str, int]) -> dict[str, float]:
         "returned_due_to_illness": counts["returned_due_to_illness"] / households,
         "became_poor": counts["became_poor"] / households,
         "became_poor_due_to_illness": counts["became_poor_due_to_illness"] / households,
-        "poor_due_to_illness_share": caused / entries if entries else float("nan"),
+        # a stock, as the published 因病致贫 share: of the registered households still poor at the year's end
+        # (over a period: of all such household-years), those under the line only because of illness
+        "poor_due_to_illness_share": (counts["poor_due_to_illness_end"] / counts["registered_poor_end"]
+                                      if counts["registered_poor_end"] else float("nan")),
+        # a flow: of the households entering poverty (returns and new entries), those that illness put there
+        "entries_due_to_illness_share": caused / entries if entries else float("nan"),
         "entries_via_lost_work_share": counts["entries_via_lost_work"] / caused if caused else float("nan"),
         "entries_via_bills_share": counts["entries_via_bills"] / caused if caused else float("nan"),
         "monitored_share": counts["monitored"] / households,
@@ -89,7 +95,8 @@ def is_rate(name: str) -> bool:
 def period_outcome(label: str, years: list[int], by_year: dict[int, dict[str, Outcome]],
                     transitions: dict[int, dict[str, dict[str, int]]], appropriation: float | None) -> Outcome:
     """The period's outcome: money summed over the years, rates averaged, transitions counted over the
-    period; each year's metrics beside them as 'YEAR:name'; the last year's tables."""
+    period (the poor stock's illness share over all year-ends' poor households, so that a year with few poor,
+    such as 2020's none, weighs little); each year's metrics beside them as 'YEAR:name'; the last year's tables."""
     last = by_year[years[-1]][label]
     metrics: dict[str, float] = {}
     names = list(by_year[years[0]][label].metrics)

@@ -34,6 +34,9 @@ class YearsRules:
     lost_work_other: float
     lost_work_cap: float
     lost_work_years: int  # years a serious illness keeps costing that share (the year after it and later ones)
+    chronic_lost_work: float  # share of a working-age member's earned income a chronic condition costs
+    earned_share_of_income: float  # wages and business income as a share of a household's income
+    prior_illness_years: int  # years before the run whose serious illness is drawn for the first year's households
     bills_paid_from_income: float  # share of its income a household pays bills from in the year
     debt_repaid_share: float  # at most this share of a year's income repays older debt
     exit_years: int  # consecutive assessed years above the line before a registered household exits
@@ -137,6 +140,9 @@ class Illness(Section):
     lost_work_other: Cited[Share]
     lost_work_cap: Cited[Share]
     lost_work_years: Cited[whole(1, 30)]
+    chronic_lost_work: Cited[Share]
+    earned_share_of_income: Cited[Share]
+    prior_illness_years: Cited[whole(0, 30)]
     bills_paid_from_income: Cited[Share]
     debt_repaid_share_of_income: Cited[Share]
 
@@ -266,6 +272,9 @@ class YearsFile(Section):
             lost_work_other=illness.lost_work_other.value,
             lost_work_cap=illness.lost_work_cap.value,
             lost_work_years=illness.lost_work_years.value,
+            chronic_lost_work=illness.chronic_lost_work.value,
+            earned_share_of_income=illness.earned_share_of_income.value,
+            prior_illness_years=illness.prior_illness_years.value,
             bills_paid_from_income=illness.bills_paid_from_income.value,
             debt_repaid_share=illness.debt_repaid_share_of_income.value,
             exit_years=poverty.exit_rule.value.income_above_line_years,
