@@ -11,7 +11,7 @@ from model.outcomes.params import outcome_params
 from model.outcomes.protection import capacity_to_pay, protection_flags, subsistence_per_equivalent_adult
 from model.population import population_params
 from model.population.households import INCOME_GROUP_EXITED, PRIMARY, INCOME_GROUP_OF_CATEGORY, synthesize, draw_county
-from model.population.year import bounded_lognormal
+from model.population.year import bounded_lognormal, bounded_mean
 from model.runner.scaling import disagreements, per_person_results
 from model.scenario import load_scenario
 
@@ -76,11 +76,26 @@ def test_the_year_sets_exited_share_incomes_and_line(year: int) -> None:
     assert abs(exited[registered].mean() - params.exited_share) < 0.03
     assert per_capita[exited].min() >= line - 0.01  # exit requires income above the line
     assert per_capita[registered & ~exited].max() <= line + 0.01
+    # registered persons' mean income is the year's published figure (3,416 in 2015 grown 30.2% a year to 9,808 in 2019)
+    mean = population.household_income[registered].sum() / 100 / population.household_size[registered].sum()
+    assert mean == pytest.approx({2016: 4447, 2019: 9808}[year], rel=0.03)
     # food spending: a share of consumption, larger for poorer households (Engel's law)
     share = population.household_food / population.household_consumption
     assert np.all((share > 0) & (share < 1))
     group = np.where(exited, INCOME_GROUP_EXITED, INCOME_GROUP_OF_CATEGORY[primary])
     assert share[group == 1].mean() > share[group == INCOME_GROUP_EXITED].mean()
+
+
+@pytest.mark.parametrize("year", [2016, 2017, 2018, 2019, 2020, 2025])
+def test_registered_persons_mean_income_is_the_years_published_figure(year: int) -> None:
+    # exit does not depend on household size, so the person-weighted mean is the mixture of the two groups' means
+    params = population_params(load_scenario("baseline", [f"population.year={year}"]))
+    (poor, poor_sigma), (exited, exited_sigma) = params.income[1], params.income[2]
+    line, share = params.year.poverty_line, params.exited_share
+    mean = (1 - share) * bounded_mean(poor, poor_sigma, 0, line) + share * bounded_mean(exited, exited_sigma, line, np.inf)
+    assert mean == pytest.approx(params.year.registered_income_mean, rel=1e-3)
+    assert params.year.registered_income_mean == {2016: 4447, 2017: 5788, 2018: 7535, 2019: 9808, 2020: 10674,
+                                                   2025: 16711}[year]
 
 
 def test_year_option_reaches_the_run_and_an_unknown_year_is_one_clear_message(tmp_path, capsys) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from model.cli import main
 from model.errors import InputError
-from model.outcomes.validation import TARGET_IDS, TargetsFile, protection_targets
+from model.outcomes.validation import TARGET_IDS, Estimate, TargetsFile, protection_targets, wilson_interval
 from model.scenario.types import Origins, validated
 from model.validation import Check, passed, validate
 
@@ -78,6 +78,10 @@ def test_bands_come_from_the_published_figures() -> None:
     assert targets["che_10_cut"].bounds() == (0.072, 0.077)
     # context figures set no band
     assert targets["che_ctp40_rural"].context and targets["che_ctp40_rural"].bounds()[1] < 0.11
+    # a share whose study gives its sample size and no interval: the Wilson interval of that share in that sample
+    share = Estimate.model_validate({"estimate": 0.5, "sample_size": 100})
+    assert share.interval() == pytest.approx((0.4038, 0.5962), abs=1e-4)
+    assert wilson_interval(0.109, 10_000) == pytest.approx((0.1030, 0.1153), abs=1e-4)
 
 
 def test_validation_targets_do_not_set_the_exit_status() -> None:
@@ -108,3 +112,6 @@ def test_targets_file_refused_naming_the_field() -> None:
         "protection.yaml: targets.che_10_cut.band.[0]: expected both 'low' and 'high' (a published interval), or neither")
     assert refused(lambda t: t["targets"]["che_10_cut"]["band"][0].pop("source")) == (
         "protection.yaml: targets.che_10_cut.band.[0]: missing key 'source'")
+    assert refused(lambda t: t["targets"]["impoverishment_rural"]["band"][0]["value"].__setitem__("sample_size", 500)) == (
+        "protection.yaml: targets.impoverishment_rural.band.[0]: expected a published interval ('low', 'high') or a "
+        "'sample_size', not both")

@@ -18,7 +18,8 @@ from model.population.year import ORDINARY
 from model.rules.engine import settle_pools
 from model.scenario import Scenario, known_scenarios, load_scenario
 from model.scenario.resolve import scenarios_dir
-from model.scenario.types import Cited, Name, Origins, Section, Text, keyed, number, real, refuse, refuse_as, validated
+from model.scenario.types import (Cited, Name, Origins, Section, Text, keyed, number, real, refuse, refuse_as, validated,
+                                  whole)
 from model.scenario.yamlio import read_yaml
 
 INPATIENT = SERVICE_CODE["inpatient"]
@@ -31,22 +32,39 @@ TARGET_IDS = ("che_ctp40_rural", "impoverishment_rural", "inpatient_oop_share_no
               "inpatient_oop_share_cut", "che_10_cut")
 
 
+Z95 = 1.959963984540054  # the standard normal's 97.5th percentile
+
+
+def wilson_interval(share: float, n: int) -> tuple[float, float]:
+    """The 95% Wilson score interval of a proportion `share` observed in a sample of `n`."""
+    centre = (share + Z95**2 / (2 * n)) / (1 + Z95**2 / n)
+    half = Z95 / (1 + Z95**2 / n) * (share * (1 - share) / n + Z95**2 / (4 * n**2)) ** 0.5
+    return centre - half, centre + half
+
+
 class Estimate(Section):
-    """A published estimate (a share or a difference of shares), with its 95% interval where published."""
+    """A published estimate (a share or a difference of shares), with its 95% interval where published, or the
+    size of the sample a share was estimated on where the study gives that and no interval."""
 
     estimate: number(Decimal(-1), Decimal(1))
     low: real(-1, 1) = None
     high: real(-1, 1) = None
+    sample_size: whole(1, 10**9) = None
 
     @classmethod
     def check(cls, data: dict, info: ValidationInfo) -> None:
         if ("low" in data) != ("high" in data):
             raise refuse_as("expected both 'low' and 'high' (a published interval), or neither")
+        if "sample_size" in data and "low" in data:
+            raise refuse_as("expected a published interval ('low', 'high') or a 'sample_size', not both")
 
     def interval(self) -> tuple[float, float]:
-        """The published interval, or the point widened by half a unit of its last published digit."""
+        """The published interval; else, for a share whose study gives its sample size, the 95% Wilson interval of
+        that share in that sample; else the point widened by half a unit of its last published digit."""
         if self.low is not None:
             return self.low, self.high
+        if self.sample_size is not None:
+            return wilson_interval(float(self.estimate), self.sample_size)
         half_unit = Decimal(1).scaleb(self.estimate.as_tuple().exponent) / 2
         return float(self.estimate - half_unit), float(self.estimate + half_unit)
 

@@ -31,6 +31,12 @@ class YearFigures:
     food_elasticity: float  # income (consumption) elasticity of food spending
     food_sigma: float  # lognormal spread of a household's food share about Engel's curve
     poverty_lines: tuple[tuple[int, float], ...] = ()  # (year, yuan) of by_year.poverty_line: the one table of lines
+    # by_year.registered_income_mean: the published mean income a registered person a year, the simulated year's and
+    # that of the year the incomes describe, with that year's line and exited share (None: the table is not given)
+    registered_income_mean: float | None = None
+    registered_income_mean_described: float | None = None
+    line_described: float | None = None
+    exited_share_described: float | None = None
 
     def line_in(self, year: int) -> float:
         """The national poverty line of `year` (yuan a person a year), from the population's by_year table, which
@@ -117,6 +123,8 @@ class ByYear(Section):
     poverty_line: Cited[Annotated[_years(0), _needed("the poverty line", "year", "incomes_describe")]]
     poverty_area_income: Cited[Annotated[_years(0), _needed("rural income in poverty-stricken areas", "year",
                                                             "incomes_describe")]]
+    registered_income_mean: Cited[Annotated[_years(0), _needed("the mean income of registered-poor persons", "year",
+                                                               "incomes_describe")]] = None
     rural_engel_coefficient: Cited[Annotated[_years(0.01, 0.99), _needed("the rural Engel coefficient", "year")]]
     food_income_elasticity: Cited[real(0, 2)]
     food_share_sigma: Cited[real(0, 3)]
@@ -130,29 +138,87 @@ class ByYear(Section):
         # Exit is certified on the year's income: households counted out of poverty at the end of the year had
         # incomes above the line in it. The stock is counted from the earliest year given.
         start = min(poor)
-        exited = 1 - poor[year] / poor[start] if poor[start] else 0.0
+
+        def exited_in(when: int) -> float:
+            return min(max(1 - poor[when] / poor[start] if poor[start] else 0.0, 0.0), 1.0)
+
+        registered = self.registered_income_mean.value if self.registered_income_mean is not None else None
         return YearFigures(
             year=year,
             poverty_line=lines[year],
-            exited_share=min(max(exited, 0.0), 1.0),
+            exited_share=exited_in(year),
             line_index=lines[year] / lines[reference],
             income_index=incomes[year] / incomes[reference],
             engel_coefficient=self.rural_engel_coefficient.value[year],
             food_elasticity=self.food_income_elasticity.value,
             food_sigma=self.food_share_sigma.value,
             poverty_lines=tuple(sorted(lines.items())),
+            registered_income_mean=None if registered is None else registered[year],
+            registered_income_mean_described=None if registered is None else registered[reference],
+            line_described=lines[reference],
+            exited_share_described=exited_in(reference) if reference in poor else None,
         )
+
+
+def bounded_mean(median: float, sigma: float, low: float, high: float) -> float:
+    """The mean of the bounded lognormal of `bounded_lognormal` (a lognormal truncated to [low, high])."""
+    from scipy.special import ndtr
+
+    if sigma <= 0:
+        return float(min(max(median, low), high))
+    mu = np.log(median)
+    with np.errstate(divide="ignore"):
+        a, b = (np.log(low) - mu) / sigma, (np.log(high) - mu) / sigma
+    inside = ndtr(b) - ndtr(a)
+    if inside <= 0:
+        return float(low if median < low else high)
+    return float(median * np.exp(sigma**2 / 2) * (ndtr(b - sigma) - ndtr(a - sigma)) / inside)
+
+
+def exited_median_for_mean(mean: float, exited_share: float, poor: tuple[float, float], exited_sigma: float,
+                           line: float) -> float:
+    """The median income of exited registered households (a lognormal above `line`) at which registered persons'
+    mean income is `mean`, the still poor (median, sigma in `poor`, below the line) making up 1 − exited_share.
+    Exit does not depend on household size, so the person-weighted mean is this mixture of the two groups' means."""
+    from scipy.optimize import brentq
+
+    poor_mean = bounded_mean(poor[0], poor[1], 0.0, line)
+    needed = (mean - (1 - exited_share) * poor_mean) / exited_share
+    floor = bounded_mean(line * 1e-3, exited_sigma, line, np.inf)  # the lowest mean incomes above the line can have
+    if needed <= floor:
+        return line * 1e-3
+    return float(np.exp(brentq(lambda log_median: bounded_mean(np.exp(log_median), exited_sigma, line, np.inf) - needed,
+                               np.log(line * 1e-3), np.log(needed * 10), xtol=1e-10)))
+
+
+def exited_index(income: np.ndarray, figures: YearFigures) -> float:
+    """How the exited households' median moves from the year the incomes describe to the simulated year: with
+    by_year.registered_income_mean, by the ratio of the medians that give registered persons each year's published
+    mean income (so the preset's exited median, set for the year it describes, gives every year's published mean);
+    without it, with rural incomes in poverty-stricken areas."""
+    described = figures.exited_share_described
+    if figures.registered_income_mean is None or not figures.exited_share or not described:
+        return figures.income_index
+    sigma_poor, sigma_exited = income[REGISTERED_POOR, 1], income[REGISTERED_EXITED, 1]
+    this_year = exited_median_for_mean(figures.registered_income_mean, figures.exited_share,
+                                       (income[REGISTERED_POOR, 0] * figures.line_index, sigma_poor), sigma_exited,
+                                       figures.poverty_line)
+    that_year = exited_median_for_mean(figures.registered_income_mean_described, described,
+                                       (income[REGISTERED_POOR, 0], sigma_poor), sigma_exited, figures.line_described)
+    return this_year / that_year
 
 
 def year_incomes(income: np.ndarray, figures: YearFigures) -> tuple[np.ndarray, np.ndarray]:
     """Income medians of the year [group, (median, sigma)] and their bounds [group, (low, high)], yuan a person.
 
     Households still registered as poor are below the year's line and exited ones above it (exit requires
-    income steadily above the line); the other groups grow with rural incomes in poverty-stricken areas.
+    income steadily above the line); exited households' incomes follow the published mean income of registered
+    persons (`exited_index`); the other groups grow with rural incomes in poverty-stricken areas.
     """
     scaled = income.copy()
     scaled[:, 0] *= figures.income_index
     scaled[REGISTERED_POOR, 0] = income[REGISTERED_POOR, 0] * figures.line_index
+    scaled[REGISTERED_EXITED, 0] = income[REGISTERED_EXITED, 0] * exited_index(income, figures)
     bounds = np.tile([0.0, np.inf], (income.shape[0], 1))
     bounds[REGISTERED_POOR, 1] = figures.poverty_line
     bounds[REGISTERED_EXITED, 0] = figures.poverty_line
