@@ -18,7 +18,7 @@ import pyarrow.csv as pacsv
 
 from model.codes import (CATEGORY_SET_CODE, CATEGORY_SETS, CHRONIC_CODES, DISEASE_CODE, DISEASES, LEVEL_CODE, LEVELS,
                          SERVICE_CODE, SERVICES)
-from model.arrowtext import MAX_MONEY_FEN, arrow_buffers, parse_money
+from model.arrowtext import MAX_MONEY_FEN, arrow_buffers, as_arrow, as_numpy, parse_money
 from model.errors import InputError, describe_found
 from model.inputfile import any_csv_field_size, check_status, open_error, read_all
 from model.rules.claim_arrays import ClaimArrays
@@ -204,8 +204,8 @@ def _raw_ids(rows: np.ndarray, ids: pa.Array, column: int, width: int) -> pa.Arr
     else:  # a row's first field starts after the last newline before its first separator
         newlines = np.r_[-1, np.flatnonzero(rows == NEWLINE)]
         starts = newlines[np.searchsorted(newlines, separators[:, 0]) - 1] + 1
-    quoted = pa.array(rows[starts] == QUOTE)
-    return pc.if_else(quoted, pc.binary_join_element_wise('"', pc.replace_substring(ids, '"', '""'), '"', ""), ids)
+    quote, nothing = as_arrow(['"', ""])
+    return pc.if_else(as_arrow(rows[starts] == QUOTE), pc.binary_join_element_wise(quote, pc.replace_substring(ids, '"', '""'), quote, nothing), ids)
 
 
 def _arrow_columns(data: np.ndarray, body: int, header: list[str]) -> tuple[list[pa.Array], pa.Array] | None:
@@ -269,7 +269,7 @@ def _careful(text: bytes, body: int, header: list[str]):
 def _dates(column: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(days since 1970, year, ok) of dates YYYY-MM-DD that exist (year 1 on)."""
     ok = np.diff(arrow_buffers(column)[0]) == 10
-    offsets, data = arrow_buffers(column if ok.all() else pc.if_else(pa.array(ok), column, pa.scalar("1970-01-01", column.type)))
+    offsets, data = arrow_buffers(column if ok.all() else pc.if_else(as_arrow(ok), column, as_arrow(["1970-01-01"]).cast(column.type)[0]))
     digits = (data[offsets[0] : offsets[-1]] - np.uint8(48)).reshape(-1, 10)  # '-' becomes 253
     ok &= (digits[:, [4, 7]] == 253).all(axis=1) & (np.delete(digits, [4, 7], axis=1) <= 9).all(axis=1)
     number = lambda a, b: digits[:, a:b].astype(np.int32) @ (10 ** np.arange(b - a - 1, -1, -1, dtype=np.int32))  # noqa: E731
@@ -295,8 +295,7 @@ def _check(columns: list[pa.Array]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         bits |= np.where(ok, 0, 1 << role).astype(np.int32)
     for role, words in VOCABULARIES.items():
         codes = _encoded(columns[role])
-        words = pa.array(words, codes.dictionary.type)
-        code = pc.fill_null(pc.index_in(codes.dictionary, value_set=words), -1).to_numpy()[codes.indices.to_numpy()]
+        code = as_numpy(pc.index_in(codes.dictionary, value_set=as_arrow(list(words)).cast(codes.dictionary.type)), -1)[as_numpy(codes.indices)]
         bits |= np.where(code >= 0, 0, 1 << role).astype(np.int32)
         parsed[role] = np.maximum(code, 0)
     service, level, disease = parsed[SERVICE], parsed[LEVEL], parsed[DISEASE]
@@ -319,7 +318,7 @@ def _id_problems(column: pa.Array, role: int) -> np.ndarray:
     bits = np.where(np.diff(offsets) == 0, 1 << role, 0)
     text = data[offsets[0] : offsets[-1]]
     if ((text < 32) | (text == 127) | (text == 0xC2)).any():  # a C0 control or DEL, or the lead byte of a C1 one
-        bits |= np.where(pc.match_substring_regex(column, CONTROL).to_numpy(zero_copy_only=False), BIT_CONTROL | 1 << role, 0)
+        bits |= np.where(as_numpy(pc.match_substring_regex(column, CONTROL)), BIT_CONTROL | 1 << role, 0)
     return bits
 
 
@@ -349,7 +348,7 @@ def _repeated(ids: pa.Array, ok: np.ndarray) -> np.ndarray:
     if len(encoded.dictionary) == len(ids):
         return repeated
     rows = np.flatnonzero(ok)
-    _, first = np.unique(encoded.indices.to_numpy()[rows], return_index=True)
+    _, first = np.unique(as_numpy(encoded.indices)[rows], return_index=True)
     repeated[rows] = True
     repeated[rows[first]] = False
     return repeated
@@ -393,7 +392,7 @@ def read_claims(path: Path | str) -> ClaimsFile:
     repeated = _repeated(columns[CLAIM_ID], (problems & (1 << CLAIM_ID)) == 0)
     problems |= np.where(repeated, BIT_DUPLICATE_ID, 0).astype(np.int32)
     persons = _encoded(columns[PERSON_ID])  # numbered in order of first appearance
-    person = persons.indices.to_numpy().astype(np.int64)
+    person = as_numpy(persons.indices).astype(np.int64)
     past, reached = _person_years_past(person, parsed["year"], parsed["day"], parsed["total"], problems == 0)
     problems |= np.where(past, BIT_PERSON_YEAR, 0).astype(np.int32)
     if problems.any():
