@@ -22,6 +22,7 @@ from model.arrowtext import MAX_MONEY_FEN, arrow_buffers, as_arrow, as_numpy, pa
 from model.errors import InputError, describe_found
 from model.inputfile import any_csv_field_size, check_status, open_error, read_all
 from model.rules.claim_arrays import ClaimArrays
+from model.rules.payments_csv import csv_fields
 
 COLUMNS = ("claim_id", "person_id", "date", "service", "level", "disease",
            "total_cost", "eligible_cost", "compliant", "category")
@@ -80,7 +81,7 @@ class ClaimsFile:
 
     def find(self, claim_id: str) -> int | None:
         """The row of a claim id (matched on its exact CSV text, quoted as needed)."""
-        rows = np.flatnonzero(pc.equal(self.ids, _as_field(claim_id)).to_numpy(zero_copy_only=False))
+        rows = np.flatnonzero(as_numpy(pc.equal(self.ids, csv_fields(as_arrow([claim_id]))[0])))
         return int(rows[0]) if rows.size else None
 
     def fields(self, row: int) -> dict[str, str]:
@@ -89,21 +90,6 @@ class ClaimsFile:
             self._lines = row_lines(self.data, self.body)
         start, end = self._lines[:, row]
         return dict(zip(self.header, split_line(self.data[start:end].tobytes().decode("utf-8", "replace").rstrip("\r"))))
-
-
-def _as_field(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"' if any(ch in text for ch in ',"\r\n') else text
-
-
-def _line_end(data: np.ndarray, start: int) -> int:
-    """Index of the newline ending the line that starts at `start` (or the end of the data)."""
-    end, window = start, 1 << 12
-    while end < data.shape[0]:  # growing windows: never a scan of the whole file for one line
-        newline = np.flatnonzero(data[end : end + window] == NEWLINE)
-        if newline.size:
-            return end + int(newline[0])
-        end, window = end + window, window * 2
-    return data.shape[0]
 
 
 def split_line(text: str) -> list[str]:
@@ -136,7 +122,7 @@ def row_lines(data: np.ndarray, body: int) -> np.ndarray:
     return np.stack([starts[rows], ends[rows]])
 
 
-def _read_bytes(path: Path) -> np.ndarray:
+def _read_bytes(path: Path) -> mmap.mmap | bytes:
     """The file's bytes, read-only, mapped rather than copied. A pipe is read up to MAX_PIPE_BYTES; a
     device (such as /dev/zero) or a folder is refused."""
     try:
@@ -144,29 +130,30 @@ def _read_bytes(path: Path) -> np.ndarray:
             status = os.fstat(file.fileno())
             check_status(path, status, "claims file")
             if not stat.S_ISREG(status.st_mode):  # a pipe
-                return np.frombuffer(read_all(file, path, "claims file read from a pipe", MAX_PIPE_BYTES), dtype=np.uint8)
+                return read_all(file, path, "claims file read from a pipe", MAX_PIPE_BYTES)
             if status.st_size == 0:
-                return np.zeros(0, dtype=np.uint8)
+                return b""
             try:
-                return np.frombuffer(mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ), dtype=np.uint8)
+                return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
             except (OSError, ValueError):  # a file system that cannot map
-                return np.frombuffer(file.read(), dtype=np.uint8)
+                return file.read()
     except OSError as exc:
         raise open_error(path, exc, "claims file") from None
 
 
-def _header(path: Path, data: np.ndarray) -> tuple[list[str], int]:
+def _header(path: Path, raw: mmap.mmap | bytes) -> tuple[list[str], int]:
     """The column names and where the rows start. The header is the first line that is not blank."""
-    start, line = (3 if data[:3].tobytes() == b"\xef\xbb\xbf" else 0), 1
-    while start < data.shape[0] and _blank(data[start : _line_end(data, start)].tobytes()):
-        start, line = _line_end(data, start) + 1, line + 1
-    if start >= data.shape[0]:
+    start, line = (3 if raw[:3] == b"\xef\xbb\xbf" else 0), 1
+    line_end = lambda start: raw.find(b"\n", start) % (len(raw) + 1)  # noqa: E731 (no newline left: the end)
+    while start < len(raw) and _blank(raw[start : line_end(start)]):
+        start, line = line_end(start) + 1, line + 1
+    if start >= len(raw):
         raise InputError(f"{path}: expected a header line with the columns {','.join(COLUMNS)}, found no line that is not blank")
-    if np.flatnonzero(data[start : start + MAX_HEADER_BYTES + 1] == NEWLINE).size == 0 and data.shape[0] - start > MAX_HEADER_BYTES:
+    if raw.find(b"\n", start, start + MAX_HEADER_BYTES + 1) < 0 and len(raw) - start > MAX_HEADER_BYTES:
         raise InputError(f"{path}: line {line} (header): expected the columns {','.join(COLUMNS)}, "
                          f"found a line of more than {MAX_HEADER_BYTES:,} bytes")
     try:
-        text = data[start : _line_end(data, start)].tobytes().decode("utf-8").rstrip("\r")
+        text = raw[start : line_end(start)].decode("utf-8").rstrip("\r")
     except UnicodeDecodeError:
         raise InputError(f"{path}: line {line} (header): expected UTF-8 text, found bytes that are not UTF-8") from None
     header = [name.strip() for name in split_line(text)]
@@ -178,7 +165,7 @@ def _header(path: Path, data: np.ndarray) -> tuple[list[str], int]:
     duplicated = sorted({name for name in header if header.count(name) > 1})
     if duplicated:
         raise InputError(f"{path}: line {line} (header): column {duplicated[0]} appears more than once")
-    return header, min(_line_end(data, start) + 1, data.shape[0])
+    return header, min(line_end(start) + 1, len(raw))
 
 
 def _quoting_ok(rows: np.ndarray) -> bool:
@@ -208,15 +195,15 @@ def _raw_ids(rows: np.ndarray, ids: pa.Array, column: int, width: int) -> pa.Arr
     return pc.if_else(as_arrow(rows[starts] == QUOTE), pc.binary_join_element_wise(quote, pc.replace_substring(ids, '"', '""'), quote, nothing), ids)
 
 
-def _arrow_columns(data: np.ndarray, body: int, header: list[str]) -> tuple[list[pa.Array], pa.Array] | None:
+def _arrow_columns(raw: mmap.mmap | bytes, body: int, header: list[str]) -> tuple[list[pa.Array], pa.Array] | None:
     """The spec columns (in spec order) read by pyarrow.csv on up to THREADS threads, the code columns as
     dictionaries, and the claim ids as written; None when the file needs the careful reading
     (which names the line and column of each bad row): quoting that is not RFC 4180's or a quoted line break,
     a carriage return that ends no line, a row with the wrong number of fields (a line of spaces, blank to
     spec §1, included), bytes that are not UTF-8."""
-    rows = data[body:]
-    returns = np.flatnonzero(rows[:-1] == RETURN)
-    if (rows[returns + 1] != NEWLINE).any() or (rows == QUOTE).any() and not _quoting_ok(rows):
+    rows, quoted = np.frombuffer(raw, dtype=np.uint8)[body:], raw.find(b'"', body) >= 0
+    returns = np.flatnonzero(rows[:-1] == RETURN) if raw.find(b"\r", body) >= 0 else np.zeros(0, dtype=np.int64)
+    if (rows[returns + 1] != NEWLINE).any() or quoted and not _quoting_ok(rows):
         return None
     names = [f"f{i}" for i in range(len(header))]
     types = {names[header.index(name)]: DICTIONARY if role in VOCABULARIES else pa.string()
@@ -230,7 +217,7 @@ def _arrow_columns(data: np.ndarray, body: int, header: list[str]) -> tuple[list
     except pa.ArrowException:
         return None
     columns = [column.combine_chunks() for column in table.columns]  # a dictionary column's chunks unified
-    ids = _raw_ids(rows, columns[CLAIM_ID], header.index("claim_id"), len(header)) if (rows == QUOTE).any() else columns[CLAIM_ID]
+    ids = _raw_ids(rows, columns[CLAIM_ID], header.index("claim_id"), len(header)) if quoted else columns[CLAIM_ID]
     return columns, ids
 
 
@@ -379,13 +366,14 @@ def _person_years_past(person, year, day, total, ok) -> tuple[np.ndarray, dict[i
 def read_claims(path: Path | str) -> ClaimsFile:
     """Read and validate a claims CSV; raise InputError listing the bad rows (line, claim_id, column)."""
     path = Path(path)
-    data = _read_bytes(path)
-    header, body = _header(path, data)
-    arrow = _arrow_columns(data, body, header)
+    raw = _read_bytes(path)
+    data = np.frombuffer(raw, dtype=np.uint8)
+    header, body = _header(path, raw)
+    arrow = _arrow_columns(raw, body, header)
     if arrow is not None:
         problems, (columns, ids) = 0, arrow
     else:
-        problems, columns, ids = _careful(data.tobytes(), body, header)
+        problems, columns, ids = _careful(raw[:], body, header)
         columns[CLAIM_ID], columns[PERSON_ID] = (column.cast(pa.string()) for column in columns[:2])  # UTF-8 now
     bits, parsed = _check(columns)
     problems = problems | bits | _id_problems(columns[CLAIM_ID], CLAIM_ID) | _id_problems(columns[PERSON_ID], PERSON_ID)
