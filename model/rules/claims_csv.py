@@ -256,6 +256,14 @@ def _careful(text: bytes, body: int, header: list[str]):
 def _dates(column: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(days since 1970, year, ok) of dates YYYY-MM-DD that exist (year 1 on)."""
     ok = np.diff(arrow_buffers(column)[0]) == 10
+    if ok.all():
+        try:  # Arrow reads a column of dates that all exist; where one does not, the calendar below says which
+            days = pc.cast(column.cast(pa.string()), pa.date32())
+            year = as_numpy(pc.year(days))
+            if (year >= 1).all():
+                return as_numpy(days.view(pa.int32())).astype(np.int64), year, ok
+        except pa.ArrowInvalid:
+            pass
     offsets, data = arrow_buffers(column if ok.all() else pc.if_else(as_arrow(ok), column, as_arrow(["1970-01-01"]).cast(column.type)[0]))
     digits = (data[offsets[0] : offsets[-1]] - np.uint8(48)).reshape(-1, 10)  # '-' becomes 253
     ok &= (digits[:, [4, 7]] == 253).all(axis=1) & (np.delete(digits, [4, 7], axis=1) <= 9).all(axis=1)
