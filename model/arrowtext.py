@@ -1,8 +1,5 @@
-"""Arrow text columns as numpy views, and yuan read from them exactly (the claims reader's and the household table's money).
-
-Arrays cross between numpy and Arrow through their buffers: pyarrow's own conversions (`pa.array`, `to_numpy`,
-Python scalars) consult its pandas shim, which imports pandas (a third of a second) on the way.
-"""
+"""Arrow arrays as numpy and back through their buffers (pyarrow's own conversions import pandas), and yuan read
+exactly from Arrow text (the claims reader's and the household table's money)."""
 
 from __future__ import annotations
 

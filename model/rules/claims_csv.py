@@ -221,22 +221,13 @@ def _arrow_columns(raw: mmap.mmap | bytes, body: int, header: list[str]) -> tupl
     return columns, ids
 
 
-def _lines(text: bytes, body: int):
-    """Each line after the header that is not blank (spec §1)."""
-    while body < len(text):
-        end = text.find(b"\n", body) % (len(text) + 1)  # -1 (no newline left) becomes the end
-        if not _blank(text[body:end]):
-            yield text[body:end]
-        body = end + 1
-
-
-def _careful(text: bytes, body: int, header: list[str]):
+def _careful(text: bytes, lines: np.ndarray, header: list[str]):
     """The rows one line at a time (what pyarrow does not say: which line breaks RFC 4180's quoting, which
     id is not UTF-8): problem bits, spec columns, claim ids as written."""
     roles, width = [COLUMNS.index(name) if name in COLUMNS else -1 for name in header], len(header)
     bits, raw_ids, values = [], [], [[] for _ in COLUMNS]
-    for line in _lines(text, body):
-        line = line[:-1] if line.endswith(b"\r") else line
+    for start, end in lines.T.tolist():
+        line = text[start : end - (text[end - 1 : end] == b"\r")]
         fields = split_line(line.decode("utf-8", "surrogateescape"))  # bytes that are not UTF-8 kept as surrogates
         row_bits = (0 if RFC_LINE.fullmatch(line) else BIT_QUOTING) | (BIT_COLUMNS if len(fields) != width else 0)
         row = [b""] * len(COLUMNS)
@@ -381,7 +372,7 @@ def read_claims(path: Path | str) -> ClaimsFile:
     if arrow is not None:
         problems, (columns, ids) = 0, arrow
     else:
-        problems, columns, ids = _careful(raw[:], body, header)
+        problems, columns, ids = _careful(raw[:], row_lines(data, body), header)
         columns[CLAIM_ID], columns[PERSON_ID] = (column.cast(pa.string()) for column in columns[:2])  # UTF-8 now
     bits, parsed = _check(columns)
     problems = problems | bits | _id_problems(columns[CLAIM_ID], CLAIM_ID) | _id_problems(columns[PERSON_ID], PERSON_ID)
