@@ -1,4 +1,5 @@
-"""Arrow text columns as numpy views, and yuan read from them exactly (the claims reader's and the household table's money)."""
+"""Arrow arrays as numpy and back through their buffers (pyarrow's own conversions import pandas), and yuan read
+exactly from Arrow text (the claims reader's and the household table's money)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pyarrow.compute as pc
 # at most 10 times that, a rate in millionths times any amount the kernel forms, cumulative bases included,
 # stays below 10**17, far inside int64.
 MAX_MONEY_FEN = 10**10
+MONEY = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"  # yuan: digits, then a point and one or two decimals if any
 
 
 def arrow_buffers(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -21,20 +23,32 @@ def arrow_buffers(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return offsets, np.frombuffer(column.buffers()[2], dtype=np.uint8)
 
 
+def as_numpy(array: pa.Array, null: int = 0) -> np.ndarray:
+    """A boolean or numeric Arrow array as numpy (its nulls as `null`)."""
+    if array.type == pa.bool_():
+        bits = np.unpackbits(np.frombuffer(array.buffers()[1], dtype=np.uint8), bitorder="little")
+        values = bits[array.offset : array.offset + len(array)].view(np.bool_)
+    else:
+        values = np.frombuffer(array.buffers()[1], dtype=array.type.to_pandas_dtype())[array.offset : array.offset + len(array)]
+    return np.where(as_numpy(pc.is_valid(array)), values, null) if array.null_count else values
+
+
+def as_arrow(values: np.ndarray | list[str]) -> pa.Array:
+    """A numpy boolean or numeric array, or a list of texts, as an Arrow array."""
+    if isinstance(values, list):
+        data = [text.encode("utf-8") for text in values]
+        offsets = np.r_[0, np.cumsum([len(item) for item in data], dtype=np.int64)].astype(np.int32)
+        return pa.Array.from_buffers(pa.string(), len(data), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(data))])
+    if values.dtype == np.bool_:
+        return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(np.packbits(values, bitorder="little"))])
+    return pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), len(values), [None, pa.py_buffer(np.ascontiguousarray(values))])
+
+
 def parse_money(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """(fen, ok) of yuan as spec §1 writes it ('5', '5.0', '5.00'; not '5.', '.5', '1e3', '-5', ' 5'), at most
-    MAX_MONEY_FEN: the bytes checked with numpy, then read by Arrow as floats; a hundred times one, rounded, is
-    the fen exactly (at most 12 digits: the float's error is below a millionth of a fen)."""
-    offsets, data = arrow_buffers(column)
-    lengths = np.diff(offsets)
-    other = np.flatnonzero(data[offsets[0] : offsets[-1]] - np.uint8(48) > 9) + offsets[0]  # bytes that are not digits
-    row = np.searchsorted(offsets, other, side="right") - 1
-    point = other - offsets[row]  # where in its value
-    ok = (lengths >= 1) & (np.bincount(row, minlength=len(lengths)) <= 1)  # at most one non-digit ...
-    ok[row[(data[other] != 46) | (point < 1) | (lengths[row] - point > 3) | (lengths[row] - point < 2)]] = False  # ... a point before 1-2 decimals
-    whole = lengths.copy()
-    whole[row] = point
-    ok &= whole <= 10
-    good = column if ok.all() else pc.if_else(pa.array(ok), column, pa.scalar("0", column.type))
-    fen = np.rint(pc.cast(good.cast(pa.string()), pa.float64()).to_numpy(zero_copy_only=False) * 100).astype(np.int64)
+    MAX_MONEY_FEN: read by Arrow as floats; a hundred times one, rounded, is the fen exactly (at most 12
+    digits: the float's error is below a millionth of a fen)."""
+    ok = as_numpy(pc.match_substring_regex(column, MONEY), False)
+    good = column if ok.all() else pc.if_else(as_arrow(ok), column, as_arrow(["0"]).cast(column.type)[0])
+    fen = np.rint(as_numpy(pc.cast(good.cast(pa.string()), pa.float64())) * 100).astype(np.int64)
     return np.where(ok, fen, 0), ok & (fen <= MAX_MONEY_FEN)

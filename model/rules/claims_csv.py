@@ -18,10 +18,11 @@ import pyarrow.csv as pacsv
 
 from model.codes import (CATEGORY_SET_CODE, CATEGORY_SETS, CHRONIC_CODES, DISEASE_CODE, DISEASES, LEVEL_CODE, LEVELS,
                          SERVICE_CODE, SERVICES)
-from model.arrowtext import MAX_MONEY_FEN, arrow_buffers, parse_money
+from model.arrowtext import MAX_MONEY_FEN, arrow_buffers, as_arrow, as_numpy, parse_money
 from model.errors import InputError, describe_found
 from model.inputfile import any_csv_field_size, check_status, open_error, read_all
 from model.rules.claim_arrays import ClaimArrays
+from model.rules.payments_csv import csv_fields
 
 COLUMNS = ("claim_id", "person_id", "date", "service", "level", "disease",
            "total_cost", "eligible_cost", "compliant", "category")
@@ -80,7 +81,7 @@ class ClaimsFile:
 
     def find(self, claim_id: str) -> int | None:
         """The row of a claim id (matched on its exact CSV text, quoted as needed)."""
-        rows = np.flatnonzero(pc.equal(self.ids, _as_field(claim_id)).to_numpy(zero_copy_only=False))
+        rows = np.flatnonzero(as_numpy(pc.equal(self.ids, csv_fields(as_arrow([claim_id]))[0])))
         return int(rows[0]) if rows.size else None
 
     def fields(self, row: int) -> dict[str, str]:
@@ -89,21 +90,6 @@ class ClaimsFile:
             self._lines = row_lines(self.data, self.body)
         start, end = self._lines[:, row]
         return dict(zip(self.header, split_line(self.data[start:end].tobytes().decode("utf-8", "replace").rstrip("\r"))))
-
-
-def _as_field(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"' if any(ch in text for ch in ',"\r\n') else text
-
-
-def _line_end(data: np.ndarray, start: int) -> int:
-    """Index of the newline ending the line that starts at `start` (or the end of the data)."""
-    end, window = start, 1 << 12
-    while end < data.shape[0]:  # growing windows: never a scan of the whole file for one line
-        newline = np.flatnonzero(data[end : end + window] == NEWLINE)
-        if newline.size:
-            return end + int(newline[0])
-        end, window = end + window, window * 2
-    return data.shape[0]
 
 
 def split_line(text: str) -> list[str]:
@@ -136,7 +122,7 @@ def row_lines(data: np.ndarray, body: int) -> np.ndarray:
     return np.stack([starts[rows], ends[rows]])
 
 
-def _read_bytes(path: Path) -> np.ndarray:
+def _read_bytes(path: Path) -> mmap.mmap | bytes:
     """The file's bytes, read-only, mapped rather than copied. A pipe is read up to MAX_PIPE_BYTES; a
     device (such as /dev/zero) or a folder is refused."""
     try:
@@ -144,29 +130,30 @@ def _read_bytes(path: Path) -> np.ndarray:
             status = os.fstat(file.fileno())
             check_status(path, status, "claims file")
             if not stat.S_ISREG(status.st_mode):  # a pipe
-                return np.frombuffer(read_all(file, path, "claims file read from a pipe", MAX_PIPE_BYTES), dtype=np.uint8)
+                return read_all(file, path, "claims file read from a pipe", MAX_PIPE_BYTES)
             if status.st_size == 0:
-                return np.zeros(0, dtype=np.uint8)
+                return b""
             try:
-                return np.frombuffer(mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ), dtype=np.uint8)
+                return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
             except (OSError, ValueError):  # a file system that cannot map
-                return np.frombuffer(file.read(), dtype=np.uint8)
+                return file.read()
     except OSError as exc:
         raise open_error(path, exc, "claims file") from None
 
 
-def _header(path: Path, data: np.ndarray) -> tuple[list[str], int]:
+def _header(path: Path, raw: mmap.mmap | bytes) -> tuple[list[str], int]:
     """The column names and where the rows start. The header is the first line that is not blank."""
-    start, line = (3 if data[:3].tobytes() == b"\xef\xbb\xbf" else 0), 1
-    while start < data.shape[0] and _blank(data[start : _line_end(data, start)].tobytes()):
-        start, line = _line_end(data, start) + 1, line + 1
-    if start >= data.shape[0]:
+    start, line = (3 if raw[:3] == b"\xef\xbb\xbf" else 0), 1
+    line_end = lambda start: raw.find(b"\n", start) % (len(raw) + 1)  # noqa: E731 (no newline left: the end)
+    while start < len(raw) and _blank(raw[start : line_end(start)]):
+        start, line = line_end(start) + 1, line + 1
+    if start >= len(raw):
         raise InputError(f"{path}: expected a header line with the columns {','.join(COLUMNS)}, found no line that is not blank")
-    if np.flatnonzero(data[start : start + MAX_HEADER_BYTES + 1] == NEWLINE).size == 0 and data.shape[0] - start > MAX_HEADER_BYTES:
+    if raw.find(b"\n", start, start + MAX_HEADER_BYTES + 1) < 0 and len(raw) - start > MAX_HEADER_BYTES:
         raise InputError(f"{path}: line {line} (header): expected the columns {','.join(COLUMNS)}, "
                          f"found a line of more than {MAX_HEADER_BYTES:,} bytes")
     try:
-        text = data[start : _line_end(data, start)].tobytes().decode("utf-8").rstrip("\r")
+        text = raw[start : line_end(start)].decode("utf-8").rstrip("\r")
     except UnicodeDecodeError:
         raise InputError(f"{path}: line {line} (header): expected UTF-8 text, found bytes that are not UTF-8") from None
     header = [name.strip() for name in split_line(text)]
@@ -178,7 +165,7 @@ def _header(path: Path, data: np.ndarray) -> tuple[list[str], int]:
     duplicated = sorted({name for name in header if header.count(name) > 1})
     if duplicated:
         raise InputError(f"{path}: line {line} (header): column {duplicated[0]} appears more than once")
-    return header, min(_line_end(data, start) + 1, data.shape[0])
+    return header, min(line_end(start) + 1, len(raw))
 
 
 def _quoting_ok(rows: np.ndarray) -> bool:
@@ -204,19 +191,19 @@ def _raw_ids(rows: np.ndarray, ids: pa.Array, column: int, width: int) -> pa.Arr
     else:  # a row's first field starts after the last newline before its first separator
         newlines = np.r_[-1, np.flatnonzero(rows == NEWLINE)]
         starts = newlines[np.searchsorted(newlines, separators[:, 0]) - 1] + 1
-    quoted = pa.array(rows[starts] == QUOTE)
-    return pc.if_else(quoted, pc.binary_join_element_wise('"', pc.replace_substring(ids, '"', '""'), '"', ""), ids)
+    quote, nothing = as_arrow(['"', ""])
+    return pc.if_else(as_arrow(rows[starts] == QUOTE), pc.binary_join_element_wise(quote, pc.replace_substring(ids, '"', '""'), quote, nothing), ids)
 
 
-def _arrow_columns(data: np.ndarray, body: int, header: list[str]) -> tuple[list[pa.Array], pa.Array] | None:
+def _arrow_columns(raw: mmap.mmap | bytes, body: int, header: list[str]) -> tuple[list[pa.Array], pa.Array] | None:
     """The spec columns (in spec order) read by pyarrow.csv on up to THREADS threads, the code columns as
     dictionaries, and the claim ids as written; None when the file needs the careful reading
     (which names the line and column of each bad row): quoting that is not RFC 4180's or a quoted line break,
     a carriage return that ends no line, a row with the wrong number of fields (a line of spaces, blank to
     spec §1, included), bytes that are not UTF-8."""
-    rows = data[body:]
-    returns = np.flatnonzero(rows[:-1] == RETURN)
-    if (rows[returns + 1] != NEWLINE).any() or (rows == QUOTE).any() and not _quoting_ok(rows):
+    rows, quoted = np.frombuffer(raw, dtype=np.uint8)[body:], raw.find(b'"', body) >= 0
+    returns = np.flatnonzero(rows[:-1] == RETURN) if raw.find(b"\r", body) >= 0 else np.zeros(0, dtype=np.int64)
+    if (rows[returns + 1] != NEWLINE).any() or quoted and not _quoting_ok(rows):
         return None
     names = [f"f{i}" for i in range(len(header))]
     types = {names[header.index(name)]: DICTIONARY if role in VOCABULARIES else pa.string()
@@ -230,26 +217,17 @@ def _arrow_columns(data: np.ndarray, body: int, header: list[str]) -> tuple[list
     except pa.ArrowException:
         return None
     columns = [column.combine_chunks() for column in table.columns]  # a dictionary column's chunks unified
-    ids = _raw_ids(rows, columns[CLAIM_ID], header.index("claim_id"), len(header)) if (rows == QUOTE).any() else columns[CLAIM_ID]
+    ids = _raw_ids(rows, columns[CLAIM_ID], header.index("claim_id"), len(header)) if quoted else columns[CLAIM_ID]
     return columns, ids
 
 
-def _lines(text: bytes, body: int):
-    """Each line after the header that is not blank (spec §1)."""
-    while body < len(text):
-        end = text.find(b"\n", body) % (len(text) + 1)  # -1 (no newline left) becomes the end
-        if not _blank(text[body:end]):
-            yield text[body:end]
-        body = end + 1
-
-
-def _careful(text: bytes, body: int, header: list[str]):
+def _careful(text: bytes, lines: np.ndarray, header: list[str]):
     """The rows one line at a time (what pyarrow does not say: which line breaks RFC 4180's quoting, which
     id is not UTF-8): problem bits, spec columns, claim ids as written."""
     roles, width = [COLUMNS.index(name) if name in COLUMNS else -1 for name in header], len(header)
     bits, raw_ids, values = [], [], [[] for _ in COLUMNS]
-    for line in _lines(text, body):
-        line = line[:-1] if line.endswith(b"\r") else line
+    for start, end in lines.T.tolist():
+        line = text[start : end - (text[end - 1 : end] == b"\r")]
         fields = split_line(line.decode("utf-8", "surrogateescape"))  # bytes that are not UTF-8 kept as surrogates
         row_bits = (0 if RFC_LINE.fullmatch(line) else BIT_QUOTING) | (BIT_COLUMNS if len(fields) != width else 0)
         row = [b""] * len(COLUMNS)
@@ -269,7 +247,15 @@ def _careful(text: bytes, body: int, header: list[str]):
 def _dates(column: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(days since 1970, year, ok) of dates YYYY-MM-DD that exist (year 1 on)."""
     ok = np.diff(arrow_buffers(column)[0]) == 10
-    offsets, data = arrow_buffers(column if ok.all() else pc.if_else(pa.array(ok), column, pa.scalar("1970-01-01", column.type)))
+    if ok.all():
+        try:  # Arrow reads a column of dates that all exist; where one does not, the calendar below says which
+            days = pc.cast(column.cast(pa.string()), pa.date32())
+            year = as_numpy(pc.year(days))
+            if (year >= 1).all():
+                return as_numpy(days.view(pa.int32())).astype(np.int64), year, ok
+        except pa.ArrowInvalid:
+            pass
+    offsets, data = arrow_buffers(column if ok.all() else pc.if_else(as_arrow(ok), column, as_arrow(["1970-01-01"]).cast(column.type)[0]))
     digits = (data[offsets[0] : offsets[-1]] - np.uint8(48)).reshape(-1, 10)  # '-' becomes 253
     ok &= (digits[:, [4, 7]] == 253).all(axis=1) & (np.delete(digits, [4, 7], axis=1) <= 9).all(axis=1)
     number = lambda a, b: digits[:, a:b].astype(np.int32) @ (10 ** np.arange(b - a - 1, -1, -1, dtype=np.int32))  # noqa: E731
@@ -295,8 +281,7 @@ def _check(columns: list[pa.Array]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         bits |= np.where(ok, 0, 1 << role).astype(np.int32)
     for role, words in VOCABULARIES.items():
         codes = _encoded(columns[role])
-        words = pa.array(words, codes.dictionary.type)
-        code = pc.fill_null(pc.index_in(codes.dictionary, value_set=words), -1).to_numpy()[codes.indices.to_numpy()]
+        code = as_numpy(pc.index_in(codes.dictionary, value_set=as_arrow(list(words)).cast(codes.dictionary.type)), -1)[as_numpy(codes.indices)]
         bits |= np.where(code >= 0, 0, 1 << role).astype(np.int32)
         parsed[role] = np.maximum(code, 0)
     service, level, disease = parsed[SERVICE], parsed[LEVEL], parsed[DISEASE]
@@ -319,7 +304,7 @@ def _id_problems(column: pa.Array, role: int) -> np.ndarray:
     bits = np.where(np.diff(offsets) == 0, 1 << role, 0)
     text = data[offsets[0] : offsets[-1]]
     if ((text < 32) | (text == 127) | (text == 0xC2)).any():  # a C0 control or DEL, or the lead byte of a C1 one
-        bits |= np.where(pc.match_substring_regex(column, CONTROL).to_numpy(zero_copy_only=False), BIT_CONTROL | 1 << role, 0)
+        bits |= np.where(as_numpy(pc.match_substring_regex(column, CONTROL)), BIT_CONTROL | 1 << role, 0)
     return bits
 
 
@@ -349,7 +334,7 @@ def _repeated(ids: pa.Array, ok: np.ndarray) -> np.ndarray:
     if len(encoded.dictionary) == len(ids):
         return repeated
     rows = np.flatnonzero(ok)
-    _, first = np.unique(encoded.indices.to_numpy()[rows], return_index=True)
+    _, first = np.unique(as_numpy(encoded.indices)[rows], return_index=True)
     repeated[rows] = True
     repeated[rows[first]] = False
     return repeated
@@ -380,20 +365,21 @@ def _person_years_past(person, year, day, total, ok) -> tuple[np.ndarray, dict[i
 def read_claims(path: Path | str) -> ClaimsFile:
     """Read and validate a claims CSV; raise InputError listing the bad rows (line, claim_id, column)."""
     path = Path(path)
-    data = _read_bytes(path)
-    header, body = _header(path, data)
-    arrow = _arrow_columns(data, body, header)
+    raw = _read_bytes(path)
+    data = np.frombuffer(raw, dtype=np.uint8)
+    header, body = _header(path, raw)
+    arrow = _arrow_columns(raw, body, header)
     if arrow is not None:
         problems, (columns, ids) = 0, arrow
     else:
-        problems, columns, ids = _careful(data.tobytes(), body, header)
+        problems, columns, ids = _careful(raw[:], row_lines(data, body), header)
         columns[CLAIM_ID], columns[PERSON_ID] = (column.cast(pa.string()) for column in columns[:2])  # UTF-8 now
     bits, parsed = _check(columns)
     problems = problems | bits | _id_problems(columns[CLAIM_ID], CLAIM_ID) | _id_problems(columns[PERSON_ID], PERSON_ID)
     repeated = _repeated(columns[CLAIM_ID], (problems & (1 << CLAIM_ID)) == 0)
     problems |= np.where(repeated, BIT_DUPLICATE_ID, 0).astype(np.int32)
     persons = _encoded(columns[PERSON_ID])  # numbered in order of first appearance
-    person = persons.indices.to_numpy().astype(np.int64)
+    person = as_numpy(persons.indices).astype(np.int64)
     past, reached = _person_years_past(person, parsed["year"], parsed["day"], parsed["total"], problems == 0)
     problems |= np.where(past, BIT_PERSON_YEAR, 0).astype(np.int32)
     if problems.any():

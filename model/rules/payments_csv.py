@@ -12,10 +12,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from model import atomic
+from model.arrowtext import as_arrow
 from model.codes import OUTPUT_COLUMNS, SPEC_COLUMNS
 
 CHUNK_ROWS = 125_000  # payment rows formatted at a time: chunks already formatted are written while others format
 YUAN = pa.decimal128(38, 2)  # fen as a decimal with two places: Arrow writes it as yuan, '0.05' to '12345.00'
+QUOTE, COMMA, NEWLINE, NOTHING = as_arrow(['"', ",", "\n", ""])
 
 
 def header(amounts: np.ndarray) -> bytes:
@@ -27,7 +29,7 @@ def header(amounts: np.ndarray) -> bytes:
 
 def csv_fields(texts: pa.Array) -> pa.Array:
     """Texts as CSV fields: quoted (quotes doubled) where they hold a comma, quote or line break."""
-    quoted = pc.binary_join_element_wise('"', pc.replace_substring(texts, '"', '""'), '"', "")
+    quoted = pc.binary_join_element_wise(QUOTE, pc.replace_substring(texts, '"', '""'), QUOTE, NOTHING)
     return pc.if_else(pc.match_substring_regex(texts, '[,"\r\n]'), quoted, texts)
 
 
@@ -43,8 +45,8 @@ def payment_rows(ids: pa.Array, amounts: np.ndarray) -> pa.Buffer:
     amounts = np.asarray(amounts, dtype=np.int64)
     if len(amounts) == 0:
         return pa.py_buffer(b"")
-    fields = [part for column in amounts.T for part in (",", _yuan(column))]
-    rows = pc.binary_join_element_wise(ids.cast(pa.string()), *fields, "\n", "")
+    fields = [part for column in amounts.T for part in (COMMA, _yuan(column))]
+    rows = pc.binary_join_element_wise(ids.cast(pa.string()), *fields, NEWLINE, NOTHING)
     offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32)[rows.offset : rows.offset + len(rows) + 1]
     return rows.buffers()[2][int(offsets[0]) : int(offsets[-1])]
 
