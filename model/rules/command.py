@@ -50,7 +50,7 @@ def adjudicate(args: argparse.Namespace) -> int:
         raise InputError(f"hpa adjudicate: the following arguments are required: {missing} (or --template FILE)")
     if args.output is not None:
         check_file(args.output, args.force)
-    scenario = load_scenario(args.scenario, args.sets)
+    scenario = load_scenario(args.scenario, args.sets, sections=())  # settling reads the scheme alone
     columns = program_for(scenario.scheme).output_columns
     if args.lenient or args.claims.suffix.lower() == ".xlsx":
         from model.rules.lenient import read_lenient

@@ -7,6 +7,7 @@ import importlib
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
+from collections.abc import Collection
 from pathlib import Path
 
 from model.errors import InputError
@@ -81,10 +82,22 @@ class _Sections:
     origins: Origins
 
 
-def validate_sections(tree: object, origins: Origins) -> None:
+def validate_sections(tree: object, origins: Origins, sections: Collection[str] | None = None) -> None:
     """Validate the grafted presets of a merged scenario `tree` (population, care, outcomes), or raise
-    InputError naming file and field."""
+    InputError naming file and field.
+
+    Parameters
+    ----------
+    tree : object
+        The merged scenario tree.
+    origins : Origins
+        Where each part of the tree came from (the file named in a message).
+    sections : collection of str, optional
+        The presets to validate (keys of SECTION_READERS); all of them when None.
+    """
     for key, reader in SECTION_READERS.items():
+        if sections is not None and key not in sections:
+            continue
         if isinstance(tree, dict) and key in tree:
             module_name, function = reader.split(":")
             getattr(importlib.import_module(module_name), function)(_Sections(tree, origins))
@@ -100,12 +113,17 @@ def _graft(tree: dict, origins: Origins, key: str, folders: tuple[str, ...], ref
 
 
 def load_scenario(reference: str, sets: tuple[str, ...] | list[str] = (), population: str | None = None,
-                  overrides: tuple[tuple[str, object, str], ...] = ()) -> Scenario:
+                  overrides: tuple[tuple[str, object, str], ...] = (),
+                  sections: Collection[str] | None = None) -> Scenario:
     """Load a scheme id, scheme file or reform file with a population preset (default poor_households),
     apply `overrides` ((path, value, source): a replication's parameter draw), then `--set path=value`
     options (so what a user sets wins), and validate it all.
 
     A population preset given as the reference itself means: the baseline scheme with that population.
+    `sections` names the grafted presets to validate besides the scheme (all of them when None): a command
+    that only settles claims (hpa adjudicate) passes () and skips validating presets it never reads (the
+    population's, which solves for incomes, costs more than the rest of loading); a preset an override or
+    --set changes is validated all the same, so such a value is refused as before.
     """
     if population is None and reference in known_scenarios(POPULATION_FOLDERS):
         reference, population = "baseline", reference
@@ -122,7 +140,11 @@ def load_scenario(reference: str, sets: tuple[str, ...] | list[str] = (), popula
     if "id" not in tree:
         raise InputError(f"{path}: missing key 'id' (the scheme id)")
     scheme_file = validate_scheme(tree, origins)
-    validate_sections(tree, origins)
+    if sections is not None:
+        changed = {path_text.split(".", 1)[0].strip() for path_text, _, _ in overrides}
+        changed |= {option.partition("=")[0].split(".", 1)[0].strip() for option in sets}
+        sections = set(sections) | changed
+    validate_sections(tree, origins, sections)
     return Scenario(
         id=str(tree["id"]),
         name={"zh": scheme_file.name.zh, "en": scheme_file.name.en},
