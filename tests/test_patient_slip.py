@@ -42,8 +42,8 @@ def test_slip_catalogue_entries_are_complete() -> None:
         return sorted(name for _, name, _, _ in string.Formatter().parse(text) if name is not None)
 
     groups = read(CATALOGUE)
-    assert set(groups) == {"slip", "patient_slip"}
-    for entry in leaves(groups["patient_slip"]):
+    assert set(groups) == {"adjudicate", "slip", "patient_slip"}
+    for entry in [*leaves(groups["patient_slip"]), *leaves(groups["adjudicate"])]:
         assert isinstance(entry["zh"], str) and fields(entry["zh"]) == fields(entry["en"]), entry
     for entry in leaves(groups["slip"]):
         assert isinstance(entry["en"], str) and (entry["zh"] is None or fields(entry["zh"]) == []), entry

@@ -37,8 +37,8 @@ TEXTS = entries("county_profile")
 
 
 def _joined(entry: dict[str, str]) -> str:
-    """A note as the templates print it, '中文 / English' (after a full-width bracket, no space before the slash:
-    the template has always printed it so)."""
+    """A note as the templates print it, 'Chinese / English' (after a full-width bracket, no space before the
+    slash: the template has always printed it so)."""
     return f"{entry['zh']}/ {entry['en']}" if entry["zh"].endswith("）") else bilingual(entry)
 
 
