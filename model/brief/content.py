@@ -302,9 +302,10 @@ def build_brief(run_dir: Path, label: str | None = None) -> Brief:
     )
 
 
-YEARS_COLUMNS = (("outlay_backstop", "p50", "兜底保障 P50（万元）"), ("outlay_ma", "p50", "医疗救助 P50（万元）"),
-                 ("returned_to_poverty", "mean", "返贫户占比"), ("poor_due_to_illness_share", "mean", "贫困户中因病致贫占比"),
-                 ("poor_share_end", "mean", "年末贫困户占比"))
+# the years table's columns: (metric, statistic, heading from the catalogue's brief.years_columns)
+YEARS_COLUMNS = tuple((metric, statistic, WORDS["years_columns"][metric]) for metric, statistic in (
+    ("outlay_backstop", "p50"), ("outlay_ma", "p50"), ("returned_to_poverty", "mean"),
+    ("poor_due_to_illness_share", "mean"), ("poor_share_end", "mean")))
 
 
 def _years_table(entry: dict, period: dict) -> tuple[str, list[list[str]]]:
