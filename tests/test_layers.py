@@ -22,7 +22,7 @@ MODEL = Path(__file__).resolve().parents[1] / "model"
 # and the commands and front ends drive all of it.
 STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("foundation", ("__init__", "errors", "money", "codes", "arrays", "textwidth", "seeds", "tables", "inputfile",
-                    "outputs", "atomic", "arrowtext")),
+                    "outputs", "atomic", "arrowtext", "catalogue")),
     ("scenario", ("scenario",)),
     ("rules", ("rules",)),  # the claims contract and the settlement engine: care settles its claims with it
     ("population", ("population",)),

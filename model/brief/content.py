@@ -10,7 +10,7 @@ from pathlib import Path
 
 from model.runfolder import DRIVERS_INFO, read_county_record, read_drivers
 from model.errors import InputError
-from model.report.texts import words
+from model.report.texts import bilingual, entries, words
 
 # The brief's words, from the report's catalogue (texts.yaml, groups `brief` and `labels`), in Chinese: the brief is
 # a Chinese page.
@@ -21,6 +21,8 @@ FUNDS = tuple(WORDS["funds"].items())
 PROGRAMME_PAYERS = tuple(words("labels", "zh")["programme_payers"].items())
 OTHER_COLUMNS = [zh for _, zh in PROGRAMME_PAYERS] + [WORDS["hospital"]]
 PREMIUM_LINES = tuple(WORDS["premiums_lines"].items())
+ASSUMED = WORDS["assumed"]
+SEPARATORS = WORDS["separators"]
 
 
 def wan(yuan: float | None) -> str:
@@ -101,16 +103,16 @@ class Brief:
 
     def headings(self) -> dict[str, str]:
         """Each section's numbered heading; sections a scheme does not have are left out of the numbering."""
-        year = self.budget_year if self.budget_year != "—" else "预算"
-        sections = [("funds", f"{year}年度应安排资金（万元）"), ("premiums", "参保资助与保费（另列，万元/年）")]
+        year = self.budget_year if self.budget_year != "—" else WORDS["budget"]
+        sections = [("funds", WORDS["funds_heading"].format(year=year)), ("premiums", WORDS["premiums"])]
         if self.other_rows:
-            sections.append(("other", "项目经费与坏账（非理赔支出，另列，万元/年）"))
-        sections.append(("protection", "保障效果"))
+            sections.append(("other", WORDS["other"]))
+        sections.append(("protection", WORDS["protection"]))
         if self.drivers:
-            sections.append(("drivers", "预算的三大驱动因素"))
-        sections.append(("assumptions", "主要假设与来源"))
-        numerals = "一二三四五六七八九十"
-        return {key: f"{numerals[n]}、{title}" for n, (key, title) in enumerate(sections)}
+            sections.append(("drivers", WORDS["drivers"]))
+        sections.append(("assumptions", WORDS["assumptions"]))
+        numerals = WORDS["numerals"].split()
+        return {key: WORDS["numbered"].format(number=numerals[n], title=title) for n, (key, title) in enumerate(sections)}
 
 
 
@@ -139,35 +141,39 @@ def _assumptions(tree: dict, county: dict | None) -> list[tuple[str, str]]:
     if county:
         profile = county["profile"]
         by = county["persons_by_category"]
-        items.append((f"贫困人口 {county['persons_simulated']:,} 人（建档立卡 {by['registered_poor']:,}、低保 {by['dibao']:,}、"
-                      f"特困 {by['extreme_poor']:,}；同时在两类名单者计一次，计为建档立卡）",
-                      f"县域概况 {Path(profile['file']).name}"))
+        items.append((ASSUMED["persons"].format(persons=county["persons_simulated"], registered_poor=by["registered_poor"],
+                                                dibao=by["dibao"], extreme_poor=by["extreme_poor"]),
+                      ASSUMED["profile"].format(file=Path(profile["file"]).name)))
     found = _cited(tree, "population", "illness", "admissions", "share_admitted")
     if found:
         value, source = found
-        items.append((f"贫困人口年住院率 {float(value['poor']) * 100:.1f}%", source))
+        items.append((ASSUMED["admissions"].format(rate=float(value["poor"]) * 100), source))
     found = _cited(tree, "population", "costs", "admission_mean")
     if found:
         value, source = found
-        items.append((f"次均住院费用：县级 {float(value['county']):,.0f} 元、市级 {float(value['prefecture']):,.0f} 元", source))
+        items.append((ASSUMED["admission_cost"].format(county=float(value["county"]), prefecture=float(value["prefecture"])),
+                      source))
     found = _cited(tree, "population", "costs", "out_of_list_share")
     if found:
         value, source = found
-        items.append((f"目录外费用占比：县级 {float(value['county']) * 100:.0f}%、市级 {float(value['prefecture']) * 100:.0f}%", source))
+        items.append((ASSUMED["out_of_list"].format(county=float(value["county"]) * 100,
+                                                    prefecture=float(value["prefecture"]) * 100), source))
     for fund, zh in FUNDS:
         found = _cited(tree, "financing", "payer_funding", fund, "remainder")
         if found:
             value, source = found
             per_person = _cited(tree, "financing", "payer_funding", fund, "province_per_registered_person")
-            text = f"{zh}资金：" + (f"省级按每名建档立卡贫困人口 {float(per_person[0]):,.0f} 元补助，其余由" if per_person else "由") + \
-                f"{dict(LEVELS).get(str(value), str(value))}承担"
+            level = dict(LEVELS).get(str(value), str(value))
+            text = (ASSUMED["funding_per_person"].format(fund=zh, per_person=float(per_person[0]), level=level) if per_person
+                    else ASSUMED["funding"].format(fund=zh, level=level))
             items.append((text, source if not per_person else f"{per_person[1]}; {source}"))
     found = _cited(tree, "financing", "purchased_cover", "supplementary", "premium_per_person")
     if found:
-        items.append((f"补充医疗保险保费每人每年 {float(found[0]):,.0f} 元", found[1]))
+        items.append((ASSUMED["premium"].format(premium=float(found[0])), found[1]))
     document = tree.get("document") or {}
     if document.get("title"):
-        items.append((f"保障政策：{document['title']}" + (f"（{document['clause']}）" if document.get("clause") else ""),
+        items.append((ASSUMED["policy_clause"].format(title=document["title"], clause=document["clause"])
+                      if document.get("clause") else ASSUMED["policy"].format(title=document["title"]),
                       f"seed {document.get('seed', '')}".strip()))
     return items
 
@@ -179,22 +185,23 @@ def _other_rows(stat, tree: dict) -> tuple[list[OtherRow], list[str]]:
     parts: list[str] = []
     total = stat("programme_cost", "mean")
     if total is not None:
-        rows.append(OtherRow("programme_cost", "项目经费 / programme costs", "均值", wan(total),
+        rows.append(OtherRow("programme_cost", bilingual(entries("brief")["programme_costs"]), WORDS["mean"], wan(total),
                              [wan(stat(f"programme_cost_{level}", "mean")) for level, _ in PROGRAMME_PAYERS] + ["—"]))
         items = []
         for item in ((tree.get("programmes") or {}).get("items") or []):
             identifier = item.get("id") if isinstance(item, dict) else None
             amount = stat(f"programme_{identifier}", "mean") if identifier else None
             if amount is not None:
-                items.append(f"{(item.get('name') or {}).get('zh') or identifier} {wan(amount)} 万元")
-        parts.append("项目经费为执行期年均" + ("，其中" + "、".join(items) if items else ""))
+                items.append(WORDS["programme_item"].format(name=(item.get("name") or {}).get("zh") or identifier,
+                                                            amount=wan(amount)))
+        parts.append(WORDS["programme_note_items"].format(items=SEPARATORS["list"].join(items)) if items
+                     else WORDS["programme_note"])
     mean = stat("bad_debt", "mean")
     if mean is not None:
-        rows.append(OtherRow("bad_debt", "坏账 / bad debt", "均值", wan(mean),
+        rows.append(OtherRow("bad_debt", bilingual(entries("brief")["bad_debt"]), WORDS["mean"], wan(mean),
                              ["—"] * len(PROGRAMME_PAYERS) + [wan(mean)]))
-        parts.append(f"坏账为先诊疗后付费中患者最终未偿还的自付费用（P95 {wan(stat('bad_debt', 'p95'))}），"
-                     "由定点医院承担，财政不直接安排")
-    return rows, (["；".join(parts) + "。"] if parts else [])
+        parts.append(WORDS["bad_debt_note"].format(p95=wan(stat("bad_debt", "p95"))))
+    return rows, ([SEPARATORS["clause"].join(parts) + SEPARATORS["stop"]] if parts else [])
 
 
 def _drivers(folder: Path) -> tuple[list[tuple[str, str]], str]:
@@ -218,8 +225,9 @@ def _drivers(folder: Path) -> tuple[list[tuple[str, str]], str]:
 
 def drivers_sentence(brief: Brief) -> str:
     """The brief's one sentence naming its three largest drivers (the HTML and Word forms print the same)."""
-    items = "；".join(f"{n}. {label}（总效应指数 ST {st}）" for n, (label, st) in enumerate(brief.drivers, start=1))
-    return f"{brief.drivers_metric or '预算'}均值的不确定性主要来自：{items}。"
+    items = SEPARATORS["clause"].join(WORDS["driver_item"].format(number=n, label=label, st=st)
+                                      for n, (label, st) in enumerate(brief.drivers, start=1))
+    return WORDS["drivers_sentence"].format(metric=brief.drivers_metric or WORDS["budget"], items=items)
 
 
 def build_brief(run_dir: Path, label: str | None = None) -> Brief:
@@ -250,7 +258,7 @@ def build_brief(run_dir: Path, label: str | None = None) -> Brief:
                 row.last_year = wan(last_year[fund])
                 change = total - last_year[fund]
                 row.change = ("+" if change > 0 else "") + wan(change) + \
-                    (f"（{change / last_year[fund] * 100:+.0f}%）" if last_year[fund] else "")
+                    (WORDS["change_share"].format(share=change / last_year[fund] * 100) if last_year[fund] else "")
             rows.append(row)
     premium_rows = []
     for metric, zh in PREMIUM_LINES:
@@ -260,20 +268,19 @@ def build_brief(run_dir: Path, label: str | None = None) -> Brief:
     supplementary = stat("outlay_supplementary", "p50")
     notes = []
     if supplementary:
-        notes.append(f"补充保险赔付（由保险公司承担，县财政支出为其保费）P50 {wan(supplementary)} 万元。")
+        notes.append(WORDS["supplementary_note"].format(p50=wan(supplementary)))
     rate = {m: (metrics.get(m) or {}).get("mean") for m in ("effective_reimbursement", "oop_share", "che_10", "impoverishment",
                                                             "target_reimbursement_share", "target_reimbursement")}
     target = rate["target_reimbursement"]
     # a scheme whose document sets no reimbursement target (baseline, GS) gets no sentence on it
-    meets = (f"{percent(rate['target_reimbursement_share'])} 的合规住院报销达到方案目标 {percent(target)}；"
+    meets = (WORDS["protection_target"].format(share=percent(rate["target_reimbursement_share"]), target=percent(target))
              if target is not None and target == target else "")
-    protection = (f"测算显示，贫困人口住院和门诊慢特病实际报销比约 {percent(rate['effective_reimbursement'])}，"
-                  f"县域内个人自付比 {percent(rate['oop_share'])}，{meets}"
-                  f"仍有 {percent(rate['che_10'])} 的家庭自付超过年收入的 10%（全部自付），"
-                  f"{percent(rate['impoverishment'])} 的家庭因医疗自付跌破贫困线。")
+    protection = WORDS["protection_sentence"].format(
+        effective_reimbursement=percent(rate["effective_reimbursement"]), oop_share=percent(rate["oop_share"]),
+        meets=meets, che_10=percent(rate["che_10"]), impoverishment=percent(rate["impoverishment"]))
     years_heading, years_rows = _years_table(run.summary["scenarios"][label], metrics)
     if years_rows:
-        notes.append(f"多年测算：资金为 {years_rows[1][0]}–{years_rows[-2][0]} 年合计（各年见逐年表），比率为各年平均。")
+        notes.append(WORDS["years_note"].format(first=years_rows[1][0], last=years_rows[-2][0]))
     tree = _scenario_tree(run, label)
     other_rows, other_notes = _other_rows(stat, tree)
     drivers, drivers_metric = _drivers(run.folder)
@@ -281,11 +288,12 @@ def build_brief(run_dir: Path, label: str | None = None) -> Brief:
     name = profile.get("name") or scheme
     year = str(profile.get("budget_year") or "—")
     persons = f"{run.persons:,}"
-    notes.append("各级金额分别取各自的分位数，故各级之和不一定等于合计；金额单位万元，千万元以上取整、十万元以上保留一位小数。")
-    subtitle = (f"保障方案：{scheme}｜模拟 {persons} 人 × {run.replications} 次重复（随机种子 {run.manifest.get('seed', '?')}）"
-                f"｜完成于 {str(run.manifest.get('finished', ''))[:10]}")
+    notes.append(WORDS["levels_note"])
+    subtitle = WORDS["subtitle"].format(scheme=scheme, persons=persons, replications=run.replications,
+                                        seed=run.manifest.get("seed", "?"), finished=str(run.manifest.get("finished", ""))[:10])
+    title = WORDS["page_title"].format(county=name) if year == "—" else WORDS["page_title_year"].format(county=name, year=year)
     return Brief(
-        title=f"{name}{'' if year == '—' else f' {year} 年度'}健康扶贫医疗保障资金测算简报",
+        title=title,
         subtitle=subtitle, county=name, budget_year=year, scheme=scheme, persons=persons,
         fund_rows=rows, premium_rows=premium_rows, protection=protection,
         assumptions=_assumptions(tree, county), drivers=drivers, drivers_metric=drivers_metric,
@@ -294,9 +302,10 @@ def build_brief(run_dir: Path, label: str | None = None) -> Brief:
     )
 
 
-YEARS_COLUMNS = (("outlay_backstop", "p50", "兜底保障 P50（万元）"), ("outlay_ma", "p50", "医疗救助 P50（万元）"),
-                 ("returned_to_poverty", "mean", "返贫户占比"), ("poor_due_to_illness_share", "mean", "贫困户中因病致贫占比"),
-                 ("poor_share_end", "mean", "年末贫困户占比"))
+# the years table's columns: (metric, statistic, heading from the catalogue's brief.years_columns)
+YEARS_COLUMNS = tuple((metric, statistic, WORDS["years_columns"][metric]) for metric, statistic in (
+    ("outlay_backstop", "p50"), ("outlay_ma", "p50"), ("returned_to_poverty", "mean"),
+    ("poor_due_to_illness_share", "mean"), ("poor_share_end", "mean")))
 
 
 def _years_table(entry: dict, period: dict) -> tuple[str, list[list[str]]]:
@@ -311,8 +320,8 @@ def _years_table(entry: dict, period: dict) -> tuple[str, list[list[str]]]:
         return wan(value) if metric.startswith("outlay_") else percent(value)
 
     years = sorted(by_year)
-    rows = [["年度"] + [label for _, _, label in YEARS_COLUMNS]]
+    rows = [[WORDS["year"]] + [label for _, _, label in YEARS_COLUMNS]]
     rows += [[year] + [cell(by_year[year]["metrics"], m, s) for m, s, _ in YEARS_COLUMNS] for year in years]
-    rows.append(["全期"] + [cell(period, m, s) for m, s, _ in YEARS_COLUMNS])
-    heading = f"逐年测算（{years[0]}–{years[-1]} 年，同一批家庭逐年跟踪：脱贫、返贫、死亡与出生）"
+    rows.append([WORDS["period"]] + [cell(period, m, s) for m, s, _ in YEARS_COLUMNS])
+    heading = WORDS["years_heading"].format(first=years[0], last=years[-1])
     return heading, rows

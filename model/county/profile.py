@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from model.errors import InputError, describe_found
+from model.report.texts import bilingual, entries
 
 
 @dataclass(frozen=True)
@@ -31,34 +32,47 @@ class Field:
         return ".".join(self.path)
 
 
+# The profile's words (texts.yaml, group county_profile): each field's label and note, the sheet's name and header.
+TEXTS = entries("county_profile")
+
+
+def _joined(entry: dict[str, str]) -> str:
+    """A note as the templates print it, 'Chinese / English' (after a full-width bracket, no space before the
+    slash: the template has always printed it so)."""
+    return f"{entry['zh']}/ {entry['en']}" if entry["zh"].endswith("）") else bilingual(entry)
+
+
+def _field(path: tuple[str, ...], kind: str, required: bool, default: object) -> Field:
+    """The field at `path` with its label and note from the catalogue."""
+    texts = TEXTS["fields"][".".join(path)]
+    return Field(path, texts["label"]["zh"], texts["label"]["en"], kind, required, default, _joined(texts["note"]))
+
+
 # The default county: a poverty county of ~39,000 poor persons (assumed: category sizes chosen to give about
 # the household shares and exit share of scenarios/populations/poor_households.yaml).
 FIELDS = (
-    Field(("name",), "县名", "county name", "text", True, "示例县", "报告与简报中显示 / shown in the brief"),
-    Field(("budget_year",), "预算年度", "budget year", "year", True, 2021, "测算的预算年度 / the year budgeted for"),
-    Field(("scheme",), "保障方案", "scheme", "text", True, "sui_county",
-          "已有方案编号（如 sui_county）或改革文件路径（相对本文件）/ a shipped scheme id or a reform file (relative to this file)"),
-    Field(("persons", "registered_not_exited"), "建档立卡未脱贫人口", "registered poor, not exited", "count", True, 10500, "人 / persons"),
-    Field(("persons", "registered_exited"), "建档立卡已脱贫人口", "registered poor, exited", "count", True, 19500, "人 / persons"),
-    Field(("persons", "dibao"), "低保对象", "dibao recipients", "count", True, 9000, "人，含同时建档立卡者 / persons, including those also registered"),
-    Field(("persons", "extreme_poor"), "特困供养人员", "extreme poor (tekun)", "count", True, 2000, "人，含同时建档立卡者 / persons, including those also registered"),
-    Field(("persons", "dibao_also_registered"), "其中：低保且建档立卡", "of whom dibao and registered", "count", False, 2000, "人 / persons"),
-    Field(("persons", "extreme_poor_also_registered"), "其中：特困且建档立卡", "of whom extreme poor and registered", "count", False, 200, "人 / persons"),
-    Field(("townships",), "乡镇数", "townships", "count", True, 15, "个 / number"),
-    Field(("residents",), "常住人口", "resident population", "count", False, None, "人；填写床位时必填 / persons; needed with beds"),
-    Field(("beds", "township"), "乡镇卫生院床位", "township health centre beds", "count", False, None, "张，可不填 / beds, optional"),
-    Field(("beds", "county"), "县级医院床位", "county hospital beds", "count", False, None, "张，可不填 / beds, optional"),
-    Field(("last_year", "backstop"), "上年兜底保障实际支出", "last year's backstop outlay", "wan", False, None, "万元，可不填 / 10,000 yuan, optional"),
-    Field(("last_year", "ma"), "上年医疗救助实际支出", "last year's medical assistance outlay", "wan", False, None, "万元，可不填 / 10,000 yuan, optional"),
-    Field(("last_year", "supplementary"), "上年补充保险实际支出", "last year's supplementary insurance outlay", "wan", False, None, "万元，可不填 / 10,000 yuan, optional"),
-    Field(("years",), "逐年测算年数", "years followed", "years", False, None,
-          "年，可不填：从预算年度起逐年跟踪同一批家庭（脱贫、返贫、死亡与出生），1-30 / years, optional: the same "
-          "households followed year by year from the budget year (exits, returns to poverty, deaths, births), 1-30"),
+    _field(("name",), "text", True, TEXTS["default_name"]["zh"]),
+    _field(("budget_year",), "year", True, 2021),
+    _field(("scheme",), "text", True, "sui_county"),
+    _field(("persons", "registered_not_exited"), "count", True, 10500),
+    _field(("persons", "registered_exited"), "count", True, 19500),
+    _field(("persons", "dibao"), "count", True, 9000),
+    _field(("persons", "extreme_poor"), "count", True, 2000),
+    _field(("persons", "dibao_also_registered"), "count", False, 2000),
+    _field(("persons", "extreme_poor_also_registered"), "count", False, 200),
+    _field(("townships",), "count", True, 15),
+    _field(("residents",), "count", False, None),
+    _field(("beds", "township"), "count", False, None),
+    _field(("beds", "county"), "count", False, None),
+    _field(("last_year", "backstop"), "wan", False, None),
+    _field(("last_year", "ma"), "wan", False, None),
+    _field(("last_year", "supplementary"), "wan", False, None),
+    _field(("years",), "years", False, None),
 )
 BY_KEY = {f.key: f for f in FIELDS}
 BY_LABEL = {f.zh: f for f in FIELDS}
-SHEET = "县域概况"
-HEADER = ("项目 / item", "数值 / value", "说明 / note", "字段 / key")
+SHEET = TEXTS["sheet"]["zh"]
+HEADER = tuple(bilingual(entry) for entry in TEXTS["header"].values())
 EXPECTED = {
     "text": "some text",
     "year": "a year such as 2021",

@@ -6,8 +6,9 @@ import io
 from pathlib import Path
 
 from model import atomic
-from model.county.profile import FIELDS, HEADER, SHEET
+from model.county.profile import FIELDS, HEADER, SHEET, TEXTS
 from model.errors import InputError
+from model.report.texts import bilingual
 
 YAML_NAME, XLSX_NAME = "county.yaml", "county.xlsx"
 
@@ -23,8 +24,7 @@ def _yaml_scalar(value: object) -> str:
 def profile_yaml(values: dict[str, object] | None = None) -> str:
     """The profile as commented YAML (Chinese labels first); `values` by field key, default county otherwise."""
     values = values or {}
-    lines = ["# 县域概况 / county profile — hpa run --county county.yaml",
-             "# 人数为人；金额为万元；留空表示不填 / persons are people; amounts are 万元 (10,000 yuan); leave blank to omit", ""]
+    lines = [f"# {bilingual(TEXTS['sheet'])} — hpa run --county county.yaml", f"# {bilingual(TEXTS['units'])}", ""]
     current: tuple[str, ...] = ()
     for spec in FIELDS:
         value = values.get(spec.key, spec.default)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
+from model.catalogue import read
 from model.codes import joined_labels
 from model.errors import InputError
 from model.outputs import check_file
 
-# What hpa adjudicate prints beside its figures, Chinese and English apart (the report's catalogue, texts.yaml, is
-# a later stage than the rules), printed '中文 / English'.
-COMMAND_NAMES = {"template": {"zh": "结算单模板", "en": "claims template"},
-                 "total_cost": {"zh": "总费用", "en": "total cost"}}
+# What hpa adjudicate prints beside its figures, Chinese and English apart (model/rules/texts.yaml, group adjudicate:
+# the report's catalogue is a later stage than the rules), printed 'Chinese / English'.
+COMMAND_NAMES = read(Path(__file__).with_name("texts.yaml"))["adjudicate"]
 COMMAND_LABELS = joined_labels(COMMAND_NAMES)
 
 

@@ -5,25 +5,32 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.catalogue import words
 from model.codes import OUTPUT_COLUMNS
 from model.money import RATE_SCALE, format_yuan
 from model.rules.claims_csv import ClaimsFile
 from model.rules.engine import settle_traced
-from model.rules.slip import _record
+from model.rules.slip import CATALOGUE, _record
 from model.scenario import Scenario
 from model.scenario.scheme import Ceiling, Coinsurance, OutOfList, Tiered, Topup
 from model.textwidth import display_width
 
 WIDTH = 32
-SERVICE_ZH = {"outpatient": "普通门诊", "chronic_outpatient": "门诊慢特病", "inpatient": "住院"}
-LEVEL_ZH = {"village": "村卫生室", "township": "乡镇卫生院", "county": "县级医院", "prefecture": "市级医院", "province": "省级医院"}
-CATEGORY_ZH = {"ordinary": "普通居民", "registered_poor": "建档立卡", "dibao": "低保", "extreme_poor": "特困供养"}
-PAYER_ZH = {"bmi": "基本医保", "cii": "大病保险", "ma": "医疗救助", "backstop": "兜底保障", "supplementary": "补充保险",
-            "hospital": "医院减免", "oop": "个人自付"}
+# The receipt's words, in Chinese (model/rules/texts.yaml, group patient_slip).
+WORDS = words(CATALOGUE, "patient_slip", "zh")
+SERVICE_ZH = WORDS["services"]
+LEVEL_ZH = WORDS["levels"]
+CATEGORY_ZH = WORDS["categories"]
+PAYER_ZH = WORDS["payers"]
+RULES = WORDS["rules"]
 
 
 def _percent(ppm: int) -> str:
     return f"{ppm * 100 / RATE_SCALE:g}%"
+
+
+def _whole_yuan(fen: int) -> str:
+    return format_yuan(fen).removesuffix(".00")
 
 
 def _rule(mechanic, record) -> str:
@@ -33,17 +40,17 @@ def _rule(mechanic, record) -> str:
     if isinstance(mechanic, Coinsurance):
         rate = coinsurance_rate(mechanic, record)
         deductible = mechanic.deductible_by_level.get(record.level, 0)
-        text = f"报销{_percent(rate)}" if rate is not None else "报销"
-        return text + (f" 起付{format_yuan(deductible).removesuffix('.00')}" if deductible else "")
+        text = RULES["coinsurance"].format(rate=_percent(rate)) if rate is not None else RULES["coinsurance_no_rate"]
+        return text + (RULES["deductible"].format(deductible=_whole_yuan(deductible)) if deductible else "")
     if isinstance(mechanic, Tiered):
         rates = "/".join(_percent(rate) for _, rate in mechanic.brackets)
-        return f"年起付{format_yuan(mechanic.deductible).removesuffix('.00')} 分段{rates}"
+        return RULES["tiered"].format(deductible=_whole_yuan(mechanic.deductible), rates=rates)
     if isinstance(mechanic, Topup):
-        return f"补足至{_percent(mechanic.target_by_disease.get(record.disease, mechanic.target))}"
+        return RULES["topup"].format(target=_percent(mechanic.target_by_disease.get(record.disease, mechanic.target)))
     if isinstance(mechanic, Ceiling):
-        return f"年自付封顶{format_yuan(mechanic.amount).removesuffix('.00')}"
+        return RULES["ceiling"].format(amount=_whole_yuan(mechanic.amount))
     if isinstance(mechanic, OutOfList):
-        return "目录外费用减免"
+        return RULES["out_of_list"]
     return ""
 
 
@@ -66,15 +73,17 @@ def narrow_slip(scenario: Scenario, claims_file: ClaimsFile, claim_id: str) -> s
     paid, trace = settle_traced(scenario.scheme, subset, position)
     record = _record(claims_file, row)
     rule = "-" * WIDTH
-    title = "医疗费用结算单"
+    title = WORDS["title"]
+    place = WORDS["visit_place"].format(service=SERVICE_ZH.get(record.service, record.service),
+                                        level=LEVEL_ZH.get(record.level, record.level))
     lines = [" " * ((WIDTH - display_width(title)) // 2) + title, rule,
-             _line("单号", record.claim_id), _line("参保人", record.person_id),
-             _line("人员类别", CATEGORY_ZH.get(record.category, record.category)), _line("结算日期", record.date),
-             _line("就诊", f"{SERVICE_ZH.get(record.service, record.service)}·{LEVEL_ZH.get(record.level, record.level)}"),
-             _line("转诊", "符合规定" if record.compliant else "未按规定转诊"), rule,
-             _line("总费用", format_yuan(record.total)),
-             _line(" 其中政策范围内", format_yuan(record.eligible)),
-             _line(" 其中目录外", format_yuan(record.total - record.eligible)), rule]
+             _line(WORDS["claim_id"], record.claim_id), _line(WORDS["person"], record.person_id),
+             _line(WORDS["category"], CATEGORY_ZH.get(record.category, record.category)), _line(WORDS["date"], record.date),
+             _line(WORDS["visit"], place),
+             _line(WORDS["referral"], WORDS["compliant" if record.compliant else "not_compliant"]), rule,
+             _line(WORDS["total"], format_yuan(record.total)),
+             _line(WORDS["eligible"], format_yuan(record.eligible)),
+             _line(WORDS["out_of_list"], format_yuan(record.total - record.eligible)), rule]
     for step in trace:
         layer = scenario.scheme.layers[step.layer]
         lines.append(_line(PAYER_ZH.get(layer.payer, layer.payer), format_yuan(step.paid)))
@@ -83,11 +92,11 @@ def narrow_slip(scenario: Scenario, claims_file: ClaimsFile, claim_id: str) -> s
     amounts = paid[position]
     for i, name in enumerate(OUTPUT_COLUMNS[:-1]):
         if amounts[i]:
-            lines.append(_line(f"{PAYER_ZH[name]}合计", format_yuan(int(amounts[i]))))
-    lines.append(_line("个人自付", format_yuan(int(amounts[-1]))))
-    lines.append(_line("报销比例", f"{(record.total - int(amounts[-1])) * 100 / record.total:.1f}%" if record.total else "—"))
+            lines.append(_line(WORDS["payer_total"].format(payer=PAYER_ZH[name]), format_yuan(int(amounts[i]))))
+    lines.append(_line(PAYER_ZH["oop"], format_yuan(int(amounts[-1]))))
+    lines.append(_line(WORDS["reimbursed_share"], f"{(record.total - int(amounts[-1])) * 100 / record.total:.1f}%" if record.total else "—"))
     lines.append(rule)
-    lines.extend(_wrap(f"方案：{scenario.name['zh']}"))
+    lines.extend(_wrap(WORDS["scheme"].format(scheme=scenario.name["zh"])))
     return "\n".join(lines)
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
+from model.catalogue import read
 from model.codes import LEVEL_LABELS, OUTPUT_COLUMNS, PAYER_LABELS, SERVICE_LABELS, category_set_code, category_set_label, output_columns
 from model.errors import InputError
 from model.money import format_yuan
@@ -13,6 +16,21 @@ from model.rules.reference import Claim, coinsurance_rate, failed_filter, is_spe
 from model.scenario import Scenario
 from model.scenario.scheme import Coinsurance
 from model.textwidth import table
+
+# The slips' words (model/rules/texts.yaml): the wide slip prints both languages, the narrow one its Chinese.
+CATALOGUE = Path(__file__).with_name("texts.yaml")
+SLIP = read(CATALOGUE)["slip"]
+
+
+def _tagged(entry: dict, **fields) -> str:
+    """A slip line's text: the Chinese tag, then the English with its fields ("tag English: …")."""
+    english = entry["en"].format(**fields)
+    return english if entry["zh"] is None else f"{entry['zh']} {english}"
+
+
+def _glossed(entry: dict) -> str:
+    """A column head or note: the English, then the Chinese ("layer tag")."""
+    return entry["en"] if entry["zh"] is None else f"{entry['en']} {entry['zh']}"
 
 
 def _record(claims_file: ClaimsFile, row: int) -> Claim:
@@ -73,20 +91,22 @@ def explain(scenario: Scenario, claims_file: ClaimsFile, claim_id: str) -> str:
     special = is_special(scheme, record)
     by_layer = {step.layer: step for step in trace}
 
+    referral = SLIP["compliant" if record.compliant else "not_compliant"]["en"]
     lines = [
-        f"结算单 Settlement slip — claim {record.claim_id}",
-        f"  方案 Scheme: {scheme.id} — {scenario.name['zh']} / {scenario.name['en']}",
-        f"  参保人 Person: {record.person_id} ({category_set_label(category_set_code(record.category))}), settled {record.date}",
-        f"  费用 Claim: {SERVICE_LABELS[record.service]} at {LEVEL_LABELS[record.level]}; "
-        f"disease {record.disease or '(none)'}; {'referral-compliant' if record.compliant else 'not referral-compliant'}"
-        + ("; special treatment 大病专项救治" if special else ""),
-        f"  总费用 Total {format_yuan(record.total)} = 政策范围内 eligible {format_yuan(record.eligible)}"
-        f" + 目录外 out-of-list {format_yuan(record.total - record.eligible)}",
-        f"  本年此前结算 Earlier claims of this person this year: {_earlier_this_year(subset, position)}",
+        _tagged(SLIP["title"], claim_id=record.claim_id),
+        "  " + _tagged(SLIP["scheme"], scheme=scheme.id, name_zh=scenario.name["zh"], name_en=scenario.name["en"]),
+        "  " + _tagged(SLIP["person"], person=record.person_id, date=record.date,
+                       category=category_set_label(category_set_code(record.category))),
+        "  " + _tagged(SLIP["claim"], service=SERVICE_LABELS[record.service], level=LEVEL_LABELS[record.level],
+                       disease=record.disease or SLIP["no_disease"]["en"], referral=referral)
+        + (f"; {_glossed(SLIP['special'])}" if special else ""),
+        "  " + " = ".join([_tagged(SLIP["total"], total=format_yuan(record.total)),
+                           " + ".join([_tagged(SLIP["eligible"], eligible=format_yuan(record.eligible)),
+                                       _tagged(SLIP["out_of_list"], out_of_list=format_yuan(record.total - record.eligible))])]),
+        "  " + _tagged(SLIP["earlier"], earlier=_earlier_this_year(subset, position)),
         "",
     ]
-    header = ["#", "layer 层", "payer", "base 基数", "computed 计算", "paid 支付", "eligible left", "out-of-list left",
-              "year so far 累计", "cap left 限额余"]
+    header = [_glossed(column) for column in SLIP["columns"].values()]
     applied = [header]
     skipped = []
     for number, layer in enumerate(scheme.layers):
@@ -95,7 +115,7 @@ def explain(scenario: Scenario, claims_file: ClaimsFile, claim_id: str) -> str:
         if step is None:
             reason = failed_filter(layer.when, record, special)
             if reason is None and isinstance(layer.mechanic, Coinsurance) and coinsurance_rate(layer.mechanic, record) is None:
-                reason = f"no rate for level {record.level}"
+                reason = _tagged(SLIP["no_rate"], level=record.level)
             skipped.append(f"    {number + 1:>2} {label}: {reason}")
             continue
         caps = []
@@ -108,20 +128,20 @@ def explain(scenario: Scenario, claims_file: ClaimsFile, claim_id: str) -> str:
             format_yuan(step.paid), format_yuan(step.eligible_left), format_yuan(step.out_of_list_left),
             _money(step.cumulative_after), ", ".join(caps),
         ])
-    lines.append("  适用层 Layers that applied, in order:")
+    lines.append("  " + _tagged(SLIP["applied"]))
     lines.append(table(applied, right_aligned={0, 3, 4, 5, 6, 7, 8}, indent="  "))
     if skipped:
-        lines.append("  不适用 Layers that did not apply:")
+        lines.append("  " + _tagged(SLIP["skipped"]))
         lines.extend(skipped)
     amounts = paid[position]
     lines.append("")
-    lines.append("  支付合计 Paid:")
+    lines.append("  " + _tagged(SLIP["paid"]))
     lines.append(table(
         [[PAYER_LABELS[name], format_yuan(int(amounts[OUTPUT_COLUMNS.index(name)]))] for name in output_columns(scheme.has_charity)],
         right_aligned={1}, indent="    ",
     ))
     check = int(amounts.sum())
     mark = "✓" if check == record.total else "✗"
-    lines.append(f"  核对 Check: payers + out of pocket = {format_yuan(check)}, total {format_yuan(record.total)} {mark}")
-    lines.append("  'cap left' is what the layer's annual cap and the payer's annual cap had left before this layer paid.")
+    lines.append("  " + _tagged(SLIP["check"], check=format_yuan(check), total=format_yuan(record.total), mark=mark))
+    lines.append("  " + _tagged(SLIP["cap_note"]))
     return "\n".join(lines)
