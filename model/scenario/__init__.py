@@ -131,20 +131,19 @@ def load_scenario(reference: str, sets: tuple[str, ...] | list[str] = (), popula
     _graft(tree, origins, "population", POPULATION_FOLDERS, population or DEFAULT_POPULATION)
     _graft(tree, origins, "care", CARE_FOLDERS, DEFAULT_CARE)
     _graft(tree, origins, "outcomes", OUTCOME_FOLDERS, DEFAULT_OUTCOMES)
+    changed: set[str] = set()  # the top-level keys an override or --set reaches
     for override_path, value, source in overrides:
         set_path(tree, override_path, value, source, "parameter uncertainty draw", origins)
+        changed.add(override_path.split(".", 1)[0])
     for option in sets:
         set_path_text, value = parse_cli_set(option)
         origin = "command line --set"
         set_path(tree, set_path_text, value, f"command line: --set {option}", origin, origins)
+        changed.add(set_path_text.split(".", 1)[0])
     if "id" not in tree:
         raise InputError(f"{path}: missing key 'id' (the scheme id)")
     scheme_file = validate_scheme(tree, origins)
-    if sections is not None:
-        changed = {path_text.split(".", 1)[0].strip() for path_text, _, _ in overrides}
-        changed |= {option.partition("=")[0].split(".", 1)[0].strip() for option in sets}
-        sections = set(sections) | changed
-    validate_sections(tree, origins, sections)
+    validate_sections(tree, origins, None if sections is None else set(sections) | changed)
     return Scenario(
         id=str(tree["id"]),
         name={"zh": scheme_file.name.zh, "en": scheme_file.name.en},
