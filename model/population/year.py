@@ -180,15 +180,20 @@ def exited_median_for_mean(mean: float, exited_share: float, poor: tuple[float, 
     """The median income of exited registered households (a lognormal above `line`) at which registered persons'
     mean income is `mean`, the still poor (median, sigma in `poor`, below the line) making up 1 − exited_share.
     Exit does not depend on household size, so the person-weighted mean is this mixture of the two groups' means."""
-    from scipy.optimize import brentq
-
     poor_mean = bounded_mean(poor[0], poor[1], 0.0, line)
     needed = (mean - (1 - exited_share) * poor_mean) / exited_share
     floor = bounded_mean(line * 1e-3, exited_sigma, line, np.inf)  # the lowest mean incomes above the line can have
     if needed <= floor:
         return line * 1e-3
-    return float(np.exp(brentq(lambda log_median: bounded_mean(np.exp(log_median), exited_sigma, line, np.inf) - needed,
-                               np.log(line * 1e-3), np.log(needed * 10), xtol=1e-10)))
+    # bisection on the log median (the mean rises with the median); scipy.optimize would cost every run ~40 MiB
+    low, high = np.log(line * 1e-3), np.log(needed * 10)
+    while high - low > 1e-12:
+        middle = (low + high) / 2
+        if bounded_mean(np.exp(middle), exited_sigma, line, np.inf) < needed:
+            low = middle
+        else:
+            high = middle
+    return float(np.exp((low + high) / 2))
 
 
 def exited_index(income: np.ndarray, figures: YearFigures) -> float:
