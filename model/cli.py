@@ -314,6 +314,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     except Interrupted as exc:
         print(f"hpa: {exc}", file=sys.stderr)
+        if argv is None:  # the command itself, not a caller's process: everything is kept or abandoned by now,
+            # and the interpreter's teardown (the Dask client's threads, its atexit hooks) would keep a user who
+            # pressed Ctrl-C waiting for nothing
+            with contextlib.suppress(OSError, ValueError):
+                sys.stdout.flush()
+                sys.stderr.flush()
+            os._exit(exc.exit_code)
         return exc.exit_code
     except KeyboardInterrupt:
         print("hpa: interrupted; nothing half-written was kept", file=sys.stderr)
