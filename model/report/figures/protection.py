@@ -34,8 +34,9 @@ def protection_figure(summary: dict, metrics: Sequence[str], names: Mapping[str,
         axis.errorbar(np.nan_to_num(mean), positions, xerr=[np.nan_to_num(mean - low), np.nan_to_num(high - mean)],
                       fmt="none", ecolor="#222222", capsize=3, linewidth=1)
         top = np.nanmax(np.concatenate([high, mean, [1.0]]))
-        for y, value in zip(positions, mean):
-            axis.text((0 if np.isnan(value) else value) + top * 0.03, y, "—" if np.isnan(value) else f"{value:.1f}%",
+        # the value beyond its whisker's end, so the whisker does not cross the number
+        for y, value, end in zip(positions, mean, np.fmax(mean, high)):
+            axis.text((0 if np.isnan(end) else end) + top * 0.03, y, "—" if np.isnan(value) else f"{value:.1f}%",
                       va="center", fontsize=8)
         axis.set_xlim(0, top * 1.28)
         axis.set_title(stacked(metric_names(metric)), fontsize=9)
