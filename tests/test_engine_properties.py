@@ -17,7 +17,7 @@ from model.rules.engine import settle, settle_pools
 from model.rules.reference import Claim
 from model.rules.reference import settle as reference_settle
 from model.scenario import load_scenario
-from model.scenario.scheme import Ceiling, Coinsurance, Scheme, Tiered, Topup
+from model.scenario.layers import Ceiling, Coinsurance, Scheme, Tiered, Topup
 
 SCHEMES = {name: load_scenario(name).scheme for name in SEED_SCHEMES + ("sui_ceiling_3000",)}
 scheme_names = st.sampled_from(sorted(SCHEMES))

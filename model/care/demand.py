@@ -24,7 +24,7 @@ from model.rules.claim_arrays import from_records
 from model.rules.engine import settle
 from model.rules.reference import Claim
 from model.scenario import Scenario, load_scenario
-from model.scenario.scheme import Scheme
+from model.scenario.layers import Scheme
 
 TYPICAL_ELIGIBLE_SHARE = 0.9  # assumed: the eligible (in-list) share of a typical county admission
 REFERENCE_SCHEME = "baseline"  # prices are relative to what the baseline scheme leaves a patient to pay

@@ -12,7 +12,7 @@ from model.codes import OUTPUT_COLUMNS, SPEC_COLUMNS
 from model.rules.claim_arrays import ClaimArrays
 from model.rules.kernel import TRACE_COLUMNS, in_processing_order, persons_order, settle_kernel, settle_run
 from model.rules.program import Program, compile_scheme
-from model.scenario.scheme import Scheme
+from model.scenario.layers import Scheme
 
 ENGINE_NAME = "numba-kernel"
 

@@ -12,7 +12,7 @@ from model.rules.claims_csv import ClaimsFile
 from model.rules.engine import settle_traced
 from model.rules.slip import CATALOGUE, _record
 from model.scenario import Scenario
-from model.scenario.scheme import Ceiling, Coinsurance, OutOfList, Tiered, Topup
+from model.scenario.layers import Ceiling, Coinsurance, OutOfList, Tiered, Topup
 from model.textwidth import display_width
 
 WIDTH = 32

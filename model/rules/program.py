@@ -26,7 +26,7 @@ from model.codes import (
     SERVICES,
     output_columns,
 )
-from model.scenario.scheme import Ceiling, Coinsurance, OutOfList, Scheme, Tiered, Topup
+from model.scenario.layers import Ceiling, Coinsurance, OutOfList, Scheme, Tiered, Topup
 
 # The mechanics of spec §4.1, numbered in the order of its table.
 COINSURANCE, TIERED, TOPUP, CEILING, OUT_OF_LIST = range(5)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from model.codes import PAYERS
-from model.scenario.scheme import Ceiling, Coinsurance, Filter, Layer, OutOfList, Scheme, Tiered, Topup
+from model.scenario.layers import Ceiling, Coinsurance, Filter, Layer, OutOfList, Scheme, Tiered, Topup
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from model.rules.claims_csv import ClaimsFile
 from model.rules.engine import settle_traced
 from model.rules.reference import Claim, coinsurance_rate, failed_filter, is_special
 from model.scenario import Scenario
-from model.scenario.scheme import Coinsurance
+from model.scenario.layers import Coinsurance
 from model.textwidth import table
 
 # The slips' words (model/rules/texts.yaml): the wide slip prints both languages, the narrow one its Chinese.

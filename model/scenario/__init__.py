@@ -21,7 +21,8 @@ from model.scenario.resolve import (
     scenarios_dir,
     set_path,
 )
-from model.scenario.scheme import Scheme, SchemeFile
+from model.scenario.layers import Scheme
+from model.scenario.scheme import SchemeFile
 from model.scenario.types import Origins, validated
 
 __all__ = ["Scenario", "load_scenario", "known_scenarios", "scenarios_dir", "validate_sections", "validate_scheme"]
