@@ -12,7 +12,7 @@ from model.errors import InputError
 from model.population import population_params
 from model.population.params import PopulationFile, parse_population
 from model.scenario import load_scenario
-from model.scenario.types import Origins
+from model.scenario.messages import Origins
 from model.scenario.yamlio import read_yaml
 
 PRESET = Path(__file__).resolve().parents[1] / "scenarios" / "populations" / "poor_households.yaml"

@@ -14,7 +14,7 @@ from model.errors import InputError
 from model.outcomes.params import OutcomesFile, parse_outcomes
 from model.scenario import load_scenario
 from model.schemas import KINDS, SCHEMA_FOLDER, schema_of, schema_text
-from model.scenario.types import Origins
+from model.scenario.messages import Origins
 from model.scenario.yamlio import read_yaml
 
 ROOT = Path(__file__).resolve().parents[1]

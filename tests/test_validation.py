@@ -10,7 +10,7 @@ import pytest
 from model.cli import main
 from model.errors import InputError
 from model.outcomes.validation import TARGET_IDS, Estimate, TargetsFile, protection_targets, wilson_interval
-from model.scenario.types import Origins, validated
+from model.scenario.messages import Origins, validated
 from model.validation import Check, passed, validate
 
 

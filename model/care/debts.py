@@ -20,7 +20,7 @@ from model.money import RATE_SCALE
 from model.rules.claim_arrays import ClaimArrays
 from model.rules.program import MEMBERS  # [category-set code, category code]
 from model.scenario.sections import PayAfterTreatmentFile
-from model.scenario.types import Origins, validated
+from model.scenario.messages import Origins, validated
 
 
 @dataclass(frozen=True)

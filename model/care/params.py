@@ -12,9 +12,8 @@ from pydantic import PlainValidator, WithJsonSchema
 from model.codes import LEVELS, PAYERS
 from model.money import RATE_SCALE
 from model.population.params import SHARE_TOLERANCE
-from model.scenario.types import (
-    Boolean, Cited, Origins, Rate, Section, choices, in_order, named_type, real, refuse, validated, whole,
-)
+from model.scenario.messages import Origins, refuse, validated
+from model.scenario.types import Boolean, Cited, Rate, Section, choices, in_order, named_type, real, whole
 
 HOSPITAL_LEVELS = ("county", "prefecture", "province")
 

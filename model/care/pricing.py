@@ -18,7 +18,7 @@ from model.errors import InputError
 from model.rules.claim_arrays import ClaimArrays
 from model.rules.program import MEMBERS  # [category-set code, category code]
 from model.scenario.sections import FixedPricesFile
-from model.scenario.types import Origins, dotted, validated
+from model.scenario.messages import Origins, dotted, validated
 
 NO_PRICE = -1
 

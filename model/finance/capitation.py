@@ -15,7 +15,7 @@ import numpy as np
 from model.codes import CATEGORY_CODE, PAYERS
 from model.rules.program import MEMBERS  # [category-set code, category code]
 from model.scenario.sections import BUNDLABLE, COVERS, CapitationFile
-from model.scenario.types import Origins, validated
+from model.scenario.messages import Origins, validated
 
 __all__ = ["BUNDLABLE", "COVERS", "Capitation", "bundle_balance", "capitation_of", "parse_capitation"]
 

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import PlainValidator, WithJsonSchema
 
-from model.scenario.types import Cited, Origins, Section, increasing_pair, named_type, real, validated
+from model.scenario.messages import Origins, validated
+from model.scenario.types import Cited, Section, increasing_pair, named_type, real
 
 
 @dataclass(frozen=True)

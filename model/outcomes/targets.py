@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from model.scenario.sections import COVERED, TargetsFile
-from model.scenario.types import Origins, validated
+from model.scenario.messages import Origins, validated
 
 __all__ = ["COVERED", "SchemeTargets", "parse_targets", "scheme_targets"]
 

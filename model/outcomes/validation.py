@@ -18,8 +18,8 @@ from model.population.year import ORDINARY
 from model.rules.engine import settle_pools
 from model.scenario import Scenario, known_scenarios, load_scenario
 from model.scenario.resolve import scenarios_dir
-from model.scenario.types import (Cited, Name, Origins, Section, Text, keyed, number, real, refuse, refuse_as, validated,
-                                  whole)
+from model.scenario.messages import Origins, refuse, refuse_as, validated
+from model.scenario.types import Cited, Name, Section, Text, keyed, number, real, whole
 from model.scenario.yamlio import read_yaml
 
 INPATIENT = SERVICE_CODE["inpatient"]

@@ -12,9 +12,8 @@ from pydantic import PlainValidator, ValidationInfo, WithJsonSchema
 from model.codes import ALSO_REGISTERED, CATEGORIES, CHRONIC_CODES, DISEASE_CODE, LEVELS, MAJOR_CODES
 from model.errors import describe_found
 from model.population.year import ByYear, SimulatedYear, found_within, YearFigures, reference_consumption, year_incomes
-from model.scenario.types import (
-    Cited, Name, Origins, Section, Text, in_order, named_type, pick, real, refuse, refuse_as, validated, whole, within,
-)
+from model.scenario.messages import Origins, refuse, refuse_as, validated
+from model.scenario.types import Cited, Name, Section, Text, in_order, named_type, pick, real, whole, within
 
 AGE_BANDS = ("0-14", "15-34", "35-59", "60-79", "80-94")
 AGE_LIMITS = np.array([[0, 14], [15, 34], [35, 59], [60, 79], [80, 94]])

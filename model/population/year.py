@@ -10,7 +10,8 @@ from pydantic import AfterValidator, PlainValidator, ValidationInfo, WithJsonSch
 from pydantic_core import PydanticCustomError
 
 from model.errors import describe_found
-from model.scenario.types import Cited, Section, real, refuse, whole, within
+from model.scenario.messages import refuse
+from model.scenario.types import Cited, Section, real, whole, within
 
 # Income groups in model.population.params.INCOME_GROUPS order.
 ORDINARY, REGISTERED_POOR, REGISTERED_EXITED, DIBAO, EXTREME_POOR = range(5)

@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from model.money import RATE_SCALE
 from model.scenario.financing import Financing
 from model.scenario.sections import BASES, PROGRAMME_LEVELS, SCOPES, SPLIT_KEYS, ProgrammeItem, ProgrammesFile
-from model.scenario.types import Origins, validated
+from model.scenario.messages import Origins, validated
 
 __all__ = ["BASES", "LEVELS", "LEVEL_LABELS", "SCOPES", "SPLIT_KEYS", "Item", "Ledger", "in_force_years",
            "item_costs", "ledger_of", "ledger_table", "parse_programmes", "programme_metrics"]

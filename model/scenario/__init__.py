@@ -23,7 +23,7 @@ from model.scenario.resolve import (
 )
 from model.scenario.layers import Scheme
 from model.scenario.scheme import SchemeFile
-from model.scenario.types import Origins, validated
+from model.scenario.messages import Origins, validated
 
 __all__ = ["Scenario", "load_scenario", "known_scenarios", "scenarios_dir", "validate_sections", "validate_scheme"]
 

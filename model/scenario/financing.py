@@ -9,7 +9,8 @@ from pydantic import model_validator
 
 from model.codes import CATEGORIES, PAYERS
 from model.money import RATE_SCALE
-from model.scenario.types import Cited, Money, Origins, Rate, Section, choice, keyed, refuse, validated
+from model.scenario.messages import Origins, refuse, validated
+from model.scenario.types import Cited, Money, Rate, Section, choice, keyed
 
 FUNDERS = ("province", "prefecture", "county", "bmi_fund", "insurer", "hospital", "households", "public_health", "charity")
 INSURED_GROUPS = ("all", "poor")

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from model.errors import InputError, describe_found
-from model.scenario.types import Origins, dotted
+from model.scenario.messages import Origins, dotted
 from model.scenario.scheme import MAX_LAYERS
 from model.scenario.yamlio import parse_yaml_text, read_yaml
 

@@ -13,9 +13,10 @@ from model.errors import describe_found
 from model.scenario.financing import FinancingFile
 from model.scenario.layers import Ceiling, Coinsurance, Filter, Layer, OutOfList, Scheme, SpecialTreatment, Tiered, Topup
 from model.scenario.sections import CapitationFile, FixedPricesFile, PayAfterTreatmentFile, ProgrammesFile, TargetsFile
+from model.scenario.messages import refuse
 from model.scenario.types import (
-    Boolean, Cited, Date, Money, Name, Rate, Section, Source, Text, choice, choices, keyed, named_type, pick, refuse,
-    to_fen, to_ppm, within,
+    Boolean, Cited, Date, Money, Name, Rate, Section, Source, Text, choice, choices, keyed, named_type, pick, to_fen,
+    to_ppm, within,
 )
 
 MECHANICS = ("coinsurance", "tiered", "topup", "ceiling", "out_of_list")

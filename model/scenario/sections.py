@@ -9,9 +9,9 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BeforeValidator, PlainValidator, ValidationInfo, WithJsonSchema, field_validator, model_validator
 
 from model.codes import CATEGORIES, DISEASE_CODE, DISEASES, LEVEL_CODE, LEVELS
+from model.scenario.messages import refuse
 from model.scenario.types import (
-    MONEY_SCHEMA, Cited, Money, Name, Rate, Section, Source, Text, choice, choices, keyed, named_type, number, refuse,
-    to_fen, whole, within,
+    MONEY_SCHEMA, Cited, Money, Name, Rate, Section, Source, Text, choice, choices, keyed, named_type, number, to_fen, whole, within,
 )
 
 # -- targets (the scheme's own promises, model/outcomes/targets.py) ----------------------------------------------

@@ -11,7 +11,8 @@ from pydantic import ConfigDict, PlainValidator, WithJsonSchema, model_validator
 from scipy import stats
 
 from model.money import to_decimal
-from model.scenario.types import Section, choice, refuse
+from model.scenario.messages import refuse
+from model.scenario.types import Section, choice
 
 # An interval's meaning: the central probability it covers (a range means every value is equally likely).
 INTERVAL_MEANINGS = {"ci90": 0.90, "ci95": 0.95, "ci99": 0.99, "range": None}

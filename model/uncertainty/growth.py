@@ -13,7 +13,8 @@ from pydantic import model_validator
 from model.errors import InputError
 from model.scenario import Scenario
 from model.scenario.resolve import scenarios_dir, set_path
-from model.scenario.types import Cited, Origins, Section, keyed, real, refuse, validated, whole
+from model.scenario.messages import Origins, refuse, validated
+from model.scenario.types import Cited, Section, keyed, real, whole
 from model.scenario.yamlio import read_yaml
 from model.uncertainty.apply import Override, _scaled, get_path
 from model.uncertainty.spec import GROWTH_PREFIX, UncertainParameter

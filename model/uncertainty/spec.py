@@ -11,7 +11,8 @@ from pydantic import BeforeValidator, ConfigDict, PlainValidator, WithJsonSchema
 from model.errors import InputError
 from model.money import to_decimal
 from model.scenario.resolve import scenarios_dir
-from model.scenario.types import Origins, Section, Text, choice, refuse, validated, whole, within
+from model.scenario.messages import Origins, refuse, validated
+from model.scenario.types import Section, Text, choice, whole, within
 from model.scenario.yamlio import read_yaml
 from model.uncertainty.distributions import Distribution, DistributionEntry
 

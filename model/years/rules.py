@@ -12,7 +12,8 @@ from pydantic_core import PydanticCustomError
 
 from model.errors import InputError, describe_found
 from model.population.demography import DemographyRules
-from model.scenario.types import Boolean, Cited, Origins, Section, choice, named_type, real, refuse, validated, whole
+from model.scenario.messages import Origins, refuse, validated
+from model.scenario.types import Boolean, Cited, Section, choice, named_type, real, whole
 from model.scenario.yamlio import read_yaml
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "scenarios" / "years"
