@@ -122,9 +122,9 @@ def load_scenario(reference: str, sets: tuple[str, ...] | list[str] = (), popula
 
     A population preset given as the reference itself means: the baseline scheme with that population.
     `sections` names the grafted presets to validate besides the scheme (all of them when None): a command
-    that only settles claims (hpa adjudicate) passes () and skips validating presets it never reads (the
-    population's, which solves for incomes, costs more than the rest of loading); a preset an override or
-    --set changes is validated all the same, so such a value is refused as before.
+    that only settles claims (hpa adjudicate) passes () and skips validating presets it never reads, so a
+    preset it does not use cannot stop it; a preset an override or --set changes is validated all the same,
+    so such a value is refused as before.
     """
     if population is None and reference in known_scenarios(POPULATION_FOLDERS):
         reference, population = "baseline", reference
