@@ -55,6 +55,13 @@ def test_protection_section_keeps_calibration_and_validation_targets_apart() -> 
     for check in validation:
         target = next(t for t in targets.targets.values() if check.quantity.endswith(t.quantity.en))
         assert (check.low, check.high) == target.bounds() and check.detail.startswith("compared: ")
+    # a mean over the seed schemes shows its parts, and they average to it
+    from model.outcomes.validation import poverty_schemes
+
+    share = next(c for c in validation if "inpatient OOP share, poor" in c.quantity)
+    parts = dict(item.rsplit(" ", 1) for item in share.detail.split(" | by scheme: ")[1].split(" | ")[0].split(", "))
+    assert set(parts) == set(poverty_schemes())
+    assert abs(sum(float(v) for v in parts.values()) / len(parts) - share.simulated) < 1e-3
     # every protection metric, both scopes, for both populations and every seed scheme
     from model.outcomes.protection import PROTECTION_METRICS
 
