@@ -54,6 +54,30 @@ NHC_COMMUNIQUE = "NHC statistical communiqués 2016-18, calibration: Admissions 
 REGISTERED_INCOME = ("poor_households.yaml by_year.registered_income_mean: 3,416 (2015) → 9,808 (2019), 农业农村部 at the "
                      "国新办 press conference of 2020-12-16 (央广网 2020-12-17); other years by the preset's stated rule; "
                      "band ±2%: Monte Carlo noise")
+SPREAD_AGE = 50
+SPREAD_SOURCE = ("Qin VM et al., BMC Health Serv Res 2020;20:372, doi 10.1186/s12913-020-05194-6, Table 3, WHO SAGE China "
+                 "Wave 1, rural persons aged 50+: 63.3% with any outpatient visit in the past 12 months, 4.6 visits; "
+                 "(1 + 4.6/k)^(-k) = 0.367 gives k = 0.395; band: 4.6 read as the mean over persons with a visit "
+                 "(k = 0.54) and the share's 95% sampling interval at n = 6,800 rural respondents")
+
+
+def implied_shape(mean: float, none: float) -> float:
+    """The gamma shape k at which Poisson counts with a gamma(k, mean 1) factor on each person's rate have `mean` and
+    the share `none` with no count: (1 + mean/k)^(-k) = none (bisection on log k); NaN where no k gives it (no spread
+    gives a share of exp(-mean) at most)."""
+    if not (0 < none < 1) or mean <= 0 or none <= np.exp(-mean):
+        return float("nan")
+
+    def zero_share(k: float) -> float:  # falls from 1 towards exp(-mean) as k rises
+        return float(np.exp(-k * np.log1p(mean / k)))
+
+    low, high = -12.0, 12.0  # log k
+    for _ in range(100):
+        middle = (low + high) / 2
+        low, high = (middle, high) if zero_share(np.exp(middle)) > none else (low, middle)
+    return float(np.exp((low + high) / 2))
+
+
 COSTS = "calibration: Township health centre (NHC 2020 communiqué); Secondary and Tertiary public hospitals (NHC Statistics Information Centre, 2019)"
 
 
@@ -107,6 +131,15 @@ def validate(scheme: str = "baseline", persons: int = 200_000, seed: int = 20161
                             NHC_COMMUNIQUE + " (16.5%-18.2%, repeat admissions counted)"))
     checks.append(_absolute("人均门诊次数 / outpatient visits a resident a year", label, (~inpatient).sum() / n, 6.0, 5.0, 7.0,
                             NHC_COMMUNIQUE + " (5.8-6.0)", "visits"))
+    # How unevenly persons use outpatient care (calibration: population.illness.outpatient.person_spread): the gamma
+    # shape k that a share with no visit z at mean m implies, (1 + m/k)^(-k) = z, for rural residents aged 50+, all
+    # their outpatient visits counted; the survey's visits were fewer (4.6 a year), so the shape, not z, is compared.
+    older = population.age >= SPREAD_AGE
+    visits = np.bincount(claims.person[~inpatient], minlength=n)[older]
+    checks.append(_absolute("门诊次数个体离散度(50岁以上) / spread of yearly outpatient visits between persons, age 50+ "
+                            "(gamma shape implied by the share with none and the mean)", label,
+                            implied_shape(float(visits.mean()), float((visits == 0).mean())), 0.395, 0.376, 0.564,
+                            SPREAD_SOURCE))
     adults = population.age >= 35
     checks.append(_absolute("高血压患病率(35岁以上) / hypertension, age 35+", label, people.illness.chronic[adults, 0].mean(), 0.412,
                             0.372, 0.452, "J Health Popul Nutr 2023;42:38, calibration: Hypertension prevalence, poverty counties"))

@@ -11,6 +11,7 @@ import numpy as np
 
 from model.codes import CHRONIC_CODES
 from model.population.households import Population
+from model.population.illness import person_spread_draws
 from model.population.params import AGE_LIMITS
 from model.seeds import child_seed
 
@@ -80,6 +81,7 @@ class Cohort:
     since_band: np.ndarray  # the age band a person was first simulated in (newborns: 0)
     chronic_u: np.ndarray  # float64 [person, condition]: the person's own draws for chronic conditions
     certified_u: np.ndarray  # float64 [person, condition]: and for their certification
+    spread_u: np.ndarray | None = None  # float64 [person]: their draw for their general-outpatient factor (illness.py)
 
 
 def cohort_of(population: Population, illness_seed: np.random.SeedSequence) -> Cohort:
@@ -89,7 +91,8 @@ def cohort_of(population: Population, illness_seed: np.random.SeedSequence) -> C
     shape = (population.n_persons, len(CHRONIC_CODES))
     chronic_u = rng.random(shape)
     certified_u = rng.random(shape)
-    return Cohort(population, population.age_band(), chronic_u, certified_u)
+    spread_u = person_spread_draws(illness_seed, population.n_persons)
+    return Cohort(population, population.age_band(), chronic_u, certified_u, spread_u)
 
 
 @dataclass
@@ -124,6 +127,7 @@ def next_year(cohort: Cohort, rules: DemographyRules, year: int, seed: np.random
     conditions = len(CHRONIC_CODES)
     newborn_chronic = rng.random((k, conditions))
     newborn_certified = rng.random((k, conditions))
+    newborn_spread = rng.random(k)  # drawn last: deaths and births are as before
 
     alive = np.flatnonzero(~dies)
     household = np.concatenate([population.household[alive], population.household[born_to]])
@@ -134,6 +138,7 @@ def next_year(cohort: Cohort, rules: DemographyRules, year: int, seed: np.random
     since_band = np.concatenate([cohort.since_band[alive], np.zeros(k, dtype=np.int64)])[order]
     chronic_u = np.concatenate([cohort.chronic_u[alive], newborn_chronic])[order]
     certified_u = np.concatenate([cohort.certified_u[alive], newborn_certified])[order]
+    spread_u = None if cohort.spread_u is None else np.concatenate([cohort.spread_u[alive], newborn_spread])[order]
 
     n_households = population.n_households
     size = np.bincount(household, minlength=n_households)
@@ -150,7 +155,7 @@ def next_year(cohort: Cohort, rules: DemographyRules, year: int, seed: np.random
     change = YearChange(kept=kept, size=size[kept].astype(np.int64),
                         working_deaths=np.bincount(population.household[working], minlength=n_households),
                         deaths=int(dies.sum()), births=int(k), persons_before=n)
-    return Cohort(later, since_band, chronic_u, certified_u), change
+    return Cohort(later, since_band, chronic_u, certified_u, spread_u), change
 
 
 def demography_seed(population_seed: np.random.SeedSequence, year_index: int, chunk: int) -> np.random.SeedSequence:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import gammaincinv
 
 from model.arrays import take_rows
 from model.seeds import child_seed
@@ -23,6 +24,9 @@ DAYS = 365
 CHRONIC_DISEASE = np.array([DISEASE_CODE[code] for code in CHRONIC_CODES], dtype=np.int16)
 MAX_ADMISSION_PROBABILITY = 0.95
 MAJOR_COURSE_SPACING_DAYS = 30
+# A child of a chunk's illness seed that no year's draws use: each person's draw for their outpatient spread, made once
+# for the run, so that a person who uses much care one year uses much the next (and nothing else shifts).
+SPREAD_STREAM = 5
 
 
 @dataclass
@@ -122,15 +126,33 @@ def _chronic_visits(params: PopulationParams, certified: np.ndarray, rng: np.ran
                 level=visit_level.astype(np.int8), disease=CHRONIC_DISEASE[visit_condition], total=total, eligible=eligible)
 
 
-def _acute_visits(params: PopulationParams, population: Population, band: np.ndarray, rng: np.random.Generator) -> dict:
+def person_spread_draws(seed: np.random.SeedSequence, n: int) -> np.ndarray:
+    """Each of a chunk's `n` persons' uniform draw for their general-outpatient factor, from the chunk's illness `seed`
+    (the same stream every year; model/population/demography.py carries the draws when persons die or are born)."""
+    return np.random.default_rng(child_seed(seed, SPREAD_STREAM)).random(n)
+
+
+def outpatient_factor(shape: float | None, draws: np.ndarray) -> np.ndarray | None:
+    """A person's factor on their general outpatient visit rate: gamma with mean 1 and `shape` (variance 1/shape), the
+    quantile at their uniform draw; None (no spread) when the preset sets no shape."""
+    if shape is None:
+        return None
+    return gammaincinv(shape, draws) / shape
+
+
+def _acute_visits(params: PopulationParams, population: Population, band: np.ndarray, rng: np.random.Generator,
+                  factor: np.ndarray | None = None) -> dict:
     rate = params.outpatient_visits[band] * np.where(population.poor, params.outpatient_poor_rr, 1.0)
+    if factor is not None:
+        # over-dispersed between persons: a minority make most visits, many make none in a year
+        rate = rate * factor
     counts = rng.poisson(rate)
     person = np.repeat(np.arange(population.n_persons), counts)
     n = person.shape[0]
     level = _levels(np.broadcast_to(params.outpatient_level_shares, (n, params.outpatient_level_shares.shape[0])), rng) if n else np.zeros(0, np.int64)
     total = np.round(params.visit_mean[level] * lognormal_factor(params.sigma_visit, rng.standard_normal(n)) * 100).astype(np.int64)
-    factor = rng.gamma(params.out_of_list_spread, 1 / params.out_of_list_spread, n)
-    eligible = total - out_of_list_amount(params, level, total, factor)
+    list_factor = rng.gamma(params.out_of_list_spread, 1 / params.out_of_list_spread, n)
+    eligible = total - out_of_list_amount(params, level, total, list_factor)
     return dict(person=person, day=rng.integers(0, DAYS, n), service=np.full(n, SERVICE_CODE["outpatient"], np.int8),
                 level=level.astype(np.int8), disease=np.zeros(n, np.int16), total=total, eligible=eligible)
 
@@ -181,7 +203,8 @@ def _slots(n: int, person: np.ndarray, severity_floor: np.ndarray | float, rng: 
 
 def draw_illness(params: PopulationParams, population: Population, seed: np.random.SeedSequence,
                  with_visits: bool = True, year: int = 0, since_band: np.ndarray | None = None,
-                 chronic_draws: tuple[np.ndarray, np.ndarray] | None = None) -> Illness:
+                 chronic_draws: tuple[np.ndarray, np.ndarray] | None = None,
+                 spread_draws: np.ndarray | None = None) -> Illness:
     """Chronic conditions, visits and admissions; `with_visits=False` skips the visits (their own streams,
     so nothing else changes), for a pass that needs only admissions.
 
@@ -190,6 +213,8 @@ def draw_illness(params: PopulationParams, population: Population, seed: np.rand
     through since `since_band`; visits and admissions are drawn afresh from the year's own streams.
     `chronic_draws`: each person's own uniform draws [person, condition] for having and for certification of a
     condition (model/population/demography.py carries them when persons die or are born); None: drawn here.
+    `spread_draws`: each person's own uniform draw for their general-outpatient factor (`person_spread_draws`, carried
+    likewise); None: drawn here from the run-long stream of `seed`.
     """
     chronic_seed = child_seed(seed, 0)
     year_seed = seed if year == 0 else child_seed(seed, 100 + year)
@@ -214,9 +239,13 @@ def draw_illness(params: PopulationParams, population: Population, seed: np.rand
     chronic = chronic_draws[0] < np.minimum(prevalence, 0.99)
     certified = chronic & (chronic_draws[1] < params.certified_share)
     if with_visits:
+        factor = None
+        if params.outpatient_person_spread is not None:
+            draws = person_spread_draws(seed, n) if spread_draws is None else spread_draws
+            factor = outpatient_factor(params.outpatient_person_spread, draws)
         visits = _merge_visits(
             _chronic_visits(params, certified, np.random.default_rng(visit_seed)),
-            _acute_visits(params, population, band, np.random.default_rng(acute_seed)),
+            _acute_visits(params, population, band, np.random.default_rng(acute_seed), factor),
         )
     else:
         visits = _merge_visits(*[{name: np.zeros(0, dtype=dtype) for name, dtype in VISIT_DTYPES.items()}])

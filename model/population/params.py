@@ -52,6 +52,7 @@ class PopulationParams:
     outpatient_visits: np.ndarray  # [age band]
     outpatient_poor_rr: float
     outpatient_level_shares: np.ndarray  # [level]
+    outpatient_person_spread: float | None  # gamma shape of a person's factor on their general visit rate; None: none
     admission_share: dict[str, float]  # poor, ordinary
     admission_age_rr: np.ndarray  # [age band]
     admission_chronic_rr: float
@@ -286,12 +287,14 @@ class Chronic(Section):
 
 
 class Outpatient(Section):
-    """A population file's `illness.outpatient`: visits a year by age, the poor's relative risk and the shares by
-    level."""
+    """A population file's `illness.outpatient`: visits a year by age, the poor's relative risk, the shares by level and
+    how unevenly persons use general outpatient care (the shape of a gamma factor of mean 1 on each person's rate;
+    absent: every person of an age band and group has the same rate)."""
 
     visits_per_year: Cited[in_order(AGE_BANDS, real(0, 365))]
     poor_relative_risk: Cited[real(0, 10)]
     level_shares: Cited[shares(LEVELS)]
+    person_spread: Cited[real(0.01, 10_000)] = None
 
 
 class Admissions(Section):
@@ -402,6 +405,7 @@ class PopulationFile(Section):
             outpatient_visits=np.array(outpatient.visits_per_year.value),
             outpatient_poor_rr=outpatient.poor_relative_risk.value,
             outpatient_level_shares=outpatient.level_shares.value,
+            outpatient_person_spread=outpatient.person_spread.value if outpatient.person_spread is not None else None,
             admission_share={"poor": share_admitted[0], "ordinary": share_admitted[1]},
             admission_age_rr=np.array(admissions.relative_risk_by_age.value),
             admission_chronic_rr=admissions.relative_risk_per_chronic_condition.value,

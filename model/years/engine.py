@@ -30,7 +30,7 @@ def later_year_people(chunks, index: int, with_visits: bool):
     cohort: Cohort = chunks.cohorts[index]
     illness = draw_illness(chunks.params, cohort.population, child_seed(chunks.seeds.illness, index),
                            with_visits=with_visits, year=chunks.year, since_band=cohort.since_band,
-                           chronic_draws=(cohort.chronic_u, cohort.certified_u))
+                           chronic_draws=(cohort.chronic_u, cohort.certified_u), spread_draws=cohort.spread_u)
     return People(chunks.params, cohort.population, chunks.county, illness, chunks.seeds)
 
 
