@@ -24,7 +24,7 @@ def test_every_calibration_figure_is_inside_its_band() -> None:
     quantities = " ".join(c.quantity for c in checks)
     for needed in ("share admitted in a year, poor", "non-poor", "outpatient visits", "cost an admission, county",
                    "cost a general outpatient visit, township", "stay in a hospital", "within the county",
-                   "hypertension, age 35+", "household size"):
+                   "hypertension, age 35+", "household size", "spread of yearly outpatient visits between persons"):
         assert needed in quantities
 
 
