@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import gammaincinv
 
 from model.arrays import take_rows
 from model.seeds import child_seed
@@ -137,6 +136,8 @@ def outpatient_factor(shape: float | None, draws: np.ndarray) -> np.ndarray | No
     quantile at their uniform draw; None (no spread) when the preset sets no shape."""
     if shape is None:
         return None
+    from scipy.special import gammaincinv  # here, not at import, like year.py: reading a scheme needs no scipy
+
     return gammaincinv(shape, draws) / shape
 
 
