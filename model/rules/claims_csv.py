@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import csv
 import mmap
-from concurrent.futures import ThreadPoolExecutor
-import re
 import os
+import re
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import permutations
 from pathlib import Path
@@ -237,22 +237,27 @@ def _dates(column: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.where(ok, as_numpy(dates.view(pa.int32())), 0).astype(np.int64), year, ok
 
 
-def _check(columns: list[pa.Array]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Every row's problems with the spec columns' values (bits), and the values as codes, days and fen."""
-    parsed = {}
-    parsed["day"], parsed["year"], ok = _dates(columns[DATE])
-    bits = np.where(ok, 0, 1 << DATE).astype(np.int32)
-    for role, name in ((TOTAL, "total"), (ELIGIBLE, "eligible")):
-        parsed[name], ok = parse_money(columns[role])
+def _codes(column: pa.Array, words: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """(code, ok) of each value: its index among `words` (each distinct value looked up once)."""
+    codes = _encoded(column)
+    code = as_numpy(pc.index_in(codes.dictionary, value_set=as_arrow(list(words)).cast(codes.dictionary.type)), -1)[as_numpy(codes.indices)]
+    return np.maximum(code, 0), code >= 0
+
+
+def _check(columns: list[pa.Array], pool: ThreadPoolExecutor) -> tuple[np.ndarray, dict]:
+    """Every row's problems with the spec columns' values (bits), and the values as codes, days and fen (by
+    role; "day", "year"), the columns read on the pool's threads (Arrow and numpy work without the GIL)."""
+    dates = pool.submit(_dates, columns[DATE])
+    read = {role: pool.submit(parse_money, columns[role]) for role in (TOTAL, ELIGIBLE)}
+    read |= {role: pool.submit(_codes, columns[role], words) for role, words in VOCABULARIES.items()}
+    day, year, ok = dates.result()
+    parsed, bits = {"day": day, "year": year}, np.where(ok, 0, 1 << DATE).astype(np.int32)
+    for role, future in read.items():
+        parsed[role], ok = future.result()
         bits |= np.where(ok, 0, 1 << role).astype(np.int32)
-    for role, words in VOCABULARIES.items():
-        codes = _encoded(columns[role])
-        code = as_numpy(pc.index_in(codes.dictionary, value_set=as_arrow(list(words)).cast(codes.dictionary.type)), -1)[as_numpy(codes.indices)]
-        bits |= np.where(code >= 0, 0, 1 << role).astype(np.int32)
-        parsed[role] = np.maximum(code, 0)
-    service, level, disease = parsed[SERVICE], parsed[LEVEL], parsed[DISEASE]
+    total, eligible, service, level, disease = (parsed[role] for role in (TOTAL, ELIGIBLE, SERVICE, LEVEL, DISEASE))
     fine = lambda *roles: (bits & sum(1 << role for role in roles)) == 0  # noqa: E731 (cross-field rules read fields that parsed)
-    bits |= np.where(fine(TOTAL, ELIGIBLE) & (parsed["eligible"] > parsed["total"]), BIT_ELIGIBLE_ABOVE_TOTAL, 0).astype(np.int32)
+    bits |= np.where(fine(TOTAL, ELIGIBLE) & (eligible > total), BIT_ELIGIBLE_ABOVE_TOTAL, 0).astype(np.int32)
     bits |= np.where(fine(SERVICE, DISEASE) & (service == SERVICE_CODE["chronic_outpatient"]) & ~IS_CHRONIC[disease],
                      BIT_CHRONIC_WITHOUT_CODE, 0).astype(np.int32)
     bits |= np.where(fine(SERVICE, LEVEL) & (service == SERVICE_CODE["inpatient"]) & (level == LEVEL_CODE["village"]),
@@ -326,15 +331,15 @@ def read_claims(path: Path | str) -> ClaimsFile:
     else:
         problems, columns, ids = _careful(raw[:], row_lines(data, body), header)
         columns[CLAIM_ID], columns[PERSON_ID] = (column.cast(pa.string()) for column in columns[:2])  # UTF-8 now
-    with ThreadPoolExecutor(THREADS) as pool:  # Arrow works without the GIL: persons numbered beside the checks
-        persons = pool.submit(_encoded, columns[PERSON_ID])  # in order of first appearance
-        bits, parsed = _check(columns)
+    with ThreadPoolExecutor(THREADS) as pool:
+        persons = pool.submit(_encoded, columns[PERSON_ID])  # numbered in order of first appearance
+        bits, parsed = _check(columns, pool)
         persons = persons.result()
     problems = problems | bits | _id_problems(columns[CLAIM_ID], CLAIM_ID) | _id_problems(persons, PERSON_ID)
     repeated = _repeated(columns[CLAIM_ID], (problems & (1 << CLAIM_ID)) == 0)
     problems |= np.where(repeated, BIT_DUPLICATE_ID, 0).astype(np.int32)
     person = as_numpy(persons.indices).astype(np.int64)
-    past, reached = _person_years_past(person, parsed["year"], parsed["day"], parsed["total"], problems == 0)
+    past, reached = _person_years_past(person, parsed["year"], parsed["day"], parsed[TOTAL], problems == 0)
     problems |= np.where(past, BIT_PERSON_YEAR, 0).astype(np.int32)
     if problems.any():
         from model.rules.claims_messages import bad_rows_message  # the error path only
@@ -343,6 +348,6 @@ def read_claims(path: Path | str) -> ClaimsFile:
     claims = ClaimArrays(
         person=person, day=parsed["day"], service=parsed[SERVICE].astype(np.int8), level=parsed[LEVEL].astype(np.int8),
         disease=parsed[DISEASE].astype(np.int16), compliant=parsed[COMPLIANT] == 1,
-        category=SPELLING_CODE[parsed[CATEGORY]], total=parsed["total"], eligible=parsed["eligible"],
+        category=SPELLING_CODE[parsed[CATEGORY]], total=parsed[TOTAL], eligible=parsed[ELIGIBLE],
         n_persons=len(persons.dictionary), _year=parsed["year"])
     return ClaimsFile(path, claims, data, ids.cast(pa.string()), header, body)

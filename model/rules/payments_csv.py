@@ -16,7 +16,7 @@ from model.arrowtext import arrow_buffers, as_arrow
 from model.codes import OUTPUT_COLUMNS, SPEC_COLUMNS
 
 CHUNK_ROWS = 125_000  # payment rows formatted at a time: chunks already formatted are written while others format
-YUAN = pa.decimal128(38, 2)  # fen as a decimal with two places: Arrow writes it as yuan, '0.05' to '12345.00'
+YUAN = pa.decimal64(18, 2)  # fen as a decimal with two places: Arrow writes it as yuan, '0.05' to '12345.00'
 NEWLINE, ZERO = 10, as_arrow(["0.00"])
 QUOTE, COMMA, NOTHING = as_arrow(['"', ",", ""])
 
@@ -35,14 +35,15 @@ def csv_fields(texts: pa.Array) -> pa.Array:
 
 
 def _yuan(fen: np.ndarray) -> pa.Array:
-    """Amounts in fen (>= 0) as text in yuan with two decimals: each fen the low word of a 128-bit decimal; only
-    the amounts that are not 0 formatted (most payers pay most claims nothing)."""
-    paid = np.flatnonzero(fen)
-    words = np.zeros((paid.size, 2), dtype=np.int64)
-    words[:, 0] = fen[paid]
+    """Amounts in fen (>= 0) as text in yuan with two decimals, each fen the digits of a decimal with two places;
+    where most are 0 (most payers pay most claims nothing), only the others formatted."""
+    paid = np.flatnonzero(fen) if np.count_nonzero(fen) < len(fen) // 2 else None
+    values = np.ascontiguousarray(fen if paid is None else fen[paid])
+    texts = pc.cast(pa.Array.from_buffers(YUAN, len(values), [None, pa.py_buffer(values)]), pa.string())
+    if paid is None:
+        return texts
     which = np.zeros(len(fen), dtype=np.int32)
     which[paid] = np.arange(1, paid.size + 1, dtype=np.int32)
-    texts = pc.cast(pa.Array.from_buffers(YUAN, paid.size, [None, pa.py_buffer(words)]), pa.string())
     return pa.concat_arrays([ZERO, texts]).take(as_arrow(which))
 
 
