@@ -284,3 +284,20 @@ def test_payment_rows_write_fen_as_yuan_with_two_decimals(largest: int) -> None:
     expected = "".join(f"{claim_id}," + ",".join(fen_to_yuan(int(v)) for v in row) + "\n"
                        for claim_id, row in zip(ids.to_pylist(), amounts))
     assert payment_rows(ids, amounts).to_pybytes().decode() == expected
+
+
+@pytest.mark.parametrize("largest", [10, 10**10, 2**62])
+def test_payment_rows_where_most_amounts_are_zero(largest: int) -> None:
+    """Columns mostly 0 (most payers pay most claims nothing) are formatted value by value only where paid."""
+    import pyarrow as pa
+
+    from model.money import fen_to_yuan
+    from model.rules.payments_csv import payment_rows
+
+    rng = np.random.default_rng(largest % 1000)
+    amounts = rng.integers(0, largest, (500, 7)) * (rng.random((500, 7)) < [0.9, 0.5, 0.2, 0.01, 0.0, 0.6, 1.0])
+    amounts[-1] = largest - 1
+    ids = pa.array([f"c{i}" for i in range(500)])
+    expected = "".join(f"{claim_id}," + ",".join(fen_to_yuan(int(v)) for v in row) + "\n"
+                       for claim_id, row in zip(ids.to_pylist(), amounts))
+    assert payment_rows(ids, amounts).to_pybytes().decode() == expected

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import mmap
-import re
 import os
+import re
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from itertools import pairwise, permutations
+from itertools import permutations
 from pathlib import Path
 
 import numpy as np
@@ -31,19 +32,9 @@ CLAIM_ID, PERSON_ID, DATE, SERVICE, LEVEL, DISEASE, TOTAL, ELIGIBLE, COMPLIANT, 
 BIT_COLUMNS, BIT_QUOTING, BIT_UTF8, BIT_ELIGIBLE_ABOVE_TOTAL = 1 << 10, 1 << 12, 1 << 13, 1 << 14
 BIT_CHRONIC_WITHOUT_CODE, BIT_VILLAGE_ADMISSION, BIT_DUPLICATE_ID, BIT_CONTROL, BIT_PERSON_YEAR = (1 << b for b in range(15, 20))
 MAX_PERSON_YEAR_FEN = 10 * MAX_MONEY_FEN
-MONEY_EXPECTED = (f"yuan as digits with an optional point and 1–2 decimals, at most {MAX_MONEY_FEN // 100:,} "
-                  "(no sign, exponent or spaces)")
 CONTROL = "[\x00-\x1f\x7f-\x9f]"  # C0, DEL and C1: an id holding one could not be written back on one line, nor shown
 MAX_HEADER_BYTES = 1 << 16  # a header longer than this is not a claims file's
 MAX_PIPE_BYTES = 4 << 30  # a claims file read from a pipe is held in memory: at most this
-CONTROL_EXPECTED = "without control characters (a line break, carriage return, tab, NUL, ...)"
-EXPECTED = {
-    "claim_id": "a claim id", "person_id": "a person id", "date": "a date YYYY-MM-DD that exists",
-    "service": "outpatient, chronic_outpatient or inpatient", "level": "village, township, county, prefecture or province",
-    "disease": "a disease code of spec §5, or nothing", "total_cost": MONEY_EXPECTED, "eligible_cost": MONEY_EXPECTED,
-    "compliant": "true or false (lowercase)",
-    "category": "ordinary, or one or more of registered_poor, dibao, extreme_poor joined by +",
-}
 MAX_LISTED = 50
 # Every way to write each category set (spec §1: order does not matter).
 CATEGORY_SPELLINGS = tuple(dict.fromkeys("+".join(order) for members in CATEGORY_SETS for order in permutations(members)))
@@ -51,10 +42,11 @@ SPELLING_CODE = np.array([CATEGORY_SET_CODE[frozenset(word.split("+"))] for word
 VOCABULARIES = {SERVICE: SERVICES, LEVEL: LEVELS, DISEASE: DISEASES, COMPLIANT: ("false", "true"), CATEGORY: CATEGORY_SPELLINGS}
 IS_CHRONIC = np.isin(np.arange(len(DISEASES)), [DISEASE_CODE[c] for c in CHRONIC_CODES])
 PARALLEL_BYTES = 8 << 20  # files smaller than this are read on one thread
+BLOCK_BYTES = 8 << 20  # pyarrow.csv reads blocks of this (not its 1 MiB): as fast, with fewer dictionaries to unify
 THREADS = min(2, os.cpu_count() or 1)  # threads for adjudicating one file: the stages gain little past two
 QUOTE, COMMA, NEWLINE, RETURN = 34, 44, 10, 13
 DICTIONARY = pa.dictionary(pa.int32(), pa.string())
-BLANK = re.compile(rb"[ \t]*\r?")
+BLANK = re.compile(rb"[ \t]*\r?")  # spec §1: a line with nothing, or only spaces and tabs (before a CRLF end)
 FIELD = rb'"(?:[^"\n]|"")*"|[^,"\n]*'  # RFC 4180: quoted (quotes doubled inside) or holding no quote; on one line
 NOT_UTF8 = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8, decoded with surrogateescape
 LINE = rb"(?:%s)(?:,(?:%s))*\r?" % (FIELD, FIELD)
@@ -99,16 +91,6 @@ def split_line(text: str) -> list[str]:
         return [value.replace("\ue000", "\r") for value in next(csv.reader([text.replace("\r", "\ue000")]), [])]
 
 
-def value_shown(text: str, limit: int = 60) -> str:
-    """A field as a message shows it: quoted, control characters escaped, shortened if long."""
-    return describe_found(text, limit) if text != "" else "nothing"
-
-
-def _blank(line: bytes) -> bool:
-    """Spec §1: a line with nothing, or only spaces and tabs (before a CRLF end), is blank."""
-    return BLANK.fullmatch(line) is not None
-
-
 def row_lines(data: np.ndarray, body: int) -> np.ndarray:
     """Where each row's line starts and ends: the lines after the header that are not blank (spec §1)."""
     newlines = np.flatnonzero(data[body:] == NEWLINE) + body
@@ -145,7 +127,7 @@ def _header(path: Path, raw: mmap.mmap | bytes) -> tuple[list[str], int]:
     """The column names and where the rows start. The header is the first line that is not blank."""
     start, line = (3 if raw[:3] == b"\xef\xbb\xbf" else 0), 1
     line_end = lambda start: raw.find(b"\n", start) % (len(raw) + 1)  # noqa: E731 (no newline left: the end)
-    while start < len(raw) and _blank(raw[start : line_end(start)]):
+    while start < len(raw) and BLANK.fullmatch(raw[start : line_end(start)]):  # spec §1: blank
         start, line = line_end(start) + 1, line + 1
     if start >= len(raw):
         raise InputError(f"{path}: expected a header line with the columns {','.join(COLUMNS)}, found no line that is not blank")
@@ -168,23 +150,18 @@ def _header(path: Path, raw: mmap.mmap | bytes) -> tuple[list[str], int]:
     return header, min(line_end(start) + 1, len(raw))
 
 
-def _quoting_ok(rows: np.ndarray) -> bool:
-    """Whether every quote in the rows is where RFC 4180 puts it (opening a field, closing one before a comma
-    or line end, or doubled inside it) and no quoted field runs over a line break (claims-file fields hold
-    none): then pyarrow reads the fields as the careful reading would."""
+def _raw_ids(rows: np.ndarray, ids: pa.Array, column: int, width: int) -> pa.Array | None:
+    """The claim ids as the file writes them (quotes kept): where the field opens with a quote, quoted again. None
+    unless every quote is where RFC 4180 puts it (opening a field, closing one before a comma or line end, or
+    doubled inside it) and no quoted field runs over a line break (claims-file fields hold none): only then has
+    pyarrow read the fields as the careful reading would."""
     quotes = np.flatnonzero(rows == QUOTE)
     if quotes.size & 1 or (np.bincount(np.searchsorted(np.flatnonzero(rows == NEWLINE), quotes)) & 1).any():
-        return False
+        return None
     opening, closing = quotes[0::2], quotes[1::2]  # each line's quotes pair up, so the file's do too
-    before = rows[np.maximum(opening - 1, 0)]
-    after = rows[np.minimum(closing + 1, rows.size - 1)]
-    return bool(((opening == 0) | np.isin(before, (COMMA, NEWLINE, QUOTE))).all()
-                and ((closing == rows.size - 1) | np.isin(after, (COMMA, NEWLINE, QUOTE, RETURN))).all())
-
-
-def _raw_ids(rows: np.ndarray, ids: pa.Array, column: int, width: int) -> pa.Array:
-    """The claim ids as the file writes them (quotes kept) from their values, for a file whose quoting is good:
-    where the field opens with a quote, quoted again."""
+    if not (((opening == 0) | np.isin(rows[np.maximum(opening - 1, 0)], (COMMA, NEWLINE, QUOTE))).all()
+            and ((closing == rows.size - 1) | np.isin(rows[np.minimum(closing + 1, rows.size - 1)], (COMMA, NEWLINE, QUOTE, RETURN))).all()):
+        return None
     separators = np.flatnonzero((rows == COMMA) & ~np.logical_xor.accumulate(rows == QUOTE)).reshape(-1, width - 1)
     if column > 0:
         starts = separators[:, column - 1] + 1
@@ -201,9 +178,9 @@ def _arrow_columns(raw: mmap.mmap | bytes, body: int, header: list[str]) -> tupl
     (which names the line and column of each bad row): quoting that is not RFC 4180's or a quoted line break,
     a carriage return that ends no line, a row with the wrong number of fields (a line of spaces, blank to
     spec §1, included), bytes that are not UTF-8."""
-    rows, quoted = np.frombuffer(raw, dtype=np.uint8)[body:], raw.find(b'"', body) >= 0
+    rows = np.frombuffer(raw, dtype=np.uint8)[body:]
     returns = np.flatnonzero(rows[:-1] == RETURN) if raw.find(b"\r", body) >= 0 else np.zeros(0, dtype=np.int64)
-    if (rows[returns + 1] != NEWLINE).any() or quoted and not _quoting_ok(rows):
+    if (rows[returns + 1] != NEWLINE).any():
         return None
     names = [f"f{i}" for i in range(len(header))]
     types = {names[header.index(name)]: DICTIONARY if role in VOCABULARIES else pa.string()
@@ -211,14 +188,15 @@ def _arrow_columns(raw: mmap.mmap | bytes, body: int, header: list[str]) -> tupl
     try:
         table = pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(rows)),
-            read_options=pacsv.ReadOptions(column_names=names, use_threads=rows.size > PARALLEL_BYTES and THREADS > 1),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=rows.size > PARALLEL_BYTES and THREADS > 1,
+                                           block_size=BLOCK_BYTES),
             convert_options=pacsv.ConvertOptions(column_types=types, include_columns=[names[header.index(n)] for n in COLUMNS],
                                                  strings_can_be_null=False))
     except pa.ArrowException:
         return None
     columns = [column.combine_chunks() for column in table.columns]  # a dictionary column's chunks unified
-    ids = _raw_ids(rows, columns[CLAIM_ID], header.index("claim_id"), len(header)) if quoted else columns[CLAIM_ID]
-    return columns, ids
+    ids = _raw_ids(rows, columns[CLAIM_ID], header.index("claim_id"), len(header)) if raw.find(b'"', body) >= 0 else columns[CLAIM_ID]
+    return None if ids is None else (columns, ids)
 
 
 def _careful(text: bytes, lines: np.ndarray, header: list[str]):
@@ -247,46 +225,41 @@ def _careful(text: bytes, lines: np.ndarray, header: list[str]):
 def _dates(column: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(days since 1970, year, ok) of dates YYYY-MM-DD that exist (year 1 on)."""
     ok = np.diff(arrow_buffers(column)[0]) == 10
-    if ok.all():
-        try:  # Arrow reads a column of dates that all exist; where one does not, the calendar below says which
-            days = pc.cast(column.cast(pa.string()), pa.date32())
-            year = as_numpy(pc.year(days))
-            if (year >= 1).all():
-                return as_numpy(days.view(pa.int32())).astype(np.int64), year, ok
-        except pa.ArrowInvalid:
-            pass
-    offsets, data = arrow_buffers(column if ok.all() else pc.if_else(as_arrow(ok), column, as_arrow(["1970-01-01"]).cast(column.type)[0]))
-    digits = (data[offsets[0] : offsets[-1]] - np.uint8(48)).reshape(-1, 10)  # '-' becomes 253
-    ok &= (digits[:, [4, 7]] == 253).all(axis=1) & (np.delete(digits, [4, 7], axis=1) <= 9).all(axis=1)
-    number = lambda a, b: digits[:, a:b].astype(np.int32) @ (10 ** np.arange(b - a - 1, -1, -1, dtype=np.int32))  # noqa: E731
-    year, month, day = number(0, 4).astype(np.int64), number(5, 7), number(8, 10)
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    limit = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)] + (leap & (month == 2))
-    ok &= (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= limit)
-    y = year - (month <= 2)  # days from the civil date (March-based years)
-    era, shifted = y // 400, (month + 9) % 12
-    yoe = y - era * 400
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + (153 * shifted + 2) // 5 + day - 1
-    return np.where(ok, era * 146097 + doe - 719468, 0), np.where(ok, year, -1), ok
+    text = pc.cast(column, pa.string(), safe=False)  # bytes that are not UTF-8 read as no date
+    try:  # Arrow reads a column of dates that all exist; where one does not, those read back as written are
+        dates = pc.cast(text, pa.date32()) if ok.all() else None
+    except pa.ArrowInvalid:
+        dates = None
+    if dates is None:
+        dates = pc.strptime(text, "%Y-%m-%d", "s", error_is_null=True)
+        ok &= as_numpy(pc.equal(pc.strftime(dates, "%Y-%m-%d"), text), False)
+        dates = pc.cast(dates, pa.date32())
+    year = as_numpy(pc.year(dates), 0)
+    ok &= year >= 1
+    return np.where(ok, as_numpy(dates.view(pa.int32())), 0).astype(np.int64), year, ok
 
 
-def _check(columns: list[pa.Array]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Every row's problems with the spec columns' values (bits), and the values as codes, days and fen."""
-    bits = np.zeros(len(columns[0]), dtype=np.int32)
-    day, year, ok = _dates(columns[DATE])
-    bits |= np.where(ok, 0, 1 << DATE).astype(np.int32)
-    parsed = {"day": day, "year": year}
-    for role, name in ((TOTAL, "total"), (ELIGIBLE, "eligible")):
-        parsed[name], ok = parse_money(columns[role])
+def _codes(column: pa.Array, words: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """(code, ok) of each value: its index among `words` (each distinct value looked up once)."""
+    codes = _encoded(column)
+    code = as_numpy(pc.index_in(codes.dictionary, value_set=as_arrow(list(words)).cast(codes.dictionary.type)), -1)[as_numpy(codes.indices)]
+    return np.maximum(code, 0), code >= 0
+
+
+def _check(columns: list[pa.Array], pool: ThreadPoolExecutor) -> tuple[np.ndarray, dict]:
+    """Every row's problems with the spec columns' values (bits), and the values as codes, days and fen (by
+    role; "day", "year"), the columns read on the pool's threads (Arrow and numpy work without the GIL)."""
+    dates = pool.submit(_dates, columns[DATE])
+    read = {role: pool.submit(parse_money, columns[role]) for role in (TOTAL, ELIGIBLE)}
+    read |= {role: pool.submit(_codes, columns[role], words) for role, words in VOCABULARIES.items()}
+    day, year, ok = dates.result()
+    parsed, bits = {"day": day, "year": year}, np.where(ok, 0, 1 << DATE).astype(np.int32)
+    for role, future in read.items():
+        parsed[role], ok = future.result()
         bits |= np.where(ok, 0, 1 << role).astype(np.int32)
-    for role, words in VOCABULARIES.items():
-        codes = _encoded(columns[role])
-        code = as_numpy(pc.index_in(codes.dictionary, value_set=as_arrow(list(words)).cast(codes.dictionary.type)), -1)[as_numpy(codes.indices)]
-        bits |= np.where(code >= 0, 0, 1 << role).astype(np.int32)
-        parsed[role] = np.maximum(code, 0)
-    service, level, disease = parsed[SERVICE], parsed[LEVEL], parsed[DISEASE]
+    total, eligible, service, level, disease = (parsed[role] for role in (TOTAL, ELIGIBLE, SERVICE, LEVEL, DISEASE))
     fine = lambda *roles: (bits & sum(1 << role for role in roles)) == 0  # noqa: E731 (cross-field rules read fields that parsed)
-    bits |= np.where(fine(TOTAL, ELIGIBLE) & (parsed["eligible"] > parsed["total"]), BIT_ELIGIBLE_ABOVE_TOTAL, 0).astype(np.int32)
+    bits |= np.where(fine(TOTAL, ELIGIBLE) & (eligible > total), BIT_ELIGIBLE_ABOVE_TOTAL, 0).astype(np.int32)
     bits |= np.where(fine(SERVICE, DISEASE) & (service == SERVICE_CODE["chronic_outpatient"]) & ~IS_CHRONIC[disease],
                      BIT_CHRONIC_WITHOUT_CODE, 0).astype(np.int32)
     bits |= np.where(fine(SERVICE, LEVEL) & (service == SERVICE_CODE["inpatient"]) & (level == LEVEL_CODE["village"]),
@@ -299,7 +272,10 @@ def _encoded(column: pa.Array) -> pa.DictionaryArray:
 
 
 def _id_problems(column: pa.Array, role: int) -> np.ndarray:
-    """An id column's problems (read by pyarrow, so UTF-8): empty, or holding a control character."""
+    """An id column's problems (read by pyarrow, so UTF-8): empty, or holding a control character; a
+    dictionary's checked once per id."""
+    if isinstance(column, pa.DictionaryArray):
+        return _id_problems(column.dictionary, role)[as_numpy(column.indices)]
     offsets, data = arrow_buffers(column)
     bits = np.where(np.diff(offsets) == 0, 1 << role, 0)
     text = data[offsets[0] : offsets[-1]]
@@ -308,27 +284,12 @@ def _id_problems(column: pa.Array, role: int) -> np.ndarray:
     return bits
 
 
-def _increasing(ids: pa.Array) -> bool:
-    """True when each id is after the one before in (length, bytes) order, as numbered claim ids usually
-    come: then none repeats, and no hash table is needed. Ids of one length lie side by side in the buffer,
-    compared as rows of a byte matrix (a loop over the lengths, not the ids)."""
-    offsets, data = arrow_buffers(ids)
-    lengths = np.diff(offsets)
-    if (lengths[1:] < lengths[:-1]).any() or (lengths == 0).any() or len(lengths) == 0:
-        return len(lengths) == 0
-    for first, last in pairwise([0, *(np.flatnonzero(np.diff(lengths)) + 1).tolist(), len(lengths)]):
-        block = data[offsets[first] : offsets[last]].reshape(last - first, lengths[first])
-        differs = block[1:] != block[:-1]
-        at = (np.arange(len(differs)), differs.argmax(axis=1))
-        if not (differs[at].all() and (block[1:][at] > block[:-1][at]).all()):
-            return False
-    return True
-
-
 def _repeated(ids: pa.Array, ok: np.ndarray) -> np.ndarray:
-    """Where an id (among rows where `ok`) appeared on an earlier such row."""
-    repeated = np.zeros(len(ids), dtype=np.bool_)
-    if _increasing(ids):
+    """Where an id (among rows where `ok`) appeared on an earlier such row. Ids each after the one before in
+    (length, bytes) order, as numbered claim ids usually come, repeat none: no hash table is needed then."""
+    repeated, lengths = np.zeros(len(ids), dtype=np.bool_), np.diff(arrow_buffers(ids)[0])
+    after = as_numpy(pc.less(ids[:-1], ids[1:]), False)
+    if ((lengths[1:] > lengths[:-1]) | (lengths[1:] == lengths[:-1]) & after).all():
         return repeated
     encoded = _encoded(ids)
     if len(encoded.dictionary) == len(ids):
@@ -344,8 +305,6 @@ def _person_years_past(person, year, day, total, ok) -> tuple[np.ndarray, dict[i
     """The claims (rows) at which a person-year's total, in processing order, first passes
     MAX_PERSON_YEAR_FEN, and the total each reaches. Only persons near the bound are sorted."""
     flagged = np.zeros(len(total), dtype=np.bool_)
-    if len(total) * MAX_MONEY_FEN <= MAX_PERSON_YEAR_FEN:
-        return flagged, {}
     # float sums only choose whom to sort: well inside their precision of the bound
     heavy = np.bincount(person[ok], weights=total[ok], minlength=int(person.max(initial=0)) + 1) > 0.999 * MAX_PERSON_YEAR_FEN
     rows = np.flatnonzero(ok & heavy[np.maximum(person, 0)])
@@ -374,13 +333,15 @@ def read_claims(path: Path | str) -> ClaimsFile:
     else:
         problems, columns, ids = _careful(raw[:], row_lines(data, body), header)
         columns[CLAIM_ID], columns[PERSON_ID] = (column.cast(pa.string()) for column in columns[:2])  # UTF-8 now
-    bits, parsed = _check(columns)
-    problems = problems | bits | _id_problems(columns[CLAIM_ID], CLAIM_ID) | _id_problems(columns[PERSON_ID], PERSON_ID)
+    with ThreadPoolExecutor(THREADS) as pool:
+        persons = pool.submit(_encoded, columns[PERSON_ID])  # numbered in order of first appearance
+        bits, parsed = _check(columns, pool)
+        persons = persons.result()
+    problems = problems | bits | _id_problems(columns[CLAIM_ID], CLAIM_ID) | _id_problems(persons, PERSON_ID)
     repeated = _repeated(columns[CLAIM_ID], (problems & (1 << CLAIM_ID)) == 0)
     problems |= np.where(repeated, BIT_DUPLICATE_ID, 0).astype(np.int32)
-    persons = _encoded(columns[PERSON_ID])  # numbered in order of first appearance
     person = as_numpy(persons.indices).astype(np.int64)
-    past, reached = _person_years_past(person, parsed["year"], parsed["day"], parsed["total"], problems == 0)
+    past, reached = _person_years_past(person, parsed["year"], parsed["day"], parsed[TOTAL], problems == 0)
     problems |= np.where(past, BIT_PERSON_YEAR, 0).astype(np.int32)
     if problems.any():
         from model.rules.claims_messages import bad_rows_message  # the error path only
@@ -389,6 +350,6 @@ def read_claims(path: Path | str) -> ClaimsFile:
     claims = ClaimArrays(
         person=person, day=parsed["day"], service=parsed[SERVICE].astype(np.int8), level=parsed[LEVEL].astype(np.int8),
         disease=parsed[DISEASE].astype(np.int16), compliant=parsed[COMPLIANT] == 1,
-        category=SPELLING_CODE[parsed[CATEGORY]], total=parsed["total"], eligible=parsed["eligible"],
+        category=SPELLING_CODE[parsed[CATEGORY]], total=parsed[TOTAL], eligible=parsed[ELIGIBLE],
         n_persons=len(persons.dictionary), _year=parsed["year"])
     return ClaimsFile(path, claims, data, ids.cast(pa.string()), header, body)

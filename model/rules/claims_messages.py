@@ -9,22 +9,36 @@ from pathlib import Path
 
 import numpy as np
 
+from model.arrowtext import MAX_MONEY_FEN
 from model.codes import category_set_problem
 from model.errors import describe_found
 from model.rules import claims_csv
 from model.rules.claims_csv import (BIT_CHRONIC_WITHOUT_CODE, BIT_COLUMNS, BIT_CONTROL, BIT_DUPLICATE_ID,
                                     BIT_ELIGIBLE_ABOVE_TOTAL, BIT_PERSON_YEAR, BIT_QUOTING, BIT_UTF8,
-                                    BIT_VILLAGE_ADMISSION, COLUMNS, CONTROL_EXPECTED, EXPECTED,
-                                    MAX_PERSON_YEAR_FEN, NEWLINE, row_lines, value_shown, split_line)
+                                    BIT_VILLAGE_ADMISSION, COLUMNS, MAX_PERSON_YEAR_FEN, NEWLINE, row_lines, split_line)
+
+MONEY_EXPECTED = (f"yuan as digits with an optional point and 1–2 decimals, at most {MAX_MONEY_FEN // 100:,} "
+                  "(no sign, exponent or spaces)")
+CONTROL_EXPECTED = "without control characters (a line break, carriage return, tab, NUL, ...)"
+EXPECTED = {
+    "claim_id": "a claim id", "person_id": "a person id", "date": "a date YYYY-MM-DD that exists",
+    "service": "outpatient, chronic_outpatient or inpatient", "level": "village, township, county, prefecture or province",
+    "disease": "a disease code of spec §5, or nothing", "total_cost": MONEY_EXPECTED, "eligible_cost": MONEY_EXPECTED,
+    "compliant": "true or false (lowercase)",
+    "category": "ordinary, or one or more of registered_poor, dibao, extreme_poor joined by +",
+}
+MAX_RECORD_BYTES = 1 << 20  # a quoted field running over line breaks is read back for a message up to this
+RECORD = re.compile(rb'(?:[^"\n]+|"[^"]*")*')  # a CSV record: it ends at the first newline outside quotes
+
+
+def value_shown(text: str, limit: int = 60) -> str:
+    """A field as a message shows it: quoted, control characters escaped, shortened if long."""
+    return describe_found(text, limit) if text != "" else "nothing"
 
 
 def _id_shown(text: str) -> str:
     """An id as it reads in '(claim_id c1)': as is when short and printable, else quoted and shortened."""
     return text if len(text) <= 40 and text.isprintable() and text.strip() == text else describe_found(text, 40)
-
-
-MAX_RECORD_BYTES = 1 << 20  # a quoted field running over line breaks is read back for a message up to this
-RECORD = re.compile(rb'(?:[^"\n]+|"[^"]*")*')  # a CSV record: it ends at the first newline outside quotes
 
 
 def _spanning_record(data: np.ndarray, header: list[str], start: int, line_end: int, where: str) -> tuple[int, list[str]] | None:

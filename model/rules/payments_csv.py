@@ -12,12 +12,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from model import atomic
-from model.arrowtext import as_arrow
+from model.arrowtext import arrow_buffers, as_arrow
 from model.codes import OUTPUT_COLUMNS, SPEC_COLUMNS
 
 CHUNK_ROWS = 125_000  # payment rows formatted at a time: chunks already formatted are written while others format
-YUAN = pa.decimal128(38, 2)  # fen as a decimal with two places: Arrow writes it as yuan, '0.05' to '12345.00'
-QUOTE, COMMA, NEWLINE, NOTHING = as_arrow(['"', ",", "\n", ""])
+YUAN = pa.decimal64(18, 2)  # fen as a decimal with two places: Arrow writes it as yuan, '0.05' to '12345.00'
+NEWLINE, ZERO = 10, as_arrow(["0.00"])
+QUOTE, COMMA, NOTHING = as_arrow(['"', ",", ""])
 
 
 def header(amounts: np.ndarray) -> bytes:
@@ -34,10 +35,27 @@ def csv_fields(texts: pa.Array) -> pa.Array:
 
 
 def _yuan(fen: np.ndarray) -> pa.Array:
-    """Amounts in fen (>= 0) as text in yuan with two decimals: each fen the low word of a 128-bit decimal."""
-    words = np.zeros((len(fen), 2), dtype=np.int64)
-    words[:, 0] = fen
-    return pc.cast(pa.Array.from_buffers(YUAN, len(fen), [None, pa.py_buffer(words)]), pa.string())
+    """Amounts in fen (>= 0) as text in yuan with two decimals, each fen the digits of a decimal with two places;
+    where most are 0 (most payers pay most claims nothing), only the others formatted."""
+    paid = np.flatnonzero(fen) if np.count_nonzero(fen) < len(fen) // 2 else None
+    values = np.ascontiguousarray(fen if paid is None else fen[paid])
+    texts = pc.cast(pa.Array.from_buffers(YUAN, len(values), [None, pa.py_buffer(values)]), pa.string())
+    if paid is None:
+        return texts
+    which = np.zeros(len(fen), dtype=np.int32)
+    which[paid] = np.arange(1, paid.size + 1, dtype=np.int32)
+    return pa.concat_arrays([ZERO, texts]).take(as_arrow(which))
+
+
+def _line_ends(texts: pa.Array) -> pa.Array:
+    """Each text with a line end after it."""
+    offsets, data = arrow_buffers(texts)
+    ends = offsets[1:] - offsets[0] + np.arange(1, len(offsets), dtype=np.int32)  # after each, in the new bytes
+    lines = np.full(offsets[-1] - offsets[0] + len(texts), NEWLINE, dtype=np.uint8)
+    text = np.ones(lines.size, dtype=np.bool_)
+    text[ends - 1] = False
+    lines[text] = data[offsets[0] : offsets[-1]]
+    return pa.Array.from_buffers(pa.string(), len(texts), [None, pa.py_buffer(np.r_[0, ends].astype(np.int32)), pa.py_buffer(lines)])
 
 
 def payment_rows(ids: pa.Array, amounts: np.ndarray) -> pa.Buffer:
@@ -45,10 +63,9 @@ def payment_rows(ids: pa.Array, amounts: np.ndarray) -> pa.Buffer:
     amounts = np.asarray(amounts, dtype=np.int64)
     if len(amounts) == 0:
         return pa.py_buffer(b"")
-    fields = [part for column in amounts.T for part in (COMMA, _yuan(column))]
-    rows = pc.binary_join_element_wise(ids.cast(pa.string()), *fields, NEWLINE, NOTHING)
-    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32)[rows.offset : rows.offset + len(rows) + 1]
-    return rows.buffers()[2][int(offsets[0]) : int(offsets[-1])]
+    fields = [_yuan(column) for column in amounts.T]
+    offsets, data = arrow_buffers(pc.binary_join_element_wise(ids.cast(pa.string()), *fields[:-1], _line_ends(fields[-1]), COMMA))
+    return pa.py_buffer(data[offsets[0] : offsets[-1]])
 
 
 def payments_chunks(claims_file, amounts: np.ndarray, threads: int = 1) -> Iterator[pa.Buffer]:
