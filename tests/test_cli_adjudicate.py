@@ -56,12 +56,22 @@ def test_reform_file_and_set_give_the_same_result(tmp_path: Path) -> None:
     assert by_reform.read_bytes() != (SPEC_CASES / "expected_sui_county.csv").read_bytes()
 
 
-def test_python_dash_m_model(tmp_path: Path) -> None:
+def test_python_dash_m_model(tmp_path: Path, capsys) -> None:
+    """The command's own process (which skips walking its objects at exit) writes and prints everything, the same
+    as main() in process, and never imports scipy.linalg (numba's BLAS probe is refused while its target loads)."""
     out = tmp_path / "p.csv"
-    done = subprocess.run([sys.executable, "-m", "model", "adjudicate", "gansu_province_2016",
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "model", "adjudicate", "gansu_province_2016",
                            str(SPEC_CASES / "claims.csv"), "-o", str(out)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert out.read_bytes() == (SPEC_CASES / "expected_gansu_province_2016.csv").read_bytes()
+    imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")]
+    assert "numba" in imported and "scipy.linalg" not in imported
+    assert main(["adjudicate", "gansu_province_2016", str(SPEC_CASES / "claims.csv"), "-o", str(tmp_path / "q.csv")]) == 0
+    assert done.stdout == capsys.readouterr().out.replace(str(tmp_path / "q.csv"), str(out))
+    to_stdout = subprocess.run([sys.executable, "-m", "model", "adjudicate", "baseline", str(SPEC_CASES / "claims.csv")],
+                               capture_output=True)
+    assert to_stdout.returncode == 0 and to_stdout.stderr == b""
+    assert to_stdout.stdout == (SPEC_CASES / "expected_baseline.csv").read_bytes()
 
 
 def test_bad_arguments_exit_non_zero(capsys) -> None:

@@ -35,6 +35,7 @@ def adjudicate(args: argparse.Namespace) -> int:
     from model.rules.claims_csv import THREADS, read_claims
     from model.rules.payments_csv import payments_csv, write_payments
     from model.rules.engine import program_for, settle
+    from model.rules.kernel import load_compiler
     from model.scenario import load_scenario
 
     if args.template is not None:
@@ -51,6 +52,7 @@ def adjudicate(args: argparse.Namespace) -> int:
         raise InputError(f"hpa adjudicate: the following arguments are required: {missing} (or --template FILE)")
     if args.output is not None:
         check_file(args.output, args.force)
+    load_compiler()  # what the kernel's first call would load, without scipy.linalg (no other thread yet)
     scenario = load_scenario(args.scenario, args.sets, sections=())  # settling reads the scheme alone
     columns = program_for(scenario.scheme).output_columns
     if args.lenient or args.claims.suffix.lower() == ".xlsx":

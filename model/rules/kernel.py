@@ -14,6 +14,8 @@ person-year starts at zero without clearing anything.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 from numba import njit
 
@@ -30,6 +32,29 @@ TRACE_COLUMNS = (
     "layer", "base", "computed", "paid", "eligible_left", "out_of_list_left",
     "cumulative_after", "layer_cap_left", "payer_cap_left",
 )
+
+
+def load_compiler() -> None:
+    """Load numba's CPU target, as the first call of a compiled function does, without scipy.linalg.
+
+    Loading the target imports scipy.linalg, only to learn whether np.dot and np.linalg can be compiled; with
+    what it pulls in (numpy.f2py, unittest) that is 0.2 s of `hpa adjudicate`'s start, for functions that use
+    neither. So scipy.linalg is refused while the target loads (those functions are then unavailable to numba in
+    this process; none of ours uses them), and imports as usual afterwards. Call it where no other thread is
+    importing (a command's own process, before it starts threads); where scipy.linalg is already imported it only
+    loads the target.
+    """
+    from numba.core.registry import cpu_target
+
+    if "scipy.linalg" in sys.modules:
+        cpu_target.target_context.refresh()
+        return
+    sys.modules["scipy.linalg"] = None  # an import of it now raises ImportError, which numba takes as "no BLAS"
+    try:
+        cpu_target.target_context.refresh()
+    finally:
+        if "scipy.linalg" in sys.modules and sys.modules["scipy.linalg"] is None:
+            del sys.modules["scipy.linalg"]
 
 
 @njit(cache=True)
