@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from model.catalogue import read
@@ -15,6 +17,14 @@ from model.outputs import check_file
 # the report's catalogue is a later stage than the rules), printed 'Chinese / English'.
 COMMAND_NAMES = read(Path(__file__).with_name("texts.yaml"))["adjudicate"]
 COMMAND_LABELS = joined_labels(COMMAND_NAMES)
+
+
+def _load_engine() -> None:
+    """Import the engine and load numba's compiler target, which the kernel's first call would otherwise load."""
+    import model.rules.engine  # noqa: F401
+    from model.rules.kernel import load_compiler
+
+    load_compiler()
 
 
 def adjudicate(args: argparse.Namespace) -> int:
@@ -30,12 +40,23 @@ def adjudicate(args: argparse.Namespace) -> int:
     int
         The exit status (0); bad input raises InputError.
     """
+    # The command makes few reference cycles (its data are arrays), while the garbage collector's passes over the
+    # objects its imports make (numba, pydantic) cost a tenth of a second: collection waits until it is done.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _adjudicate(args)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _adjudicate(args: argparse.Namespace) -> int:
     from model.codes import PAYER_LABELS
     from model.money import format_yuan
     from model.rules.claims_csv import THREADS, read_claims
     from model.rules.payments_csv import payments_csv, write_payments
-    from model.rules.engine import program_for, settle
-    from model.rules.kernel import load_compiler
+    from model.rules.program import compile_scheme
     from model.scenario import load_scenario
 
     if args.template is not None:
@@ -52,16 +73,24 @@ def adjudicate(args: argparse.Namespace) -> int:
         raise InputError(f"hpa adjudicate: the following arguments are required: {missing} (or --template FILE)")
     if args.output is not None:
         check_file(args.output, args.force)
-    load_compiler()  # what the kernel's first call would load, without scipy.linalg (no other thread yet)
-    scenario = load_scenario(args.scenario, args.sets, sections=())  # settling reads the scheme alone
-    columns = program_for(scenario.scheme).output_columns
-    if args.lenient or args.claims.suffix.lower() == ".xlsx":
-        from model.rules.lenient import read_lenient
+    lenient = args.lenient or args.claims.suffix.lower() == ".xlsx"
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # numba and its compiler target load (0.3-0.4 s, mostly holding the GIL) while this thread reads the claims
+        # (mostly in pyarrow, without it). The lenient reader's imports run before, not beside, that load.
+        compiler = None if lenient else pool.submit(_load_engine)
+        scenario = load_scenario(args.scenario, args.sets, sections=())  # settling reads the scheme alone
+        program = compile_scheme(scenario.scheme)
+        if lenient:
+            from model.rules.lenient import read_lenient
 
-        claims_file = read_lenient(args.claims)
-    else:
-        claims_file = read_claims(args.claims)
-    amounts = settle(scenario.scheme, claims_file.claims, THREADS)
+            _load_engine()
+            claims_file = read_lenient(args.claims)
+        else:
+            claims_file = read_claims(args.claims)
+            compiler.result()
+    from model.rules.engine import settle
+
+    amounts = settle(program, claims_file.claims, THREADS)
     if args.explain:
         from model.rules.slip import explain
 
@@ -75,7 +104,7 @@ def adjudicate(args: argparse.Namespace) -> int:
         write_payments(args.output, claims_file, amounts, THREADS)
         totals = amounts.sum(axis=0)
         print(f"{scenario.id}: {len(amounts):,} claims settled → {args.output}")
-        for column, name in enumerate(columns):
+        for column, name in enumerate(program.output_columns):
             print(f"  {PAYER_LABELS[name]:<40} {format_yuan(int(totals[column])):>20}")
         print(f"  {COMMAND_LABELS['total_cost']:<40} {format_yuan(int(claims_file.claims.total.sum())):>20}")
     elif not args.explain:

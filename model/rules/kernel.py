@@ -40,9 +40,9 @@ def load_compiler() -> None:
     Loading the target imports scipy.linalg, only to learn whether np.dot and np.linalg can be compiled; with
     what it pulls in (numpy.f2py, unittest) that is 0.2 s of `hpa adjudicate`'s start, for functions that use
     neither. So scipy.linalg is refused while the target loads (those functions are then unavailable to numba in
-    this process; none of ours uses them), and imports as usual afterwards. Call it where no other thread is
-    importing (a command's own process, before it starts threads); where scipy.linalg is already imported it only
-    loads the target.
+    this process; none of ours uses them), and imports as usual afterwards. Call it where no other thread may
+    import scipy.linalg meanwhile (`hpa adjudicate` reads the claims beside it: pyarrow and numpy only); where
+    scipy.linalg is already imported it only loads the target.
     """
     from numba.core.registry import cpu_target
 
