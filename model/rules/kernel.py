@@ -34,27 +34,30 @@ TRACE_COLUMNS = (
 )
 
 
-def load_compiler() -> None:
-    """Load numba's CPU target, as the first call of a compiled function does, without scipy.linalg.
+# Optional libraries numba probes for while its CPU target loads, for features the kernels do not use: scipy.linalg
+# (np.dot and np.linalg inside compiled code; 0.2 s with the numpy.f2py and unittest it pulls in) and cffi (calling
+# cffi functions; 0.04 s building a C parser).
+UNUSED_BY_KERNELS = ("scipy.linalg", "cffi")
 
-    Loading the target imports scipy.linalg, only to learn whether np.dot and np.linalg can be compiled; with
-    what it pulls in (numpy.f2py, unittest) that is 0.2 s of `hpa adjudicate`'s start, for functions that use
-    neither. So scipy.linalg is refused while the target loads (those functions are then unavailable to numba in
-    this process; none of ours uses them), and imports as usual afterwards. Call it where no other thread may
-    import scipy.linalg meanwhile (`hpa adjudicate` reads the claims beside it: pyarrow and numpy only); where
-    scipy.linalg is already imported it only loads the target.
+
+def load_compiler() -> None:
+    """Load numba's CPU target, as the first call of a compiled function does, without UNUSED_BY_KERNELS.
+
+    Each of those not yet imported is refused while the target loads (numba then goes without the feature in
+    this process; no function here uses it) and imports as usual afterwards. Call it where no other thread may
+    import them meanwhile (`hpa adjudicate` reads the claims beside it: pyarrow and numpy only).
     """
     from numba.core.registry import cpu_target
 
-    if "scipy.linalg" in sys.modules:
-        cpu_target.target_context.refresh()
-        return
-    sys.modules["scipy.linalg"] = None  # an import of it now raises ImportError, which numba takes as "no BLAS"
+    refused = [name for name in UNUSED_BY_KERNELS if name not in sys.modules]
+    for name in refused:
+        sys.modules[name] = None  # an import of it now raises ImportError: numba takes that as "not installed"
     try:
         cpu_target.target_context.refresh()
     finally:
-        if "scipy.linalg" in sys.modules and sys.modules["scipy.linalg"] is None:
-            del sys.modules["scipy.linalg"]
+        for name in refused:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
 
 
 @njit(cache=True)
