@@ -47,13 +47,15 @@ def load_compiler() -> None:
     this process; no function here uses it) and imports as usual afterwards. Call it where no other thread may
     import them meanwhile (`hpa adjudicate` reads the claims beside it: pyarrow and numpy only).
     """
+    from numba.core.compiler_lock import global_compiler_lock
     from numba.core.registry import cpu_target
 
     refused = [name for name in UNUSED_BY_KERNELS if name not in sys.modules]
     for name in refused:
         sys.modules[name] = None  # an import of it now raises ImportError: numba takes that as "not installed"
     try:
-        cpu_target.target_context.refresh()
+        with global_compiler_lock:  # as a first call loads it: never beside another thread's compile or load
+            cpu_target.target_context.refresh()
     finally:
         for name in refused:
             if name in sys.modules and sys.modules[name] is None:
