@@ -331,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if argv is None and command == "adjudicate":
             # The command itself, done or refused: its files are written and closed, or none was kept
-            # (model/atomic.py). What is left is the interpreter's teardown, whose garbage collections walk every
-            # object numba's compiler made (0.25 s); frozen objects are not walked. atexit hooks, joining threads
-            # and flushing output still run.
+            # (model/atomic.py). What is left is the interpreter's teardown, whose garbage collections would walk
+            # every object numba's compiler made, for nothing; frozen objects are not walked. atexit hooks, joining
+            # threads and flushing output still run.
             gc.freeze()

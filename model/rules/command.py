@@ -40,8 +40,8 @@ def adjudicate(args: argparse.Namespace) -> int:
     int
         The exit status (0); bad input raises InputError.
     """
-    # The command makes few reference cycles (its data are arrays), while the garbage collector's passes over the
-    # objects its imports make (numba, pydantic) cost a tenth of a second: collection waits until it is done.
+    # The command makes few reference cycles (its data are arrays), while the collector's passes over the many
+    # objects its imports make (numba, pydantic) are a noticeable part of its time: collection waits until it ends.
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -75,8 +75,8 @@ def _adjudicate(args: argparse.Namespace) -> int:
         check_file(args.output, args.force)
     lenient = args.lenient or args.claims.suffix.lower() == ".xlsx"
     with ThreadPoolExecutor(max_workers=1) as pool:
-        # numba and its compiler target load (0.3-0.4 s, mostly holding the GIL) while this thread reads the claims
-        # (mostly in pyarrow, without it). The lenient reader's imports run before, not beside, that load.
+        # numba and its compiler target load (Python, holding the GIL) while this thread reads the claims (mostly in
+        # pyarrow, which releases it). The lenient reader's imports run before, not beside, that load.
         compiler = None if lenient else pool.submit(_load_engine)
         scenario = load_scenario(args.scenario, args.sets, sections=())  # settling reads the scheme alone
         program = compile_scheme(scenario.scheme)

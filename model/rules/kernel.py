@@ -34,9 +34,9 @@ TRACE_COLUMNS = (
 )
 
 
-# Optional libraries numba probes for while its CPU target loads, for features the kernels do not use: scipy.linalg
-# (np.dot and np.linalg inside compiled code; 0.2 s with the numpy.f2py and unittest it pulls in) and cffi (calling
-# cffi functions; 0.04 s building a C parser).
+# Optional libraries numba imports while its CPU target loads, for features the kernels do not use: scipy.linalg
+# (np.dot and np.linalg in compiled code; it pulls in numpy.f2py and unittest) and cffi (calling cffi functions; it
+# builds a C parser). Together they are most of what loading the target costs a command that only settles.
 UNUSED_BY_KERNELS = ("scipy.linalg", "cffi")
 
 
