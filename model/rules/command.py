@@ -27,6 +27,15 @@ def _load_engine() -> None:
     load_compiler()
 
 
+def _scheme(args: argparse.Namespace):
+    """The scenario `hpa adjudicate` settles under (its scheme alone) and the scheme's compiled program."""
+    from model.rules.program import compile_scheme
+    from model.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario, args.sets, sections=())
+    return scenario, compile_scheme(scenario.scheme)
+
+
 def adjudicate(args: argparse.Namespace) -> int:
     """`hpa adjudicate`: settle a claims file under a scheme and write spec §2 payments (or a template, or a slip).
 
@@ -56,8 +65,6 @@ def _adjudicate(args: argparse.Namespace) -> int:
     from model.money import format_yuan
     from model.rules.claims_csv import THREADS, read_claims
     from model.rules.payments_csv import payments_csv, write_payments
-    from model.rules.program import compile_scheme
-    from model.scenario import load_scenario
 
     if args.template is not None:
         from model import atomic
@@ -73,21 +80,25 @@ def _adjudicate(args: argparse.Namespace) -> int:
         raise InputError(f"hpa adjudicate: the following arguments are required: {missing} (or --template FILE)")
     if args.output is not None:
         check_file(args.output, args.force)
-    lenient = args.lenient or args.claims.suffix.lower() == ".xlsx"
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        # numba and its compiler target load (Python, holding the GIL) while this thread reads the claims (mostly in
-        # pyarrow, which releases it). The lenient reader's imports run before, not beside, that load.
-        compiler = None if lenient else pool.submit(_load_engine)
-        scenario = load_scenario(args.scenario, args.sets, sections=())  # settling reads the scheme alone
-        program = compile_scheme(scenario.scheme)
-        if lenient:
-            from model.rules.lenient import read_lenient
+    if args.lenient or args.claims.suffix.lower() == ".xlsx":
+        from model.rules.lenient import read_lenient
 
-            _load_engine()
-            claims_file = read_lenient(args.claims)
-        else:
-            claims_file = read_claims(args.claims)
-            compiler.result()
+        scenario, program = _scheme(args)
+        claims_file = read_lenient(args.claims)
+        _load_engine()
+    else:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            # The scheme, numba and its compiler target load (Python, holding the GIL) while this thread reads the
+            # claims (mostly in pyarrow, which releases it).
+            scheme_loaded = pool.submit(_scheme, args)
+            engine_loaded = pool.submit(_load_engine)
+            try:
+                claims_file = read_claims(args.claims)
+            except Exception:
+                scheme_loaded.result()  # a bad scheme is the one reported, as when it was loaded first
+                raise
+            scenario, program = scheme_loaded.result()
+            engine_loaded.result()
     from model.rules.engine import settle
 
     amounts = settle(program, claims_file.claims, THREADS)
