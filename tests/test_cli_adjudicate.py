@@ -138,3 +138,18 @@ def test_charity_slip_lists_the_charity_payer(capsys) -> None:
     assert "社会资金（慈善） / charity (social funds)" in capsys.readouterr().out
     assert main(["adjudicate", "maiji_district", str(SPEC_CASES / "claims.csv"), "--explain", "c1-1"]) == 0
     assert "charity" not in capsys.readouterr().out
+
+
+def test_a_bad_scheme_is_reported_before_a_bad_claims_file(tmp_path: Path, capsys) -> None:
+    """The scheme loads beside the claims read; when both are wrong the scheme's error is the one message."""
+    bad_claims = tmp_path / "claims.csv"
+    bad_claims.write_text((SPEC_CASES / "claims.csv").read_text().replace("2019-", "2019-13-", 1), encoding="utf-8")
+    for claims in (bad_claims, tmp_path / "nowhere.csv"):
+        assert main(["adjudicate", "no_such_scheme", str(claims), "-o", str(tmp_path / "p.csv")]) == 2
+        assert capsys.readouterr().err.startswith("hpa: error: scenario 'no_such_scheme': not a file and not an id")
+        assert main(["adjudicate", "sui_county", str(claims), "-o", str(tmp_path / "p.csv"),
+                     "--set", "layers.no_such_layer.x=1"]) == 2
+        assert "no such path: layers has no entry 'no_such_layer'" in capsys.readouterr().err
+    assert main(["adjudicate", "sui_county", str(bad_claims)]) == 2
+    assert "column date" in capsys.readouterr().err
+    assert not (tmp_path / "p.csv").exists()
