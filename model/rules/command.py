@@ -36,6 +36,13 @@ def _scheme(args: argparse.Namespace):
     return scenario, compile_scheme(scenario.scheme)
 
 
+def _scheme_and_engine(args: argparse.Namespace):
+    """The scenario and its program (_scheme), then the engine loaded (_load_engine)."""
+    prepared = _scheme(args)
+    _load_engine()
+    return prepared
+
+
 def adjudicate(args: argparse.Namespace) -> int:
     """`hpa adjudicate`: settle a claims file under a scheme and write spec §2 payments (or a template, or a slip).
 
@@ -87,18 +94,16 @@ def _adjudicate(args: argparse.Namespace) -> int:
         claims_file = read_lenient(args.claims)
         _load_engine()
     else:
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            # The scheme, numba and its compiler target load (Python, holding the GIL) while this thread reads the
-            # claims (mostly in pyarrow, which releases it).
-            scheme_loaded = pool.submit(_scheme, args)
-            engine_loaded = pool.submit(_load_engine)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # The scheme, then numba and its compiler target, load (Python, holding the GIL) on one thread, while
+            # this one reads the claims (mostly in pyarrow, which releases it) and imports nothing.
+            prepared = pool.submit(_scheme_and_engine, args)
             try:
                 claims_file = read_claims(args.claims)
             except Exception:
-                scheme_loaded.result()  # a bad scheme is the one reported, as when it was loaded first
+                prepared.result()  # a bad scheme is the one reported, as when it was loaded first
                 raise
-            scenario, program = scheme_loaded.result()
-            engine_loaded.result()
+            scenario, program = prepared.result()
     from model.rules.engine import settle
 
     amounts = settle(program, claims_file.claims, THREADS)
