@@ -17,6 +17,7 @@ from model.outputs import check_file
 # the report's catalogue is a later stage than the rules), printed 'Chinese / English'.
 COMMAND_NAMES = read(Path(__file__).with_name("texts.yaml"))["adjudicate"]
 COMMAND_LABELS = joined_labels(COMMAND_NAMES)
+READ_SWITCH_INTERVAL = 0.0005  # seconds a thread holds the GIL while another waits, while claims are read (default 0.005)
 
 
 def _load_engine() -> None:
@@ -94,16 +95,22 @@ def _adjudicate(args: argparse.Namespace) -> int:
         claims_file = read_lenient(args.claims)
         _load_engine()
     else:
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            # The scheme, then numba and its compiler target, load (Python, holding the GIL) on one thread, while
-            # this one reads the claims (mostly in pyarrow, which releases it) and imports nothing.
-            prepared = pool.submit(_scheme_and_engine, args)
-            try:
-                claims_file = read_claims(args.claims)
-            except Exception:
-                prepared.result()  # a bad scheme is the one reported, as when it was loaded first
-                raise
-            scenario, program = prepared.result()
+        # The scheme, then numba and its compiler target, load (Python, holding the GIL) on one thread, while this
+        # one reads the claims (mostly in pyarrow and numpy, which release it) and imports nothing. The read takes
+        # the GIL back after each of its many calls: the loading thread is made to hand it over sooner than usual.
+        switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(switch_interval, READ_SWITCH_INTERVAL))
+        try:
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                prepared = pool.submit(_scheme_and_engine, args)
+                try:
+                    claims_file = read_claims(args.claims)
+                except Exception:
+                    prepared.result()  # a bad scheme is the one reported, as when it was loaded first
+                    raise
+                scenario, program = prepared.result()
+        finally:
+            sys.setswitchinterval(switch_interval)
     from model.rules.engine import settle
 
     amounts = settle(program, claims_file.claims, THREADS)
