@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,6 +24,13 @@ from model.scenario import load_scenario
 N_CLAIMS = 1_000_000
 REFERENCE_SAMPLE = 20_000
 SCHEME = "x_prefecture"
+
+
+def seconds(function) -> float:
+    """The wall-clock seconds of one run."""
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
 
 
 def random_claims(n: int, seed: int = 20161) -> ClaimArrays:
@@ -135,10 +143,20 @@ def run() -> dict:
         write_claims_csv(shuffled, claims, shuffled_ids=True)
         shuffled_seconds = best_of(lambda: in_process(shuffled), 3)
         command = [sys.executable, "-m", "model", "adjudicate", SCHEME, str(path), "-o", str(out), "--force"]
-        warm = subprocess.run(command, capture_output=True, text=True)  # warm the file cache and numba's cache
-        if warm.returncode != 0:
-            raise SystemExit(f"hpa adjudicate failed on the benchmark file:\n{warm.stderr[:2000]}")
-        hpa_seconds = best_of(lambda: subprocess.run(command, check=True, capture_output=True), 3)
+        # numba's cache as a fresh checkout has it (none): the first run compiles the kernels and caches them
+        cold_env = dict(os.environ, NUMBA_CACHE_DIR=str(Path(folder) / "numba-cache"))
+        start = time.perf_counter()
+        cold = subprocess.run(command, capture_output=True, text=True, env=cold_env)
+        cold_seconds = time.perf_counter() - start
+        if cold.returncode != 0:
+            raise SystemExit(f"hpa adjudicate failed on the benchmark file:\n{cold.stderr[:2000]}")
+        cached_seconds = seconds(lambda: subprocess.run(command, check=True, capture_output=True, env=cold_env))
+        subprocess.run(command, check=True, capture_output=True)  # warm the file cache and numba's usual cache
+        # the median of five, not the fastest: the figure a user meets on a machine others use too
+        load = os.getloadavg()[0]
+        command_runs = [seconds(lambda: subprocess.run(command, check=True, capture_output=True)) for _ in range(5)]
+        hpa_seconds = statistics.median(command_runs)
+        load = max(load, os.getloadavg()[0])
         pandas_command = [sys.executable, "-c", "import sys, pandas; pandas.read_csv(sys.argv[1])", str(path)]
         pandas_command_seconds = best_of(lambda: subprocess.run(pandas_command, check=True, capture_output=True), 3)
         size = os.path.getsize(path) / 2**20
@@ -149,13 +167,17 @@ def run() -> dict:
     line("  … / pandas.read_csv", f"{command_in_process_seconds / pandas_seconds:,.2f}×", "target ≤ 6× (issue 12)")
     line("the same, claim ids in no order", f"{shuffled_seconds:,.2f} s")
     line("  … / pandas.read_csv", f"{shuffled_seconds / pandas_seconds:,.2f}×")
-    line("hpa adjudicate, whole command (start-up and imports too)", f"{hpa_seconds:,.2f} s", "target ≤ 1.5 s (issue 12)")
+    line("hpa adjudicate, whole command (start-up and imports too)", f"{hpa_seconds:,.2f} s",
+         f"target ≤ 1.5 s (issue 12); median of 5, fastest {min(command_runs):,.2f} s, load average ≤ {load:.1f}")
     line("  … / pandas.read_csv", f"{hpa_seconds / pandas_seconds:,.2f}×", "target ≤ 3×")
+    line("  its first run without numba's cache (a fresh checkout)", f"{cold_seconds:,.2f} s", "compiles, caches")
+    line("  the run after, from that cache", f"{cached_seconds:,.2f} s")
     line("python -c 'import pandas; pandas.read_csv(file)', whole command", f"{pandas_command_seconds:,.2f} s")
     line("  hpa adjudicate / that command (start-up on both sides)", f"{hpa_seconds / pandas_command_seconds:,.2f}×")
     return {
         "kernel_claims_per_s": kernel_rate, "settle_claims_per_s": settle_rate, "reference_claims_per_s": reference_rate,
-        "adjudicate_s": hpa_seconds, "adjudicate_in_process_s": in_process_seconds,
+        "adjudicate_s": hpa_seconds, "adjudicate_fastest_s": min(command_runs), "adjudicate_cold_cache_s": cold_seconds,
+        "adjudicate_from_new_cache_s": cached_seconds, "load_average": load, "adjudicate_in_process_s": in_process_seconds,
         "adjudicate_in_process_ids_in_no_order_s": shuffled_seconds, "pandas_read_csv_s": pandas_seconds,
         "pandas_read_csv_command_s": pandas_command_seconds, "peak_rss_mib": peak_rss_mib(),
         "adjudicate_command_in_process_s": command_in_process_seconds,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import gc
 import io
 import os
 import signal
@@ -296,9 +297,11 @@ def main(argv: list[str] | None = None) -> int:
     """
     if hasattr(signal, "SIGXFSZ"):  # past `ulimit -f` a write fails with EFBIG (a message) instead of killing us
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    command = None
     try:
         _stdout_writable()
         args = build_parser().parse_args(argv)
+        command = args.command
         code = args.run(args)
         sys.stdout.flush()
         return code
@@ -325,3 +328,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("hpa: interrupted; nothing half-written was kept", file=sys.stderr)
         return 130
+    finally:
+        if argv is None and command == "adjudicate":
+            # The command itself, done or refused: its files are written and closed, or none was kept
+            # (model/atomic.py). What is left is the interpreter's teardown, whose garbage collections would walk
+            # every object numba's compiler made, for nothing; frozen objects are not walked. atexit hooks, joining
+            # threads and flushing output still run.
+            gc.freeze()

@@ -56,12 +56,23 @@ def test_reform_file_and_set_give_the_same_result(tmp_path: Path) -> None:
     assert by_reform.read_bytes() != (SPEC_CASES / "expected_sui_county.csv").read_bytes()
 
 
-def test_python_dash_m_model(tmp_path: Path) -> None:
+def test_python_dash_m_model(tmp_path: Path, capsys) -> None:
+    """The command's own process (which skips walking its objects at exit) writes and prints everything, the same
+    as main() in process, and never imports scipy.linalg or cffi (numba's probes, refused while its target loads)."""
     out = tmp_path / "p.csv"
-    done = subprocess.run([sys.executable, "-m", "model", "adjudicate", "gansu_province_2016",
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "model", "adjudicate", "gansu_province_2016",
                            str(SPEC_CASES / "claims.csv"), "-o", str(out)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert out.read_bytes() == (SPEC_CASES / "expected_gansu_province_2016.csv").read_bytes()
+    imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")]
+    # a refused import is listed too, under the name asked for: what a real one loads is not
+    assert "numba" in imported and "scipy.linalg._basic" not in imported and "cffi.api" not in imported
+    assert main(["adjudicate", "gansu_province_2016", str(SPEC_CASES / "claims.csv"), "-o", str(tmp_path / "q.csv")]) == 0
+    assert done.stdout == capsys.readouterr().out.replace(str(tmp_path / "q.csv"), str(out))
+    to_stdout = subprocess.run([sys.executable, "-m", "model", "adjudicate", "baseline", str(SPEC_CASES / "claims.csv")],
+                               capture_output=True)
+    assert to_stdout.returncode == 0 and to_stdout.stderr == b""
+    assert to_stdout.stdout == (SPEC_CASES / "expected_baseline.csv").read_bytes()
 
 
 def test_bad_arguments_exit_non_zero(capsys) -> None:
@@ -127,3 +138,18 @@ def test_charity_slip_lists_the_charity_payer(capsys) -> None:
     assert "社会资金（慈善） / charity (social funds)" in capsys.readouterr().out
     assert main(["adjudicate", "maiji_district", str(SPEC_CASES / "claims.csv"), "--explain", "c1-1"]) == 0
     assert "charity" not in capsys.readouterr().out
+
+
+def test_a_bad_scheme_is_reported_before_a_bad_claims_file(tmp_path: Path, capsys) -> None:
+    """The scheme loads beside the claims read; when both are wrong the scheme's error is the one message."""
+    bad_claims = tmp_path / "claims.csv"
+    bad_claims.write_text((SPEC_CASES / "claims.csv").read_text().replace("2019-", "2019-13-", 1), encoding="utf-8")
+    for claims in (bad_claims, tmp_path / "nowhere.csv"):
+        assert main(["adjudicate", "no_such_scheme", str(claims), "-o", str(tmp_path / "p.csv")]) == 2
+        assert capsys.readouterr().err.startswith("hpa: error: scenario 'no_such_scheme': not a file and not an id")
+        assert main(["adjudicate", "sui_county", str(claims), "-o", str(tmp_path / "p.csv"),
+                     "--set", "layers.no_such_layer.x=1"]) == 2
+        assert "no such path: layers has no entry 'no_such_layer'" in capsys.readouterr().err
+    assert main(["adjudicate", "sui_county", str(bad_claims)]) == 2
+    assert "column date" in capsys.readouterr().err
+    assert not (tmp_path / "p.csv").exists()

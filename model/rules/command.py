@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from model.catalogue import read
@@ -15,6 +17,31 @@ from model.outputs import check_file
 # the report's catalogue is a later stage than the rules), printed 'Chinese / English'.
 COMMAND_NAMES = read(Path(__file__).with_name("texts.yaml"))["adjudicate"]
 COMMAND_LABELS = joined_labels(COMMAND_NAMES)
+READ_SWITCH_INTERVAL = 0.0005  # seconds a thread holds the GIL while another waits, while claims are read (default 0.005)
+
+
+def _load_engine() -> None:
+    """Import the engine and load numba's compiler target, which the kernel's first call would otherwise load."""
+    import model.rules.engine  # noqa: F401
+    from model.rules.kernel import load_compiler
+
+    load_compiler()
+
+
+def _scheme(args: argparse.Namespace):
+    """The scenario `hpa adjudicate` settles under (its scheme alone) and the scheme's compiled program."""
+    from model.rules.program import compile_scheme
+    from model.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario, args.sets, sections=())
+    return scenario, compile_scheme(scenario.scheme)
+
+
+def _scheme_and_engine(args: argparse.Namespace):
+    """The scenario and its program (_scheme), then the engine loaded (_load_engine)."""
+    prepared = _scheme(args)
+    _load_engine()
+    return prepared
 
 
 def adjudicate(args: argparse.Namespace) -> int:
@@ -30,12 +57,22 @@ def adjudicate(args: argparse.Namespace) -> int:
     int
         The exit status (0); bad input raises InputError.
     """
+    # The command makes few reference cycles (its data are arrays), while the collector's passes over the many
+    # objects its imports make (numba, pydantic) are a noticeable part of its time: collection waits until it ends.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _adjudicate(args)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _adjudicate(args: argparse.Namespace) -> int:
     from model.codes import PAYER_LABELS
     from model.money import format_yuan
     from model.rules.claims_csv import THREADS, read_claims
     from model.rules.payments_csv import payments_csv, write_payments
-    from model.rules.engine import program_for, settle
-    from model.scenario import load_scenario
 
     if args.template is not None:
         from model import atomic
@@ -51,15 +88,32 @@ def adjudicate(args: argparse.Namespace) -> int:
         raise InputError(f"hpa adjudicate: the following arguments are required: {missing} (or --template FILE)")
     if args.output is not None:
         check_file(args.output, args.force)
-    scenario = load_scenario(args.scenario, args.sets, sections=())  # settling reads the scheme alone
-    columns = program_for(scenario.scheme).output_columns
     if args.lenient or args.claims.suffix.lower() == ".xlsx":
         from model.rules.lenient import read_lenient
 
+        scenario, program = _scheme(args)
         claims_file = read_lenient(args.claims)
+        _load_engine()
     else:
-        claims_file = read_claims(args.claims)
-    amounts = settle(scenario.scheme, claims_file.claims, THREADS)
+        # The scheme, then numba and its compiler target, load (Python, holding the GIL) on one thread, while this
+        # one reads the claims (mostly in pyarrow and numpy, which release it) and imports nothing. The read takes
+        # the GIL back after each of its many calls: the loading thread is made to hand it over sooner than usual.
+        switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(switch_interval, READ_SWITCH_INTERVAL))
+        try:
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                prepared = pool.submit(_scheme_and_engine, args)
+                try:
+                    claims_file = read_claims(args.claims)
+                except Exception:
+                    prepared.result()  # a bad scheme is the one reported, as when it was loaded first
+                    raise
+                scenario, program = prepared.result()
+        finally:
+            sys.setswitchinterval(switch_interval)
+    from model.rules.engine import settle
+
+    amounts = settle(program, claims_file.claims, THREADS)
     if args.explain:
         from model.rules.slip import explain
 
@@ -73,7 +127,7 @@ def adjudicate(args: argparse.Namespace) -> int:
         write_payments(args.output, claims_file, amounts, THREADS)
         totals = amounts.sum(axis=0)
         print(f"{scenario.id}: {len(amounts):,} claims settled → {args.output}")
-        for column, name in enumerate(columns):
+        for column, name in enumerate(program.output_columns):
             print(f"  {PAYER_LABELS[name]:<40} {format_yuan(int(totals[column])):>20}")
         print(f"  {COMMAND_LABELS['total_cost']:<40} {format_yuan(int(claims_file.claims.total.sum())):>20}")
     elif not args.explain:

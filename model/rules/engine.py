@@ -5,6 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -12,7 +13,9 @@ from model.codes import OUTPUT_COLUMNS, SPEC_COLUMNS
 from model.rules.claim_arrays import ClaimArrays
 from model.rules.kernel import TRACE_COLUMNS, in_processing_order, persons_order, settle_kernel, settle_run
 from model.rules.program import Program, compile_scheme
-from model.scenario.layers import Scheme
+
+if TYPE_CHECKING:  # a scheme arrives loaded: the engine only names its type, and loads without pydantic
+    from model.scenario.layers import Scheme
 
 ENGINE_NAME = "numba-kernel"
 

@@ -14,6 +14,8 @@ person-year starts at zero without clearing anything.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 from numba import njit
 
@@ -30,6 +32,34 @@ TRACE_COLUMNS = (
     "layer", "base", "computed", "paid", "eligible_left", "out_of_list_left",
     "cumulative_after", "layer_cap_left", "payer_cap_left",
 )
+
+
+# Optional libraries numba imports while its CPU target loads, for features the kernels do not use: scipy.linalg
+# (np.dot and np.linalg in compiled code; it pulls in numpy.f2py and unittest) and cffi (calling cffi functions; it
+# builds a C parser). Together they are most of what loading the target costs a command that only settles.
+UNUSED_BY_KERNELS = ("scipy.linalg", "cffi")
+
+
+def load_compiler() -> None:
+    """Load numba's CPU target, as the first call of a compiled function does, without UNUSED_BY_KERNELS.
+
+    Each of those not yet imported is refused while the target loads (numba then goes without the feature in
+    this process; no function here uses it) and imports as usual afterwards. Call it where no other thread may
+    import them meanwhile (`hpa adjudicate` reads the claims beside it: pyarrow and numpy only).
+    """
+    from numba.core.compiler_lock import global_compiler_lock
+    from numba.core.registry import cpu_target
+
+    refused = [name for name in UNUSED_BY_KERNELS if name not in sys.modules]
+    for name in refused:
+        sys.modules[name] = None  # an import of it now raises ImportError: numba takes that as "not installed"
+    try:
+        with global_compiler_lock:  # as a first call loads it: never beside another thread's compile or load
+            cpu_target.target_context.refresh()
+    finally:
+        for name in refused:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
 
 
 @njit(cache=True)

@@ -9,6 +9,7 @@ kernel only walks the few layers that apply to each claim.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,11 +27,12 @@ from model.codes import (
     SERVICES,
     output_columns,
 )
-from model.scenario.layers import Ceiling, Coinsurance, OutOfList, Scheme, Tiered, Topup
+
+if TYPE_CHECKING:  # the scheme's types load with a scheme (compile_scheme): reading claims needs only claim_class
+    from model.scenario.layers import Scheme
 
 # The mechanics of spec §4.1, numbered in the order of its table.
 COINSURANCE, TIERED, TOPUP, CEILING, OUT_OF_LIST = range(5)
-MECHANIC_CODE = {Coinsurance: COINSURANCE, Tiered: TIERED, Topup: TOPUP, Ceiling: CEILING, OutOfList: OUT_OF_LIST}
 NO_LIMIT = -1
 N_DISEASES = len(DISEASES)
 SHAPE = (len(CATEGORY_SETS), len(SERVICES), len(LEVELS), 2, N_DISEASES)
@@ -160,6 +162,9 @@ def _by_disease(values: np.ndarray, mapping: dict[str, int], grid: dict[str, np.
 def compile_scheme(scheme: Scheme) -> Program:
     """The program of `scheme`: its layers as LAYER (and BRACKET) records, and for every kind of claim
     the layers whose filters (spec §4.2) it passes, as ENTRY records with the parameters that depend on it."""
+    from model.scenario.layers import Ceiling, Coinsurance, OutOfList, Tiered, Topup
+
+    mechanic_code = {Coinsurance: COINSURANCE, Tiered: TIERED, Topup: TOPUP, Ceiling: CEILING, OutOfList: OUT_OF_LIST}
     grid = _class_grid()
     n_layers = len(scheme.layers)
     special = np.zeros(N_CLASSES, dtype=bool)
@@ -182,7 +187,7 @@ def compile_scheme(scheme: Scheme) -> Program:
     for l, layer in enumerate(scheme.layers):
         m = layer.mechanic
         record = layers[l]
-        record["mechanic"] = MECHANIC_CODE[type(m)]
+        record["mechanic"] = mechanic_code[type(m)]
         record["payer"] = PAYER_CODE[layer.payer]
         record["base_total"] = m.base == "total"
         ok = _applies(layer, grid, special)
