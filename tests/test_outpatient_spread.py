@@ -13,7 +13,7 @@ from model.codes import SERVICE_CODE
 from model.population import population_params
 from model.population.build import StageSeeds, synthetic_county
 from model.population.households import synthesize
-from model.population.illness import draw_illness, person_spread_draws
+from model.population.illness import draw_illness, person_spread_factors
 from model.scenario import load_scenario
 from model.validation import implied_shape
 
@@ -88,14 +88,19 @@ def test_a_persons_spread_stays_with_them_across_years_and_through_deaths_and_bi
 
     assert linked(params) > 0.4  # frequent users stay frequent users
     assert abs(linked(dataclasses.replace(params, outpatient_person_spread=10_000.0))) < 0.05
-    cohort = cohort_of(population, seeds.illness)
-    assert np.array_equal(cohort.spread_u, person_spread_draws(seeds.illness, n))
-    later, change = next_year(cohort, load_rules().demography, 2019, demography_seed(seeds.population, 0, 0))
+    shape = params.outpatient_person_spread
+    cohort = cohort_of(population, seeds.illness, shape)
+    assert np.array_equal(cohort.spread_factor, person_spread_factors(seeds.illness, n, shape))
+    later, change = next_year(cohort, load_rules().demography, 2019, demography_seed(seeds.population, 0, 0), shape)
     newborn = later.population.age == 0
-    assert change.births > 0 and np.isin(later.spread_u[~newborn], cohort.spread_u).all()
-    assert not np.isin(later.spread_u[newborn], cohort.spread_u).any()
-    # the carried draws are the ones draw_illness uses
-    carried = draw_illness(params, population, seeds.illness, spread_draws=cohort.spread_u)
+    assert change.births > 0 and np.isin(later.spread_factor[~newborn], cohort.spread_factor).all()
+    assert not np.isin(later.spread_factor[newborn], cohort.spread_factor).any()
+    # deaths and births are those of a run without the spread
+    plain, _ = next_year(cohort_of(population, seeds.illness), load_rules().demography, 2019,
+                         demography_seed(seeds.population, 0, 0))
+    assert plain.spread_factor is None and np.array_equal(plain.population.age, later.population.age)
+    # the carried factors are the ones draw_illness uses
+    carried = draw_illness(params, population, seeds.illness, spread_factors=cohort.spread_factor)
     assert np.array_equal(carried.visits.person, draw_illness(params, population, seeds.illness).visits.person)
 
 

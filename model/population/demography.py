@@ -11,7 +11,7 @@ import numpy as np
 
 from model.codes import CHRONIC_CODES
 from model.population.households import Population
-from model.population.illness import person_spread_draws
+from model.population.illness import person_spread_factors
 from model.population.params import AGE_LIMITS
 from model.seeds import child_seed
 
@@ -81,18 +81,18 @@ class Cohort:
     since_band: np.ndarray  # the age band a person was first simulated in (newborns: 0)
     chronic_u: np.ndarray  # float64 [person, condition]: the person's own draws for chronic conditions
     certified_u: np.ndarray  # float64 [person, condition]: and for their certification
-    spread_u: np.ndarray | None = None  # float64 [person]: their draw for their general-outpatient factor (illness.py)
+    spread_factor: np.ndarray | None = None  # float64 [person]: their factor on their general visit rate (illness.py)
 
 
-def cohort_of(population: Population, illness_seed: np.random.SeedSequence) -> Cohort:
+def cohort_of(population: Population, illness_seed: np.random.SeedSequence, spread_shape: float | None = None) -> Cohort:
     """The persons of the run's first year, with the chronic draws model.population.illness.draw_illness made for
     them in that year (the same stream), so that conditions stay with their person when others die or are born."""
     rng = np.random.default_rng(child_seed(illness_seed, 0))
     shape = (population.n_persons, len(CHRONIC_CODES))
     chronic_u = rng.random(shape)
     certified_u = rng.random(shape)
-    spread_u = person_spread_draws(illness_seed, population.n_persons)
-    return Cohort(population, population.age_band(), chronic_u, certified_u, spread_u)
+    spread_factor = person_spread_factors(illness_seed, population.n_persons, spread_shape)
+    return Cohort(population, population.age_band(), chronic_u, certified_u, spread_factor)
 
 
 @dataclass
@@ -107,7 +107,8 @@ class YearChange:
     persons_before: int
 
 
-def next_year(cohort: Cohort, rules: DemographyRules, year: int, seed: np.random.SeedSequence) -> tuple[Cohort, YearChange]:
+def next_year(cohort: Cohort, rules: DemographyRules, year: int, seed: np.random.SeedSequence,
+              spread_shape: float | None = None) -> tuple[Cohort, YearChange]:
     """The cohort one year on: deaths at the end of `year` by age and sex, survivors a year older, births to women
     of the mother ages into their households (infants of age 0, from the county's own illness parameters in later
     years), households with nobody left dropped. Draws come from `seed` alone (one stream a chunk and year)."""
@@ -127,7 +128,8 @@ def next_year(cohort: Cohort, rules: DemographyRules, year: int, seed: np.random
     conditions = len(CHRONIC_CODES)
     newborn_chronic = rng.random((k, conditions))
     newborn_certified = rng.random((k, conditions))
-    newborn_spread = rng.random(k)  # drawn last: deaths and births are as before
+    # drawn last, so deaths and births are as before
+    newborn_spread = None if spread_shape is None else rng.standard_gamma(spread_shape, k) / spread_shape
 
     alive = np.flatnonzero(~dies)
     household = np.concatenate([population.household[alive], population.household[born_to]])
@@ -138,7 +140,8 @@ def next_year(cohort: Cohort, rules: DemographyRules, year: int, seed: np.random
     since_band = np.concatenate([cohort.since_band[alive], np.zeros(k, dtype=np.int64)])[order]
     chronic_u = np.concatenate([cohort.chronic_u[alive], newborn_chronic])[order]
     certified_u = np.concatenate([cohort.certified_u[alive], newborn_certified])[order]
-    spread_u = None if cohort.spread_u is None else np.concatenate([cohort.spread_u[alive], newborn_spread])[order]
+    spread_factor = (None if cohort.spread_factor is None or newborn_spread is None
+                     else np.concatenate([cohort.spread_factor[alive], newborn_spread])[order])
 
     n_households = population.n_households
     size = np.bincount(household, minlength=n_households)
@@ -155,7 +158,7 @@ def next_year(cohort: Cohort, rules: DemographyRules, year: int, seed: np.random
     change = YearChange(kept=kept, size=size[kept].astype(np.int64),
                         working_deaths=np.bincount(population.household[working], minlength=n_households),
                         deaths=int(dies.sum()), births=int(k), persons_before=n)
-    return Cohort(later, since_band, chronic_u, certified_u, spread_u), change
+    return Cohort(later, since_band, chronic_u, certified_u, spread_factor), change
 
 
 def demography_seed(population_seed: np.random.SeedSequence, year_index: int, chunk: int) -> np.random.SeedSequence:

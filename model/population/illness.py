@@ -125,20 +125,13 @@ def _chronic_visits(params: PopulationParams, certified: np.ndarray, rng: np.ran
                 level=visit_level.astype(np.int8), disease=CHRONIC_DISEASE[visit_condition], total=total, eligible=eligible)
 
 
-def person_spread_draws(seed: np.random.SeedSequence, n: int) -> np.ndarray:
-    """Each of a chunk's `n` persons' uniform draw for their general-outpatient factor, from the chunk's illness `seed`
-    (the same stream every year; model/population/demography.py carries the draws when persons die or are born)."""
-    return np.random.default_rng(child_seed(seed, SPREAD_STREAM)).random(n)
-
-
-def outpatient_factor(shape: float | None, draws: np.ndarray) -> np.ndarray | None:
-    """A person's factor on their general outpatient visit rate: gamma with mean 1 and `shape` (variance 1/shape), the
-    quantile at their uniform draw; None (no spread) when the preset sets no shape."""
+def person_spread_factors(seed: np.random.SeedSequence, n: int, shape: float | None) -> np.ndarray | None:
+    """Each of a chunk's `n` persons' factor on their general outpatient visit rate: gamma with mean 1 and `shape`
+    (variance 1/shape), from the chunk's illness `seed` (the same stream every year; model/population/demography.py
+    carries the factors when persons die or are born); None (no spread) when the preset sets no shape."""
     if shape is None:
         return None
-    from scipy.special import gammaincinv  # here, not at import, like year.py: reading a scheme needs no scipy
-
-    return gammaincinv(shape, draws) / shape
+    return np.random.default_rng(child_seed(seed, SPREAD_STREAM)).standard_gamma(shape, n) / shape
 
 
 def _acute_visits(params: PopulationParams, population: Population, band: np.ndarray, rng: np.random.Generator,
@@ -205,7 +198,7 @@ def _slots(n: int, person: np.ndarray, severity_floor: np.ndarray | float, rng: 
 def draw_illness(params: PopulationParams, population: Population, seed: np.random.SeedSequence,
                  with_visits: bool = True, year: int = 0, since_band: np.ndarray | None = None,
                  chronic_draws: tuple[np.ndarray, np.ndarray] | None = None,
-                 spread_draws: np.ndarray | None = None) -> Illness:
+                 spread_factors: np.ndarray | None = None) -> Illness:
     """Chronic conditions, visits and admissions; `with_visits=False` skips the visits (their own streams,
     so nothing else changes), for a pass that needs only admissions.
 
@@ -214,8 +207,8 @@ def draw_illness(params: PopulationParams, population: Population, seed: np.rand
     through since `since_band`; visits and admissions are drawn afresh from the year's own streams.
     `chronic_draws`: each person's own uniform draws [person, condition] for having and for certification of a
     condition (model/population/demography.py carries them when persons die or are born); None: drawn here.
-    `spread_draws`: each person's own uniform draw for their general-outpatient factor (`person_spread_draws`, carried
-    likewise); None: drawn here from the run-long stream of `seed`.
+    `spread_factors`: each person's own factor on their general visit rate (`person_spread_factors`, carried likewise);
+    None: drawn here from the run-long stream of `seed`.
     """
     chronic_seed = child_seed(seed, 0)
     year_seed = seed if year == 0 else child_seed(seed, 100 + year)
@@ -240,10 +233,9 @@ def draw_illness(params: PopulationParams, population: Population, seed: np.rand
     chronic = chronic_draws[0] < np.minimum(prevalence, 0.99)
     certified = chronic & (chronic_draws[1] < params.certified_share)
     if with_visits:
-        factor = None
-        if params.outpatient_person_spread is not None:
-            draws = person_spread_draws(seed, n) if spread_draws is None else spread_draws
-            factor = outpatient_factor(params.outpatient_person_spread, draws)
+        factor = spread_factors
+        if factor is None:
+            factor = person_spread_factors(seed, n, params.outpatient_person_spread)
         visits = _merge_visits(
             _chronic_visits(params, certified, np.random.default_rng(visit_seed)),
             _acute_visits(params, population, band, np.random.default_rng(acute_seed), factor),

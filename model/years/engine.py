@@ -30,7 +30,7 @@ def later_year_people(chunks, index: int, with_visits: bool):
     cohort: Cohort = chunks.cohorts[index]
     illness = draw_illness(chunks.params, cohort.population, child_seed(chunks.seeds.illness, index),
                            with_visits=with_visits, year=chunks.year, since_band=cohort.since_band,
-                           chronic_draws=(cohort.chronic_u, cohort.certified_u), spread_draws=cohort.spread_u)
+                           chronic_draws=(cohort.chronic_u, cohort.certified_u), spread_factors=cohort.spread_factor)
     return People(chunks.params, cohort.population, chunks.county, illness, chunks.seeds)
 
 
@@ -132,7 +132,8 @@ def run_years(plan: RunPlan, replication: int, trace: list | None = None) -> dic
             for label in members_labels:
                 economy.states[label][c].prior_history = history
         # the persons of each chunk from year to year (the same under every scenario): model/population/demography
-        chunks.cohorts = [cohort_of(p, child_seed(seeds0.illness, c)) for c, p in enumerate(populations)]
+        spread = chunks.params.outpatient_person_spread
+        chunks.cohorts = [cohort_of(p, child_seed(seeds0.illness, c), spread) for c, p in enumerate(populations)]
         first_person0 = chunks.first_person
         shocks = child_seed(seeds0.care, 3_000_000)
         for k in range(plan.years):
@@ -153,7 +154,7 @@ def run_years(plan: RunPlan, replication: int, trace: list | None = None) -> dic
             changes: list[YearChange] = []
             if plan.years > 1 and rules.demography is not None:
                 for c, cohort in enumerate(chunks.cohorts):
-                    later, change = next_year(cohort, rules.demography, year, demography_seed(seeds0.population, k, c))
+                    later, change = next_year(cohort, rules.demography, year, demography_seed(seeds0.population, k, c), spread)
                     changes.append(change)
                     if k + 1 < plan.years:
                         chunks.cohorts[c] = later
