@@ -63,19 +63,17 @@ SPREAD_SOURCE = ("Qin VM et al., BMC Health Serv Res 2020;20:372, doi 10.1186/s1
 
 def implied_shape(mean: float, none: float) -> float:
     """The gamma shape k at which Poisson counts with a gamma(k, mean 1) factor on each person's rate have `mean` and
-    the share `none` with no count: (1 + mean/k)^(-k) = none (bisection on log k); NaN where no k gives it (no spread
+    the share `none` with no count: (1 + mean/k)^(-k) = none, solved on log k; NaN where no k gives it (no spread
     gives a share of exp(-mean) at most)."""
+    from scipy.optimize import brentq  # here: only hpa validate solves for a shape
+
     if not (0 < none < 1) or mean <= 0 or none <= np.exp(-mean):
         return float("nan")
-
-    def zero_share(k: float) -> float:  # falls from 1 towards exp(-mean) as k rises
-        return float(np.exp(-k * np.log1p(mean / k)))
+    def excess(log_k: float) -> float:  # the share with none, less `none`: falls as k rises, towards exp(-mean)
+        return float(np.exp(-np.exp(log_k) * np.log1p(mean / np.exp(log_k)))) - none
 
     low, high = -12.0, 12.0  # log k
-    for _ in range(100):
-        middle = (low + high) / 2
-        low, high = (middle, high) if zero_share(np.exp(middle)) > none else (low, middle)
-    return float(np.exp((low + high) / 2))
+    return float(np.exp(high if excess(high) >= 0 else brentq(excess, low, high, xtol=1e-12)))
 
 
 COSTS = "calibration: Township health centre (NHC 2020 communiqué); Secondary and Tertiary public hospitals (NHC Statistics Information Centre, 2019)"
