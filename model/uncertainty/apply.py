@@ -36,6 +36,32 @@ def get_path(tree: dict, path: str) -> object:
     return node["value"] if is_cited(node) else node
 
 
+def unset_optional(tree: dict, path: str) -> bool:
+    """Whether `path` names an input the scenario leaves unset where its section allows that (a population without
+    illness.outpatient.person_spread: no spread between persons): a multiplier on it has nothing to scale. Only a
+    population preset's optional inputs (default None in model/population/params.py) count; any other path a
+    scenario lacks is a mistake that check_paths names."""
+    from pydantic import BaseModel
+
+    from model.population.params import PopulationFile
+
+    try:
+        return get_path(tree, path) is None
+    except KeyError:
+        pass
+    root, *keys = path.split(".")
+    model = PopulationFile if root == "population" else None
+    for index, key in enumerate(keys):
+        fields = {info.alias or name: info for name, info in model.model_fields.items()} if model is not None else {}
+        if key not in fields:
+            return False
+        if index == len(keys) - 1:
+            return not fields[key].is_required() and fields[key].default is None
+        annotation = fields[key].annotation
+        model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+    return False
+
+
 def at_year(path: str, year: int | None, tree: dict) -> str:
     """`path` with its `{year}` put in: `year`, the year whose people the run simulates, or (None) the
     scenario's own population.year."""
@@ -70,6 +96,8 @@ def check_paths(parameters: tuple[UncertainParameter, ...], tree: dict, spec_pat
         if parameter.is_growth:
             continue
         for path in (at_year(p, year, tree) for p in parameter.paths):
+            if parameter.of == "factor" and unset_optional(tree, path):
+                continue  # a multiplier on an input left unset scales nothing (runs.not_drawn says so)
             try:
                 value = get_path(tree, path)
             except KeyError:
@@ -91,6 +119,8 @@ def overrides(parameters: tuple[UncertainParameter, ...], draw: dict[str, float]
         drawn = draw[parameter.name]
         source = f"uncertainty draw ({spec_label}: {parameter.name})"
         for path in (at_year(p, year, tree) for p in parameter.paths):
+            if parameter.of == "factor" and unset_optional(tree, path):
+                continue  # nothing to scale: the input stays unset
             central = get_path(tree, path)
             if parameter.of == "value":
                 value = quantize(drawn, _decimals(parameter, to_decimal(central)))

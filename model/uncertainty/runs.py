@@ -61,14 +61,15 @@ _idle: dict[str, dict[str, str]] = {}
 def not_drawn(plan: RunPlan) -> dict[str, str]:
     """Parameters of the plan's uncertainty file that it does not draw, by name, with why: a multiplier
     (`of: factor`) on values that are all 0 in the year whose people every scenario of the plan simulates (the
-    exited share's stock of remaining poor, 0 from 2020 on) changes nothing, so drawing it would only claim
-    an uncertainty the run does not have."""
+    exited share's stock of remaining poor, 0 from 2020 on), or that every scenario leaves unset (a population
+    without illness.outpatient.person_spread), changes nothing, so drawing it would only claim an uncertainty
+    the run does not have."""
     spec = spec_of(plan)
     if spec is None:
         return {}
     from model.runner.replicate import scenarios
     from model.care.simulate import content_key
-    from model.uncertainty.apply import at_year, get_path
+    from model.uncertainty.apply import at_year, get_path, unset_optional
 
     key = content_key(plan.as_dict()) + str(spec.path)
     if key not in _idle:
@@ -78,14 +79,19 @@ def not_drawn(plan: RunPlan) -> dict[str, str]:
         for parameter in spec.active(with_growth=plan.budget_year is not None):
             if parameter.of != "factor" or parameter.is_growth:
                 continue
+            read = [(scenario.tree, at_year(path, year, scenario.tree)) for year, scenario in zip(years, base)
+                    for path in parameter.paths]
+            unset = [unset_optional(tree, path) for tree, path in read]
             try:
-                values = [get_path(scenario.tree, at_year(path, year, scenario.tree)) for year, scenario
-                          in zip(years, base) for path in parameter.paths]
+                values = [get_path(tree, path) for (tree, path), left in zip(read, unset) if not left]
             except KeyError:
                 continue  # check_plan names the missing path
-            if all(_all_zero(value) for value in values):
-                shown = ", ".join(sorted({at_year(path, year, {}) for year in years for path in parameter.paths}))
-                idle[parameter.name] = f"a multiplier on 0 ({shown}) changes nothing"
+            shown = ", ".join(sorted({at_year(path, year, {}) for year in years for path in parameter.paths}))
+            if all(unset):
+                idle[parameter.name] = f"a multiplier on an input that every scenario leaves unset ({shown}) changes nothing"
+            elif all(_all_zero(value) for value in values):
+                idle[parameter.name] = (f"a multiplier on 0 ({shown}) changes nothing" if not any(unset) else
+                                        f"a multiplier on 0 or on an input left unset ({shown}) changes nothing")
             elif all(path.startswith(NATIONAL_STOCK) for path in parameter.paths) and all(
                     _fixed_exited_share(scenario) for scenario in base):
                 idle[parameter.name] = ("every scenario fixes its own exited share (population.households.exited_share, "
