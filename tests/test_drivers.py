@@ -81,7 +81,7 @@ def test_drivers_refuses_an_unknown_metric_or_too_few_runs(tmp_path: Path, capsy
     assert main(["drivers", "baseline", "--metric", "outlay_nothing", "--out", str(tmp_path / "x")]) == 2
     assert "--metric 'outlay_nothing': not a metric" in capsys.readouterr().err
     assert main(["drivers", "baseline", "--runs", "50", "--out", str(tmp_path / "x")]) == 2
-    assert "--runs 50: the surrogate of 20 parameters has 231 terms" in capsys.readouterr().err
+    assert "--runs 50: the surrogate of 21 parameters has 253 terms" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
 
 

@@ -265,3 +265,48 @@ def test_a_county_s_own_exited_share_is_not_drawn() -> None:
     assert "fixes its own exited share" in not_drawn(county)["exited_share"]
     entry = manifest_entry(county, [0, 1])["parameter_uncertainty"]
     assert [item["name"] for item in entry["not_drawn"]] == ["exited_share"]
+
+
+def test_the_outpatient_person_spread_is_drawn_within_its_stated_band_and_moves_the_spread_factors(tmp_path: Path) -> None:
+    """The person spread's multiplier stays within the factors its source derives from hpa validate's band, scales
+    each preset's own shape, changes every person's factor on their visit rate, and is not drawn for a population
+    that leaves the spread out."""
+    import re
+
+    from model.population import population_params
+    from model.population.illness import person_spread_factors
+    from model.runner.replicate import scenarios
+    from model.uncertainty.runs import active_parameters, manifest_entry, not_drawn
+
+    path = "population.illness.outpatient.person_spread"
+    spread = next(p for p in read_uncertainty("default").parameters if p.name == "outpatient_person_spread")
+    assert spread.paths == (path,) and spread.of == "factor"
+    assert spread.label == {"zh": "门诊就诊个体离散度", "en": "spread of general outpatient use between persons"}
+    low, high = (float(x) for x in re.search(r"taken as ([\d.]+) and ([\d.]+)", spread.source).groups())
+    assert "band 0.376-0.564" in spread.source and (low, high) == (0.94, 1.51)
+    assert spread.distribution.ppf(0.0) == pytest.approx(low) and spread.distribution.ppf(1.0) == pytest.approx(high)
+    for population in ("poor_households", "rural_county"):
+        plan = RunPlan("run", (Variant("b", "baseline"),), 1_000, 64, 5, population=population)
+        assert "outpatient_person_spread" in [p.name for p in active_parameters(plan)]
+        check_plan(plan, scenarios(plan))
+        factors = draws_table(plan, list(range(64))).column("outpatient_person_spread").to_pylist()
+        assert low <= min(factors) < 1 < max(factors) <= high
+        shapes = [population_params(replication_scenarios(plan, r, scenarios(plan))[0]).outpatient_person_spread
+                  for r in (0, 1)]
+        assert shapes == [float(Decimal(f"{0.37 * factors[r]:.6f}")) for r in (0, 1)]
+    seed = np.random.SeedSequence(5)
+    one, other = (person_spread_factors(seed, 20_000, shape) for shape in shapes)
+    assert not np.array_equal(one, other)
+    assert (one.var() > other.var()) == (shapes[0] < shapes[1])  # variance 1/shape: a smaller shape spreads more
+    # a population that leaves the spread out: nothing to scale, not drawn, and the manifest says why
+    preset = yaml.safe_load((TESTS.parent / "scenarios" / "populations" / "poor_households.yaml").read_text(encoding="utf-8"))
+    del preset["illness"]["outpatient"]["person_spread"]
+    preset["id"] = "no_spread"
+    (tmp_path / "no_spread.yaml").write_text(yaml.safe_dump(preset, allow_unicode=True), encoding="utf-8")
+    plan = RunPlan("run", (Variant("b", "baseline"),), 1_000, 2, 5, population=str(tmp_path / "no_spread.yaml"))
+    assert "outpatient_person_spread" not in [p.name for p in active_parameters(plan)]
+    assert "leaves unset" in not_drawn(plan)["outpatient_person_spread"]
+    check_plan(plan, scenarios(plan))
+    assert population_params(replication_scenarios(plan, 0, scenarios(plan))[0]).outpatient_person_spread is None
+    assert [item["name"] for item in manifest_entry(plan, [0, 1])["parameter_uncertainty"]["not_drawn"]] == \
+        ["outpatient_person_spread"]
