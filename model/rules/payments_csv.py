@@ -17,7 +17,7 @@ from model.codes import OUTPUT_COLUMNS, SPEC_COLUMNS
 
 CHUNK_ROWS = 125_000  # payment rows formatted at a time: chunks already formatted are written while others format
 YUAN = pa.decimal64(18, 2)  # fen as a decimal with two places: Arrow writes it as yuan, '0.05' to '12345.00'
-NEWLINE, ZERO = 10, as_arrow(["0.00"])
+ZERO = as_arrow(["0.00"])
 QUOTE, COMMA, NOTHING = as_arrow(['"', ",", ""])
 
 
@@ -47,24 +47,14 @@ def _yuan(fen: np.ndarray) -> pa.Array:
     return pa.concat_arrays([ZERO, texts]).take(as_arrow(which))
 
 
-def _line_ends(texts: pa.Array) -> pa.Array:
-    """Each text with a line end after it."""
-    offsets, data = arrow_buffers(texts)
-    ends = offsets[1:] - offsets[0] + np.arange(1, len(offsets), dtype=np.int32)  # after each, in the new bytes
-    lines = np.full(offsets[-1] - offsets[0] + len(texts), NEWLINE, dtype=np.uint8)
-    text = np.ones(lines.size, dtype=np.bool_)
-    text[ends - 1] = False
-    lines[text] = data[offsets[0] : offsets[-1]]
-    return pa.Array.from_buffers(pa.string(), len(texts), [None, pa.py_buffer(np.r_[0, ends].astype(np.int32)), pa.py_buffer(lines)])
-
-
 def payment_rows(ids: pa.Array, amounts: np.ndarray) -> pa.Buffer:
     """Spec §2 rows 'id,bmi,...,oop\n' (no header) for CSV-field ids and amounts in fen (>= 0), as one buffer."""
     amounts = np.asarray(amounts, dtype=np.int64)
     if len(amounts) == 0:
         return pa.py_buffer(b"")
     fields = [_yuan(column) for column in amounts.T]
-    offsets, data = arrow_buffers(pc.binary_join_element_wise(ids.cast(pa.string()), *fields[:-1], _line_ends(fields[-1]), COMMA))
+    last = pc.binary_join_element_wise(fields[-1], NOTHING, "\n")  # the row's last amount and its line end
+    offsets, data = arrow_buffers(pc.binary_join_element_wise(ids.cast(pa.string()), *fields[:-1], last, COMMA))
     return pa.py_buffer(data[offsets[0] : offsets[-1]])
 
 
