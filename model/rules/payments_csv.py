@@ -28,10 +28,14 @@ def header(amounts: np.ndarray) -> bytes:
     return ("claim_id," + ",".join(columns) + "\n").encode("utf-8")
 
 
+def quoted(texts: pa.Array) -> pa.Array:
+    """Texts as quoted CSV fields (RFC 4180: in quotes, quotes inside doubled)."""
+    return pc.binary_join_element_wise(QUOTE, pc.replace_substring(texts, '"', '""'), QUOTE, NOTHING)
+
+
 def csv_fields(texts: pa.Array) -> pa.Array:
-    """Texts as CSV fields: quoted (quotes doubled) where they hold a comma, quote or line break."""
-    quoted = pc.binary_join_element_wise(QUOTE, pc.replace_substring(texts, '"', '""'), QUOTE, NOTHING)
-    return pc.if_else(pc.match_substring_regex(texts, '[,"\r\n]'), quoted, texts)
+    """Texts as CSV fields: quoted where they hold a comma, quote or line break."""
+    return pc.if_else(pc.match_substring_regex(texts, '[,"\r\n]'), quoted(texts), texts)
 
 
 def _yuan(fen: np.ndarray) -> pa.Array:
