@@ -108,8 +108,7 @@ class ClaimsFile:
 
 
 def split_line(text: str) -> list[str]:
-    """A line's fields as CSV reads them, a carriage return inside a field kept as text (the csv
-    module would take it for a line end and refuse the line): a private-use character stands in for it."""
+    """A line's fields as CSV reads them, a carriage return kept as text (a private-use character stands in)."""
     with any_csv_field_size():
         return [value.replace("\ue000", "\r") for value in next(csv.reader([text.replace("\r", "\ue000")]), [])]
 
@@ -120,8 +119,7 @@ def _text(line: bytes) -> str:
 
 
 def rows_of(data: np.ndarray, body: int) -> tuple[pa.Array, np.ndarray]:
-    """The rows: each line after the header that is not blank (spec §1), its end kept, as Arrow binary values
-    viewing the file's bytes; and where each starts."""
+    """The rows, lines after the header not blank (spec §1), as Arrow views of the bytes; and where each starts."""
     starts = np.r_[body, np.flatnonzero(data[body:] == NEWLINE) + body + 1]
     lines = pa.Array.from_buffers(pa.large_binary(), len(starts), [None, pa.py_buffer(np.r_[starts, data.size]), pa.py_buffer(data)])
     keep = as_numpy(pc.invert(pc.match_substring_regex(lines, BLANK)))
@@ -129,8 +127,7 @@ def rows_of(data: np.ndarray, body: int) -> tuple[pa.Array, np.ndarray]:
 
 
 def _read_bytes(path: Path) -> mmap.mmap | bytes:
-    """The file's bytes, read-only, mapped rather than copied. A pipe is read up to MAX_PIPE_BYTES; a
-    device (such as /dev/zero) or a folder is refused."""
+    """The file's bytes, mapped rather than copied; a pipe read up to MAX_PIPE_BYTES; a device or folder refused."""
     try:
         with path.open("rb") as file:
             status = os.fstat(file.fileno())
@@ -148,7 +145,7 @@ def _read_bytes(path: Path) -> mmap.mmap | bytes:
 
 
 def _header(path: Path, raw: mmap.mmap | bytes) -> tuple[list[str], int]:
-    """The column names and where the rows start. The header is the first line that is not blank."""
+    """The column names (from the first line that is not blank) and where the rows start."""
     start, line = (3 if raw[:3] == b"\xef\xbb\xbf" else 0), 1
     line_end = lambda start: raw.find(b"\n", start) % (len(raw) + 1)  # noqa: E731 (no newline left: the end)
     while start < len(raw) and re.fullmatch(rb"[ \t]*\r?", raw[start : line_end(start)]):  # spec §1: blank
@@ -173,11 +170,9 @@ def _header(path: Path, raw: mmap.mmap | bytes) -> tuple[list[str], int]:
 
 
 def _arrow_columns(raw: mmap.mmap | bytes, data: np.ndarray, body: int, header: list[str]) -> tuple[list[pa.Array], pa.Array] | None:
-    """The spec columns (in spec order) read by pyarrow.csv on up to THREADS threads, the code columns as
-    dictionaries, and the claim ids as written; None when the file needs the careful reading (which names the
-    line and column of each bad row): a carriage return that ends no line, a row with the wrong number of fields
-    (a line of spaces, blank to spec §1, included), bytes that are not UTF-8, quoting that is not RFC 4180's or
-    a quoted line break."""
+    """The spec columns read by pyarrow.csv (codes as dictionaries) and the claim ids as written; None where the
+    careful reading must judge: a bare carriage return, a row of the wrong width (a line of spaces included),
+    bytes not UTF-8, quoting not RFC 4180's or a quoted line break."""
     returns = np.flatnonzero(data[body:-1] == RETURN) + body if raw.find(b"\r", body) >= 0 else np.zeros(0, np.int64)
     if (data[returns + 1] != NEWLINE).any():
         return None
@@ -207,8 +202,7 @@ def _written_ids(rows: pa.Array, ids: pa.Array, column: int) -> pa.Array:
 
 
 def _careful(rows: pa.Array, header: list[str]) -> tuple[np.ndarray, list[pa.Array]]:
-    """The rows one at a time, for what pyarrow does not say (which row has the wrong number of fields, which id is
-    not UTF-8, which quote is out of place): each row's problem bits and the spec columns."""
+    """Each row's problem bits and the spec columns, the rows split one at a time by the csv module."""
     roles, table, bits = [COLUMNS.index(name) if name in COLUMNS else -1 for name in header], [], []
     for line in rows.to_pylist():
         fields = split_line(line.removesuffix(b"\n").removesuffix(b"\r").decode("utf-8", "surrogateescape"))
@@ -241,18 +235,13 @@ def _dates(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 def _codes(column: pa.Array, words: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     """(code, ok) of each value: its index among `words` (each distinct value looked up once)."""
-    codes = _encoded(column)
+    codes = column if isinstance(column, pa.DictionaryArray) else pc.dictionary_encode(column)
     code = as_numpy(pc.index_in(codes.dictionary, value_set=as_arrow(list(words)).cast(codes.dictionary.type)), -1)[as_numpy(codes.indices)]
     return np.maximum(code, 0), code >= 0
 
 
-def _encoded(column: pa.Array) -> pa.DictionaryArray:
-    return column if isinstance(column, pa.DictionaryArray) else pc.dictionary_encode(column)
-
-
 def _id_problems(column: pa.Array, role: int) -> np.ndarray:
-    """An id column's problems (read by pyarrow, so UTF-8): empty, or holding a control character; a
-    dictionary's checked once per id."""
+    """An id column's problems: empty, or holding a control character (a dictionary's checked once per id)."""
     if isinstance(column, pa.DictionaryArray):
         return _id_problems(column.dictionary, role)[as_numpy(column.indices)]
     offsets, data = arrow_buffers(column)
@@ -270,7 +259,7 @@ def _repeated(ids: pa.Array, ok: np.ndarray) -> np.ndarray:
     after = as_numpy(pc.less(ids[:-1], ids[1:]), False)
     if ((lengths[1:] > lengths[:-1]) | (lengths[1:] == lengths[:-1]) & after).all():
         return repeated
-    encoded = _encoded(ids)
+    encoded = pc.dictionary_encode(ids)
     if len(encoded.dictionary) == len(ids):
         return repeated
     rows = np.flatnonzero(ok)
@@ -281,8 +270,7 @@ def _repeated(ids: pa.Array, ok: np.ndarray) -> np.ndarray:
 
 
 def _person_years_past(claims: ClaimArrays, ok: np.ndarray) -> tuple[np.ndarray, dict[int, int]]:
-    """The claims (rows, among those `ok`) at which a person-year's total, in processing order, first passes
-    MAX_PERSON_YEAR_FEN, and the total each reaches. Only persons near the bound are sorted."""
+    """Where a person-year's total (rows `ok`, in processing order) first passes the bound, and the total reached."""
     person, year, day, total = claims.person, claims.year, claims.day, claims.total
     # float sums only choose whom to sort: well inside their precision of the bound
     heavy = np.bincount(person[ok], weights=total[ok], minlength=claims.n_persons) > 0.999 * MAX_PERSON_YEAR_FEN
@@ -299,11 +287,10 @@ def _person_years_past(claims: ClaimArrays, ok: np.ndarray) -> tuple[np.ndarray,
 
 
 def _checked(columns: list[pa.Array], problems: np.ndarray | int, pool: ThreadPoolExecutor) -> tuple[ClaimArrays, np.ndarray, dict]:
-    """The claims as arrays, every row's problems (bits) and the person-year totals passing the bound (by row),
-    the columns read on the pool's threads (Arrow and numpy work without the GIL)."""
+    """The claims, every row's problems and the person-year totals past the bound, read on the pool's threads."""
     read = {DATE: pool.submit(_dates, columns[DATE])} | {role: pool.submit(parse_money, columns[role]) for role in (TOTAL, ELIGIBLE)}
     read |= {role: pool.submit(_codes, columns[role], words) for role, words in VOCABULARIES.items()}
-    persons = pool.submit(_encoded, columns[PERSON_ID])  # numbered in order of first appearance
+    persons = pool.submit(pc.dictionary_encode, columns[PERSON_ID])  # numbered in order of first appearance
     problems, parsed = problems | _id_problems(columns[CLAIM_ID], CLAIM_ID), {}
     for role, future in read.items():
         parsed[role], ok = future.result()
@@ -355,8 +342,7 @@ def _id_shown(text: str) -> str:
 
 
 def _spanning(data: np.ndarray, start: int, header: list[str], where: str) -> tuple[int, list[str]] | None:
-    """(end, messages) for a row whose quoted field runs over line breaks (valid CSV, but a claims file's fields
-    hold none): each such field named once, instead of one bad row per line it spans."""
+    """(end, messages) for a row whose quoted fields run over line breaks (which claims fields hold none): each named once."""
     text = data[start : start + MAX_RECORD_BYTES + 1].tobytes()
     end = RECORD.match(text).end()
     end = end if text[end : end + 1] == b"\n" else len(text)  # a quote never closed: to the end
@@ -395,8 +381,7 @@ def _row_messages(where: str, bits: int, fields: dict[str, str], found: int, rea
 
 
 def bad_rows_message(path: Path, data: np.ndarray, body: int, header: list[str], problems: np.ndarray, reached: dict[int, int]) -> str:
-    """The message for a file with bad rows: each bad row's problems named by line, claim id and column (up to
-    MAX_LISTED messages), then how many more bad rows there are."""
+    """The message for a file with bad rows: each named by line, claim id and column (up to MAX_LISTED messages)."""
     bad = np.flatnonzero(problems)
     rows, starts = rows_of(data, body)
     numbers = np.searchsorted(np.flatnonzero(data == NEWLINE), starts) + 1
