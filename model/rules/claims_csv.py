@@ -253,19 +253,13 @@ def _id_problems(column: pa.Array, role: int) -> np.ndarray:
 
 
 def _repeated(ids: pa.Array, ok: np.ndarray) -> np.ndarray:
-    """Where an id (among rows where `ok`) appeared on an earlier such row. Ids each after the one before in
-    (length, bytes) order, as numbered claim ids usually come, repeat none: no hash table is needed then."""
+    """Where an id (among rows `ok`) appeared on an earlier such row. Ids each after the one before in (length,
+    bytes) order, as numbered claim ids usually come, repeat none: no hash table is needed then."""
     repeated, lengths = np.zeros(len(ids), dtype=np.bool_), np.diff(arrow_buffers(ids)[0])
-    after = as_numpy(pc.less(ids[:-1], ids[1:]), False)
-    if ((lengths[1:] > lengths[:-1]) | (lengths[1:] == lengths[:-1]) & after).all():
+    if ((lengths[1:] > lengths[:-1]) | (lengths[1:] == lengths[:-1]) & as_numpy(pc.less(ids[:-1], ids[1:]), False)).all():
         return repeated
-    encoded = pc.dictionary_encode(ids)
-    if len(encoded.dictionary) == len(ids):
-        return repeated
-    rows = np.flatnonzero(ok)
-    _, first = np.unique(as_numpy(encoded.indices)[rows], return_index=True)
-    repeated[rows] = True
-    repeated[rows[first]] = False
+    index = as_numpy(pc.dictionary_encode(ids.filter(as_arrow(ok))).indices)  # numbered in order of first appearance
+    repeated[ok] = index <= np.maximum.accumulate(np.r_[-1, index[:-1]])
     return repeated
 
 
