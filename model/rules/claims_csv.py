@@ -30,12 +30,12 @@ COLUMNS = ("claim_id", "person_id", "date", "service", "level", "disease",
            "total_cost", "eligible_cost", "compliant", "category")
 CLAIM_ID, PERSON_ID, DATE, SERVICE, LEVEL, DISEASE, TOTAL, ELIGIBLE, COMPLIANT, CATEGORY = range(10)
 # A row's problems: one bit per column (spec order), then these.
-(BIT_COLUMNS, BIT_QUOTING, BIT_UTF8, BIT_CONTROL, BIT_DUPLICATE_ID, BIT_ELIGIBLE_ABOVE_TOTAL, BIT_CHRONIC_WITHOUT_CODE,
- BIT_VILLAGE_ADMISSION, BIT_PERSON_YEAR) = (1 << b for b in range(10, 19))
+(BIT_COLUMNS, BIT_QUOTING, BIT_UTF8, BIT_CONTROL, BIT_LINE_BREAK, BIT_DUPLICATE_ID, BIT_ELIGIBLE_ABOVE_TOTAL,
+ BIT_CHRONIC_WITHOUT_CODE, BIT_VILLAGE_ADMISSION, BIT_PERSON_YEAR) = (1 << b for b in range(10, 20))
 MAX_PERSON_YEAR_FEN = 10 * MAX_MONEY_FEN
 MAX_HEADER_BYTES = 1 << 16  # a header longer than this is not a claims file's
 MAX_PIPE_BYTES = 4 << 30  # a claims file read from a pipe is held in memory: at most this
-MAX_RECORD_BYTES = 1 << 20  # a quoted field running over line breaks is read back for a message up to this
+MAX_RECORD_BYTES = 1 << 20  # a quoted field running over line breaks is read as one record up to this
 MAX_LISTED = 50
 PARALLEL_BYTES = 8 << 20  # files smaller than this are read on one thread
 BLOCK_BYTES = 8 << 20  # pyarrow.csv reads blocks of this (not its 1 MiB): as fast, with fewer dictionaries to unify
@@ -51,9 +51,8 @@ NEWLINE, RETURN = 10, 13
 CONTROL = "[\x00-\x1f\x7f-\x9f]"  # C0, DEL and C1: an id holding one could not be written back on one line, nor shown
 NOT_UTF8 = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8, decoded with surrogateescape
 BLANK = r"^[ \t]*\r?\n?$"  # spec §1: a line with nothing, or only spaces and tabs (before its end)
-FIELD = r'"(?:[^"\n]|"")*"|[^,"\n]*'  # RFC 4180: quoted (quotes doubled inside) or holding no quote; on one line
+FIELD = r'"(?:[^"]|"")*"|[^,"\n]*'  # RFC 4180: quoted (quotes doubled inside) or holding no quote
 RFC_LINE = r"^(?:%s)(?:,(?:%s))*\r?\r?\n?$" % (FIELD, FIELD)  # (one carriage return before the line end is no field's)
-RECORD = re.compile(rb'(?:[^"\n]+|"[^"]*")*')  # a CSV record: it ends at the first newline outside quotes
 MONEY_EXPECTED = (f"yuan as digits with an optional point and 1–2 decimals, at most {MAX_MONEY_FEN // 100:,} "
                   "(no sign, exponent or spaces)")
 ONE_LINE = "text on one line (a claims file's fields hold no line break)"
@@ -119,11 +118,11 @@ def _text(line: bytes) -> str:
 
 
 def rows_of(data: np.ndarray, body: int) -> tuple[pa.Array, np.ndarray]:
-    """The rows, lines after the header not blank (spec §1), as Arrow views of the bytes; and where each starts."""
+    """The rows, lines after the header not blank (spec §1), as Arrow views of the bytes; and each one's line."""
     starts = np.r_[body, np.flatnonzero(data[body:] == NEWLINE) + body + 1]
     lines = pa.Array.from_buffers(pa.large_binary(), len(starts), [None, pa.py_buffer(np.r_[starts, data.size]), pa.py_buffer(data)])
     keep = as_numpy(pc.invert(pc.match_substring_regex(lines, BLANK)))
-    return lines.filter(as_arrow(keep)), starts[keep]
+    return lines.filter(as_arrow(keep)), np.searchsorted(np.flatnonzero(data == NEWLINE), starts[keep]) + 1
 
 
 def _read_bytes(path: Path) -> mmap.mmap | bytes:
@@ -201,21 +200,39 @@ def _written_ids(rows: pa.Array, ids: pa.Array, column: int) -> pa.Array:
     return pc.if_else(pc.match_substring_regex(rows, r'^(?:(?:%s),){%d}"' % (FIELD, column)), quoted(ids), ids)
 
 
-def _careful(rows: pa.Array, header: list[str]) -> tuple[np.ndarray, list[pa.Array]]:
-    """Each row's problem bits and the spec columns, the rows split one at a time by the csv module."""
-    roles, table, bits = [COLUMNS.index(name) if name in COLUMNS else -1 for name in header], [], []
-    for line in rows.to_pylist():
-        fields = split_line(line.removesuffix(b"\n").removesuffix(b"\r").decode("utf-8", "surrogateescape"))
+def _careful(raw: mmap.mmap | bytes, body: int, header: list[str]) -> tuple[np.ndarray, list[pa.Array], pa.Array, np.ndarray]:
+    """The rows split one at a time by the csv module, each a line (not blank) or, where a quoted field runs over line
+    breaks, the record as CSV reads it if it has the header's width: problem bits, spec columns, rows, lines."""
+    roles, lines = [COLUMNS.index(name) if name in COLUMNS else -1 for name in header], raw[body:].split(b"\n")
+    table, bits, rows, numbers, i, first = [], [], [], [], 0, raw[:body].count(b"\n") + 1
+    while i < len(lines):
+        end, quotes, size = i + 1, lines[i].count(b'"'), len(lines[i])
+        while quotes % 2 and end < len(lines) and size <= MAX_RECORD_BYTES:  # a quote left open: CSV reads on
+            end, quotes, size = end + 1, quotes + lines[end].count(b'"'), size + 1 + len(lines[end])
+        try:
+            fields = split_line(b"\n".join(lines[i:end]).removesuffix(b"\r").decode("utf-8", "surrogateescape"))
+        except csv.Error:  # a record the csv module cannot read (a line break outside quotes, to its reading)
+            fields = []
+        if end == i + 1 or size > MAX_RECORD_BYTES or len(fields) != len(header):
+            end, fields = i + 1, split_line(lines[i].removesuffix(b"\r").decode("utf-8", "surrogateescape"))
+        if end == i + 1 and re.fullmatch(rb"[ \t]*\r?", lines[i]):  # blank (spec §1)
+            i += 1
+            continue
         row = [b""] * len(COLUMNS)
         bits.append(BIT_COLUMNS if len(fields) != len(header) else 0)
         for value, role in zip(fields, roles):
             if role in (CLAIM_ID, PERSON_ID) and NOT_UTF8.search(value):  # bytes that are not UTF-8, as surrogates
                 bits[-1], value = bits[-1] | BIT_UTF8 | 1 << role, ""
+            bits[-1] |= BIT_LINE_BREAK if role < 0 and "\n" in value else 0
             if role >= 0:
                 row[role] = value.encode("utf-8", "surrogateescape")
         table.append(row)
+        rows.append(b"\n".join(lines[i:end]))
+        numbers.append(first + i)
+        i = end
+    rows = pa.array(rows, pa.binary())
     bits = np.array(bits, np.int64) | np.where(as_numpy(pc.match_substring_regex(rows, RFC_LINE)), 0, BIT_QUOTING)
-    return bits, [pa.array(column, pa.binary()) for column in (zip(*table) if table else [[]] * len(COLUMNS))]
+    return bits, [pa.array(column, pa.binary()) for column in (zip(*table) if table else [[]] * len(COLUMNS))], rows, np.array(numbers)
 
 
 def _dates(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -312,16 +329,16 @@ def read_claims(path: Path | str) -> ClaimsFile:
     raw = _read_bytes(path)
     data = np.frombuffer(raw, dtype=np.uint8)
     header, body = _header(path, raw)
-    problems, (columns, ids) = 0, _arrow_columns(raw, data, body, header) or (None, None)
+    problems, rows, (columns, ids) = 0, None, _arrow_columns(raw, data, body, header) or (None, None)
     if columns is None:
-        rows = rows_of(data, body)[0]
-        problems, columns = _careful(rows, header)
+        problems, columns, rows, numbers = _careful(raw, body, header)
         columns[:2] = (column.cast(pa.string()) for column in columns[:2])  # UTF-8 now
         ids = _written_ids(rows, columns[CLAIM_ID], header.index("claim_id"))
     with ThreadPoolExecutor(THREADS) as pool:
         claims, problems, reached = _checked(columns, problems, pool)
     if problems.any():
-        raise InputError(bad_rows_message(path, data, body, header, problems, reached))
+        rows, numbers = rows_of(data, body) if rows is None else (rows, numbers)
+        raise InputError(bad_rows_message(path, rows, numbers, header, problems, reached))
     return ClaimsFile(path, claims, data, ids.cast(pa.string()), header, body)
 
 
@@ -333,23 +350,6 @@ def value_shown(text: str, limit: int = 60) -> str:
 def _id_shown(text: str) -> str:
     """An id as it reads in '(claim_id c1)': as is when short and printable, else quoted and shortened."""
     return text if len(text) <= 40 and text.isprintable() and text.strip() == text else describe_found(text, 40)
-
-
-def _spanning(data: np.ndarray, start: int, header: list[str], where: str) -> tuple[int, list[str]] | None:
-    """(end, messages) for a row whose quoted fields run over line breaks (which claims fields hold none): each named once."""
-    text = data[start : start + MAX_RECORD_BYTES + 1].tobytes()
-    end = RECORD.match(text).end()
-    end = end if text[end : end + 1] == b"\n" else len(text)  # a quote never closed: to the end
-    try:  # (quotes inside a field, not opening it, are CSV's text: such a record has a line break outside quotes)
-        values = split_line(_text(text[:end])) if b"\n" in text[:end] and end <= MAX_RECORD_BYTES else []
-    except csv.Error:
-        return None
-    if len(values) != len(header):
-        return None
-    expected = {name: f"{EXPECTED[name]} {CONTROL_EXPECTED}" if name in COLUMNS[:2] else EXPECTED.get(name, ONE_LINE) for name in header}
-    messages = [f"{where}, column {name}: expected {expected[name]}, found {value_shown(value)}"
-                for name, value in zip(header, values) if "\n" in value or "\r" in value]
-    return (start + end, messages) if messages else None
 
 
 def _row_messages(where: str, bits: int, fields: dict[str, str], found: int, reached: int) -> list[str]:
@@ -367,6 +367,8 @@ def _row_messages(where: str, bits: int, fields: dict[str, str], found: int, rea
         elif role == CATEGORY and "+" in value and len(value) <= 200 and category_set_problem(value):
             found += f" ({category_set_problem(value)})"  # why a set is refused; a single word speaks for itself
         messages.append(f"{where}, column {name}: expected {expected}, found {found}")
+    messages += [f"{where}, column {name}: expected {ONE_LINE}, found {value_shown(value)}"
+                 for name, value in fields.items() if bits & BIT_LINE_BREAK and name not in COLUMNS and "\n" in value]
     shown = {name: value_shown(fields[name]) for name in COLUMNS} | {
         "total": _id_shown(fields["total_cost"]), "person": _id_shown(fields["person_id"]), "year": fields["date"][:4],
         "reached": f"{reached // 100:,}.{reached % 100:02d}"}
@@ -374,30 +376,16 @@ def _row_messages(where: str, bits: int, fields: dict[str, str], found: int, rea
                        for bit, (name, expected, found) in RULES.items() if bits & bit]
 
 
-def bad_rows_message(path: Path, data: np.ndarray, body: int, header: list[str], problems: np.ndarray, reached: dict[int, int]) -> str:
+def bad_rows_message(path: Path, rows: pa.Array, numbers: np.ndarray, header: list[str], problems: np.ndarray,
+                     reached: dict[int, int]) -> str:
     """The message for a file with bad rows: each named by line, claim id and column (up to MAX_LISTED messages)."""
-    bad = np.flatnonzero(problems)
-    rows, starts = rows_of(data, body)
-    numbers = np.searchsorted(np.flatnonzero(data == NEWLINE), starts) + 1
-    messages: list[str] = []
-    listed = spanned = 0  # spanned: rows that were lines inside a quoted field already named
-    span_end = -1
-    for row in bad[: 4 * MAX_LISTED].tolist():
-        if starts[row] < span_end:
-            spanned += 1
-            continue
-        listed += 1
+    bad, messages = np.flatnonzero(problems), []
+    for listed, row in enumerate(bad[: 4 * MAX_LISTED].tolist(), start=1):
         values = split_line(_text(rows[row].as_py()))
         fields = {name: (values[i] if i < len(values) else "") for i, name in enumerate(header)}
-        where = f"{path}: line {numbers[row]}"
-        spanning = problems[row] & BIT_QUOTING and _spanning(data, int(starts[row]), header, where)
-        if spanning:
-            span_end, messages = spanning[0], messages + spanning[1]
-            continue
-        where += f" (claim_id {_id_shown(fields['claim_id'])})" if fields["claim_id"] else ""
+        where = f"{path}: line {numbers[row]}" + (f" (claim_id {_id_shown(fields['claim_id'])})" if fields["claim_id"] else "")
         messages += _row_messages(where, int(problems[row]), fields, len(values), reached.get(row, 0))
         if len(messages) >= MAX_LISTED:
             break
-    count = int(bad.size) - spanned
-    more = f"\n... and {count - listed} more bad rows" if count > listed else ""
-    return f"{path}: {count} bad row{'s' if count != 1 else ''}; nothing was written\n" + "\n".join(messages) + more
+    more = f"\n... and {bad.size - listed} more bad rows" if bad.size > listed else ""
+    return f"{path}: {bad.size} bad row{'s' if bad.size != 1 else ''}; nothing was written\n" + "\n".join(messages) + more
