@@ -200,33 +200,35 @@ def _written_ids(rows: pa.Array, ids: pa.Array, column: int) -> pa.Array:
     return pc.if_else(pc.match_substring_regex(rows, r'^(?:(?:%s),){%d}"' % (FIELD, column)), quoted(ids), ids)
 
 
+def _split(text: bytes) -> list[str] | None:
+    """A row's fields (bytes not UTF-8 as surrogates, a carriage return before its end left out); None if unreadable."""
+    try:
+        return split_line(text.removesuffix(b"\r").decode("utf-8", "surrogateescape"))
+    except csv.Error:  # a line break outside quotes, to the csv module's reading
+        return None
+
+
 def _careful(raw: mmap.mmap | bytes, body: int, header: list[str]) -> tuple[np.ndarray, list[pa.Array], pa.Array, np.ndarray]:
     """The rows split one at a time by the csv module, each a line (not blank) or, where a quoted field runs over line
     breaks, the record as CSV reads it if it has the header's width: problem bits, spec columns, rows, lines."""
-    roles, lines = [COLUMNS.index(name) if name in COLUMNS else -1 for name in header], raw[body:].split(b"\n")
+    places, lines = [header.index(name) for name in COLUMNS], raw[body:].split(b"\n")
     table, bits, rows, numbers, i, first = [], [], [], [], 0, raw[:body].count(b"\n") + 1
     while i < len(lines):
         end, quotes, size = i + 1, lines[i].count(b'"'), len(lines[i])
         while quotes % 2 and end < len(lines) and size <= MAX_RECORD_BYTES:  # a quote left open: CSV reads on
             end, quotes, size = end + 1, quotes + lines[end].count(b'"'), size + 1 + len(lines[end])
-        try:
-            fields = split_line(b"\n".join(lines[i:end]).removesuffix(b"\r").decode("utf-8", "surrogateescape"))
-        except csv.Error:  # a record the csv module cannot read (a line break outside quotes, to its reading)
-            fields = []
-        if end == i + 1 or size > MAX_RECORD_BYTES or len(fields) != len(header):
-            end, fields = i + 1, split_line(lines[i].removesuffix(b"\r").decode("utf-8", "surrogateescape"))
-        if end == i + 1 and re.fullmatch(rb"[ \t]*\r?", lines[i]):  # blank (spec §1)
-            i += 1
-            continue
-        row = [b""] * len(COLUMNS)
-        bits.append(BIT_COLUMNS if len(fields) != len(header) else 0)
-        for value, role in zip(fields, roles):
-            if role in (CLAIM_ID, PERSON_ID) and NOT_UTF8.search(value):  # bytes that are not UTF-8, as surrogates
-                bits[-1], value = bits[-1] | BIT_UTF8 | 1 << role, ""
-            bits[-1] |= BIT_LINE_BREAK if role < 0 and "\n" in value else 0
-            if role >= 0:
-                row[role] = value.encode("utf-8", "surrogateescape")
-        table.append(row)
+        fields = _split(b"\n".join(lines[i:end])) if end > i + 1 and size <= MAX_RECORD_BYTES else None
+        if fields is None or len(fields) != len(header):
+            end, fields = i + 1, _split(lines[i])
+            if re.fullmatch(rb"[ \t]*\r?", lines[i]):  # blank (spec §1)
+                i += 1
+                continue
+        bits.append((BIT_COLUMNS if len(fields) != len(header) else 0) | (BIT_LINE_BREAK if end > i + 1 else 0))
+        row = [fields[place] if place < len(fields) else "" for place in places]
+        for role in (CLAIM_ID, PERSON_ID):
+            if NOT_UTF8.search(row[role]):  # bytes that are not UTF-8, as surrogates
+                bits[-1], row[role] = bits[-1] | BIT_UTF8 | 1 << role, ""
+        table.append([value.encode("utf-8", "surrogateescape") for value in row])
         rows.append(b"\n".join(lines[i:end]))
         numbers.append(first + i)
         i = end
