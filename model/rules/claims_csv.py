@@ -133,11 +133,9 @@ def _read_bytes(path: Path) -> mmap.mmap | bytes:
             check_status(path, status, "claims file")
             if not stat.S_ISREG(status.st_mode):  # a pipe
                 return read_all(file, path, "claims file read from a pipe", MAX_PIPE_BYTES)
-            if status.st_size == 0:
-                return b""
             try:
                 return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-            except (OSError, ValueError):  # a file system that cannot map
+            except (OSError, ValueError):  # an empty file, or a file system that cannot map
                 return file.read()
     except OSError as exc:
         raise open_error(path, exc, "claims file") from None

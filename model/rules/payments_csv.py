@@ -22,8 +22,7 @@ QUOTE, COMMA, NOTHING = as_arrow(['"', ",", ""])
 
 
 def header(amounts: np.ndarray) -> bytes:
-    """The header of spec §2 for `amounts` as `engine.settle` returns them: a `charity` column (before
-    `oop`) only where the scheme has a charity layer, i.e. where the amounts have every payer's column."""
+    """The header of spec §2 for `amounts` from `engine.settle`: `charity` (before `oop`) where they have its column."""
     columns = OUTPUT_COLUMNS if amounts.shape[1] == len(OUTPUT_COLUMNS) else SPEC_COLUMNS
     return ("claim_id," + ",".join(columns) + "\n").encode("utf-8")
 
@@ -39,8 +38,7 @@ def csv_fields(texts: pa.Array) -> pa.Array:
 
 
 def _yuan(fen: np.ndarray) -> pa.Array:
-    """Amounts in fen (>= 0) as text in yuan with two decimals, each fen the digits of a decimal with two places;
-    where most are 0 (most payers pay most claims nothing), only the others formatted."""
+    """Amounts in fen (>= 0) as yuan text, a decimal with two places; where most are 0, only the others formatted."""
     paid = np.flatnonzero(fen) if np.count_nonzero(fen) < len(fen) // 2 else None
     values = np.ascontiguousarray(fen if paid is None else fen[paid])
     texts = pc.cast(pa.Array.from_buffers(YUAN, len(values), [None, pa.py_buffer(values)]), pa.string())
@@ -63,8 +61,7 @@ def payment_rows(ids: pa.Array, amounts: np.ndarray) -> pa.Buffer:
 
 
 def payments_chunks(claims_file, amounts: np.ndarray, threads: int = 1) -> Iterator[pa.Buffer]:
-    """Spec §2 rows (no header) for the claims of a file, ids written back exactly as read: consecutive
-    chunks, in order, formatted up to `threads` at a time (Arrow releases the GIL)."""
+    """Spec §2 rows (no header), ids exactly as read, in chunks formatted up to `threads` at a time."""
     amounts = np.asarray(amounts, dtype=np.int64)
     chunk = lambda rows: payment_rows(claims_file.ids[rows[0] : rows[1]], amounts[rows[0] : rows[1]])  # noqa: E731
     with ThreadPoolExecutor(max_workers=max(threads, 1)) as pool:
