@@ -216,7 +216,7 @@ def _careful(raw: mmap.mmap | bytes, body: int, header: list[str]) -> tuple[np.n
         while quotes % 2 and end < len(lines) and size <= MAX_RECORD_BYTES:  # a quote left open: CSV reads on
             end, quotes, size = end + 1, quotes + lines[end].count(b'"'), size + 1 + len(lines[end])
         fields = _split(b"\n".join(lines[i:end])) if end > i + 1 and size <= MAX_RECORD_BYTES else None
-        if fields is None or len(fields) != len(header):
+        if not fields or len(fields) != len(header) or not any("\n" in field or "\r" in field for field in fields):
             end, fields = i + 1, _split(lines[i])
             if re.fullmatch(rb"[ \t]*\r?", lines[i]):  # blank (spec §1)
                 i += 1
@@ -368,7 +368,7 @@ def _row_messages(where: str, bits: int, fields: dict[str, str], found: int, rea
             found += f" ({category_set_problem(value)})"  # why a set is refused; a single word speaks for itself
         messages.append(f"{where}, column {name}: expected {expected}, found {found}")
     messages += [f"{where}, column {name}: expected {ONE_LINE}, found {value_shown(value)}"
-                 for name, value in fields.items() if bits & BIT_LINE_BREAK and name not in COLUMNS and "\n" in value]
+                 for name, value in fields.items() if bits & BIT_LINE_BREAK and name not in COLUMNS and ("\n" in value or "\r" in value)]
     shown = {name: value_shown(fields[name]) for name in COLUMNS} | {
         "total": _id_shown(fields["total_cost"]), "person": _id_shown(fields["person_id"]), "year": fields["date"][:4],
         "reached": f"{reached // 100:,}.{reached % 100:02d}"}
@@ -383,7 +383,8 @@ def bad_rows_message(path: Path, rows: pa.Array, numbers: np.ndarray, header: li
     for listed, row in enumerate(bad[: 4 * MAX_LISTED].tolist(), start=1):
         values = split_line(_text(rows[row].as_py()))
         fields = {name: (values[i] if i < len(values) else "") for i, name in enumerate(header)}
-        where = f"{path}: line {numbers[row]}" + (f" (claim_id {_id_shown(fields['claim_id'])})" if fields["claim_id"] else "")
+        named = fields["claim_id"] and not problems[row] & BIT_LINE_BREAK  # a record over lines: named by its line alone
+        where = f"{path}: line {numbers[row]}" + (f" (claim_id {_id_shown(fields['claim_id'])})" if named else "")
         messages += _row_messages(where, int(problems[row]), fields, len(values), reached.get(row, 0))
         if len(messages) >= MAX_LISTED:
             break
