@@ -232,7 +232,7 @@ def _careful(raw: mmap.mmap | bytes, body: int, header: list[str]) -> tuple[np.n
         rows.append(b"\n".join(lines[i:end]))
         numbers.append(first + i)
         i = end
-    rows = pa.array(rows, pa.binary())
+    rows = pa.array(rows, pa.large_binary())  # (a file over 2 GiB too)
     bits = np.array(bits, np.int64) | np.where(as_numpy(pc.match_substring_regex(rows, RFC_LINE)), 0, BIT_QUOTING)
     return bits, [pa.array(column, pa.binary()) for column in (zip(*table) if table else [[]] * len(COLUMNS))], rows, np.array(numbers)
 
