@@ -22,11 +22,9 @@ def arrow_buffers(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 def as_numpy(array: pa.Array, null: int = 0) -> np.ndarray:
     """A boolean or numeric Arrow array as numpy (its nulls as `null`)."""
-    if array.type == pa.bool_():
-        bits = np.unpackbits(np.frombuffer(array.buffers()[1], dtype=np.uint8), bitorder="little")
-        values = bits[array.offset : array.offset + len(array)].view(np.bool_)
-    else:
-        values = np.frombuffer(array.buffers()[1], dtype=array.type.to_pandas_dtype())[array.offset : array.offset + len(array)]
+    if array.type == pa.bool_():  # bits, each a byte once cast
+        return as_numpy(pc.cast(array, pa.uint8()), null).astype(np.bool_)
+    values = np.frombuffer(array.buffers()[1], dtype=array.type.to_pandas_dtype())[array.offset : array.offset + len(array)]
     return np.where(as_numpy(pc.is_valid(array)), values, null) if array.null_count else values
 
 

@@ -1,4 +1,4 @@
-"""Reading a claims file (spec §1) with pyarrow.csv into arrays, rejecting every bad row by line and column (payments: payments_csv.py)."""
+"""Reading a claims file (spec §1) with pyarrow.csv into arrays; bad rows named by line, claim id and column."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import mmap
 import os
 import re
 import stat
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from itertools import permutations
 from pathlib import Path
 
@@ -17,40 +17,60 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from model.codes import (CATEGORY_SET_CODE, CATEGORY_SETS, CHRONIC_CODES, DISEASE_CODE, DISEASES, LEVEL_CODE, LEVELS,
-                         SERVICE_CODE, SERVICES)
 from model.arrowtext import MAX_MONEY_FEN, arrow_buffers, as_arrow, as_numpy, parse_money
+from model.codes import (CATEGORY_SET_CODE, CATEGORY_SETS, CHRONIC_CODES, DISEASE_CODE, DISEASES, LEVEL_CODE, LEVELS,
+                         SERVICE_CODE, SERVICES, category_set_problem)
 from model.errors import InputError, describe_found
 from model.inputfile import any_csv_field_size, check_status, open_error, read_all
 from model.rules.claim_arrays import ClaimArrays
-from model.rules.payments_csv import csv_fields
+from model.rules.payments_csv import csv_fields, quoted
 
 COLUMNS = ("claim_id", "person_id", "date", "service", "level", "disease",
            "total_cost", "eligible_cost", "compliant", "category")
 CLAIM_ID, PERSON_ID, DATE, SERVICE, LEVEL, DISEASE, TOTAL, ELIGIBLE, COMPLIANT, CATEGORY = range(10)
 # A row's problems: one bit per column (spec order), then these.
-BIT_COLUMNS, BIT_QUOTING, BIT_UTF8, BIT_ELIGIBLE_ABOVE_TOTAL = 1 << 10, 1 << 12, 1 << 13, 1 << 14
-BIT_CHRONIC_WITHOUT_CODE, BIT_VILLAGE_ADMISSION, BIT_DUPLICATE_ID, BIT_CONTROL, BIT_PERSON_YEAR = (1 << b for b in range(15, 20))
+(BIT_COLUMNS, BIT_QUOTING, BIT_UTF8, BIT_CONTROL, BIT_LINE_BREAK, BIT_DUPLICATE_ID, BIT_ELIGIBLE_ABOVE_TOTAL,
+ BIT_CHRONIC_WITHOUT_CODE, BIT_VILLAGE_ADMISSION, BIT_PERSON_YEAR) = (1 << b for b in range(10, 20))
 MAX_PERSON_YEAR_FEN = 10 * MAX_MONEY_FEN
-CONTROL = "[\x00-\x1f\x7f-\x9f]"  # C0, DEL and C1: an id holding one could not be written back on one line, nor shown
 MAX_HEADER_BYTES = 1 << 16  # a header longer than this is not a claims file's
 MAX_PIPE_BYTES = 4 << 30  # a claims file read from a pipe is held in memory: at most this
+MAX_RECORD_BYTES = 1 << 20  # a quoted field running over line breaks is read as one record up to this
 MAX_LISTED = 50
+PARALLEL_BYTES = 8 << 20  # files smaller than this are read on one thread
+BLOCK_BYTES = 8 << 20  # pyarrow.csv reads blocks of this (not its 1 MiB): as fast, with fewer dictionaries to unify
+THREADS = min(2, os.cpu_count() or 1)  # threads for adjudicating one file: the stages gain little past two
 # Every way to write each category set (spec §1: order does not matter).
 CATEGORY_SPELLINGS = tuple(dict.fromkeys("+".join(order) for members in CATEGORY_SETS for order in permutations(members)))
 SPELLING_CODE = np.array([CATEGORY_SET_CODE[frozenset(word.split("+"))] for word in CATEGORY_SPELLINGS], dtype=np.int8)
 VOCABULARIES = {SERVICE: SERVICES, LEVEL: LEVELS, DISEASE: DISEASES, COMPLIANT: ("false", "true"), CATEGORY: CATEGORY_SPELLINGS}
 IS_CHRONIC = np.isin(np.arange(len(DISEASES)), [DISEASE_CODE[c] for c in CHRONIC_CODES])
-PARALLEL_BYTES = 8 << 20  # files smaller than this are read on one thread
-BLOCK_BYTES = 8 << 20  # pyarrow.csv reads blocks of this (not its 1 MiB): as fast, with fewer dictionaries to unify
-THREADS = min(2, os.cpu_count() or 1)  # threads for adjudicating one file: the stages gain little past two
-QUOTE, COMMA, NEWLINE, RETURN = 34, 44, 10, 13
+FIRST_DAY = -719162  # 0001-01-01, days from 1970
 DICTIONARY = pa.dictionary(pa.int32(), pa.string())
-BLANK = re.compile(rb"[ \t]*\r?")  # spec §1: a line with nothing, or only spaces and tabs (before a CRLF end)
-FIELD = rb'"(?:[^"\n]|"")*"|[^,"\n]*'  # RFC 4180: quoted (quotes doubled inside) or holding no quote; on one line
+NEWLINE, RETURN = 10, 13
+CONTROL = "[\x00-\x1f\x7f-\x9f]"  # C0, DEL and C1: an id holding one could not be written back on one line, nor shown
 NOT_UTF8 = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8, decoded with surrogateescape
-LINE = rb"(?:%s)(?:,(?:%s))*\r?" % (FIELD, FIELD)
-RFC_LINE, RFC_FIELD = re.compile(LINE), re.compile(rb"(?:^|,)(%s)" % FIELD)
+BLANK = r"^[ \t]*\r?\n?$"  # spec §1: a line with nothing, or only spaces and tabs (before its end)
+FIELD = r'"(?:[^"]|"")*"|[^,"\n]*'  # RFC 4180: quoted (quotes doubled inside) or holding no quote
+RFC_LINE = r"^(?:%s)(?:,(?:%s))*\r?\r?\n?$" % (FIELD, FIELD)  # (one carriage return before the line end is no field's)
+MONEY_EXPECTED = (f"yuan as digits with an optional point and 1–2 decimals, at most {MAX_MONEY_FEN // 100:,} "
+                  "(no sign, exponent or spaces)")
+ONE_LINE = "text on one line (a claims file's fields hold no line break)"
+CONTROL_EXPECTED = "without control characters (a line break, carriage return, tab, NUL, ...)"
+EXPECTED = {
+    "claim_id": "a claim id", "person_id": "a person id", "date": "a date YYYY-MM-DD that exists",
+    "service": "outpatient, chronic_outpatient or inpatient", "level": "village, township, county, prefecture or province",
+    "disease": "a disease code of spec §5, or nothing", "total_cost": MONEY_EXPECTED, "eligible_cost": MONEY_EXPECTED,
+    "compliant": "true or false (lowercase)",
+    "category": "ordinary, or one or more of registered_poor, dibao, extreme_poor joined by +",
+}
+RULES = {  # a row's faults across its fields: the column named, what was expected, what was found
+    BIT_DUPLICATE_ID: ("claim_id", "a claim id not used on an earlier line", "{claim_id} again"),
+    BIT_ELIGIBLE_ABOVE_TOTAL: ("eligible_cost", "at most total_cost ({total})", "{eligible_cost}"),
+    BIT_CHRONIC_WITHOUT_CODE: ("disease", "a chronic code (spec §5) on a chronic_outpatient claim", "{disease}"),
+    BIT_VILLAGE_ADMISSION: ("level", "township or above for an inpatient claim (village clinics do not admit)", "{level}"),
+    BIT_PERSON_YEAR: ("total_cost", f"one person's claims in one year to total at most {MAX_PERSON_YEAR_FEN // 100:,}.00 yuan",
+                      "{reached} with this claim (person_id {person}, {year})"),
+}
 
 
 @dataclass
@@ -63,12 +83,16 @@ class ClaimsFile:
     ids: pa.Array  # each claim id's field exactly as in the file
     header: list[str]
     body: int  # where the rows start
-    _lines: np.ndarray | None = field(default=None, repr=False)  # each row's line: start, end
 
     def __len__(self) -> int:
         return len(self.claims)
 
+    @cached_property
+    def _rows(self) -> pa.Array:
+        return rows_of(self.data, self.body)[0]
+
     def claim_id(self, row: int) -> str:
+        """The claim id of a row, as CSV reads it."""
         return self.fields(row)["claim_id"]
 
     def find(self, claim_id: str) -> int | None:
@@ -78,202 +102,165 @@ class ClaimsFile:
 
     def fields(self, row: int) -> dict[str, str]:
         """The row's text fields by column name (for slips and messages)."""
-        if self._lines is None:
-            self._lines = row_lines(self.data, self.body)
-        start, end = self._lines[:, row]
-        return dict(zip(self.header, split_line(self.data[start:end].tobytes().decode("utf-8", "replace").rstrip("\r"))))
+        return dict(zip(self.header, split_line(_text(self._rows[row].as_py()))))
 
 
 def split_line(text: str) -> list[str]:
-    """A line's fields as CSV reads them, a carriage return inside a field kept as text (the csv
-    module would take it for a line end and refuse the line): a private-use character stands in for it."""
+    """A line's fields as CSV reads them, a carriage return kept as text (a private-use character stands in)."""
     with any_csv_field_size():
         return [value.replace("\ue000", "\r") for value in next(csv.reader([text.replace("\r", "\ue000")]), [])]
 
 
-def row_lines(data: np.ndarray, body: int) -> np.ndarray:
-    """Where each row's line starts and ends: the lines after the header that are not blank (spec §1)."""
-    newlines = np.flatnonzero(data[body:] == NEWLINE) + body
-    starts, ends = np.r_[body, newlines + 1], np.r_[newlines, data.shape[0]]
-    rows = np.flatnonzero(ends > starts)
-    if np.isin(data[starts[rows]], (32, 9, RETURN)).any():  # a line starting with any other byte holds text
-        holds_text = (data != 32) & (data != 9) & (data != NEWLINE)
-        last = ends[rows] - 1
-        holds_text[last[data[last] == RETURN]] = False  # a carriage return ending a line
-        rows = rows[np.logical_or.reduceat(holds_text, starts[rows])]
-    return np.stack([starts[rows], ends[rows]])
+def _text(line: bytes) -> str:
+    """A line as messages show it: its end left out, bytes that are not UTF-8 replaced."""
+    return line.removesuffix(b"\n").decode("utf-8", "replace").rstrip("\r")
+
+
+def rows_of(data: np.ndarray, body: int) -> tuple[pa.Array, np.ndarray]:
+    """The rows, lines after the header not blank (spec §1), as Arrow views of the bytes; and each one's line."""
+    starts = np.r_[body, np.flatnonzero(data[body:] == NEWLINE) + body + 1]
+    lines = pa.Array.from_buffers(pa.large_binary(), len(starts), [None, pa.py_buffer(np.r_[starts, data.size]), pa.py_buffer(data)])
+    keep = as_numpy(pc.invert(pc.match_substring_regex(lines, BLANK)))
+    return lines.filter(as_arrow(keep)), np.searchsorted(np.flatnonzero(data == NEWLINE), starts[keep]) + 1
 
 
 def _read_bytes(path: Path) -> mmap.mmap | bytes:
-    """The file's bytes, read-only, mapped rather than copied. A pipe is read up to MAX_PIPE_BYTES; a
-    device (such as /dev/zero) or a folder is refused."""
+    """The file's bytes, mapped rather than copied; a pipe read up to MAX_PIPE_BYTES; a device or folder refused."""
     try:
         with path.open("rb") as file:
             status = os.fstat(file.fileno())
             check_status(path, status, "claims file")
             if not stat.S_ISREG(status.st_mode):  # a pipe
                 return read_all(file, path, "claims file read from a pipe", MAX_PIPE_BYTES)
-            if status.st_size == 0:
-                return b""
             try:
                 return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-            except (OSError, ValueError):  # a file system that cannot map
+            except (OSError, ValueError):  # an empty file, or a file system that cannot map
                 return file.read()
     except OSError as exc:
         raise open_error(path, exc, "claims file") from None
 
 
 def _header(path: Path, raw: mmap.mmap | bytes) -> tuple[list[str], int]:
-    """The column names and where the rows start. The header is the first line that is not blank."""
+    """The column names (from the first line that is not blank) and where the rows start."""
     start, line = (3 if raw[:3] == b"\xef\xbb\xbf" else 0), 1
     line_end = lambda start: raw.find(b"\n", start) % (len(raw) + 1)  # noqa: E731 (no newline left: the end)
-    while start < len(raw) and BLANK.fullmatch(raw[start : line_end(start)]):  # spec §1: blank
+    while start < len(raw) and re.fullmatch(rb"[ \t]*\r?", raw[start : line_end(start)]):  # spec §1: blank
         start, line = line_end(start) + 1, line + 1
+    where, expected = f"{path}: line {line} (header)", f"the columns {','.join(COLUMNS)}"
     if start >= len(raw):
-        raise InputError(f"{path}: expected a header line with the columns {','.join(COLUMNS)}, found no line that is not blank")
+        raise InputError(f"{path}: expected a header line with {expected}, found no line that is not blank")
     if raw.find(b"\n", start, start + MAX_HEADER_BYTES + 1) < 0 and len(raw) - start > MAX_HEADER_BYTES:
-        raise InputError(f"{path}: line {line} (header): expected the columns {','.join(COLUMNS)}, "
-                         f"found a line of more than {MAX_HEADER_BYTES:,} bytes")
+        raise InputError(f"{where}: expected {expected}, found a line of more than {MAX_HEADER_BYTES:,} bytes")
     try:
-        text = raw[start : line_end(start)].decode("utf-8").rstrip("\r")
+        header = [name.strip() for name in split_line(raw[start : line_end(start)].decode("utf-8").rstrip("\r"))]
     except UnicodeDecodeError:
-        raise InputError(f"{path}: line {line} (header): expected UTF-8 text, found bytes that are not UTF-8") from None
-    header = [name.strip() for name in split_line(text)]
+        raise InputError(f"{where}: expected UTF-8 text, found bytes that are not UTF-8") from None
     missing = [name for name in COLUMNS if name not in header]
     if missing:  # spec §1: each missing column gets a message naming it
-        raise InputError("\n".join(
-            f"{path}: line {line} (header): missing column {name} (expected the columns {','.join(COLUMNS)} in any "
-            f"order; found {describe_found(','.join(header), 300)})" for name in missing))
+        raise InputError("\n".join(f"{where}: missing column {name} (expected {expected} in any order; found "
+                                   f"{describe_found(','.join(header), 300)})" for name in missing))
     duplicated = sorted({name for name in header if header.count(name) > 1})
     if duplicated:
-        raise InputError(f"{path}: line {line} (header): column {duplicated[0]} appears more than once")
+        raise InputError(f"{where}: column {duplicated[0]} appears more than once")
     return header, min(line_end(start) + 1, len(raw))
 
 
-def _raw_ids(rows: np.ndarray, ids: pa.Array, column: int, width: int) -> pa.Array | None:
-    """The claim ids as the file writes them (quotes kept): where the field opens with a quote, quoted again. None
-    unless every quote is where RFC 4180 puts it (opening a field, closing one before a comma or line end, or
-    doubled inside it) and no quoted field runs over a line break (claims-file fields hold none): only then has
-    pyarrow read the fields as the careful reading would."""
-    quotes = np.flatnonzero(rows == QUOTE)
-    if quotes.size & 1 or (np.bincount(np.searchsorted(np.flatnonzero(rows == NEWLINE), quotes)) & 1).any():
-        return None
-    opening, closing = quotes[0::2], quotes[1::2]  # each line's quotes pair up, so the file's do too
-    if not (((opening == 0) | np.isin(rows[np.maximum(opening - 1, 0)], (COMMA, NEWLINE, QUOTE))).all()
-            and ((closing == rows.size - 1) | np.isin(rows[np.minimum(closing + 1, rows.size - 1)], (COMMA, NEWLINE, QUOTE, RETURN))).all()):
-        return None
-    separators = np.flatnonzero((rows == COMMA) & ~np.logical_xor.accumulate(rows == QUOTE)).reshape(-1, width - 1)
-    if column > 0:
-        starts = separators[:, column - 1] + 1
-    else:  # a row's first field starts after the last newline before its first separator
-        newlines = np.r_[-1, np.flatnonzero(rows == NEWLINE)]
-        starts = newlines[np.searchsorted(newlines, separators[:, 0]) - 1] + 1
-    quote, nothing = as_arrow(['"', ""])
-    return pc.if_else(as_arrow(rows[starts] == QUOTE), pc.binary_join_element_wise(quote, pc.replace_substring(ids, '"', '""'), quote, nothing), ids)
-
-
-def _arrow_columns(raw: mmap.mmap | bytes, body: int, header: list[str]) -> tuple[list[pa.Array], pa.Array] | None:
-    """The spec columns (in spec order) read by pyarrow.csv on up to THREADS threads, the code columns as
-    dictionaries, and the claim ids as written; None when the file needs the careful reading
-    (which names the line and column of each bad row): quoting that is not RFC 4180's or a quoted line break,
-    a carriage return that ends no line, a row with the wrong number of fields (a line of spaces, blank to
-    spec §1, included), bytes that are not UTF-8."""
-    rows = np.frombuffer(raw, dtype=np.uint8)[body:]
-    returns = np.flatnonzero(rows[:-1] == RETURN) if raw.find(b"\r", body) >= 0 else np.zeros(0, dtype=np.int64)
-    if (rows[returns + 1] != NEWLINE).any():
+def _arrow_columns(raw: mmap.mmap | bytes, data: np.ndarray, body: int, header: list[str]) -> tuple[list[pa.Array], pa.Array] | None:
+    """The spec columns read by pyarrow.csv (codes as dictionaries) and the claim ids as written; None where the
+    careful reading must judge: a bare carriage return, a row of the wrong width (a line of spaces included),
+    bytes not UTF-8, quoting not RFC 4180's or a quoted line break."""
+    returns = np.flatnonzero(data[body:-1] == RETURN) + body if raw.find(b"\r", body) >= 0 else np.zeros(0, np.int64)
+    if (data[returns + 1] != NEWLINE).any():
         return None
     names = [f"f{i}" for i in range(len(header))]
-    types = {names[header.index(name)]: DICTIONARY if role in VOCABULARIES else pa.string()
-             for role, name in enumerate(COLUMNS)}
+    types = {names[header.index(name)]: DICTIONARY if role in VOCABULARIES else pa.string() for role, name in enumerate(COLUMNS)}
     try:
         table = pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(rows)),
-            read_options=pacsv.ReadOptions(column_names=names, use_threads=rows.size > PARALLEL_BYTES and THREADS > 1,
+            pa.BufferReader(pa.py_buffer(data[body:])),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=data.size > PARALLEL_BYTES and THREADS > 1,
                                            block_size=BLOCK_BYTES),
             convert_options=pacsv.ConvertOptions(column_types=types, include_columns=[names[header.index(n)] for n in COLUMNS],
                                                  strings_can_be_null=False))
     except pa.ArrowException:
         return None
     columns = [column.combine_chunks() for column in table.columns]  # a dictionary column's chunks unified
-    ids = _raw_ids(rows, columns[CLAIM_ID], header.index("claim_id"), len(header)) if raw.find(b'"', body) >= 0 else columns[CLAIM_ID]
-    return None if ids is None else (columns, ids)
+    if raw.find(b'"', body) < 0:
+        return columns, columns[CLAIM_ID]
+    rows = rows_of(data, body)[0]
+    if not pc.all(pc.match_substring_regex(rows, RFC_LINE)).as_py():
+        return None
+    return columns, _written_ids(rows, columns[CLAIM_ID], header.index("claim_id"))
 
 
-def _careful(text: bytes, lines: np.ndarray, header: list[str]):
-    """The rows one line at a time (what pyarrow does not say: which line breaks RFC 4180's quoting, which
-    id is not UTF-8): problem bits, spec columns, claim ids as written."""
-    roles, width = [COLUMNS.index(name) if name in COLUMNS else -1 for name in header], len(header)
-    bits, raw_ids, values = [], [], [[] for _ in COLUMNS]
-    for start, end in lines.T.tolist():
-        line = text[start : end - (text[end - 1 : end] == b"\r")]
-        fields = split_line(line.decode("utf-8", "surrogateescape"))  # bytes that are not UTF-8 kept as surrogates
-        row_bits = (0 if RFC_LINE.fullmatch(line) else BIT_QUOTING) | (BIT_COLUMNS if len(fields) != width else 0)
-        row = [b""] * len(COLUMNS)
-        for value, role in zip(fields, roles):
-            if role in (CLAIM_ID, PERSON_ID) and NOT_UTF8.search(value):
-                row_bits, value = row_bits | BIT_UTF8 | 1 << role, ""
-            if role >= 0:
-                row[role] = value.encode("utf-8", "surrogateescape")
-        for role, value in enumerate(row):
-            values[role].append(value)
-        quoted = b'"' in line and not row_bits
-        raw_ids.append(RFC_FIELD.findall(line)[roles.index(CLAIM_ID)] if quoted else row[CLAIM_ID])
-        bits.append(row_bits)
-    return np.array(bits, dtype=np.int32), [pa.array(column, pa.binary()) for column in values], pa.array(raw_ids, pa.binary())
+def _written_ids(rows: pa.Array, ids: pa.Array, column: int) -> pa.Array:
+    """The claim ids as the rows write them: quoted again (RFC 4180) where the field opens with a quote."""
+    for _ in range(column // 1000):  # RE2 repeats a pattern at most 1,000 times
+        rows = pc.replace_substring_regex(rows, r"^(?:(?:%s),){1000}" % FIELD, "")
+    column %= 1000
+    return pc.if_else(pc.match_substring_regex(rows, r'^(?:(?:%s),){%d}"' % (FIELD, column)), quoted(ids), ids)
 
 
-def _dates(column: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(days since 1970, year, ok) of dates YYYY-MM-DD that exist (year 1 on)."""
+def _split(text: bytes) -> list[str] | None:
+    """A row's fields (bytes not UTF-8 as surrogates, a carriage return before its end left out); None if unreadable."""
+    try:
+        return split_line(text.removesuffix(b"\r").decode("utf-8", "surrogateescape"))
+    except csv.Error:  # a line break outside quotes, to the csv module's reading
+        return None
+
+
+def _careful(raw: mmap.mmap | bytes, body: int, header: list[str]) -> tuple[np.ndarray, list[pa.Array], pa.Array, np.ndarray]:
+    """The rows split one at a time by the csv module, each a line (not blank) or, where a quoted field runs over line
+    breaks, the record as CSV reads it if it has the header's width: problem bits, spec columns, rows, lines."""
+    places, lines = [header.index(name) for name in COLUMNS], raw[body:].split(b"\n")
+    table, bits, rows, numbers, i, first = [], [], [], [], 0, raw[:body].count(b"\n") + 1
+    while i < len(lines):
+        end, quotes, size = i + 1, lines[i].count(b'"'), len(lines[i])
+        while quotes % 2 and end < len(lines) and size <= MAX_RECORD_BYTES:  # a quote left open: CSV reads on
+            end, quotes, size = end + 1, quotes + lines[end].count(b'"'), size + 1 + len(lines[end])
+        fields = _split(b"\n".join(lines[i:end])) if end > i + 1 and size <= MAX_RECORD_BYTES else None
+        if not fields or len(fields) != len(header) or not any("\n" in field or "\r" in field for field in fields):
+            end, fields = i + 1, _split(lines[i])
+            if re.fullmatch(rb"[ \t]*\r?", lines[i]):  # blank (spec §1)
+                i += 1
+                continue
+        bits.append((BIT_COLUMNS if len(fields) != len(header) else 0) | (BIT_LINE_BREAK if end > i + 1 else 0))
+        row = [fields[place] if place < len(fields) else "" for place in places]
+        for role in (CLAIM_ID, PERSON_ID):
+            if NOT_UTF8.search(row[role]):  # bytes that are not UTF-8, as surrogates
+                bits[-1], row[role] = bits[-1] | BIT_UTF8 | 1 << role, ""
+        table.append([value.encode("utf-8", "surrogateescape") for value in row])
+        rows.append(b"\n".join(lines[i:end]))
+        numbers.append(first + i)
+        i = end
+    rows = pa.array(rows, pa.large_binary())  # (a file over 2 GiB too)
+    bits = np.array(bits, np.int64) | np.where(as_numpy(pc.match_substring_regex(rows, RFC_LINE)), 0, BIT_QUOTING)
+    return bits, [pa.array(column, pa.binary()) for column in (zip(*table) if table else [[]] * len(COLUMNS))], rows, np.array(numbers)
+
+
+def _dates(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(days since 1970, ok) of dates YYYY-MM-DD that exist (year 1 on)."""
     ok = np.diff(arrow_buffers(column)[0]) == 10
     text = pc.cast(column, pa.string(), safe=False)  # bytes that are not UTF-8 read as no date
     try:  # Arrow reads a column of dates that all exist; where one does not, those read back as written are
-        dates = pc.cast(text, pa.date32()) if ok.all() else None
+        dates = pc.cast(text, pa.date32())
     except pa.ArrowInvalid:
-        dates = None
-    if dates is None:
         dates = pc.strptime(text, "%Y-%m-%d", "s", error_is_null=True)
         ok &= as_numpy(pc.equal(pc.strftime(dates, "%Y-%m-%d"), text), False)
         dates = pc.cast(dates, pa.date32())
-    year = as_numpy(pc.year(dates), 0)
-    ok &= year >= 1
-    return np.where(ok, as_numpy(dates.view(pa.int32())), 0).astype(np.int64), year, ok
+    days = as_numpy(dates.view(pa.int32())).astype(np.int64)
+    ok &= days >= FIRST_DAY
+    return np.where(ok, days, 0), ok
 
 
 def _codes(column: pa.Array, words: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     """(code, ok) of each value: its index among `words` (each distinct value looked up once)."""
-    codes = _encoded(column)
+    codes = column if isinstance(column, pa.DictionaryArray) else pc.dictionary_encode(column)
     code = as_numpy(pc.index_in(codes.dictionary, value_set=as_arrow(list(words)).cast(codes.dictionary.type)), -1)[as_numpy(codes.indices)]
     return np.maximum(code, 0), code >= 0
 
 
-def _check(columns: list[pa.Array], pool: ThreadPoolExecutor) -> tuple[np.ndarray, dict]:
-    """Every row's problems with the spec columns' values (bits), and the values as codes, days and fen (by
-    role; "day", "year"), the columns read on the pool's threads (Arrow and numpy work without the GIL)."""
-    dates = pool.submit(_dates, columns[DATE])
-    read = {role: pool.submit(parse_money, columns[role]) for role in (TOTAL, ELIGIBLE)}
-    read |= {role: pool.submit(_codes, columns[role], words) for role, words in VOCABULARIES.items()}
-    day, year, ok = dates.result()
-    parsed, bits = {"day": day, "year": year}, np.where(ok, 0, 1 << DATE).astype(np.int32)
-    for role, future in read.items():
-        parsed[role], ok = future.result()
-        bits |= np.where(ok, 0, 1 << role).astype(np.int32)
-    total, eligible, service, level, disease = (parsed[role] for role in (TOTAL, ELIGIBLE, SERVICE, LEVEL, DISEASE))
-    fine = lambda *roles: (bits & sum(1 << role for role in roles)) == 0  # noqa: E731 (cross-field rules read fields that parsed)
-    bits |= np.where(fine(TOTAL, ELIGIBLE) & (eligible > total), BIT_ELIGIBLE_ABOVE_TOTAL, 0).astype(np.int32)
-    bits |= np.where(fine(SERVICE, DISEASE) & (service == SERVICE_CODE["chronic_outpatient"]) & ~IS_CHRONIC[disease],
-                     BIT_CHRONIC_WITHOUT_CODE, 0).astype(np.int32)
-    bits |= np.where(fine(SERVICE, LEVEL) & (service == SERVICE_CODE["inpatient"]) & (level == LEVEL_CODE["village"]),
-                     BIT_VILLAGE_ADMISSION, 0).astype(np.int32)
-    return bits, parsed
-
-
-def _encoded(column: pa.Array) -> pa.DictionaryArray:
-    return column if isinstance(column, pa.DictionaryArray) else pc.dictionary_encode(column)
-
-
 def _id_problems(column: pa.Array, role: int) -> np.ndarray:
-    """An id column's problems (read by pyarrow, so UTF-8): empty, or holding a control character; a
-    dictionary's checked once per id."""
+    """An id column's problems: empty, or holding a control character (a dictionary's checked once per id)."""
     if isinstance(column, pa.DictionaryArray):
         return _id_problems(column.dictionary, role)[as_numpy(column.indices)]
     offsets, data = arrow_buffers(column)
@@ -285,40 +272,55 @@ def _id_problems(column: pa.Array, role: int) -> np.ndarray:
 
 
 def _repeated(ids: pa.Array, ok: np.ndarray) -> np.ndarray:
-    """Where an id (among rows where `ok`) appeared on an earlier such row. Ids each after the one before in
-    (length, bytes) order, as numbered claim ids usually come, repeat none: no hash table is needed then."""
+    """Where an id (among rows `ok`) appeared on an earlier such row. Ids each after the one before in (length,
+    bytes) order, as numbered claim ids usually come, repeat none: no hash table is needed then."""
     repeated, lengths = np.zeros(len(ids), dtype=np.bool_), np.diff(arrow_buffers(ids)[0])
-    after = as_numpy(pc.less(ids[:-1], ids[1:]), False)
-    if ((lengths[1:] > lengths[:-1]) | (lengths[1:] == lengths[:-1]) & after).all():
+    if ((lengths[1:] > lengths[:-1]) | (lengths[1:] == lengths[:-1]) & as_numpy(pc.less(ids[:-1], ids[1:]), False)).all():
         return repeated
-    encoded = _encoded(ids)
-    if len(encoded.dictionary) == len(ids):
-        return repeated
-    rows = np.flatnonzero(ok)
-    _, first = np.unique(as_numpy(encoded.indices)[rows], return_index=True)
-    repeated[rows] = True
-    repeated[rows[first]] = False
+    index = as_numpy(pc.dictionary_encode(ids.filter(as_arrow(ok))).indices)  # numbered in order of first appearance
+    repeated[ok] = index <= np.maximum.accumulate(np.r_[-1, index[:-1]])
     return repeated
 
 
-def _person_years_past(person, year, day, total, ok) -> tuple[np.ndarray, dict[int, int]]:
-    """The claims (rows) at which a person-year's total, in processing order, first passes
-    MAX_PERSON_YEAR_FEN, and the total each reaches. Only persons near the bound are sorted."""
-    flagged = np.zeros(len(total), dtype=np.bool_)
+def _person_years_past(claims: ClaimArrays, ok: np.ndarray) -> tuple[np.ndarray, dict[int, int]]:
+    """Where a person-year's total (rows `ok`, in processing order) first passes the bound, and the total reached."""
+    person, year, day, total = claims.person, claims.year, claims.day, claims.total
     # float sums only choose whom to sort: well inside their precision of the bound
-    heavy = np.bincount(person[ok], weights=total[ok], minlength=int(person.max(initial=0)) + 1) > 0.999 * MAX_PERSON_YEAR_FEN
-    rows = np.flatnonzero(ok & heavy[np.maximum(person, 0)])
-    if rows.size == 0:
-        return flagged, {}
-    order = rows[np.lexsort((rows, day[rows], year[rows], person[rows]))]
-    p, y, t = person[order], year[order], total[order]
-    start = np.r_[True, (p[1:] != p[:-1]) | (y[1:] != y[:-1])]
-    running = np.cumsum(t)
-    running -= (running - t)[start][np.cumsum(start) - 1]
+    heavy = np.bincount(person[ok], weights=total[ok], minlength=claims.n_persons) > 0.999 * MAX_PERSON_YEAR_FEN
+    order = np.flatnonzero(ok & heavy[person])
+    order = order[np.lexsort((order, day[order], year[order], person[order]))]
+    start = (np.diff(person[order], prepend=-1) != 0) | (np.diff(year[order], prepend=-1) != 0)
+    running = np.cumsum(total[order])
+    running -= (running - total[order])[start][np.cumsum(start) - 1]
     past = running > MAX_PERSON_YEAR_FEN
     first = past & (start | ~np.r_[False, past[:-1]])
+    flagged = np.zeros(len(total), dtype=np.bool_)
     flagged[order[first]] = True
     return flagged, dict(zip(order[first][: 4 * MAX_LISTED].tolist(), running[first][: 4 * MAX_LISTED].tolist()))
+
+
+def _checked(columns: list[pa.Array], problems: np.ndarray | int) -> tuple[ClaimArrays, np.ndarray, dict]:
+    """The claims, every row's problems and the person-year totals past the bound."""
+    read = {DATE: _dates(columns[DATE])} | {role: parse_money(columns[role]) for role in (TOTAL, ELIGIBLE)}
+    read |= {role: _codes(columns[role], words) for role, words in VOCABULARIES.items()}
+    persons = pc.dictionary_encode(columns[PERSON_ID])  # numbered in order of first appearance
+    problems = problems | _id_problems(columns[CLAIM_ID], CLAIM_ID) | _id_problems(persons, PERSON_ID)
+    parsed = {role: values for role, (values, ok) in read.items()}
+    for role, (_, ok) in read.items():
+        problems = problems | np.where(ok, 0, 1 << role)
+    claims = ClaimArrays(
+        person=as_numpy(persons.indices).astype(np.int64), day=parsed[DATE], service=parsed[SERVICE].astype(np.int8),
+        level=parsed[LEVEL].astype(np.int8), disease=parsed[DISEASE].astype(np.int16), compliant=parsed[COMPLIANT] == 1,
+        category=SPELLING_CODE[parsed[CATEGORY]], total=parsed[TOTAL], eligible=parsed[ELIGIBLE], n_persons=len(persons.dictionary))
+    fine = lambda *roles: (problems & sum(1 << role for role in roles)) == 0  # noqa: E731 (cross-field rules read fields that parsed)
+    problems |= np.where(fine(TOTAL, ELIGIBLE) & (claims.eligible > claims.total), BIT_ELIGIBLE_ABOVE_TOTAL, 0)
+    problems |= np.where(fine(SERVICE, DISEASE) & (claims.service == SERVICE_CODE["chronic_outpatient"]) & ~IS_CHRONIC[claims.disease],
+                         BIT_CHRONIC_WITHOUT_CODE, 0)
+    problems |= np.where(fine(SERVICE, LEVEL) & (claims.service == SERVICE_CODE["inpatient"]) & (claims.level == LEVEL_CODE["village"]),
+                         BIT_VILLAGE_ADMISSION, 0)
+    problems |= np.where(_repeated(columns[CLAIM_ID], fine(CLAIM_ID)), BIT_DUPLICATE_ID, 0)
+    past, reached = _person_years_past(claims, problems == 0)
+    return claims, problems | np.where(past, BIT_PERSON_YEAR, 0), reached
 
 
 def read_claims(path: Path | str) -> ClaimsFile:
@@ -327,29 +329,63 @@ def read_claims(path: Path | str) -> ClaimsFile:
     raw = _read_bytes(path)
     data = np.frombuffer(raw, dtype=np.uint8)
     header, body = _header(path, raw)
-    arrow = _arrow_columns(raw, body, header)
-    if arrow is not None:
-        problems, (columns, ids) = 0, arrow
-    else:
-        problems, columns, ids = _careful(raw[:], row_lines(data, body), header)
-        columns[CLAIM_ID], columns[PERSON_ID] = (column.cast(pa.string()) for column in columns[:2])  # UTF-8 now
-    with ThreadPoolExecutor(THREADS) as pool:
-        persons = pool.submit(_encoded, columns[PERSON_ID])  # numbered in order of first appearance
-        bits, parsed = _check(columns, pool)
-        persons = persons.result()
-    problems = problems | bits | _id_problems(columns[CLAIM_ID], CLAIM_ID) | _id_problems(persons, PERSON_ID)
-    repeated = _repeated(columns[CLAIM_ID], (problems & (1 << CLAIM_ID)) == 0)
-    problems |= np.where(repeated, BIT_DUPLICATE_ID, 0).astype(np.int32)
-    person = as_numpy(persons.indices).astype(np.int64)
-    past, reached = _person_years_past(person, parsed["year"], parsed["day"], parsed[TOTAL], problems == 0)
-    problems |= np.where(past, BIT_PERSON_YEAR, 0).astype(np.int32)
+    problems, rows, (columns, ids) = 0, None, _arrow_columns(raw, data, body, header) or (None, None)
+    if columns is None:
+        problems, columns, rows, numbers = _careful(raw, body, header)
+        columns[:2] = (column.cast(pa.string()) for column in columns[:2])  # UTF-8 now
+        ids = _written_ids(rows, columns[CLAIM_ID], header.index("claim_id"))
+    claims, problems, reached = _checked(columns, problems)
     if problems.any():
-        from model.rules.claims_messages import bad_rows_message  # the error path only
-
-        raise InputError(bad_rows_message(path, data, body, header, problems, reached))
-    claims = ClaimArrays(
-        person=person, day=parsed["day"], service=parsed[SERVICE].astype(np.int8), level=parsed[LEVEL].astype(np.int8),
-        disease=parsed[DISEASE].astype(np.int16), compliant=parsed[COMPLIANT] == 1,
-        category=SPELLING_CODE[parsed[CATEGORY]], total=parsed[TOTAL], eligible=parsed[ELIGIBLE],
-        n_persons=len(persons.dictionary), _year=parsed["year"])
+        rows, numbers = rows_of(data, body) if rows is None else (rows, numbers)
+        raise InputError(bad_rows_message(path, rows, numbers, header, problems, reached))
     return ClaimsFile(path, claims, data, ids.cast(pa.string()), header, body)
+
+
+def value_shown(text: str, limit: int = 60) -> str:
+    """A field as a message shows it: quoted, control characters escaped, shortened if long."""
+    return describe_found(text, limit) if text != "" else "nothing"
+
+
+def _id_shown(text: str) -> str:
+    """An id as it reads in '(claim_id c1)': as is when short and printable, else quoted and shortened."""
+    return text if len(text) <= 40 and text.isprintable() and text.strip() == text else describe_found(text, 40)
+
+
+def _row_messages(where: str, bits: int, fields: dict[str, str], found: int, reached: int) -> list[str]:
+    """A bad row's messages: each fault named by column, with what was expected and what was found."""
+    if bits & BIT_COLUMNS:
+        return [f"{where}: expected {len(fields)} comma-separated columns, found {found}"]
+    messages = [f"{where}: expected fields quoted as CSV does (a quote only around a whole field, doubled inside it)"] * bool(bits & BIT_QUOTING)
+    for role, name in enumerate(COLUMNS):
+        expected, value = EXPECTED[name], fields[name]
+        if not bits & 1 << role:
+            continue
+        found = value_shown(value)
+        if role in (CLAIM_ID, PERSON_ID) and bits & (BIT_UTF8 | BIT_CONTROL):
+            expected, found = ("UTF-8 text", "bytes that are not UTF-8") if bits & BIT_UTF8 else (f"{expected} {CONTROL_EXPECTED}", found)
+        elif role == CATEGORY and "+" in value and len(value) <= 200 and category_set_problem(value):
+            found += f" ({category_set_problem(value)})"  # why a set is refused; a single word speaks for itself
+        messages.append(f"{where}, column {name}: expected {expected}, found {found}")
+    messages += [f"{where}, column {name}: expected {ONE_LINE}, found {value_shown(value)}"
+                 for name, value in fields.items() if bits & BIT_LINE_BREAK and name not in COLUMNS and ("\n" in value or "\r" in value)]
+    shown = {name: value_shown(fields[name]) for name in COLUMNS} | {
+        "total": _id_shown(fields["total_cost"]), "person": _id_shown(fields["person_id"]), "year": fields["date"][:4],
+        "reached": f"{reached // 100:,}.{reached % 100:02d}"}
+    return messages + [f"{where}, column {name}: expected {expected.format(**shown)}, found {found.format(**shown)}"
+                       for bit, (name, expected, found) in RULES.items() if bits & bit]
+
+
+def bad_rows_message(path: Path, rows: pa.Array, numbers: np.ndarray, header: list[str], problems: np.ndarray,
+                     reached: dict[int, int]) -> str:
+    """The message for a file with bad rows: each named by line, claim id and column (up to MAX_LISTED messages)."""
+    bad, messages = np.flatnonzero(problems), []
+    for listed, row in enumerate(bad[: 4 * MAX_LISTED].tolist(), start=1):
+        values = split_line(_text(rows[row].as_py()))
+        fields = {name: (values[i] if i < len(values) else "") for i, name in enumerate(header)}
+        named = fields["claim_id"] and not problems[row] & BIT_LINE_BREAK  # a record over lines: named by its line alone
+        where = f"{path}: line {numbers[row]}" + (f" (claim_id {_id_shown(fields['claim_id'])})" if named else "")
+        messages += _row_messages(where, int(problems[row]), fields, len(values), reached.get(row, 0))
+        if len(messages) >= MAX_LISTED:
+            break
+    more = f"\n... and {bad.size - listed} more bad rows" if bad.size > listed else ""
+    return f"{path}: {bad.size} bad row{'s' if bad.size != 1 else ''}; nothing was written\n" + "\n".join(messages) + more

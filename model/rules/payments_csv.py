@@ -17,26 +17,28 @@ from model.codes import OUTPUT_COLUMNS, SPEC_COLUMNS
 
 CHUNK_ROWS = 125_000  # payment rows formatted at a time: chunks already formatted are written while others format
 YUAN = pa.decimal64(18, 2)  # fen as a decimal with two places: Arrow writes it as yuan, '0.05' to '12345.00'
-NEWLINE, ZERO = 10, as_arrow(["0.00"])
+ZERO = as_arrow(["0.00"])
 QUOTE, COMMA, NOTHING = as_arrow(['"', ",", ""])
 
 
 def header(amounts: np.ndarray) -> bytes:
-    """The header of spec §2 for `amounts` as `engine.settle` returns them: a `charity` column (before
-    `oop`) only where the scheme has a charity layer, i.e. where the amounts have every payer's column."""
+    """The header of spec §2 for `amounts` from `engine.settle`: `charity` (before `oop`) where they have its column."""
     columns = OUTPUT_COLUMNS if amounts.shape[1] == len(OUTPUT_COLUMNS) else SPEC_COLUMNS
     return ("claim_id," + ",".join(columns) + "\n").encode("utf-8")
 
 
+def quoted(texts: pa.Array) -> pa.Array:
+    """Texts as quoted CSV fields (RFC 4180: in quotes, quotes inside doubled)."""
+    return pc.binary_join_element_wise(QUOTE, pc.replace_substring(texts, '"', '""'), QUOTE, NOTHING)
+
+
 def csv_fields(texts: pa.Array) -> pa.Array:
-    """Texts as CSV fields: quoted (quotes doubled) where they hold a comma, quote or line break."""
-    quoted = pc.binary_join_element_wise(QUOTE, pc.replace_substring(texts, '"', '""'), QUOTE, NOTHING)
-    return pc.if_else(pc.match_substring_regex(texts, '[,"\r\n]'), quoted, texts)
+    """Texts as CSV fields: quoted where they hold a comma, quote or line break."""
+    return pc.if_else(pc.match_substring_regex(texts, '[,"\r\n]'), quoted(texts), texts)
 
 
 def _yuan(fen: np.ndarray) -> pa.Array:
-    """Amounts in fen (>= 0) as text in yuan with two decimals, each fen the digits of a decimal with two places;
-    where most are 0 (most payers pay most claims nothing), only the others formatted."""
+    """Amounts in fen (>= 0) as yuan text, a decimal with two places; where most are 0, only the others formatted."""
     paid = np.flatnonzero(fen) if np.count_nonzero(fen) < len(fen) // 2 else None
     values = np.ascontiguousarray(fen if paid is None else fen[paid])
     texts = pc.cast(pa.Array.from_buffers(YUAN, len(values), [None, pa.py_buffer(values)]), pa.string())
@@ -47,30 +49,19 @@ def _yuan(fen: np.ndarray) -> pa.Array:
     return pa.concat_arrays([ZERO, texts]).take(as_arrow(which))
 
 
-def _line_ends(texts: pa.Array) -> pa.Array:
-    """Each text with a line end after it."""
-    offsets, data = arrow_buffers(texts)
-    ends = offsets[1:] - offsets[0] + np.arange(1, len(offsets), dtype=np.int32)  # after each, in the new bytes
-    lines = np.full(offsets[-1] - offsets[0] + len(texts), NEWLINE, dtype=np.uint8)
-    text = np.ones(lines.size, dtype=np.bool_)
-    text[ends - 1] = False
-    lines[text] = data[offsets[0] : offsets[-1]]
-    return pa.Array.from_buffers(pa.string(), len(texts), [None, pa.py_buffer(np.r_[0, ends].astype(np.int32)), pa.py_buffer(lines)])
-
-
 def payment_rows(ids: pa.Array, amounts: np.ndarray) -> pa.Buffer:
     """Spec §2 rows 'id,bmi,...,oop\n' (no header) for CSV-field ids and amounts in fen (>= 0), as one buffer."""
     amounts = np.asarray(amounts, dtype=np.int64)
     if len(amounts) == 0:
         return pa.py_buffer(b"")
     fields = [_yuan(column) for column in amounts.T]
-    offsets, data = arrow_buffers(pc.binary_join_element_wise(ids.cast(pa.string()), *fields[:-1], _line_ends(fields[-1]), COMMA))
+    last = pc.binary_join_element_wise(fields[-1], NOTHING, "\n")  # the row's last amount and its line end
+    offsets, data = arrow_buffers(pc.binary_join_element_wise(ids.cast(pa.string()), *fields[:-1], last, COMMA))
     return pa.py_buffer(data[offsets[0] : offsets[-1]])
 
 
 def payments_chunks(claims_file, amounts: np.ndarray, threads: int = 1) -> Iterator[pa.Buffer]:
-    """Spec §2 rows (no header) for the claims of a file, ids written back exactly as read: consecutive
-    chunks, in order, formatted up to `threads` at a time (Arrow releases the GIL)."""
+    """Spec §2 rows (no header), ids exactly as read, in chunks formatted up to `threads` at a time."""
     amounts = np.asarray(amounts, dtype=np.int64)
     chunk = lambda rows: payment_rows(claims_file.ids[rows[0] : rows[1]], amounts[rows[0] : rows[1]])  # noqa: E731
     with ThreadPoolExecutor(max_workers=max(threads, 1)) as pool:
