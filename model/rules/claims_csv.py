@@ -7,6 +7,7 @@ import mmap
 import os
 import re
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import permutations
@@ -299,15 +300,17 @@ def _person_years_past(claims: ClaimArrays, ok: np.ndarray) -> tuple[np.ndarray,
     return flagged, dict(zip(order[first][: 4 * MAX_LISTED].tolist(), running[first][: 4 * MAX_LISTED].tolist()))
 
 
-def _checked(columns: list[pa.Array], problems: np.ndarray | int) -> tuple[ClaimArrays, np.ndarray, dict]:
-    """The claims, every row's problems and the person-year totals past the bound."""
-    read = {DATE: _dates(columns[DATE])} | {role: parse_money(columns[role]) for role in (TOTAL, ELIGIBLE)}
-    read |= {role: _codes(columns[role], words) for role, words in VOCABULARIES.items()}
-    persons = pc.dictionary_encode(columns[PERSON_ID])  # numbered in order of first appearance
-    problems = problems | _id_problems(columns[CLAIM_ID], CLAIM_ID) | _id_problems(persons, PERSON_ID)
-    parsed = {role: values for role, (values, ok) in read.items()}
-    for role, (_, ok) in read.items():
+def _checked(columns: list[pa.Array], problems: np.ndarray | int, pool: ThreadPoolExecutor) -> tuple[ClaimArrays, np.ndarray, dict]:
+    """The claims, every row's problems and the person-year totals past the bound, read on the pool's threads."""
+    read = {DATE: pool.submit(_dates, columns[DATE])} | {role: pool.submit(parse_money, columns[role]) for role in (TOTAL, ELIGIBLE)}
+    read |= {role: pool.submit(_codes, columns[role], words) for role, words in VOCABULARIES.items()}
+    persons = pool.submit(pc.dictionary_encode, columns[PERSON_ID])  # numbered in order of first appearance
+    problems, parsed = problems | _id_problems(columns[CLAIM_ID], CLAIM_ID), {}
+    for role, future in read.items():
+        parsed[role], ok = future.result()
         problems = problems | np.where(ok, 0, 1 << role)
+    persons = persons.result()
+    problems |= _id_problems(persons, PERSON_ID)
     claims = ClaimArrays(
         person=as_numpy(persons.indices).astype(np.int64), day=parsed[DATE], service=parsed[SERVICE].astype(np.int8),
         level=parsed[LEVEL].astype(np.int8), disease=parsed[DISEASE].astype(np.int16), compliant=parsed[COMPLIANT] == 1,
@@ -334,7 +337,8 @@ def read_claims(path: Path | str) -> ClaimsFile:
         problems, columns, rows, numbers = _careful(raw, body, header)
         columns[:2] = (column.cast(pa.string()) for column in columns[:2])  # UTF-8 now
         ids = _written_ids(rows, columns[CLAIM_ID], header.index("claim_id"))
-    claims, problems, reached = _checked(columns, problems)
+    with ThreadPoolExecutor(THREADS) as pool:
+        claims, problems, reached = _checked(columns, problems, pool)
     if problems.any():
         rows, numbers = rows_of(data, body) if rows is None else (rows, numbers)
         raise InputError(bad_rows_message(path, rows, numbers, header, problems, reached))
