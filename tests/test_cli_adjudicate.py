@@ -58,7 +58,8 @@ def test_reform_file_and_set_give_the_same_result(tmp_path: Path) -> None:
 
 def test_python_dash_m_model(tmp_path: Path, capsys) -> None:
     """The command's own process (which skips walking its objects at exit) writes and prints everything, the same
-    as main() in process, and never imports scipy.linalg or cffi (numba's probes, refused while its target loads)."""
+    as main() in process, and never imports pandas (pyarrow imports it to convert a Python value), scipy.linalg or
+    cffi (numba's probes, refused while its target loads)."""
     out = tmp_path / "p.csv"
     done = subprocess.run([sys.executable, "-X", "importtime", "-m", "model", "adjudicate", "gansu_province_2016",
                            str(SPEC_CASES / "claims.csv"), "-o", str(out)], capture_output=True, text=True)
@@ -67,6 +68,7 @@ def test_python_dash_m_model(tmp_path: Path, capsys) -> None:
     imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")]
     # a refused import is listed too, under the name asked for: what a real one loads is not
     assert "numba" in imported and "scipy.linalg._basic" not in imported and "cffi.api" not in imported
+    assert "pandas" not in imported
     assert main(["adjudicate", "gansu_province_2016", str(SPEC_CASES / "claims.csv"), "-o", str(tmp_path / "q.csv")]) == 0
     assert done.stdout == capsys.readouterr().out.replace(str(tmp_path / "q.csv"), str(out))
     to_stdout = subprocess.run([sys.executable, "-m", "model", "adjudicate", "baseline", str(SPEC_CASES / "claims.csv")],

@@ -18,7 +18,7 @@ from model.codes import OUTPUT_COLUMNS, SPEC_COLUMNS
 CHUNK_ROWS = 125_000  # payment rows formatted at a time: chunks already formatted are written while others format
 YUAN = pa.decimal64(18, 2)  # fen as a decimal with two places: Arrow writes it as yuan, '0.05' to '12345.00'
 ZERO = as_arrow(["0.00"])
-QUOTE, COMMA, NOTHING = as_arrow(['"', ",", ""])
+QUOTE, COMMA, NOTHING, LINE_END = as_arrow(['"', ",", "", "\n"])  # Arrow scalars: a Python str would import pandas
 
 
 def header(amounts: np.ndarray) -> bytes:
@@ -55,7 +55,7 @@ def payment_rows(ids: pa.Array, amounts: np.ndarray) -> pa.Buffer:
     if len(amounts) == 0:
         return pa.py_buffer(b"")
     fields = [_yuan(column) for column in amounts.T]
-    last = pc.binary_join_element_wise(fields[-1], NOTHING, "\n")  # the row's last amount and its line end
+    last = pc.binary_join_element_wise(fields[-1], NOTHING, LINE_END)  # the row's last amount and its line end
     offsets, data = arrow_buffers(pc.binary_join_element_wise(ids.cast(pa.string()), *fields[:-1], last, COMMA))
     return pa.py_buffer(data[offsets[0] : offsets[-1]])
 
