@@ -51,6 +51,7 @@ NEWLINE, RETURN = 10, 13
 CONTROL = "[\x00-\x1f\x7f-\x9f]"  # C0, DEL and C1: an id holding one could not be written back on one line, nor shown
 NOT_UTF8 = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8, decoded with surrogateescape
 BLANK = r"^[ \t]*\r?\n?$"  # spec §1: a line with nothing, or only spaces and tabs (before its end)
+BLANK_LINE = re.compile(rb"[ \t]*\r?")  # the same, for one line without its newline
 FIELD = r'"(?:[^"]|"")*"|[^,"\n]*'  # RFC 4180: quoted (quotes doubled inside) or holding no quote
 RFC_LINE = r"^(?:%s)(?:,(?:%s))*\r?\r?\n?$" % (FIELD, FIELD)  # (one carriage return before the line end is no field's)
 MONEY_EXPECTED = (f"yuan as digits with an optional point and 1–2 decimals, at most {MAX_MONEY_FEN // 100:,} "
@@ -145,7 +146,7 @@ def _header(path: Path, raw: mmap.mmap | bytes) -> tuple[list[str], int]:
     """The column names (from the first line that is not blank) and where the rows start."""
     start, line = (3 if raw[:3] == b"\xef\xbb\xbf" else 0), 1
     line_end = lambda start: raw.find(b"\n", start) % (len(raw) + 1)  # noqa: E731 (no newline left: the end)
-    while start < len(raw) and re.fullmatch(rb"[ \t]*\r?", raw[start : line_end(start)]):  # spec §1: blank
+    while start < len(raw) and BLANK_LINE.fullmatch(raw[start : line_end(start)]):  # spec §1: blank
         start, line = line_end(start) + 1, line + 1
     where, expected = f"{path}: line {line} (header)", f"the columns {','.join(COLUMNS)}"
     if start >= len(raw):
@@ -221,7 +222,7 @@ def _careful(raw: mmap.mmap | bytes, body: int, header: list[str]) -> tuple[np.n
         fields = _split(b"\n".join(lines[i:end])) if end > i + 1 and size <= MAX_RECORD_BYTES else None
         if not fields or len(fields) != len(header) or not any("\n" in field or "\r" in field for field in fields):
             end, fields = i + 1, _split(lines[i])
-            if re.fullmatch(rb"[ \t]*\r?", lines[i]):  # blank (spec §1)
+            if BLANK_LINE.fullmatch(lines[i]):  # blank (spec §1)
                 i += 1
                 continue
         bits.append((BIT_COLUMNS if len(fields) != len(header) else 0) | (BIT_LINE_BREAK if end > i + 1 else 0))
@@ -367,8 +368,8 @@ def _row_messages(where: str, bits: int, fields: dict[str, str], found: int, rea
         found = value_shown(value)
         if role in (CLAIM_ID, PERSON_ID) and bits & (BIT_UTF8 | BIT_CONTROL):
             expected, found = ("UTF-8 text", "bytes that are not UTF-8") if bits & BIT_UTF8 else (f"{expected} {CONTROL_EXPECTED}", found)
-        elif role == CATEGORY and "+" in value and len(value) <= 200 and category_set_problem(value):
-            found += f" ({category_set_problem(value)})"  # why a set is refused; a single word speaks for itself
+        elif role == CATEGORY and "+" in value and len(value) <= 200 and (problem := category_set_problem(value)):
+            found += f" ({problem})"  # why a set is refused; a single word speaks for itself
         messages.append(f"{where}, column {name}: expected {expected}, found {found}")
     messages += [f"{where}, column {name}: expected {ONE_LINE}, found {value_shown(value)}"
                  for name, value in fields.items() if bits & BIT_LINE_BREAK and name not in COLUMNS and ("\n" in value or "\r" in value)]
