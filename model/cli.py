@@ -136,6 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--persons", type=cli_args.positive_int, default=200_000, help="persons in each population (default 200,000)")
     validate.add_argument("--seed", type=cli_args.seed, default=20161, help="root seed (default 20161)")
     validate.add_argument("--year", type=cli_args.year, default=None, help=YEAR_HELP)
+    validate.add_argument("--draws", type=cli_args.draws, default=0,
+                          help="also give each validation target the model's 95%% interval over this many draws of the default "
+                               "uncertainty file's parameters (default 0: none; 40 is a useful size)")
+    validate.add_argument("--draw-persons", type=cli_args.positive_int, default=20_000,
+                          help="persons in each population a draw (default 20,000)")
     validate.set_defaults(run=_validate)
 
     report = commands.add_parser("report", help="write report.html and report.xlsx for a run folder",

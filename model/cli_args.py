@@ -32,6 +32,12 @@ def positive_int(text: str) -> int:
     return checked(text, lambda t: int(_plain(t)), lambda v: v > 0, "a whole number", "a number above 0")
 
 
+def draws(text: str) -> int:
+    """How many parameter draws (hpa validate --draws): 0 for none, else 2 to 2,000 (one draw has no interval)."""
+    return checked(text, lambda t: int(_plain(t)), lambda v: v == 0 or 2 <= v <= 2000, "a whole number",
+                   "0, or a number from 2 to 2,000")
+
+
 def seed(text: str) -> int:
     """A root seed: a whole number ≥ 0."""
     return checked(text, int, lambda v: v >= 0, "a whole number ≥ 0")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from model.care.simulate import county_internal_share, draw_people, provide_care
 from model.codes import CATEGORY_CODE, LEVEL_CODE, SERVICE_CODE
-from model.outcomes.validation import protection_checks, render_protection
+from model.outcomes.validation import (POPULATIONS, compared_schemes, protection_checks, render_protection,
+                                       settled_population, target_values)
 from model.scenario import load_scenario
 from model.textwidth import table
 
@@ -29,11 +30,22 @@ class Check:
     source: str
     unit: str = ""
     role: str = "calibration"  # calibration: a target inputs were set from; validation: compared only, never tuned to
+    target: str = ""  # a validation target's id in scenarios/validation/protection.yaml
     detail: str = ""  # a validation target's comparison with its source, and published figures that set no band
+    # a validation target's 95% interval over the model's parameter draws (NaN: not drawn), their number and size
+    model_interval: tuple[float, float] = (float("nan"), float("nan"))
+    draws: int = 0
+    draw_persons: int = 0
 
     @property
     def inside(self) -> bool:
         return self.low <= self.simulated <= self.high
+
+    @property
+    def overlaps(self) -> bool:
+        """Whether the model's interval over its parameter draws meets the published band (False when not drawn)."""
+        low, high = self.model_interval
+        return low <= self.high and self.low <= high
 
 
 def _mean(values: np.ndarray) -> float:
@@ -80,9 +92,10 @@ COSTS = "calibration: Township health centre (NHC 2020 communiqué); Secondary a
 
 
 def validate(scheme: str = "baseline", persons: int = 200_000, seed: int = 20161, sets: tuple[str, ...] = (),
-             protection_tables: dict | None = None) -> list[Check]:
+             protection_tables: dict | None = None, draws: int = 0, draw_persons: int = 20_000) -> list[Check]:
     """Simulated figures beside published ones. `protection_tables`, when given, receives every protection metric
-    (both scopes) by population and scheme."""
+    (both scopes) by population and scheme; with `draws`, each validation target also gets the model's 95% interval
+    over that many draws of the default uncertainty file's parameters, `draw_persons` persons a draw."""
     checks: list[Check] = []
     # The poor: the default population.
     poor_scenario = load_scenario(scheme, list(sets), population="poor_households")
@@ -162,11 +175,47 @@ def validate(scheme: str = "baseline", persons: int = 200_000, seed: int = 20161
     checks.append(_relative("平均住院日 医院 / stay in a hospital", label, _mean(los[hospital]), 9.3, 0.12,
                             "NHC 2018 communiqué, calibration: All hospitals stay ≈ 9.3 days", "days"))
     protection, tables = protection_checks(scheme, persons, seed, sets, Check)
+    if draws:
+        intervals = model_intervals(compared_schemes(scheme), scheme, sets, draws, draw_persons, seed)
+        protection = [replace(c, model_interval=intervals[c.target], draws=draws, draw_persons=draw_persons)
+                      if c.target else c for c in protection]
     if protection_tables is not None:
         protection_tables.update(tables)
     return checks + protection
 
 
+MODEL_INTERVAL = (0.025, 0.975)  # the model's 95% interval over its parameter draws
+
+
+def model_intervals(compared: list[str], scheme: str, sets: tuple[str, ...], draws: int, persons: int, seed: int,
+                    uncertainty: str = "default") -> dict[str, tuple[float, float]]:
+    """Each validation target's 95% interval over `draws` draws of the uncertainty file's parameters (what the
+    model does not know about the county: the draws `hpa run` makes, the same for every scheme), `persons`
+    persons a draw and population, each draw with its own people.
+
+    Returns
+    -------
+    dict
+        target id → (2.5th, 97.5th percentile) of the simulated figure over the draws.
+    """
+    from model.runner.plan import RunPlan, Variant
+    from model.runner.replicate import scenarios as plan_scenarios
+    from model.uncertainty.runs import replication_scenarios
+
+    values: dict[str, list[float]] = {}
+    for population in POPULATIONS:
+        plan = RunPlan("run", tuple(Variant(name, name, sets) for name in compared), persons, draws, seed,
+                       population=population, uncertainty=uncertainty)
+        base = plan_scenarios(plan)
+        for draw in range(draws):
+            drawn = dict(zip(compared, replication_scenarios(plan, draw, base)))
+            _, claims, settled, tables = settled_population(drawn, scheme, persons, seed, replication=draw + 1)
+            for target, (value, _) in target_values(population, scheme, claims, settled, tables).items():
+                values.setdefault(target, []).append(value)
+    return {target: tuple(float(q) for q in np.quantile(found, MODEL_INTERVAL)) for target, found in values.items()}
+
+
+MODEL_COLUMNS = ["model 95% 模型区间", ""]
 ROLES = {"calibration": "校准目标（用于设定输入） / calibration targets (inputs were set from them)",
          "validation": "验证目标（仅作比较，从未据此调参） / validation targets (compared only, never tuned to)"}
 
@@ -197,14 +246,25 @@ def render(checks: list[Check], scheme: str, persons: int, seed: int, protection
     """
     parts = [f"hpa validate: {scheme}, {persons:,} persons for each population, seed {seed}"]
     for role, title in ROLES.items():
-        rows = [["quantity 指标", "population", "simulated 模拟", "published 公开", "band 区间", "", "source 来源"]]
-        for c in (c for c in checks if c.role == role):
+        mine = [c for c in checks if c.role == role]
+        drawn = next((c for c in mine if c.draws), None)
+        rows = [["quantity 指标", "population", "simulated 模拟", "published 公开", "band 区间", ""]
+                + (MODEL_COLUMNS if drawn else []) + ["source 来源"]]
+        for c in mine:
             fmt = "{:,.1f}" if c.unit in ("yuan",) else ("{:.2f}" if c.unit in ("days", "visits", "persons") else "{:.3f}")
             if role == "validation" and not c.unit:  # bands from a published figure's rounding are narrow
                 fmt = "{:.4f}"
+            model = [f"{fmt.format(c.model_interval[0])}–{fmt.format(c.model_interval[1])}",
+                     "overlaps" if c.overlaps else "APART"] if drawn else []
             rows.append([c.quantity, c.population, fmt.format(c.simulated), fmt.format(c.published),
-                         f"{fmt.format(c.low)}–{fmt.format(c.high)}", "inside" if c.inside else "OUTSIDE", c.source])
-        parts += [f"\n{title}", table(rows, right_aligned={2, 3, 4})]
+                         f"{fmt.format(c.low)}–{fmt.format(c.high)}", "inside" if c.inside else "OUTSIDE"] + model + [c.source])
+        parts += [f"\n{title}", table(rows, right_aligned={2, 3, 4} | ({6} if drawn else set()))]
+        if drawn:
+            parts.append(f"model 95% 模型区间: the 2.5th-97.5th percentile of the simulated figure over {drawn.draws} draws of "
+                         f"the parameters of scenarios/uncertainty/default.yaml (what the model does not know about the "
+                         f"county, as hpa run draws it), {drawn.draw_persons:,} persons a draw and population, each draw "
+                         "with its own people: 'overlaps' when it meets the published band. The band is the source's "
+                         "alone, unchanged.")
         if role == "validation":
             from model.outcomes.validation import protection_targets
 
@@ -215,9 +275,12 @@ def render(checks: list[Check], scheme: str, persons: int, seed: int, protection
         parts += ["\n财务保护（每户每年，模拟值） / financial protection (household-years, simulated)",
                   table(rows, right_aligned=set(range(2, len(rows[0]))))]
     counts = {role: (sum(c.inside for c in checks if c.role == role), sum(c.role == role for c in checks)) for role in ROLES}
+    validation = [c for c in checks if c.role == "validation"]
+    covered = (f"; {sum(c.overlaps for c in validation)} of {len(validation)} with the model's 95% interval over its "
+               "parameter draws meeting the band" if any(c.draws for c in validation) else "")
     parts.append(f"{counts['calibration'][0]} of {counts['calibration'][1]} calibration figures inside their bands; "
                  f"validation targets: {counts['validation'][0]} of {counts['validation'][1]} inside the bands of their "
-                 "sources (compared only, never tuned to: they do not set the exit status).")
+                 f"sources{covered} (compared only, never tuned to: they do not set the exit status).")
     return "\n".join(parts)
 
 
@@ -227,6 +290,6 @@ def validate_command(args) -> int:
     from model.population.command import scenario_sets
 
     tables: dict = {}
-    checks = validate(args.scenario, args.persons, args.seed, scenario_sets(args), tables)
+    checks = validate(args.scenario, args.persons, args.seed, scenario_sets(args), tables, args.draws, args.draw_persons)
     print(render(checks, args.scenario, args.persons, args.seed, tables))
     return 0 if passed(checks) else 1

@@ -122,3 +122,52 @@ def test_targets_file_refused_naming_the_field() -> None:
     assert refused(lambda t: t["targets"]["impoverishment_rural"]["band"][0]["value"].__setitem__("sample_size", 500)) == (
         "protection.yaml: targets.impoverishment_rural.band.[0]: expected a published interval ('low', 'high') or a "
         "'sample_size', not both")
+
+
+def test_validation_targets_carry_the_models_interval_over_its_parameter_draws(capsys) -> None:
+    """`hpa validate --draws N`: each validation target gets the 2.5th-97.5th percentile of its simulated figure over
+    N draws of the default uncertainty file, computed as `model_intervals` says; the published band stays the
+    source's, and calibration targets get no interval."""
+    from model.outcomes.validation import poverty_schemes
+    from model.validation import model_intervals
+
+    checks = validate("baseline", persons=6_000, seed=5, draws=3, draw_persons=3_000)
+    validation = [c for c in checks if c.role == "validation"]
+    assert len(validation) == len(TARGET_IDS)
+    assert all(c.draws == 3 and c.draw_persons == 3_000 and c.model_interval[0] <= c.model_interval[1] for c in validation)
+    assert all(c.draws == 0 and not c.overlaps for c in checks if c.role == "calibration")
+    # the interval is the draws' own, at the draws' size: the same call gives it again, and the draws differ
+    compared = ["baseline"] + poverty_schemes()
+    again = model_intervals(compared, "baseline", (), 3, 3_000, 5)
+    by_target = {target: next(c for c in validation if c.quantity.endswith(t.quantity.en))
+                 for target, t in protection_targets().targets.items()}
+    assert {target: c.model_interval for target, c in by_target.items()} == again
+    assert any(low < high for low, high in again.values())
+    # drawn parameters move the figures more than new people alone: a file that draws nothing gives a narrower spread
+    # of the non-poor's inpatient OOP share than one drawing the out-of-list share over a wide range
+    def spread(tmp_file: str) -> float:
+        low, high = model_intervals(compared, "baseline", (), 4, 3_000, 5, uncertainty=tmp_file)["inpatient_oop_share_nonpoor"]
+        return high - low
+
+    import tempfile
+    from pathlib import Path
+
+    import yaml
+
+    with tempfile.TemporaryDirectory() as folder:
+        files = {}
+        for name, (low, high) in {"narrow": (0.999, 1.001), "wide": (0.2, 3.0)}.items():
+            files[name] = str(Path(folder) / f"{name}.yaml")
+            Path(files[name]).write_text(yaml.safe_dump({"id": name, "parameters": {"out_of_list_share": {
+                "path": "population.costs.out_of_list_share", "of": "factor",
+                "distribution": {"uniform": {"low": low, "high": high}}, "source": "assumed: test"}}}), encoding="utf-8")
+        assert spread(files["wide"]) > 2 * spread(files["narrow"])
+    # the command: a column for the interval, a verdict for each target, the count in the last line
+    assert main(["validate", "--persons", "6000", "--seed", "5", "--draws", "2", "--draw-persons", "2000"]) == 0
+    printed = capsys.readouterr().out
+    assert "model 95% 模型区间" in printed and "over 2 draws of the parameters of scenarios/uncertainty/default.yaml" in printed
+    assert sum(printed.count(word) for word in (" overlaps ", " APART ")) >= len(TARGET_IDS)
+    assert "with the model's 95% interval over its parameter draws meeting the band" in printed.splitlines()[-1]
+    # one draw gives no interval: refused, naming the option
+    assert main(["validate", "--draws", "1"]) == 2
+    assert "argument --draws: expected 0, or a number from 2 to 2,000, found '1'" in capsys.readouterr().err

@@ -125,7 +125,7 @@ def _validation_check(check_type, targets: TargetsFile, target_id: str, populati
     return check_type(f"{target.quantity.zh} / {target.quantity.en}", population, simulated,
                       float(target.band[0].value.estimate), low, high,
                       "; ".join(" ".join(estimate.source.split()) for estimate in target.band),
-                      role=VALIDATION, detail=detail)
+                      role=VALIDATION, detail=detail, target=target_id)
 
 
 def poverty_schemes() -> list[str]:
@@ -167,22 +167,58 @@ def inpatient_oop_share(claims, settlement, rows: np.ndarray) -> float:
     return float(settlement.amounts[at, -1].sum() / total) if total else float("nan")
 
 
+def settled_population(scenarios: dict[str, Scenario], scheme: str, persons: int, seed: int, replication: int = 0):
+    """One population under every compared scheme: its people (drawn under `scheme`), their claims, each scheme's
+    settlement, and every protection metric by scheme."""
+    reference = scenarios[scheme]
+    people = draw_people(reference, persons, seed, replication)
+    care = provide_care(reference, people, multiplier=None)
+    claims = care.claims.claims
+    settled = {name: settle_pools(s.scheme, claims) for name, s in scenarios.items()}
+    tables = {name: protection_outcomes(scenarios[name], people, claims, settled[name], care.stays, care.routes)
+              for name in scenarios}
+    return people, claims, settled, tables
+
+
+def target_values(population: str, scheme: str, claims, settled: dict, tables: dict) -> dict[str, tuple[float, dict | None]]:
+    """The validation targets one population gives: each target id's simulated figure and, for a mean over the
+    seed schemes, its parts by scheme."""
+    if population == "poor_households":
+        poor_claims = claims.category != CATEGORY_CODE["ordinary"]
+        baseline_share = inpatient_oop_share(claims, settled["baseline"], poor_claims)
+        shares = {name: inpatient_oop_share(claims, settled[name], poor_claims) for name in poverty_schemes()}
+        scheme_share = float(np.mean(list(shares.values())))
+        cuts = {name: tables["baseline"]["che_10"] - tables[name]["che_10"] for name in poverty_schemes()}
+        return {"inpatient_oop_share_poor": (scheme_share, shares),
+                "inpatient_oop_share_cut": (1 - scheme_share / baseline_share,
+                                            {name: 1 - share / baseline_share for name, share in shares.items()}),
+                "che_10_cut": (float(np.mean(list(cuts.values()))), cuts)}
+    non_poor = claims.category == CATEGORY_CODE["ordinary"]
+    return {"che_ctp40_rural": (tables[scheme]["che_ctp40"], None),
+            "impoverishment_rural": (tables[scheme]["impoverishment"], None),
+            "inpatient_oop_share_nonpoor": (inpatient_oop_share(claims, settled["baseline"], non_poor), None)}
+
+
+POPULATIONS = ("poor_households", "rural_county")
+
+
+def compared_schemes(scheme: str) -> list[str]:
+    """The schemes the protection section settles: `scheme` first, then the baseline and the seed schemes."""
+    return [scheme] + [name for name in ["baseline"] + poverty_schemes() if name != scheme]
+
+
 def protection_checks(scheme: str, persons: int, seed: int, sets: tuple[str, ...], check_type) -> tuple[list, dict]:
     """Checks (calibration and validation targets) and every protection metric, both scopes, by population and
     scheme."""
-    checks = []
+    checks, values = [], {}
     targets = protection_targets()
     tables: dict[str, dict[str, dict[str, float]]] = {}
-    compared = [scheme] + [name for name in ["baseline"] + poverty_schemes() if name != scheme]
-    for population in ("poor_households", "rural_county"):
+    compared = compared_schemes(scheme)
+    for population in POPULATIONS:
         scenarios = {name: load_scenario(name, list(sets), population=population) for name in compared}
-        reference = scenarios[scheme]
-        people = draw_people(reference, persons, seed)
-        care = provide_care(reference, people, multiplier=None)
-        claims = care.claims.claims
-        settled = {name: settle_pools(s.scheme, claims) for name, s in scenarios.items()}
-        tables[population] = {name: protection_outcomes(scenarios[name], people, claims, settled[name], care.stays, care.routes)
-                              for name in compared}
+        people, claims, settled, tables[population] = settled_population(scenarios, scheme, persons, seed)
+        values |= {target: (population, *found) for target, found in
+                   target_values(population, scheme, claims, settled, tables[population]).items()}
         params = people.population_params
         households = people.population
         if population == "poor_households":
@@ -193,16 +229,6 @@ def protection_checks(scheme: str, persons: int, seed: int, sets: tuple[str, ...
                 float(households.household_exited[registered].mean()), year.exited_share, year.exited_share - 0.02,
                 year.exited_share + 0.02, f"calibration: Rural poor population, end of {year.year} against end 2012 (NBS)",
                 role=CALIBRATION))
-            poor_claims = claims.category != CATEGORY_CODE["ordinary"]
-            baseline_share = inpatient_oop_share(claims, settled["baseline"], poor_claims)
-            shares = {name: inpatient_oop_share(claims, settled[name], poor_claims) for name in poverty_schemes()}
-            scheme_share = float(np.mean(list(shares.values())))
-            by_scheme = tables[population]
-            cuts = {name: by_scheme["baseline"]["che_10"] - by_scheme[name]["che_10"] for name in poverty_schemes()}
-            checks += [_validation_check(check_type, targets, "inpatient_oop_share_poor", population, scheme_share, shares),
-                       _validation_check(check_type, targets, "inpatient_oop_share_cut", population, 1 - scheme_share / baseline_share,
-                                         {name: 1 - share / baseline_share for name, share in shares.items()}),
-                       _validation_check(check_type, targets, "che_10_cut", population, float(np.mean(list(cuts.values()))), cuts)]
         else:
             ordinary = households.household_category == CATEGORY_CODE["ordinary"]
             published = float(params.income[ORDINARY, 0] * np.exp(params.income[ORDINARY, 1] ** 2 / 2))
@@ -217,12 +243,8 @@ def protection_checks(scheme: str, persons: int, seed: int, sets: tuple[str, ...
                 "农村居民恩格尔系数 / food share of consumption, ordinary households", population, float(food_share),
                 params.year.engel_coefficient, params.year.engel_coefficient - 0.04, params.year.engel_coefficient + 0.04,
                 "calibration: Engel coefficient, rural (NBS 2018, 30.1%)", role=CALIBRATION))
-            metrics = tables[population][scheme]
-            non_poor = claims.category == CATEGORY_CODE["ordinary"]
-            checks += [_validation_check(check_type, targets, "che_ctp40_rural", population, metrics["che_ctp40"]),
-                       _validation_check(check_type, targets, "impoverishment_rural", population, metrics["impoverishment"]),
-                       _validation_check(check_type, targets, "inpatient_oop_share_nonpoor", population,
-                                         inpatient_oop_share(claims, settled["baseline"], non_poor))]
+    for target, (population, simulated, by_scheme) in values.items():
+        checks.append(_validation_check(check_type, targets, target, population, simulated, by_scheme))
     return checks, tables
 
 
