@@ -66,7 +66,7 @@ def test_the_year_sets_exited_share_incomes_and_line(year: int) -> None:
     assert params.exited_share == pytest.approx(1 - remaining / 98.99)
     line = {2016: 3032, 2019: 3218}[year]
     assert params.year.poverty_line == line
-    assert params.income[0, 0] == pytest.approx(9940 * {2016: 8452, 2019: 11567}[year] / 11567)
+    assert params.income[0, 0] == pytest.approx(10357 * {2016: 8452, 2019: 11567}[year] / 11567)
     county = draw_county(params, np.random.SeedSequence(3))
     population = synthesize(params, 30_000, county, np.random.SeedSequence(4))
     per_capita = population.household_income / 100 / population.household_size
