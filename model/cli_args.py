@@ -27,14 +27,19 @@ def _plain(text: str) -> str:
     return text.replace("_", "").replace(",", "")
 
 
+def _whole(text: str) -> int:
+    """A whole number as people write it (100_000 and 100,000 read too)."""
+    return int(_plain(text))
+
+
 def positive_int(text: str) -> int:
     """A whole number above 0 (persons, replications, workers; 100_000 and 100,000 read too)."""
-    return checked(text, lambda t: int(_plain(t)), lambda v: v > 0, "a whole number", "a number above 0")
+    return checked(text, _whole, lambda v: v > 0, "a whole number", "a number above 0")
 
 
 def draws(text: str) -> int:
     """How many parameter draws (hpa validate --draws): 0 for none, else 2 to 2,000 (one draw has no interval)."""
-    return checked(text, lambda t: int(_plain(t)), lambda v: v == 0 or 2 <= v <= 2000, "a whole number",
+    return checked(text, _whole, lambda v: v == 0 or 2 <= v <= 2000, "a whole number",
                    "0, or a number from 2 to 2,000")
 
 

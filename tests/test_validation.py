@@ -124,11 +124,11 @@ def test_targets_file_refused_naming_the_field() -> None:
         "'sample_size', not both")
 
 
-def test_validation_targets_carry_the_models_interval_over_its_parameter_draws(capsys) -> None:
+def test_validation_targets_carry_the_models_interval_over_its_parameter_draws(capsys, tmp_path) -> None:
     """`hpa validate --draws N`: each validation target gets the 2.5th-97.5th percentile of its simulated figure over
     N draws of the default uncertainty file, computed as `model_intervals` says; the published band stays the
     source's, and calibration targets get no interval."""
-    from model.outcomes.validation import poverty_schemes
+    from model.outcomes.validation import compared_schemes
     from model.validation import model_intervals
 
     checks = validate("baseline", persons=6_000, seed=5, draws=3, draw_persons=3_000)
@@ -137,7 +137,7 @@ def test_validation_targets_carry_the_models_interval_over_its_parameter_draws(c
     assert all(c.draws == 3 and c.draw_persons == 3_000 and c.model_interval[0] <= c.model_interval[1] for c in validation)
     assert all(c.draws == 0 and not c.overlaps for c in checks if c.role == "calibration")
     # the interval is the draws' own, at the draws' size: the same call gives it again, and the draws differ
-    compared = ["baseline"] + poverty_schemes()
+    compared = compared_schemes("baseline")
     again = model_intervals(compared, "baseline", (), 3, 3_000, 5)
     by_target = {target: next(c for c in validation if c.quantity.endswith(t.quantity.en))
                  for target, t in protection_targets().targets.items()}
@@ -149,19 +149,15 @@ def test_validation_targets_carry_the_models_interval_over_its_parameter_draws(c
         low, high = model_intervals(compared, "baseline", (), 4, 3_000, 5, uncertainty=tmp_file)["inpatient_oop_share_nonpoor"]
         return high - low
 
-    import tempfile
-    from pathlib import Path
-
     import yaml
 
-    with tempfile.TemporaryDirectory() as folder:
-        files = {}
-        for name, (low, high) in {"narrow": (0.999, 1.001), "wide": (0.2, 3.0)}.items():
-            files[name] = str(Path(folder) / f"{name}.yaml")
-            Path(files[name]).write_text(yaml.safe_dump({"id": name, "parameters": {"out_of_list_share": {
-                "path": "population.costs.out_of_list_share", "of": "factor",
-                "distribution": {"uniform": {"low": low, "high": high}}, "source": "assumed: test"}}}), encoding="utf-8")
-        assert spread(files["wide"]) > 2 * spread(files["narrow"])
+    files = {}
+    for name, (low, high) in {"narrow": (0.999, 1.001), "wide": (0.2, 3.0)}.items():
+        files[name] = tmp_path / f"{name}.yaml"
+        files[name].write_text(yaml.safe_dump({"id": name, "parameters": {"out_of_list_share": {
+            "path": "population.costs.out_of_list_share", "of": "factor",
+            "distribution": {"uniform": {"low": low, "high": high}}, "source": "assumed: test"}}}), encoding="utf-8")
+    assert spread(str(files["wide"])) > 2 * spread(str(files["narrow"]))
     # the command: a column for the interval, a verdict for each target, the count in the last line
     assert main(["validate", "--persons", "6000", "--seed", "5", "--draws", "2", "--draw-persons", "2000"]) == 0
     printed = capsys.readouterr().out

@@ -184,11 +184,11 @@ def target_values(population: str, scheme: str, claims, settled: dict, tables: d
     """The validation targets one population gives: each target id's simulated figure and, for a mean over the
     seed schemes, its parts by scheme."""
     if population == "poor_households":
-        poor_claims = claims.category != CATEGORY_CODE["ordinary"]
+        poor_claims, schemes = claims.category != CATEGORY_CODE["ordinary"], poverty_schemes()
         baseline_share = inpatient_oop_share(claims, settled["baseline"], poor_claims)
-        shares = {name: inpatient_oop_share(claims, settled[name], poor_claims) for name in poverty_schemes()}
+        shares = {name: inpatient_oop_share(claims, settled[name], poor_claims) for name in schemes}
         scheme_share = float(np.mean(list(shares.values())))
-        cuts = {name: tables["baseline"]["che_10"] - tables[name]["che_10"] for name in poverty_schemes()}
+        cuts = {name: tables["baseline"]["che_10"] - tables[name]["che_10"] for name in schemes}
         return {"inpatient_oop_share_poor": (scheme_share, shares),
                 "inpatient_oop_share_cut": (1 - scheme_share / baseline_share,
                                             {name: 1 - share / baseline_share for name, share in shares.items()}),
