@@ -20,6 +20,7 @@ DEMO_SCHEMES := baseline x_prefecture maiji_district sui_county gansu_province_2
 
 demo: setup
 	$(BIN)/hpa compare $(DEMO_SCHEMES) --readings --persons 100000 --reps 50 --seed 20161 --out results/demo --force
+	$(BIN)/hpa validate --into results/demo --draws 20
 	$(BIN)/hpa report results/demo
 
 test: setup

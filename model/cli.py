@@ -141,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
                                "uncertainty file's parameters (default 0: none; 40 is a useful size)")
     validate.add_argument("--draw-persons", type=cli_args.positive_int, default=20_000,
                           help="persons in each population a draw (default 20,000)")
+    validate.add_argument("--into", type=Path, default=None, metavar="RUN",
+                          help="also write the checks into this run folder (validation.json, validation.txt; written by "
+                               "hpa run, compare or sweep), where hpa report shows them; the year is the run's")
     validate.set_defaults(run=_validate)
 
     report = commands.add_parser("report", help="write report.html and report.xlsx for a run folder",

@@ -40,6 +40,7 @@ PARTIAL = ".partial"  # DIR.partial: the folder being written, renamed DIR once 
 WRITTEN_BY = "a folder written by hpa run, compare or sweep"
 DRIVERS, DRIVERS_INFO = "drivers.csv", "drivers.json"  # hpa drivers: what drives a metric, beside the run's files
 DRIVERS_LABELS = {"zh": "label_zh", "en": "label_en"}  # drivers.csv: a parameter's label, one column a language
+VALIDATION, VALIDATION_TEXT = "validation.json", "validation.txt"  # hpa validate --into: its checks, beside the run's files
 
 STATISTICS = ("mean", "sd", "p5", "p50", "p95", "p99")
 # Beside each of these percentiles, its Monte Carlo standard error (Maritz–Jarrett), as NAME_se.
@@ -232,6 +233,19 @@ def read_county_record(folder: Path) -> dict | None:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+def read_validation(folder: Path) -> dict | None:
+    """The checks `hpa validate --into` wrote into a run folder (validation.json), or None for a folder that has none
+    or cannot be read."""
+    path = Path(folder) / VALIDATION
+    if not path.is_file():
+        return None
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) and isinstance(record.get("checks"), list) else None
+
 
 def read_drivers(folder: Path) -> pd.DataFrame | None:
     """The drivers table `hpa drivers` wrote into a run folder, or None when the folder has none.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -284,12 +284,65 @@ def render(checks: list[Check], scheme: str, persons: int, seed: int, protection
     return "\n".join(parts)
 
 
+def validation_record(checks: list[Check], scheme: str, persons: int, seed: int, year: int,
+                      protection_tables: dict) -> dict:
+    """What `hpa validate --into` writes beside a run's files (validation.json), for `hpa report`: the settings, every
+    check with its verdicts, the band rule and every protection metric by population and scheme."""
+    from model.outcomes.validation import protection_targets
+
+    return {"created_by": "hpa validate", "scheme": scheme, "persons": persons, "seed": seed, "year": year,
+            "calibration_passed": passed(checks), "band_rule": " ".join(protection_targets().band_rule.split()),
+            "checks": [asdict(c) | {"inside": c.inside, "overlaps": c.overlaps if c.draws else None} for c in checks],
+            "protection": protection_tables}
+
+
+def _run_year(folder, year: int | None) -> int | None:
+    """The year to validate for the run folder `folder`: its people's year; --year, if given, must be that year.
+    Refused before anything is simulated: a folder that is not a finished run, or whose validation files hpa did
+    not write (they would be replaced)."""
+    from model.errors import InputError
+    from model.runfolder import VALIDATION, VALIDATION_TEXT, load_run, read_validation
+
+    run = load_run(folder)
+    ours = (read_validation(folder) or {}).get("created_by") == "hpa validate"
+    for name in (VALIDATION, VALIDATION_TEXT):
+        if (folder / name).exists() and not ours:
+            raise InputError(f"{folder / name}: not written by hpa validate; move it away first (hpa replaces only "
+                             "the validation files it wrote)")
+    people = (run.manifest.get("years") or {}).get("people")
+    if year is not None and people is not None and year != people:
+        raise InputError(f"--year {year}: {folder} describes the people of {people}; validate that year (leave out "
+                         "--year) or run again with --year")
+    return people if year is None else year
+
+
 def validate_command(args) -> int:
     """`hpa validate [SCENARIO]`: print the checks; exit status 1 if a calibration figure is outside its band
-    (validation targets are compared and reported, never a gate: a gate on them would invite tuning to them)."""
+    (validation targets are compared and reported, never a gate: a gate on them would invite tuning to them).
+    With --into RUN, the checks are also written into that run folder (validation.json, validation.txt), where
+    `hpa report` shows them."""
+    from model.population import population_params
     from model.population.command import scenario_sets
 
+    if args.into is not None:
+        args.year = _run_year(args.into, args.year)
+    sets = scenario_sets(args)
     tables: dict = {}
-    checks = validate(args.scenario, args.persons, args.seed, scenario_sets(args), tables, args.draws, args.draw_persons)
-    print(render(checks, args.scenario, args.persons, args.seed, tables))
+    checks = validate(args.scenario, args.persons, args.seed, sets, tables, args.draws, args.draw_persons)
+    text = render(checks, args.scenario, args.persons, args.seed, tables)
+    if args.into is not None:
+        from model import atomic
+        from model.runfolder import VALIDATION, VALIDATION_TEXT, dumps
+
+        year = population_params(load_scenario(args.scenario, list(sets), population="poor_households")).year.year
+        record = validation_record(checks, args.scenario, args.persons, args.seed, year, tables)
+        atomic.write_text(args.into / VALIDATION, dumps(record))
+        atomic.write_text(args.into / VALIDATION_TEXT, text + "\n")
+        from model.report.texts import bilingual, entries
+
+        # the whole table is in validation.txt (and the report): the terminal gets the verdicts and where they went
+        print(text.rsplit("\n", 1)[-1])
+        print(f"{bilingual(entries('terminal')['validation'])} → {args.into / VALIDATION_TEXT}, {VALIDATION}")
+    else:
+        print(text)
     return 0 if passed(checks) else 1

@@ -5,8 +5,9 @@ then protection, the figures, monthly cash, quintiles (and a sweep's trade-off),
 puts the page together; each part of the report has its module, which chooses what its sections show and formats
 the numbers: budget.py (the brief, budget, who pays, cash), protection.py (protection, quintiles), programmes.py
 (targets, readings, debts, capitation, programmes), gallery.py (the figures), sweep.py, uncertainty.py (drivers),
-years.py (several years), appendix.py (summary, manifest, parameters). blocks.py holds what a section is made of,
-templates/ (jinja2, autoescaped) writes the markup and texts.yaml holds the words."""
+years.py (several years), validation.py (hpa validate --into), appendix.py (summary, manifest, parameters).
+blocks.py holds what a section is made of, templates/ (jinja2, autoescaped) writes the markup and texts.yaml holds
+the words."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from model.report.protection import protection, quintiles
 from model.report.sweep import sweep
 from model.report.texts import words
 from model.report.uncertainty import drivers_section
+from model.report.validation import validation_section
 from model.report.webfont import FAMILY, font_face_css
 from model.runfolder import RunFolder
 
@@ -80,6 +82,9 @@ def render_html(run: RunFolder, lang: str, made: list[ReportFigure] | None = Non
         sections.append(found)
     if years.has_years(run.summary):  # --years N: the multi-year section
         sections.append(years.section(run, lang, len(made) + 1))
+    found = validation_section(run, lang)
+    if found is not None:  # hpa validate --into: the model against published figures
+        sections.append(found)
     sections += [full_summary(run, lang), manifest(run, lang), parameters(run, lang)]
     stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     body = Markup(environment().get_template("report_body.html.j2").render(
