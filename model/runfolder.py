@@ -234,6 +234,7 @@ def read_county_record(folder: Path) -> dict | None:
     except (OSError, ValueError):
         return None
 
+
 def read_validation(folder: Path) -> dict | None:
     """The checks `hpa validate --into` wrote into a run folder (validation.json), or None for a folder that has none
     or cannot be read."""

@@ -309,7 +309,8 @@ def _run_year(folder, year: int | None) -> int | None:
         if (folder / name).exists() and not ours:
             raise InputError(f"{folder / name}: not written by hpa validate; move it away first (hpa replaces only "
                              "the validation files it wrote)")
-    people = (run.manifest.get("years") or {}).get("people")
+    years = run.manifest.get("years")
+    people = years.get("people") if isinstance(years, dict) else None  # runs made before it was recorded have none
     if year is not None and people is not None and year != people:
         raise InputError(f"--year {year}: {folder} describes the people of {people}; validate that year (leave out "
                          "--year) or run again with --year")
