@@ -9,7 +9,7 @@ import numpy as np
 from model.care.simulate import county_internal_share, draw_people, provide_care
 from model.codes import CATEGORY_CODE, LEVEL_CODE, SERVICE_CODE
 from model.outcomes.validation import (POPULATIONS, compared_schemes, protection_checks, render_protection,
-                                       settled_population, target_values)
+                                       render_sources, settled_population, target_values)
 from model.scenario import load_scenario
 from model.textwidth import table
 
@@ -273,6 +273,9 @@ def render(checks: list[Check], scheme: str, persons: int, seed: int, protection
     if protection_tables:
         rows = render_protection(protection_tables)
         parts += ["\n财务保护（每户每年，模拟值） / financial protection (household-years, simulated)",
+                  table(rows, right_aligned=set(range(2, len(rows[0]))))]
+        rows = render_sources(protection_tables)
+        parts += ["\n个人自付从哪里来（模拟值） / where out-of-pocket comes from (simulated)",
                   table(rows, right_aligned=set(range(2, len(rows[0]))))]
     counts = {role: (sum(c.inside for c in checks if c.role == role), sum(c.role == role for c in checks)) for role in ROLES}
     validation = [c for c in checks if c.role == "validation"]

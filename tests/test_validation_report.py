@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from model.cli import main
-from model.outcomes.validation import TARGET_IDS, protection_targets
+from model.outcomes.validation import OOP_SOURCES, TARGET_IDS, protection_targets
 
 VALIDATE = ["validate", "--persons", "6000", "--seed", "5", "--draws", "2", "--draw-persons", "2000"]
 
@@ -38,6 +38,14 @@ def test_the_checks_go_into_the_run_folder_and_its_report_shows_them(run_folder:
     assert sorted(c["target"] for c in validation) == sorted(TARGET_IDS)
     assert all(c["draws"] == 2 and c["overlaps"] in (True, False) and len(c["model_interval"]) == 2 for c in validation)
     assert set(record["protection"]) == {"poor_households", "rural_county"}
+    # where out-of-pocket comes from: the sources add up to each scheme's OOP, and general visits alone cannot make
+    # more households catastrophic than all out-of-pocket does
+    for population, by_scheme in record["protection"].items():
+        for scheme, found in by_scheme.items():
+            per_person = found["oop"] / found["person_years"]
+            assert sum(found[f"oop_{source}"] for source in OOP_SOURCES) == pytest.approx(per_person, rel=1e-9)
+            assert all(found[f"oop_{source}"] <= found[f"cost_{source}"] for source in OOP_SOURCES)
+            assert 0 < found["che_10_general_outpatient"] <= found["che_10"]
     # the text is what hpa validate prints without --into
     assert main(VALIDATE) == 0
     assert (run_folder / "validation.txt").read_text(encoding="utf-8") == capsys.readouterr().out
@@ -52,6 +60,7 @@ def test_the_checks_go_into_the_run_folder_and_its_report_shows_them(run_folder:
         for target in protection_targets().targets.values():
             assert target.quantity.zh in section and target.quantity.en.replace("'", "&#x27;") in section
         assert "pp" in section or "个百分点" in section  # the schemes' cut in CHE is a difference in points
+        assert all(name[lang] in section for name in OOP_SOURCES.values())  # where out-of-pocket comes from
         protection = page[page.index('<section id="protection">'):]
         assert ("第八节" if lang == "zh" else "Section 8") in protection[:protection.index("</section>")]
 

@@ -10,8 +10,8 @@ from pydantic import ValidationInfo
 
 from model.care.params import care_params
 from model.care.simulate import People, draw_people, provide_care
-from model.codes import CATEGORY_CODE, SERVICE_CODE
-from model.outcomes.metrics import OutcomeAccumulator, quintile_edges
+from model.codes import CATEGORY_CODE, LEVEL_CODE, SERVICE_CODE
+from model.outcomes.metrics import OutcomeAccumulator, household_outcomes, quintile_edges
 from model.outcomes.params import outcome_params
 from model.outcomes.protection import PROTECTION_METRICS, subsistence_per_equivalent_adult
 from model.population.year import ORDINARY
@@ -22,7 +22,7 @@ from model.scenario.messages import Origins, refuse, refuse_as, validated
 from model.scenario.types import Cited, Name, Section, Text, keyed, number, real, whole
 from model.scenario.yamlio import read_yaml
 
-INPATIENT = SERVICE_CODE["inpatient"]
+INPATIENT, CHRONIC, OUTPATIENT = (SERVICE_CODE[name] for name in ("inpatient", "chronic_outpatient", "outpatient"))
 CALIBRATION, VALIDATION = "calibration", "validation"
 
 # The validation targets' published figures and their bands live in scenarios/validation/protection.yaml;
@@ -167,6 +167,41 @@ def inpatient_oop_share(claims, settlement, rows: np.ndarray) -> float:
     return float(settlement.amounts[at, -1].sum() / total) if total else float("nan")
 
 
+# Where out-of-pocket comes from, by the care it paid for: each source's name and the claims it takes.
+OOP_SOURCES = {
+    "outpatient_primary": {"zh": "普通门诊（村、乡镇）", "en": "general visits, village and township"},
+    "outpatient_county_up": {"zh": "普通门诊（县及以上）", "en": "general visits, county and above"},
+    "chronic_outpatient": {"zh": "门诊慢特病", "en": "certified chronic visits"},
+    "inpatient": {"zh": "住院", "en": "admissions"},
+}
+GENERAL_ONLY = {"zh": "仅普通门诊自付即超过收入10%的户占比", "en": "households whose OOP on general visits alone is > 10% of income"}
+
+
+def oop_sources(scenario: Scenario, people: People, claims, settlement) -> dict[str, float]:
+    """Where a population's out-of-pocket comes from under one scheme.
+
+    Returns
+    -------
+    dict
+        ``cost_SOURCE`` and ``oop_SOURCE`` for each of OOP_SOURCES: total cost and out-of-pocket, yuan a person a
+        year; ``che_10_general_outpatient``: the share of households whose out-of-pocket on general visits alone
+        exceeds 10% of their income (che_10's definition, on those claims only).
+    """
+    oop = settlement.amounts[:, -1]
+    general = claims.service == OUTPATIENT
+    primary = claims.level <= LEVEL_CODE["township"]
+    rows = {"outpatient_primary": general & primary, "outpatient_county_up": general & ~primary,
+            "chronic_outpatient": claims.service == CHRONIC, "inpatient": claims.service == INPATIENT}
+    persons = max(people.population.n_persons, 1)
+    found = {}
+    for source, at in rows.items():
+        found[f"cost_{source}"] = int(claims.total[at].sum()) / 100 / persons
+        found[f"oop_{source}"] = int(oop[at].sum()) / 100 / persons
+    general_oop = np.where(general, oop, 0)
+    found["che_10_general_outpatient"] = float(household_outcomes(people, claims, general_oop, outcome_params(scenario))["che_10"].mean())
+    return found
+
+
 def settled_population(scenarios: dict[str, Scenario], scheme: str, persons: int, seed: int, replication: int = 0):
     """One population under every compared scheme: its people (drawn under `scheme`), their claims, each scheme's
     settlement, and every protection metric by scheme."""
@@ -176,7 +211,7 @@ def settled_population(scenarios: dict[str, Scenario], scheme: str, persons: int
     claims = care.claims.claims
     settled = {name: settle_pools(s.scheme, claims) for name, s in scenarios.items()}
     tables = {name: protection_outcomes(scenarios[name], people, claims, settled[name], care.stays, care.routes)
-              for name in scenarios}
+                    | oop_sources(scenarios[name], people, claims, settled[name]) for name in scenarios}
     return people, claims, settled, tables
 
 
@@ -246,6 +281,19 @@ def protection_checks(scheme: str, persons: int, seed: int, sets: tuple[str, ...
     for target, (population, simulated, by_scheme) in values.items():
         checks.append(_validation_check(check_type, targets, target, population, simulated, by_scheme))
     return checks, tables
+
+
+def render_sources(tables: dict[str, dict[str, dict[str, float]]]) -> list[list[str]]:
+    """Rows of where out-of-pocket comes from (OOP and cost, yuan a person a year) by population and scheme, for
+    the printed table."""
+    rows = [["source 来源 (OOP / cost, yuan a person a year 元/人/年)", "population"] + list(next(iter(tables.values())))]
+    for population, by_scheme in tables.items():
+        for source, name in OOP_SOURCES.items():
+            rows.append([f"{name['zh']} / {name['en']}", population]
+                        + [f"{s[f'oop_{source}']:,.0f} / {s[f'cost_{source}']:,.0f}" for s in by_scheme.values()])
+        rows.append([f"{GENERAL_ONLY['zh']} / {GENERAL_ONLY['en']}", population]
+                    + [f"{s['che_10_general_outpatient']:.3f}" for s in by_scheme.values()])
+    return rows
 
 
 def render_protection(tables: dict[str, dict[str, dict[str, float]]]) -> list[list[str]]:

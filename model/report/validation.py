@@ -3,7 +3,8 @@ validation targets (compared only) apart from the calibration targets (which inp
 
 from __future__ import annotations
 
-from model.report.blocks import Details, Paragraph, Section, Table
+from model.outcomes.validation import GENERAL_ONLY, OOP_SOURCES
+from model.report.blocks import Details, Heading, Paragraph, Section, Table
 from model.report.texts import words
 from model.runfolder import RunFolder, read_validation
 
@@ -51,6 +52,25 @@ def _rows(checks: list[dict], lang: str, t: dict, drawn: bool) -> list[list[str]
     return rows
 
 
+def _sources(record: dict, lang: str, t: dict) -> list:
+    """Where out-of-pocket comes from, by population and scheme: OOP and cost a person a year by the care it paid
+    for, and the households over 10% of income on general visits alone (blocks; none for a record without them)."""
+    tables = record.get("protection") or {}
+    if not all("che_10_general_outpatient" in by_scheme for found in tables.values() for by_scheme in found.values()):
+        return []  # written before the sources were recorded
+    other = "en" if lang == "zh" else "zh"
+    schemes = list(next(iter(tables.values())))
+    rows = []
+    for population, by_scheme in tables.items():
+        for index, (source, name) in enumerate(OOP_SOURCES.items()):
+            rows.append([population if index == 0 else "", f"{name[lang]} / {name[other]}"]
+                        + [f"{s[f'oop_{source}']:,.0f} / {s[f'cost_{source}']:,.0f}" for s in by_scheme.values()])
+        rows.append(["", f"{GENERAL_ONLY[lang]} / {GENERAL_ONLY[other]}"]
+                    + [f"{100 * s['che_10_general_outpatient']:.1f}%" for s in by_scheme.values()])
+    return [Heading(t["sources"]), Paragraph(t["sources_lead"], "note"),
+            Table([t["population"], t["sources_column"]] + schemes, rows, css="sources", numeric_from=2)]
+
+
 def validation_section(run: RunFolder, lang: str) -> Section | None:
     """The validation section when the run folder holds validation.json (hpa validate --into), else None."""
     record = read_validation(run.folder)
@@ -75,6 +95,7 @@ def validation_section(run: RunFolder, lang: str) -> Section | None:
               Table(headers + ([t["model_interval"], ""] if draws else []) + [t["source"]],
                     _rows(validation, lang, t, bool(draws)), css="validation", numeric_from=2),
               Paragraph(t["reading"], "note"),
+              *_sources(record, lang, t),
               Details(t["compared"], [*notes, Paragraph(f"{t['band_rule']}: {record.get('band_rule', '')}", "note")]),
               Details(t["calibration"].format(count=len(calibration)),
                       [Table(headers + [t["source"]], _rows(calibration, lang, t, False), css="validation",
