@@ -150,7 +150,7 @@ def validate(scheme: str = "baseline", persons: int = 200_000, seed: int = 20161
     checks.append(_absolute("门诊次数个体离散度(50岁以上) / spread of yearly outpatient visits between persons, age 50+ "
                             "(gamma shape implied by the share with none and the mean)", label,
                             implied_shape(float(visits.mean()), float((visits == 0).mean())), 0.395, 0.376, 0.564,
-                            SPREAD_SOURCE))
+                            SPREAD_SOURCE, "shape"))
     adults = population.age >= 35
     checks.append(_absolute("高血压患病率(35岁以上) / hypertension, age 35+", label, people.illness.chronic[adults, 0].mean(), 0.412,
                             0.372, 0.452, "J Health Popul Nutr 2023;42:38, calibration: Hypertension prevalence, poverty counties"))

@@ -25,7 +25,7 @@ def _value(check: dict, value, points: str = "pp") -> str:
         return f"{value:,.0f}"
     if unit in ("days", "visits", "persons"):
         return f"{value:.2f}"
-    if "shape implied" in check.get("quantity", ""):  # a gamma shape, not a share
+    if unit == "shape":  # a gamma shape, not a share
         return f"{value:.3f}"
     return f"{100 * value:.{2 if check.get('role') == 'validation' else 1}f}%"
 
