@@ -59,7 +59,7 @@ def test_the_checks_go_into_the_run_folder_and_its_report_shows_them(run_folder:
         assert title in section and any(word in section for word in verdicts)
         for target in protection_targets().targets.values():
             assert target.quantity.zh in section and target.quantity.en.replace("'", "&#x27;") in section
-        assert "pp" in section or "个百分点" in section  # the schemes' cut in CHE is a difference in points
+        assert "pp" in section or "百分点" in section  # the schemes' cut in CHE is a difference in points
         assert all(name[lang] in section for name in OOP_SOURCES.values())  # where out-of-pocket comes from
         shape = next(c for c in record["checks"] if c["unit"] == "shape")  # a gamma shape, shown as a number
         assert f"<td class=\"num\">{shape['simulated']:.3f}</td>" in section
