@@ -65,6 +65,14 @@ def test_the_checks_go_into_the_run_folder_and_its_report_shows_them(run_folder:
         assert f"<td class=\"num\">{shape['simulated']:.3f}</td>" in section
         protection = page[page.index('<section id="protection">'):]
         assert ("第八节" if lang == "zh" else "Section 8") in protection[:protection.index("</section>")]
+    # a record written before the sources were kept gives the section without them
+    from model.report.validation import validation_section
+    from model.runfolder import load_run
+
+    record["protection"] = {}
+    (run_folder / "validation.json").write_text(json.dumps(record), encoding="utf-8")
+    titles = [getattr(block, "text", "") for block in validation_section(load_run(run_folder), "en").blocks]
+    assert "Where out-of-pocket comes from" not in titles and titles[0].startswith("hpa validate (scheme baseline")
 
 
 def test_refused_before_anything_is_simulated_and_nothing_written(run_folder: Path, tmp_path: Path, capsys) -> None:

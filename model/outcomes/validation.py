@@ -210,8 +210,8 @@ def settled_population(scenarios: dict[str, Scenario], scheme: str, persons: int
     care = provide_care(reference, people, multiplier=None)
     claims = care.claims.claims
     settled = {name: settle_pools(s.scheme, claims) for name, s in scenarios.items()}
-    tables = {name: protection_outcomes(scenarios[name], people, claims, settled[name], care.stays, care.routes)
-                    | oop_sources(scenarios[name], people, claims, settled[name]) for name in scenarios}
+    tables = {name: (protection_outcomes(scenarios[name], people, claims, settled[name], care.stays, care.routes)
+                     | oop_sources(scenarios[name], people, claims, settled[name])) for name in scenarios}
     return people, claims, settled, tables
 
 

@@ -8,7 +8,6 @@ from model.report.blocks import Details, Heading, Paragraph, Section, Table
 from model.report.texts import words
 from model.runfolder import RunFolder, read_validation
 
-
 POINTS_TARGETS = ("che_10_cut",)  # a difference of two rates, in percentage points
 
 
@@ -56,7 +55,8 @@ def _sources(record: dict, lang: str, t: dict) -> list:
     """Where out-of-pocket comes from, by population and scheme: OOP and cost a person a year by the care it paid
     for, and the households over 10% of income on general visits alone (blocks; none for a record without them)."""
     tables = record.get("protection") or {}
-    if not all("che_10_general_outpatient" in by_scheme for found in tables.values() for by_scheme in found.values()):
+    if not tables or not all("che_10_general_outpatient" in by_scheme for found in tables.values()
+                             for by_scheme in found.values()):
         return []  # written before the sources were recorded
     other = "en" if lang == "zh" else "zh"
     schemes = list(next(iter(tables.values())))
