@@ -277,14 +277,20 @@ def render(checks: list[Check], scheme: str, persons: int, seed: int, protection
         rows = render_sources(protection_tables)
         parts += ["\n个人自付从哪里来（模拟值） / where out-of-pocket comes from (simulated)",
                   table(rows, right_aligned=set(range(2, len(rows[0]))))]
+    parts.append(verdicts(checks))
+    return "\n".join(parts)
+
+
+def verdicts(checks: list[Check]) -> str:
+    """`hpa validate`'s last line: how many figures of each list are inside their bands (and, when drawn, how many
+    validation targets' model intervals meet theirs)."""
     counts = {role: (sum(c.inside for c in checks if c.role == role), sum(c.role == role for c in checks)) for role in ROLES}
     validation = [c for c in checks if c.role == "validation"]
     covered = (f"; {sum(c.overlaps for c in validation)} of {len(validation)} with the model's 95% interval over its "
                "parameter draws meeting the band" if any(c.draws for c in validation) else "")
-    parts.append(f"{counts['calibration'][0]} of {counts['calibration'][1]} calibration figures inside their bands; "
-                 f"validation targets: {counts['validation'][0]} of {counts['validation'][1]} inside the bands of their "
-                 f"sources{covered} (compared only, never tuned to: they do not set the exit status).")
-    return "\n".join(parts)
+    return (f"{counts['calibration'][0]} of {counts['calibration'][1]} calibration figures inside their bands; "
+            f"validation targets: {counts['validation'][0]} of {counts['validation'][1]} inside the bands of their "
+            f"sources{covered} (compared only, never tuned to: they do not set the exit status).")
 
 
 def validation_record(checks: list[Check], scheme: str, persons: int, seed: int, year: int,
@@ -325,7 +331,6 @@ def validate_command(args) -> int:
     (validation targets are compared and reported, never a gate: a gate on them would invite tuning to them).
     With --into RUN, the checks are also written into that run folder (validation.json, validation.txt), where
     `hpa report` shows them."""
-    from model.population import population_params
     from model.population.command import scenario_sets
 
     if args.into is not None:
@@ -334,19 +339,21 @@ def validate_command(args) -> int:
     tables: dict = {}
     checks = validate(args.scenario, args.persons, args.seed, sets, tables, args.draws, args.draw_persons)
     text = render(checks, args.scenario, args.persons, args.seed, tables)
-    if args.into is not None:
-        from model import atomic
-        from model.runfolder import VALIDATION, VALIDATION_TEXT, dumps
-
-        year = population_params(load_scenario(args.scenario, list(sets), population="poor_households")).year.year
-        record = validation_record(checks, args.scenario, args.persons, args.seed, year, tables)
-        atomic.write_text(args.into / VALIDATION, dumps(record))
-        atomic.write_text(args.into / VALIDATION_TEXT, text + "\n")
-        from model.report.texts import bilingual, entries
-
-        # the whole table is in validation.txt (and the report): the terminal gets the verdicts and where they went
-        print(text.rsplit("\n", 1)[-1])
-        print(f"{bilingual(entries('terminal')['validation'])} → {args.into / VALIDATION_TEXT}, {VALIDATION}")
-    else:
+    if args.into is None:
         print(text)
+        return 0 if passed(checks) else 1
+    from model import atomic
+    from model.population import population_params
+    from model.report.texts import bilingual, entries
+    from model.runfolder import VALIDATION, VALIDATION_TEXT, dumps
+
+    year = args.year  # the run's; a run that did not record it simulated the population's own year
+    if year is None:
+        year = population_params(load_scenario(args.scenario, list(sets), population="poor_households")).year.year
+    atomic.write_text(args.into / VALIDATION, dumps(validation_record(checks, args.scenario, args.persons, args.seed,
+                                                                      year, tables)))
+    atomic.write_text(args.into / VALIDATION_TEXT, text + "\n")
+    # the whole table is in validation.txt (and the report): the terminal gets the verdicts and where they went
+    print(verdicts(checks))
+    print(f"{bilingual(entries('terminal')['validation'])} → {args.into / VALIDATION_TEXT}, {VALIDATION}")
     return 0 if passed(checks) else 1
