@@ -210,8 +210,8 @@ def settled_population(scenarios: dict[str, Scenario], scheme: str, persons: int
     care = provide_care(reference, people, multiplier=None)
     claims = care.claims.claims
     settled = {name: settle_pools(s.scheme, claims) for name, s in scenarios.items()}
-    tables = {name: (protection_outcomes(scenarios[name], people, claims, settled[name], care.stays, care.routes)
-                     | oop_sources(scenarios[name], people, claims, settled[name])) for name in scenarios}
+    tables = {name: protection_outcomes(scenarios[name], people, claims, settled[name], care.stays, care.routes)
+              for name in scenarios}
     return people, claims, settled, tables
 
 
@@ -252,6 +252,8 @@ def protection_checks(scheme: str, persons: int, seed: int, sets: tuple[str, ...
     for population in POPULATIONS:
         scenarios = {name: load_scenario(name, list(sets), population=population) for name in compared}
         people, claims, settled, tables[population] = settled_population(scenarios, scheme, persons, seed)
+        for name, found in tables[population].items():  # shown beside the metrics; the parameter draws need none
+            found |= oop_sources(scenarios[name], people, claims, settled[name])
         values |= {target: (population, *found) for target, found in
                    target_values(population, scheme, claims, settled, tables[population]).items()}
         params = people.population_params
