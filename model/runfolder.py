@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -328,6 +329,12 @@ class RunFolder:
                self.entry(o).get("sets") == entry.get("sets") for o in others):
             text += f" [{label}]"
         return text
+
+    @cached_property
+    def validation(self) -> dict | None:
+        """The checks `hpa validate --into` wrote beside the run's files (validation.json), read once; None when
+        there are none."""
+        return read_validation(self.folder)
 
     @property
     def county_sets(self) -> list[str]:

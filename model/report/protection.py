@@ -9,7 +9,7 @@ from model.report.blocks import Heading, Paragraph, Range, Section, Spanned, Tab
 from model.report.labels import metric_kind, metric_label
 from model.report.numbers import number, percent, signed, unit_of, wan
 from model.report.texts import words
-from model.runfolder import RunFolder, read_validation
+from model.runfolder import RunFolder
 
 PROTECTION_SHOWN = ("effective_reimbursement", "oop_share") + PROTECTION_METRICS + ("target_reimbursement_share",)
 DIFFERENCE_SHOWN = ("outlay_ma", "outlay_backstop", "outlay_supplementary", "outlay_hospital", "oop",
@@ -33,7 +33,7 @@ def protection(run: RunFolder, lang: str) -> Section:
         rows.append(row)
     blocks = [Paragraph(t["protection_lead"]), Table(headers, rows, css="protection"),
               Paragraph(definitions(shown, lang), "note")]
-    if read_validation(run.folder) is not None:  # hpa validate --into: the validation section compares them
+    if run.validation is not None:  # hpa validate --into: the validation section compares them
         blocks.append(Paragraph(words("validation", lang)["protection_see"], "note"))
     if run.kind == "compare" and run.summary.get("differences"):
         reference = run.labels[0]

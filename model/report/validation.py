@@ -6,7 +6,7 @@ from __future__ import annotations
 from model.outcomes.validation import GENERAL_ONLY, OOP_SOURCES
 from model.report.blocks import Details, Heading, Paragraph, Section, Table
 from model.report.texts import words
-from model.runfolder import RunFolder, read_validation
+from model.runfolder import RunFolder
 
 POINTS_TARGETS = ("che_10_cut",)  # a difference of two rates, in percentage points
 
@@ -73,7 +73,7 @@ def _sources(record: dict, lang: str, t: dict) -> list:
 
 def validation_section(run: RunFolder, lang: str) -> Section | None:
     """The validation section when the run folder holds validation.json (hpa validate --into), else None."""
-    record = read_validation(run.folder)
+    record = run.validation
     if record is None:
         return None
     t = words("validation", lang)
