@@ -252,7 +252,7 @@ def render(checks: list[Check], scheme: str, persons: int, seed: int, protection
                 + (MODEL_COLUMNS if drawn else []) + ["source 来源"]]
         for c in mine:
             fmt = "{:,.1f}" if c.unit in ("yuan",) else ("{:.2f}" if c.unit in ("days", "visits", "persons") else "{:.3f}")
-            if role == "validation" and not c.unit:  # bands from a published figure's rounding are narrow
+            if role == "validation" and c.unit in ("", "points"):  # bands from a published figure's rounding are narrow
                 fmt = "{:.4f}"
             model = [f"{fmt.format(c.model_interval[0])}–{fmt.format(c.model_interval[1])}",
                      "overlaps" if c.overlaps else "APART"] if drawn else []

@@ -30,6 +30,7 @@ CALIBRATION, VALIDATION = "calibration", "validation"
 TARGETS_FILE = ("validation", "protection.yaml")
 TARGET_IDS = ("che_ctp40_rural", "impoverishment_rural", "inpatient_oop_share_nonpoor", "inpatient_oop_share_poor",
               "inpatient_oop_share_cut", "che_10_cut")
+POINTS_TARGETS = ("che_10_cut",)  # differences of two rates, in percentage points (unit "points"); the others are shares
 
 
 Z95 = 1.959963984540054  # the standard normal's 97.5th percentile
@@ -125,7 +126,8 @@ def _validation_check(check_type, targets: TargetsFile, target_id: str, populati
     return check_type(f"{target.quantity.zh} / {target.quantity.en}", population, simulated,
                       float(target.band[0].value.estimate), low, high,
                       "; ".join(" ".join(estimate.source.split()) for estimate in target.band),
-                      role=VALIDATION, detail=detail, target=target_id)
+                      unit="points" if target_id in POINTS_TARGETS else "", role=VALIDATION, detail=detail,
+                      target=target_id)
 
 
 def poverty_schemes() -> list[str]:

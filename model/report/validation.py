@@ -8,8 +8,6 @@ from model.report.blocks import Details, Heading, Paragraph, Section, Table
 from model.report.texts import words
 from model.runfolder import RunFolder
 
-POINTS_TARGETS = ("che_10_cut",)  # a difference of two rates, in percentage points
-
 
 def _value(check: dict, value, points: str = "pp") -> str:
     """A check's figure as `hpa validate` prints it: shares in % (two decimals for validation targets, whose bands
@@ -18,7 +16,7 @@ def _value(check: dict, value, points: str = "pp") -> str:
     if value is None:
         return "—"
     unit = check.get("unit") or ""
-    if check.get("target") in POINTS_TARGETS:
+    if unit == "points":  # a difference of two rates
         return f"{100 * value:.2f} {points}"
     if unit == "yuan":
         return f"{value:,.0f}"
