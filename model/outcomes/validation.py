@@ -287,14 +287,20 @@ def protection_checks(scheme: str, persons: int, seed: int, sets: tuple[str, ...
     return checks, tables
 
 
+def source_cells(by_scheme: dict[str, dict[str, float]]) -> dict[str, list[str]]:
+    """Each of OOP_SOURCES' 'OOP / cost' (yuan a person a year, whole yuan) by scheme: the cells of the printed table
+    and of the report's."""
+    return {source: [f"{s[f'oop_{source}']:,.0f} / {s[f'cost_{source}']:,.0f}" for s in by_scheme.values()]
+            for source in OOP_SOURCES}
+
+
 def render_sources(tables: dict[str, dict[str, dict[str, float]]]) -> list[list[str]]:
     """Rows of where out-of-pocket comes from (OOP and cost, yuan a person a year) by population and scheme, for
     the printed table."""
     rows = [["source 来源 (OOP / cost, yuan a person a year 元/人/年)", "population"] + list(next(iter(tables.values())))]
     for population, by_scheme in tables.items():
-        for source, name in OOP_SOURCES.items():
-            rows.append([f"{name['zh']} / {name['en']}", population]
-                        + [f"{s[f'oop_{source}']:,.0f} / {s[f'cost_{source}']:,.0f}" for s in by_scheme.values()])
+        for source, cells in source_cells(by_scheme).items():
+            rows.append([f"{OOP_SOURCES[source]['zh']} / {OOP_SOURCES[source]['en']}", population] + cells)
         rows.append([f"{GENERAL_ONLY['zh']} / {GENERAL_ONLY['en']}", population]
                     + [f"{s['che_10_general_outpatient']:.3f}" for s in by_scheme.values()])
     return rows

@@ -3,7 +3,7 @@ validation targets (compared only) apart from the calibration targets (which inp
 
 from __future__ import annotations
 
-from model.outcomes.validation import GENERAL_ONLY, OOP_SOURCES
+from model.outcomes.validation import GENERAL_ONLY, OOP_SOURCES, source_cells
 from model.report.blocks import Details, Heading, Paragraph, Section, Table
 from model.report.texts import words
 from model.runfolder import RunFolder
@@ -60,9 +60,9 @@ def _sources(record: dict, lang: str, t: dict) -> list:
     schemes = list(next(iter(tables.values())))
     rows = []
     for population, by_scheme in tables.items():
-        for index, (source, name) in enumerate(OOP_SOURCES.items()):
-            rows.append([population if index == 0 else "", f"{name[lang]} / {name[other]}"]
-                        + [f"{s[f'oop_{source}']:,.0f} / {s[f'cost_{source}']:,.0f}" for s in by_scheme.values()])
+        for index, (source, cells) in enumerate(source_cells(by_scheme).items()):
+            name = OOP_SOURCES[source]
+            rows.append([population if index == 0 else "", f"{name[lang]} / {name[other]}"] + cells)
         rows.append(["", f"{GENERAL_ONLY[lang]} / {GENERAL_ONLY[other]}"]
                     + [f"{100 * s['che_10_general_outpatient']:.1f}%" for s in by_scheme.values()])
     return [Heading(t["sources"]), Paragraph(t["sources_lead"], "note"),
